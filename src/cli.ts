@@ -1,0 +1,166 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { type Config, loadConfig } from './config.ts';
+import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
+import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
+import { IntentClassifier } from './nlu/classifier.ts';
+import { assertKnownLabels, type EvalReport, evaluate, readLabelledJsonl } from './nlu/evaluate.ts';
+import { examplesOf, Understander } from './nlu/understand.ts';
+
+const USAGE = `Usage: onebalance-bot <command> [options]
+
+Commands:
+  serve                         start the HTTP service (what \`npm start\` runs)
+  classify                      read lines on stdin, write one JSON object per line
+  eval --test FILE.jsonl        train, classify the test rows, report accuracy and latency
+       [--train FILE.jsonl]     train on these rows instead of intents/
+       [--json]                 print one JSON object instead of a table
+  intents lint                  validate every intent file; exit 1 on any problem
+
+Options for every command:
+  --intents DIR                 intent files (default: INTENTS_DIR or the bundled intents/)
+  --threshold N                 out-of-scope threshold from 0 to 1 (default: CLASSIFIER_THRESHOLD)
+`;
+
+interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const stdio: Output = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Runs one command; returns the process exit code. */
+export async function main(argv: readonly string[], io: Output = stdio): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        intents: { type: 'string' },
+        threshold: { type: 'string' },
+        test: { type: 'string' },
+        train: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const [command, subcommand] = positionals;
+    if (values.help || command === undefined || command === 'help') {
+      io.out(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const config = loadConfig({
+      ...process.env,
+      ...(values.intents === undefined ? {} : { INTENTS_DIR: values.intents }),
+      ...(values.threshold === undefined ? {} : { CLASSIFIER_THRESHOLD: values.threshold }),
+    });
+    switch (command) {
+      case 'serve': {
+        const { serve } = await import('./http/server.ts');
+        await serve(config);
+        return 0;
+      }
+      case 'classify':
+        await classifyLines(config, io);
+        return 0;
+      case 'eval':
+        return runEval(config, values, io);
+      case 'intents':
+        if (subcommand !== 'lint')
+          throw new UsageError(`Unknown intents command "${subcommand ?? ''}"; try "intents lint".`);
+        return lintIntents(config, io);
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Output): number {
+  // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options.
+  const isArgsError =
+    error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  if (error instanceof UsageError || isArgsError) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const coded = asCodedError(error);
+  io.err(`error [${coded.code}]: ${coded.message}`);
+  if (coded.code === ErrorCode.Internal && error instanceof Error && error.stack) io.err(error.stack);
+  return 1;
+}
+
+function thresholdOf(config: Config): { threshold?: number } {
+  return config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD };
+}
+
+async function classifyLines(config: Config, io: Output): Promise<void> {
+  const understander = Understander.fromIntents(loadIntentsOrThrow(config.INTENTS_DIR), thresholdOf(config));
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    const { text, intent, confidence, alternatives, entities } = understander.understand(line);
+    io.out(JSON.stringify({ text, intent, confidence, alternatives, entities }));
+  }
+}
+
+function runEval(
+  config: Config,
+  values: { test?: string | undefined; train?: string | undefined; json?: boolean | undefined },
+  io: Output,
+): number {
+  if (values.test === undefined) throw new UsageError('eval needs --test FILE.jsonl');
+  const train =
+    values.train === undefined
+      ? examplesOf(loadIntentsOrThrow(config.INTENTS_DIR))
+      : readLabelledJsonl(values.train);
+  const test = readLabelledJsonl(values.test);
+  const started = performance.now();
+  const classifier = IntentClassifier.train(train, thresholdOf(config));
+  const trainSeconds = (performance.now() - started) / 1000;
+  assertKnownLabels(test, classifier.intents, values.test);
+  const report = evaluate(classifier, test, trainSeconds);
+  io.out(values.json ? JSON.stringify(report) : formatReport(report));
+  return 0;
+}
+
+const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+export function formatReport(report: EvalReport): string {
+  const lines = [
+    `rows                ${report.rows}`,
+    `accuracy            ${percent(report.accuracy)}`,
+    `in-scope accuracy   ${percent(report.inScopeAccuracy)}`,
+    `oos recall          ${percent(report.oosRecall)}`,
+    `oos precision       ${percent(report.oosPrecision)}`,
+    `train seconds       ${report.trainSeconds.toFixed(3)}`,
+    `predict p50 / p99   ${report.predictP50Ms.toFixed(4)} ms / ${report.predictP99Ms.toFixed(4)} ms`,
+    '',
+    'intent                          precision  recall     f1  support',
+    ...Object.entries(report.perIntent).map(
+      ([intent, s]) =>
+        `${intent.padEnd(30)} ${percent(s.precision).padStart(10)} ${percent(s.recall).padStart(7)} ${percent(s.f1).padStart(6)} ${String(s.support).padStart(8)}`,
+    ),
+  ];
+  if (report.confusedPairs.length > 0) {
+    lines.push('', 'most confused (expected -> predicted)');
+    for (const pair of report.confusedPairs)
+      lines.push(`  ${pair.count} x ${pair.expected} -> ${pair.predicted}`);
+  }
+  return lines.join('\n');
+}
+
+function lintIntents(config: Config, io: Output): number {
+  const { intents, problems } = loadIntents(config.INTENTS_DIR);
+  for (const problem of problems) io.err(formatIntentProblem(problem));
+  if (problems.length > 0) {
+    io.err(`${problems.length} problem(s) in ${config.INTENTS_DIR}`);
+    return 1;
+  }
+  const examples = intents.reduce((sum, intent) => sum + intent.examples.length, 0);
+  io.out(`${intents.length} intent files, ${examples} examples: no problems`);
+  return 0;
+}

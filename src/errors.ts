@@ -1,0 +1,122 @@
+/**
+ * Every error the service raises on purpose, with a stable code. Codes are part of the public
+ * contract (HTTP bodies, CLI output, logs): add new ones, never rename old ones.
+ */
+export const ErrorCode = {
+  ConfigInvalid: 'config_invalid',
+  IntentsInvalid: 'intents_invalid',
+  DatasetInvalid: 'dataset_invalid',
+  UsageInvalid: 'usage_invalid',
+  BadRequest: 'bad_request',
+  NotFound: 'not_found',
+  UnsupportedMediaType: 'unsupported_media_type',
+  PayloadTooLarge: 'payload_too_large',
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The HTTP status each code maps to; codes that never reach HTTP map to 500. */
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  config_invalid: 500,
+  intents_invalid: 500,
+  dataset_invalid: 400,
+  usage_invalid: 400,
+  bad_request: 400,
+  not_found: 404,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  internal_error: 500,
+};
+
+export class CodedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'CodedError';
+  }
+}
+
+/** A setting in the environment is missing or wrong; the message names it and says how to fix it. */
+export class ConfigError extends CodedError {
+  constructor(readonly problems: readonly string[]) {
+    super(ErrorCode.ConfigInvalid, `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One problem in one intent file, at a 1-based line and column. */
+export interface IntentProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export function formatIntentProblem(problem: IntentProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
+}
+
+export class IntentsInvalidError extends CodedError {
+  constructor(readonly problems: readonly IntentProblem[]) {
+    super(
+      ErrorCode.IntentsInvalid,
+      `${problems.length} problem(s) in the intent files:\n${problems.map(formatIntentProblem).join('\n')}`,
+    );
+    this.name = 'IntentsInvalidError';
+  }
+}
+
+/** A labelled data file (JSONL) that cannot be used as it is. */
+export class DatasetError extends CodedError {
+  constructor(message: string) {
+    super(ErrorCode.DatasetInvalid, message);
+    this.name = 'DatasetError';
+  }
+}
+
+/** A command line that does not say what to do. */
+export class UsageError extends CodedError {
+  constructor(message: string) {
+    super(ErrorCode.UsageInvalid, message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A request whose body, parameters or headers are wrong; the message says what is wrong. */
+export class RequestError extends CodedError {
+  constructor(
+    code: Extract<ErrorCode, 'bad_request' | 'not_found' | 'unsupported_media_type' | 'payload_too_large'>,
+    message: string,
+  ) {
+    super(code, message);
+    this.name = 'RequestError';
+  }
+}
+
+/** Wraps anything thrown into a CodedError; unknown errors become `internal_error` with the cause kept. */
+export function asCodedError(error: unknown): CodedError {
+  if (error instanceof CodedError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CodedError(ErrorCode.Internal, message, { cause: error });
+}
+
+export interface HttpErrorResponse {
+  status: number;
+  body: { error: { code: ErrorCode; message: string } };
+}
+
+/** The one mapping from errors to HTTP: 4xx say what is wrong, 5xx reveal nothing internal. */
+export function toHttpError(error: unknown): HttpErrorResponse {
+  const coded = asCodedError(error);
+  const status = HTTP_STATUS[coded.code];
+  if (status >= 500) {
+    return {
+      status,
+      body: { error: { code: ErrorCode.Internal, message: 'Something went wrong on our side.' } },
+    };
+  }
+  return { status, body: { error: { code: coded.code, message: coded.message } } };
+}

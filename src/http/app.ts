@@ -1,0 +1,72 @@
+import Fastify, { type FastifyError } from 'fastify';
+import { z } from 'zod';
+import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Understander } from '../nlu/understand.ts';
+
+export interface AppDependencies {
+  understander: Understander;
+  logger: Logger;
+}
+
+/** Longest message the API accepts; longer ones get a 400 that says so. */
+export const MAX_TEXT_LENGTH = 4_000;
+
+const classifyBody = z.strictObject({
+  text: z.string().max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`),
+});
+
+/** Fastify's own 4xx errors (bad JSON, wrong content type, too large) in our codes. */
+function fromFastifyError(error: FastifyError): RequestError | undefined {
+  switch (error.statusCode) {
+    case 400:
+      return new RequestError(ErrorCode.BadRequest, `The request body is not valid: ${error.message}`);
+    case 413:
+      return new RequestError(ErrorCode.PayloadTooLarge, 'The request body is too large.');
+    case 415:
+      return new RequestError(ErrorCode.UnsupportedMediaType, 'Send the body as application/json.');
+    default:
+      return undefined;
+  }
+}
+
+/** Builds the HTTP app (routes, error handling); `server.ts` listens and shuts it down. */
+export function buildApp({ understander, logger }: AppDependencies) {
+  const app = Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024 });
+  // JSON only: any other body type gets a 415 that says what to send.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known =
+      error.statusCode !== undefined && error.statusCode < 500 ? fromFastifyError(error) : undefined;
+    const { status, body } = toHttpError(known ?? error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toHttpError(
+      new RequestError(ErrorCode.NotFound, `No route for ${request.method} ${request.url}`),
+    );
+    return reply.status(status).send(body);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.post('/api/classify', async (request) => {
+    const parsed = classifyBody.safeParse(request.body);
+    if (!parsed.success) {
+      throw new RequestError(
+        ErrorCode.BadRequest,
+        parsed.error.issues.map((issue) => issue.message).join('; '),
+      );
+    }
+    return understander.understand(parsed.data.text);
+  });
+
+  return app;
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** The label of everything the bot does not handle. */
+export const OUT_OF_SCOPE = 'out_of_scope';
+
+/** The fixed intent ids of DOMAIN.md; `intents/` holds exactly one file for each. */
+export const INTENT_IDS = [
+  'find_credentials',
+  'log_in',
+  'close_account',
+  'reconnect_account',
+  'registration_error',
+  'explain_suspension',
+  'reset_stamps_password',
+  'open_account',
+  'pricing',
+  'first_class_plan',
+  'talk_to_human',
+  'greeting',
+  'thanks',
+  'goodbye',
+  OUT_OF_SCOPE,
+] as const;
+export type IntentId = (typeof INTENT_IDS)[number];
+
+export const ENTITY_KINDS = ['email', 'account_id', 'phone', 'alert_text'] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/** The account checks an intent can ask for (they run on the check queue). */
+export const CHECK_NAMES = [
+  'account.lookup',
+  'account.connection',
+  'account.suspension',
+  'account.unsuspend',
+  'account.credentials',
+  'account.registration',
+  'account.plan',
+  'account.reconnect_request',
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** Every intent needs this many training examples, so that paraphrases are covered. */
+export const MIN_EXAMPLES = 40;
+
+const answerText = z
+  .string({
+    error: (issue) => (issue.input === undefined ? 'an answer is required' : 'an answer must be text'),
+  })
+  .trim()
+  .min(1, 'an answer must not be empty');
+
+export const intentFileSchema = z.strictObject({
+  id: z.enum(INTENT_IDS, { error: `id must be one of: ${INTENT_IDS.join(', ')}` }),
+  description: z.string().trim().min(1, 'a description is required'),
+  entities: z.array(z.enum(ENTITY_KINDS)).default([]),
+  checks: z.array(z.enum(CHECK_NAMES)).default([]),
+  /** Words and phrases that signal this intent (the domain lexicon); see FeatureOptions.keywords. */
+  keywords: z.array(z.string().trim().min(1, 'a keyword must not be empty')).default([]),
+  examples: z
+    .array(z.string().trim().min(1, 'an example must not be empty'))
+    .min(MIN_EXAMPLES, `at least ${MIN_EXAMPLES} examples are required`),
+  answers: z.object({ default: answerText }).catchall(answerText),
+});
+
+export type IntentFile = z.infer<typeof intentFileSchema>;

@@ -1,0 +1,32 @@
+import type { IntentDefinition } from '../intents/load.ts';
+import { type ClassifierOptions, IntentClassifier, type Prediction } from './classifier.ts';
+import { type Entity, extractEntities } from './entities.ts';
+import type { LabelledText } from './evaluate.ts';
+
+/** What the bot understood of one message. */
+export interface Understanding extends Prediction {
+  text: string;
+  entities: Entity[];
+}
+
+export function examplesOf(intents: readonly IntentDefinition[]): LabelledText[] {
+  return intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.id })));
+}
+
+/** The classifier and the entity extractor behind one call. */
+export class Understander {
+  constructor(readonly classifier: IntentClassifier) {}
+
+  static fromIntents(
+    intents: readonly IntentDefinition[],
+    options: Partial<ClassifierOptions> = {},
+  ): Understander {
+    const keywords = Object.fromEntries(intents.map((intent) => [intent.id, intent.keywords]));
+    const features = { ...options.features, keywords };
+    return new Understander(IntentClassifier.train(examplesOf(intents), { ...options, features }));
+  }
+
+  understand(text: string): Understanding {
+    return { text, ...this.classifier.predict(text), entities: extractEntities(text) };
+  }
+}
