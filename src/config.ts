@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
 /** `intents/` beside `src/` (or `dist/`), so that the command works from any directory. */
-const PACKAGE_INTENTS_DIR = fileURLToPath(new URL('../intents', import.meta.url));
+export const DEFAULT_INTENTS_DIR = fileURLToPath(new URL('../intents', import.meta.url));
 
 /** How to fix each variable, appended to its error. */
 const HINTS = {
@@ -28,7 +28,7 @@ export const configSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: integer(0, 65_535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  INTENTS_DIR: z.string().trim().min(1).default(PACKAGE_INTENTS_DIR),
+  INTENTS_DIR: z.string().trim().min(1).default(DEFAULT_INTENTS_DIR),
   CLASSIFIER_THRESHOLD: z
     .string()
     .trim()

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError } from 'fastify';
 import { z } from 'zod';
 import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
@@ -6,8 +8,12 @@ import type { Understander } from '../nlu/understand.ts';
 
 export interface AppDependencies {
   understander: Understander;
+  /** The general answer of each intent, shown with a classification. */
+  answers: ReadonlyMap<string, string>;
   logger: Logger;
 }
+
+const INDEX_PAGE = readFileSync(fileURLToPath(new URL('../../public/index.html', import.meta.url)), 'utf8');
 
 /** Longest message the API accepts; longer ones get a 400 that says so. */
 export const MAX_TEXT_LENGTH = 4_000;
@@ -31,7 +37,7 @@ function fromFastifyError(error: FastifyError): RequestError | undefined {
 }
 
 /** Builds the HTTP app (routes, error handling); `server.ts` listens and shuts it down. */
-export function buildApp({ understander, logger }: AppDependencies) {
+export function buildApp({ understander, answers, logger }: AppDependencies) {
   const app = Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024 });
   // JSON only: any other body type gets a 415 that says what to send.
   app.removeAllContentTypeParsers();
@@ -55,6 +61,7 @@ export function buildApp({ understander, logger }: AppDependencies) {
     return reply.status(status).send(body);
   });
 
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(INDEX_PAGE));
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.post('/api/classify', async (request) => {
@@ -65,7 +72,8 @@ export function buildApp({ understander, logger }: AppDependencies) {
         parsed.error.issues.map((issue) => issue.message).join('; '),
       );
     }
-    return understander.understand(parsed.data.text);
+    const understanding = understander.understand(parsed.data.text);
+    return { ...understanding, answer: answers.get(understanding.intent) ?? '' };
   });
 
   return app;

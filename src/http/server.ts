@@ -11,15 +11,17 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const started = performance.now();
+  const intents = loadIntentsOrThrow(config.INTENTS_DIR);
   const understander = Understander.fromIntents(
-    loadIntentsOrThrow(config.INTENTS_DIR),
+    intents,
     config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD },
   );
   logger.info(
     { intents: understander.classifier.intents.length, ms: Math.round(performance.now() - started) },
     'classifier trained',
   );
-  const app = buildApp({ understander, logger });
+  const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
+  const app = buildApp({ understander, answers, logger });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   process.stdout.write(`onebalance-bot is listening at ${address}\n`);
 

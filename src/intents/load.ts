@@ -78,8 +78,10 @@ export function loadIntents(dir: string): LoadedIntents {
       seenExamples.set(key, { intent: value.id, file: entry.file, line: position.line });
     });
   }
+  // A file that exists but did not validate has its own problems; "missing" is only for no file.
+  const stems = new Set(parsed.map((entry) => basename(entry.file, extname(entry.file))));
   for (const id of INTENT_IDS) {
-    if (!seenIds.has(id)) {
+    if (!seenIds.has(id) && !stems.has(id)) {
       problems.push({
         file: displayPath(join(dir, `${id}.yaml`)),
         line: 1,

@@ -186,12 +186,12 @@ export interface FoldPrediction extends ScoredRow {
  * Stratified k-fold cross-validation: every row is predicted once by a model that never saw it.
  * `train` builds a predictor for a fold; its predictions are collected for all folds.
  */
-export function crossValidate(
+/** Stratified fold of every row: each intent's rows are shuffled (seeded) and dealt round-robin. */
+export function assignFolds(
   rows: readonly LabelledText[],
   folds: number,
-  train: (rows: LabelledText[]) => Predictor,
   seed = 1,
-): FoldPrediction[] {
+): Map<LabelledText, number> {
   const random = seededRandom(seed);
   const foldOf = new Map<LabelledText, number>();
   const byIntent = new Map<string, LabelledText[]>();
@@ -202,6 +202,16 @@ export function crossValidate(
       foldOf.set(row, index % folds);
     });
   }
+  return foldOf;
+}
+
+export function crossValidate(
+  rows: readonly LabelledText[],
+  folds: number,
+  train: (rows: LabelledText[]) => Predictor,
+  seed = 1,
+): FoldPrediction[] {
+  const foldOf = assignFolds(rows, folds, seed);
   const predictions: FoldPrediction[] = [];
   for (let fold = 0; fold < folds; fold++) {
     const predictor = train(rows.filter((row) => foldOf.get(row) !== fold));

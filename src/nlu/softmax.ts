@@ -24,6 +24,13 @@ export interface SoftmaxOptions {
    */
   minSteps: number;
   /**
+   * Average the weights at the end of each epoch of the last half of training (Polyak-style
+   * snapshot averaging): it smooths the noise of the final SGD steps at the cost of one pass
+   * over the weights per epoch.
+   * @defaultValue true
+   */
+  averaging: boolean;
+  /**
    * Seed of the shuffling, so that the same data gives the same model.
    * @defaultValue 1
    */
@@ -35,6 +42,7 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
   l2: 1e-6,
   learningRate: 0.8,
   minSteps: 40_000,
+  averaging: true,
   seed: 1,
 };
 
@@ -71,7 +79,10 @@ export class SoftmaxRegression {
     dimension: number,
     options: Partial<SoftmaxOptions> = {},
   ): SoftmaxRegression {
-    const { l2, learningRate, minSteps, seed, ...rest } = { ...DEFAULT_SOFTMAX_OPTIONS, ...options };
+    const { l2, learningRate, minSteps, averaging, seed, ...rest } = {
+      ...DEFAULT_SOFTMAX_OPTIONS,
+      ...options,
+    };
     const epochs = Math.max(rest.epochs, Math.ceil(minSteps / Math.max(1, vectors.length)));
     const weights = new Float32Array(dimension * classCount);
     const bias = new Float64Array(classCount);
@@ -82,6 +93,9 @@ export class SoftmaxRegression {
     // W is kept as scale * V so that the L2 shrink of every weight is one multiplication.
     let scale = 1;
     let step = 0;
+    const averaged = averaging ? new Float64Array(weights.length) : undefined;
+    const averagedBias = new Float64Array(classCount);
+    let snapshots = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));
@@ -114,8 +128,18 @@ export class SoftmaxRegression {
         for (let c = 0; c < classCount; c++)
           bias[c] = (bias[c] as number) - eta * (probabilities[c] as number);
       }
+      if (averaged !== undefined && epoch >= epochs / 2) {
+        for (let k = 0; k < weights.length; k++) averaged[k] = (averaged[k] ?? 0) + (weights[k] ?? 0) * scale;
+        for (let c = 0; c < classCount; c++) averagedBias[c] = (averagedBias[c] ?? 0) + (bias[c] ?? 0);
+        snapshots++;
+      }
     }
-    for (let k = 0; k < weights.length; k++) weights[k] = (weights[k] ?? 0) * scale;
+    if (averaged === undefined || snapshots === 0) {
+      for (let k = 0; k < weights.length; k++) weights[k] = (weights[k] ?? 0) * scale;
+      return model;
+    }
+    for (let k = 0; k < weights.length; k++) weights[k] = (averaged[k] ?? 0) / snapshots;
+    for (let c = 0; c < classCount; c++) bias[c] = (averagedBias[c] ?? 0) / snapshots;
     return model;
   }
 

@@ -1,0 +1,329 @@
+/**
+ * Intent benchmark: our classifier and NLP.js on CLINC150 and BANKING77 (test splits, thresholds
+ * tuned on CLINC150 val only), and 5-fold cross-validation over intents/.
+ *
+ *   npm run bench:intents -- [--data DIR] [--systems ours,nlpjs]
+ *
+ * Each system runs in a child process of its own (same run, same machine), so that its peak RSS
+ * is its own. The figures are printed, never asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+// @ts-expect-error NLP.js ships no type declarations.
+import { Nlp } from '@nlpjs/nlp';
+import { DEFAULT_INTENTS_DIR } from '../../src/config.ts';
+import { loadIntentsOrThrow } from '../../src/intents/load.ts';
+import { OUT_OF_SCOPE } from '../../src/intents/schema.ts';
+import { IntentClassifier, type Prediction } from '../../src/nlu/classifier.ts';
+import {
+  assignFolds,
+  crossValidate,
+  type EvalReport,
+  evaluate,
+  expectedCalibrationError,
+  type LabelledText,
+  type Predictor,
+  scoreRows,
+} from '../../src/nlu/evaluate.ts';
+import { examplesOf, Understander } from '../../src/nlu/understand.ts';
+import { loadBanking77, loadClinc150 } from './datasets.ts';
+
+/** The out-of-scope recall the CLINC150 threshold must reach on val (the target's 85% plus a margin). */
+const VAL_OOS_RECALL_GOAL = 0.87;
+const NLPJS_THRESHOLD = 0.5;
+
+interface SystemResult {
+  system: string;
+  clincThreshold: number;
+  clinc: EvalReport;
+  banking: EvalReport;
+  crossValidation: {
+    accuracy: number;
+    inScopeAccuracy: number;
+    oosRecall: number | null;
+    ece: number | null;
+  };
+  peakRssMb: number;
+}
+
+interface TrainedSystem {
+  predictor: Predictor;
+  /** Best in-scope intent and its confidence, whatever the threshold: what thresholds are tuned on. */
+  bestInScope(
+    text: string,
+  ): Promise<{ intent: string; confidence: number }> | { intent: string; confidence: number };
+}
+
+const timed = async <T>(work: () => Promise<T> | T): Promise<{ value: T; seconds: number }> => {
+  const started = performance.now();
+  const value = await work();
+  return { value, seconds: (performance.now() - started) / 1000 };
+};
+
+// ---------------------------------------------------------------- our classifier
+
+function trainOurs(rows: readonly LabelledText[], threshold?: number): TrainedSystem {
+  const classifier = IntentClassifier.train(rows, threshold === undefined ? {} : { threshold });
+  return {
+    predictor: classifier,
+    bestInScope: (text) => {
+      const prediction = classifier.predict(text, 0);
+      return prediction.intent === OUT_OF_SCOPE ? { intent: OUT_OF_SCOPE, confidence: 0 } : prediction;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- NLP.js
+
+interface NlpJsResult {
+  intent: string;
+  score: number;
+  classifications?: { intent: string; score: number }[];
+}
+
+async function trainNlpJs(rows: readonly LabelledText[]) {
+  const nlp = new Nlp({
+    languages: ['en'],
+    autoSave: false,
+    autoLoad: false,
+    nlu: { log: false },
+    threshold: NLPJS_THRESHOLD,
+  });
+  for (const row of rows) nlp.addDocument('en', row.text, row.intent);
+  await nlp.train();
+  const process = (text: string): Promise<NlpJsResult> => nlp.process('en', text);
+  return process;
+}
+
+/** NLP.js answers asynchronously; time each prediction the same way `evaluate` does. */
+async function evaluateAsync(
+  predict: (text: string) => Promise<Prediction>,
+  test: readonly LabelledText[],
+  trainSeconds: number,
+): Promise<EvalReport> {
+  const predictions = new Map<string, Prediction>();
+  const millis = new Map<string, number>();
+  for (const row of test) {
+    const started = process.hrtime.bigint();
+    predictions.set(row.text, await predict(row.text));
+    millis.set(row.text, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  // Replay through the shared scorer with the recorded answers, then put the async timings back.
+  const report = evaluate({ predict: (text) => predictions.get(text) as Prediction }, test, trainSeconds);
+  const sorted = [...millis.values()].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  return { ...report, predictP50Ms: round4(at(0.5)), predictP99Ms: round4(at(0.99)) };
+}
+
+function nlpJsPrediction(result: NlpJsResult): Prediction {
+  const intent = result.intent === 'None' || result.intent === OUT_OF_SCOPE ? OUT_OF_SCOPE : result.intent;
+  return { intent, confidence: result.score, alternatives: [] };
+}
+
+// ---------------------------------------------------------------- thresholds and runs
+
+/** The lowest-loss threshold on val: the best in-scope accuracy whose oos recall meets the goal. */
+async function tuneThreshold(system: TrainedSystem, val: readonly LabelledText[]): Promise<number> {
+  const scored = await Promise.all(
+    val.map(async (row) => ({ row, best: await system.bestInScope(row.text) })),
+  );
+  let chosen = 1;
+  let bestAccuracy = -1;
+  for (let threshold = 0; threshold <= 1.0001; threshold += 0.01) {
+    const rows = scored.map(({ row, best }) => ({
+      expected: row.intent,
+      predicted: best.confidence >= threshold ? best.intent : OUT_OF_SCOPE,
+    }));
+    const score = scoreRows(rows);
+    if ((score.oosRecall ?? 0) >= VAL_OOS_RECALL_GOAL && score.inScopeAccuracy > bestAccuracy) {
+      bestAccuracy = score.inScopeAccuracy;
+      chosen = Math.round(threshold * 100) / 100;
+    }
+  }
+  return chosen;
+}
+
+async function runOurs(dataDir: string): Promise<Omit<SystemResult, 'peakRssMb'>> {
+  const clinc = loadClinc150(dataDir);
+  const trained = await timed(() => trainOurs(clinc.train));
+  const clincThreshold = await tuneThreshold(trained.value, clinc.val);
+  const clincClassifier = trained.value.predictor as IntentClassifier;
+  const clincReport = evaluate(
+    { predict: (text) => clincClassifier.predict(text, clincThreshold) },
+    clinc.test,
+    trained.seconds,
+  );
+
+  const banking = loadBanking77(dataDir);
+  const bankingTrained = await timed(() => trainOurs(banking.train, 0));
+  const bankingReport = evaluate(bankingTrained.value.predictor, banking.test, bankingTrained.seconds);
+
+  const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+  const rows = examplesOf(intents);
+  const folds = crossValidate(rows, 5, (train) => {
+    const subset = intents.map((intent) => ({
+      ...intent,
+      examples: train.filter((row) => row.intent === intent.id).map((row) => row.text),
+    }));
+    return Understander.fromIntents(subset).classifier;
+  });
+  const cv = scoreRows(folds);
+  return {
+    system: 'onebalance-bot',
+    clincThreshold,
+    clinc: clincReport,
+    banking: bankingReport,
+    crossValidation: {
+      accuracy: cv.accuracy,
+      inScopeAccuracy: cv.inScopeAccuracy,
+      oosRecall: cv.oosRecall,
+      ece: expectedCalibrationError(folds),
+    },
+  };
+}
+
+async function runNlpJs(dataDir: string): Promise<Omit<SystemResult, 'peakRssMb'>> {
+  const clinc = loadClinc150(dataDir);
+  const trained = await timed(() => trainNlpJs(clinc.train));
+  const clincReport = await evaluateAsync(
+    async (text) => nlpJsPrediction(await trained.value(text)),
+    clinc.test,
+    trained.seconds,
+  );
+  const banking = loadBanking77(dataDir);
+  const bankingTrained = await timed(() => trainNlpJs(banking.train));
+  // BANKING77 has no out-of-scope rows: score NLP.js's best intent even under its threshold.
+  const bankingReport = await evaluateAsync(
+    async (text) => {
+      const result = await bankingTrained.value(text);
+      const best = result.classifications?.[0];
+      return {
+        intent: best?.intent ?? result.intent,
+        confidence: best?.score ?? result.score,
+        alternatives: [],
+      };
+    },
+    banking.test,
+    bankingTrained.seconds,
+  );
+
+  const rows = examplesOf(loadIntentsOrThrow(DEFAULT_INTENTS_DIR));
+  const foldPredictions: { expected: string; predicted: string }[] = [];
+  const foldOf = assignFolds(rows, 5);
+  for (let fold = 0; fold < 5; fold++) {
+    const predict = await trainNlpJs(rows.filter((row) => foldOf.get(row) !== fold));
+    for (const row of rows.filter((r) => foldOf.get(r) === fold)) {
+      foldPredictions.push({
+        expected: row.intent,
+        predicted: nlpJsPrediction(await predict(row.text)).intent,
+      });
+    }
+  }
+  const cv = scoreRows(foldPredictions);
+  return {
+    system: `NLP.js (threshold ${NLPJS_THRESHOLD})`,
+    clincThreshold: NLPJS_THRESHOLD,
+    clinc: clincReport,
+    banking: bankingReport,
+    crossValidation: {
+      accuracy: cv.accuracy,
+      inScopeAccuracy: cv.inScopeAccuracy,
+      oosRecall: cv.oosRecall,
+      ece: null,
+    },
+  };
+}
+
+// ---------------------------------------------------------------- output
+
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
+const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+function printTable(results: readonly SystemResult[]): void {
+  const header = [
+    'system',
+    'CLINC150 in-scope acc',
+    'CLINC150 oos recall',
+    'BANKING77 acc',
+    'train s (CLINC)',
+    'predict p50 ms',
+    'predict p99 ms',
+    'peak RSS MB',
+  ];
+  const rows = results.map((r) => [
+    r.system,
+    pct(r.clinc.inScopeAccuracy),
+    pct(r.clinc.oosRecall),
+    pct(r.banking.accuracy),
+    r.clinc.trainSeconds.toFixed(1),
+    r.clinc.predictP50Ms.toFixed(4),
+    r.clinc.predictP99Ms.toFixed(4),
+    String(r.peakRssMb),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  console.log(line(header));
+  console.log(line(header.map(() => '---')));
+  for (const row of rows) console.log(line(row));
+  console.log('');
+  console.log('5-fold cross-validation over intents/:');
+  console.log(line(['system', 'accuracy', 'in-scope acc', 'oos recall', 'ECE']));
+  console.log(line(['---', '---', '---', '---', '---']));
+  for (const r of results) {
+    const cv = r.crossValidation;
+    console.log(
+      line([
+        r.system,
+        pct(cv.accuracy),
+        pct(cv.inScopeAccuracy),
+        pct(cv.oosRecall),
+        cv.ece === null ? 'n/a' : cv.ece.toFixed(3),
+      ]),
+    );
+  }
+  console.log('');
+  for (const r of results) {
+    console.log(
+      `${r.system}: CLINC150 threshold ${r.clincThreshold} (tuned on val for oos recall >= ${VAL_OOS_RECALL_GOAL} where tunable); ` +
+        `BANKING77 train ${r.banking.trainSeconds.toFixed(1)} s, p99 ${r.banking.predictP99Ms.toFixed(4)} ms`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: '../shared/datasets' },
+      systems: { type: 'string', default: 'ours,nlpjs' },
+      child: { type: 'string' },
+    },
+  });
+  const dataDir = resolve(values.data);
+  if (values.child !== undefined) {
+    const result = values.child === 'nlpjs' ? await runNlpJs(dataDir) : await runOurs(dataDir);
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write(`${JSON.stringify({ ...result, peakRssMb })}\n`);
+    return;
+  }
+  // Fail early, with the sources named, before spending minutes on a child.
+  loadClinc150(dataDir);
+  loadBanking77(dataDir);
+  const results: SystemResult[] = [];
+  for (const system of values.systems.split(',')) {
+    console.error(`running ${system}...`);
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1] ?? '', '--data', dataDir, '--child', system],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (child.status !== 0) throw new Error(`${system} failed with exit code ${child.status}`);
+    const lastLine = child.stdout.trim().split('\n').at(-1) ?? '';
+    results.push(JSON.parse(lastLine) as SystemResult);
+  }
+  printTable(results);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

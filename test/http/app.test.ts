@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_INTENTS_DIR } from '../../src/config.ts';
+import { buildApp, MAX_TEXT_LENGTH } from '../../src/http/app.ts';
+import { loadIntentsOrThrow } from '../../src/intents/load.ts';
+import { createLogger } from '../../src/logger.ts';
+import { Understander } from '../../src/nlu/understand.ts';
+
+let app: ReturnType<typeof buildApp>;
+beforeAll(async () => {
+  const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+  app = buildApp({
+    understander: Understander.fromIntents(intents),
+    answers: new Map(intents.map((intent) => [intent.id, intent.answers.default])),
+    logger: createLogger('silent'),
+  });
+  await app.ready();
+});
+afterAll(() => app.close());
+
+const classify = (payload: string, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url: '/api/classify', payload, headers: { 'content-type': contentType } });
+
+describe('HTTP app', () => {
+  it('answers the health check', async () => {
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('classifies a message', async () => {
+    const response = await classify(JSON.stringify({ text: 'I forgot my stamps.com password' }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ intent: 'reset_stamps_password', entities: [] });
+    expect(response.json().answer).toContain('Stamps.com');
+  });
+
+  it('serves the page at /', async () => {
+    const response = await app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('aria-live');
+  });
+
+  it.each([
+    ['invalid JSON', '{"text":', 'application/json', 400, 'bad_request'],
+    ['a missing text', '{}', 'application/json', 400, 'bad_request'],
+    ['an unknown field', '{"text":"hi","extra":1}', 'application/json', 400, 'bad_request'],
+    [
+      'a too long text',
+      JSON.stringify({ text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }),
+      'application/json',
+      400,
+      'bad_request',
+    ],
+    ['a form body', 'text=hi', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+    ['a plain-text body', 'hi', 'text/plain', 415, 'unsupported_media_type'],
+    [
+      'a body over the limit',
+      JSON.stringify({ text: 'x'.repeat(70_000) }),
+      'application/json',
+      413,
+      'payload_too_large',
+    ],
+  ])('rejects %s with %i and a JSON error code', async (_name, payload, contentType, status, code) => {
+    const response = await classify(payload, contentType);
+    expect(response.statusCode).toBe(status);
+    const body = response.json() as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message.length).toBeGreaterThan(5);
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const response = await app.inject({ method: 'GET', url: '/nowhere' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
