@@ -62,7 +62,10 @@ export class IntentClassifier {
     const intents = [...new Set(examples.map((example) => example.intent))].sort();
     const indexOf = new Map(intents.map((intent, index) => [intent, index]));
     const vectorizer = new Vectorizer(merged.features);
-    const vectors = vectorizer.fitTransform(examples.map((example) => example.text));
+    const vectors = vectorizer.fitTransform(
+      examples.map((example) => example.text),
+      examples.map((example) => example.intent !== OUT_OF_SCOPE),
+    );
     const labels = Int32Array.from(examples, (example) => indexOf.get(example.intent) ?? 0);
     const model = SoftmaxRegression.train(
       vectors,

@@ -32,6 +32,20 @@ export interface FeatureOptions {
    */
   minCharDf: number;
   /**
+   * Weight of the keyword block (one feature per matching concept of `keywords`), after its L2
+   * normalisation: a block of its own, so that a long message does not dilute it. Tuned by 5-fold
+   * cross-validation over intents/ (0.3, 0.5, 1 and 1.5 tried; 0.5 best).
+   * @defaultValue 0.5
+   */
+  keywordWeight: number;
+  /**
+   * Weight of the novelty block: one feature telling what share of the message's words occur in
+   * no in-scope training example (bucketed). Out-of-scope text is mostly novel words. Training
+   * texts are measured leave-one-out, so that they look to the model as unseen text will.
+   * @defaultValue 0.3
+   */
+  noveltyWeight: number;
+  /**
    * Domain lexicon: for each concept (an intent id in `intents/`), words and phrases that signal
    * it. A message containing any of them gets one shared feature for that concept, so that a rare
    * synonym ("ciao") meets the common ones ("bye") the model has seen often.
@@ -46,6 +60,8 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   minCharN: 3,
   maxCharN: 5,
   minCharDf: 2,
+  keywordWeight: 0.5,
+  noveltyWeight: 0.3,
   keywords: {},
 };
 
@@ -62,14 +78,17 @@ function indexKeywords(keywords: FeatureOptions['keywords']): KeywordIndex {
 }
 
 interface RawFeatures {
+  tokens: string[];
   words: string[];
   chars: string[];
+  concepts: string[];
 }
 
 function rawFeatures(text: string, options: FeatureOptions, keywords: KeywordIndex): RawFeatures {
   const tokens = tokenize(normalizeText(text));
   const words: string[] = [];
   const chars: string[] = [];
+  const concepts: string[] = [];
   let previous = '^';
   for (const token of tokens) {
     words.push(token);
@@ -87,10 +106,10 @@ function rawFeatures(text: string, options: FeatureOptions, keywords: KeywordInd
   if (keywords.length > 0 && tokens.length > 0) {
     const joined = ` ${tokens.join(' ')} `;
     for (const { concept, phrases } of keywords) {
-      if (phrases.some((phrase) => joined.includes(phrase))) words.push(`@${concept}`);
+      if (phrases.some((phrase) => joined.includes(phrase))) concepts.push(concept);
     }
   }
-  return { words, chars };
+  return { tokens, words, chars, concepts };
 }
 
 /**
@@ -101,6 +120,9 @@ export class Vectorizer {
   readonly options: FeatureOptions;
   private readonly wordIds = new Map<string, number>();
   private readonly charIds = new Map<string, number>();
+  private readonly conceptIds = new Map<string, number>();
+  private readonly noveltyIds = new Map<string, number>();
+  private readonly inScopeDf = new Map<string, number>();
   private readonly keywords: KeywordIndex;
   private idf = new Float32Array(0);
 
@@ -114,13 +136,20 @@ export class Vectorizer {
   }
 
   /** Builds the vocabulary and IDF weights from the training texts and returns their vectors. */
-  fitTransform(texts: readonly string[]): SparseVector[] {
+  fitTransform(texts: readonly string[], inScope?: readonly boolean[]): SparseVector[] {
     const raws = texts.map((text) => rawFeatures(text, this.options, this.keywords));
+    raws.forEach((raw, index) => {
+      if (inScope?.[index] !== true) return;
+      for (const token of new Set(raw.tokens))
+        this.inScopeDf.set(token, (this.inScopeDf.get(token) ?? 0) + 1);
+    });
     const wordDf = new Map<string, number>();
     const charDf = new Map<string, number>();
+    const conceptDf = new Map<string, number>();
     for (const raw of raws) {
       for (const key of new Set(raw.words)) wordDf.set(key, (wordDf.get(key) ?? 0) + 1);
       for (const key of new Set(raw.chars)) charDf.set(key, (charDf.get(key) ?? 0) + 1);
+      for (const key of raw.concepts) conceptDf.set(key, (conceptDf.get(key) ?? 0) + 1);
     }
     const dfs: number[] = [];
     for (const [key, df] of wordDf) {
@@ -132,28 +161,54 @@ export class Vectorizer {
       this.charIds.set(key, dfs.length);
       dfs.push(df);
     }
+    for (const [key, df] of conceptDf) {
+      this.conceptIds.set(key, dfs.length);
+      dfs.push(df);
+    }
+    for (const bucket of ['n0', 'n1', 'n2', 'n3', 'n4']) {
+      this.noveltyIds.set(bucket, dfs.length);
+      dfs.push(texts.length);
+    }
     const count = texts.length;
     this.idf = Float32Array.from(dfs, (df) => Math.log((1 + count) / (1 + df)) + 1);
-    return raws.map((raw) => this.vectorize(raw));
+    return raws.map((raw, index) => this.vectorize(raw, inScope?.[index] === true));
   }
 
   transform(text: string): SparseVector {
     return this.vectorize(rawFeatures(text, this.options, this.keywords));
   }
 
-  private vectorize(raw: RawFeatures): SparseVector {
-    const word = this.block(raw.words, this.wordIds, this.options.wordWeight);
-    const char = this.block(raw.chars, this.charIds, this.options.charWeight);
-    const ids = new Int32Array(word.ids.length + char.ids.length);
-    const values = new Float32Array(ids.length);
-    ids.set(word.ids);
-    ids.set(char.ids, word.ids.length);
-    values.set(word.values);
-    values.set(char.values, word.values.length);
+  /** Share of novel words, bucketed; a training text does not count its own words (leave-one-out). */
+  private noveltyBucket(tokens: readonly string[], ownText: boolean): string[] {
+    if (this.inScopeDf.size === 0 || tokens.length === 0) return [];
+    const own = ownText ? 1 : 0;
+    let novel = 0;
+    for (const token of tokens) if ((this.inScopeDf.get(token) ?? 0) - own <= 0) novel++;
+    const share = novel / tokens.length;
+    return [share === 0 ? 'n0' : share <= 0.25 ? 'n1' : share <= 0.5 ? 'n2' : share < 1 ? 'n3' : 'n4'];
+  }
+
+  private vectorize(raw: RawFeatures, ownText = false): SparseVector {
+    const blocks = [
+      this.block(this.noveltyBucket(raw.tokens, ownText), this.noveltyIds, this.options.noveltyWeight),
+      this.block(raw.words, this.wordIds, this.options.wordWeight),
+      this.block(raw.chars, this.charIds, this.options.charWeight),
+      this.block(raw.concepts, this.conceptIds, this.options.keywordWeight),
+    ];
+    const size = blocks.reduce((sum, block) => sum + block.ids.length, 0);
+    const ids = new Int32Array(size);
+    const values = new Float32Array(size);
+    let offset = 0;
+    for (const block of blocks) {
+      ids.set(block.ids, offset);
+      values.set(block.values, offset);
+      offset += block.ids.length;
+    }
     return { ids, values };
   }
 
   private block(keys: readonly string[], vocabulary: Map<string, number>, weight: number) {
+    if (weight === 0) return { ids: [], values: [] };
     const counts = new Map<number, number>();
     for (const key of keys) {
       const id = vocabulary.get(key);

