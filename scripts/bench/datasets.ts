@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
@@ -66,4 +66,20 @@ export function loadBanking77(dataDir: string): Omit<Splits, 'val'> {
       .parse(parseCsv(requireFile(join(dataDir, 'banking77', name), SOURCES.banking77), { columns: true }))
       .map((row) => ({ text: row.text, intent: row.category }));
   return { train: read('train.csv'), test: read('test.csv') };
+}
+
+/**
+ * Writes each split as JSONL rows `{"text","intent"}` (the form `onebalance-bot eval` reads) and
+ * returns the paths, so that any figure of the benchmark can be reproduced from the command line.
+ */
+export function writeJsonlSplits(outDir: string, name: string, splits: Partial<Splits>): string[] {
+  mkdirSync(outDir, { recursive: true });
+  return Object.entries(splits).map(([split, rows]) => {
+    const path = join(outDir, `${name}.${split}.jsonl`);
+    writeFileSync(
+      path,
+      `${rows.map((row) => JSON.stringify({ text: row.text, intent: row.intent })).join('\n')}\n`,
+    );
+    return path;
+  });
 }

@@ -27,7 +27,7 @@ import {
   scoreRows,
 } from '../../src/nlu/evaluate.ts';
 import { examplesOf, Understander } from '../../src/nlu/understand.ts';
-import { loadBanking77, loadClinc150 } from './datasets.ts';
+import { loadBanking77, loadClinc150, writeJsonlSplits } from './datasets.ts';
 
 /** The out-of-scope recall the CLINC150 threshold must reach on val (the target's 85% plus a margin). */
 const VAL_OOS_RECALL_GOAL = 0.87;
@@ -294,6 +294,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       data: { type: 'string', default: '../shared/datasets' },
+      out: { type: 'string', default: 'artifacts/bench' },
       systems: { type: 'string', default: 'ours,nlpjs' },
       child: { type: 'string' },
     },
@@ -306,8 +307,11 @@ async function main(): Promise<void> {
     return;
   }
   // Fail early, with the sources named, before spending minutes on a child.
-  loadClinc150(dataDir);
-  loadBanking77(dataDir);
+  const written = [
+    ...writeJsonlSplits(values.out, 'clinc150', loadClinc150(dataDir)),
+    ...writeJsonlSplits(values.out, 'banking77', loadBanking77(dataDir)),
+  ];
+  console.error(`JSONL conversions (for onebalance-bot eval): ${written.join(', ')}`);
   const results: SystemResult[] = [];
   for (const system of values.systems.split(',')) {
     console.error(`running ${system}...`);
