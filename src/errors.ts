@@ -11,6 +11,13 @@ export const ErrorCode = {
   NotFound: 'not_found',
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
+  Unauthorized: 'unauthorized',
+  RateLimited: 'rate_limited',
+  AccountNotFound: 'account_not_found',
+  BackendUnavailable: 'backend_unavailable',
+  BackendRejected: 'backend_rejected',
+  BackendBadResponse: 'backend_bad_response',
+  CheckInvalid: 'check_invalid',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -25,6 +32,13 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  unauthorized: 401,
+  rate_limited: 429,
+  account_not_found: 404,
+  backend_unavailable: 503,
+  backend_rejected: 502,
+  backend_bad_response: 502,
+  check_invalid: 400,
   internal_error: 500,
 };
 
@@ -94,6 +108,43 @@ export class RequestError extends CodedError {
     super(code, message);
     this.name = 'RequestError';
   }
+}
+
+/** The account backend has no such account: permanent, retrying cannot help. */
+export class AccountNotFoundError extends CodedError {
+  constructor(what: string) {
+    super(ErrorCode.AccountNotFound, `No account ${what}`);
+    this.name = 'AccountNotFoundError';
+  }
+}
+
+/** The backend did not answer in time, answered 5xx, or its circuit is open: transient. */
+export class BackendUnavailableError extends CodedError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(ErrorCode.BackendUnavailable, message, options);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/** The backend refused the request (4xx other than not-found, e.g. a bad token): permanent. */
+export class BackendRejectedError extends CodedError {
+  constructor(message: string) {
+    super(ErrorCode.BackendRejected, message);
+    this.name = 'BackendRejectedError';
+  }
+}
+
+/** The backend answered 2xx with a body that does not fit the contract: treated as transient. */
+export class BackendBadResponseError extends CodedError {
+  constructor(message: string) {
+    super(ErrorCode.BackendBadResponse, message);
+    this.name = 'BackendBadResponseError';
+  }
+}
+
+/** Whether retrying the same call later may succeed. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof BackendUnavailableError || error instanceof BackendBadResponseError;
 }
 
 /** Wraps anything thrown into a CodedError; unknown errors become `internal_error` with the cause kept. */

@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import {
+  AccountNotFoundError,
+  BackendBadResponseError,
+  BackendRejectedError,
+  BackendUnavailableError,
+  isTransient,
+} from '../errors.ts';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import {
+  type AccountBackend,
+  type AccountKey,
+  type AccountSummary,
+  accountIdSchema,
+  connectionStatusSchema,
+  credentialsInfoSchema,
+  last4,
+  planInfoSchema,
+  reconnectRequestSchema,
+  registrationStatusSchema,
+  suspensionStatusSchema,
+  unsuspendOutcomeSchema,
+} from './model.ts';
+
+export interface HttpAccountBackendOptions {
+  baseUrl: string;
+  token: string;
+  /**
+   * Per-attempt timeout.
+   * @defaultValue 2000
+   */
+  timeoutMs: number;
+  /**
+   * Retries after a transient failure (5xx, 429, timeout, network error, unreadable body).
+   * @defaultValue 2
+   */
+  retries: number;
+  /**
+   * First backoff; each retry doubles it, with full jitter. A 429's Retry-After wins when longer.
+   * @defaultValue 50
+   */
+  backoffMs: number;
+  /** @defaultValue a breaker with its own defaults */
+  breaker: Partial<CircuitBreakerOptions>;
+}
+
+/**
+ * The lookup answer keeps only what the bot may know: zod drops every other key (the full account
+ * number is reduced to its last four digits; `carrierApiToken` and the rest never leave here).
+ */
+const lookupRecordSchema = z
+  .object({
+    accountId: accountIdSchema,
+    status: z.enum(['active', 'suspended', 'closed', 'registration_pending']),
+    accountNumber: z.string().regex(/\d{4}/),
+  })
+  .transform(
+    (record): AccountSummary => ({
+      accountId: record.accountId,
+      status: record.status,
+      accountNumberLast4: last4(record.accountNumber),
+    }),
+  );
+
+const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The AccountBackend over HTTP (docs/account-backend.openapi.yaml). */
+export class HttpAccountBackend implements AccountBackend {
+  private readonly options: HttpAccountBackendOptions;
+  readonly breaker: CircuitBreaker;
+
+  constructor(
+    options: Pick<HttpAccountBackendOptions, 'baseUrl' | 'token'> & Partial<HttpAccountBackendOptions>,
+  ) {
+    this.options = { timeoutMs: 2_000, retries: 2, backoffMs: 50, breaker: {}, ...options };
+    this.breaker = new CircuitBreaker(this.options.breaker);
+  }
+
+  async lookup(key: AccountKey): Promise<AccountSummary | null> {
+    const query =
+      'email' in key ? `email=${encodeURIComponent(key.email)}` : `id=${encodeURIComponent(key.accountId)}`;
+    try {
+      return await this.call('GET', `/v1/accounts?${query}`, lookupRecordSchema);
+    } catch (error) {
+      if (error instanceof AccountNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  connection(accountId: string) {
+    return this.call('GET', this.path(accountId, 'connection'), connectionStatusSchema);
+  }
+
+  suspension(accountId: string) {
+    return this.call('GET', this.path(accountId, 'suspension'), suspensionStatusSchema);
+  }
+
+  unsuspend(accountId: string) {
+    return this.call('POST', this.path(accountId, 'unsuspend'), unsuspendOutcomeSchema);
+  }
+
+  credentials(accountId: string) {
+    return this.call('GET', this.path(accountId, 'credentials'), credentialsInfoSchema);
+  }
+
+  registration(accountId: string) {
+    return this.call('GET', this.path(accountId, 'registration'), registrationStatusSchema);
+  }
+
+  plan(accountId: string) {
+    return this.call('GET', this.path(accountId, 'plan'), planInfoSchema);
+  }
+
+  requestReconnect(accountId: string, requestKey: string) {
+    return this.call('POST', this.path(accountId, 'reconnect-requests'), reconnectRequestSchema, {
+      'idempotency-key': requestKey,
+    });
+  }
+
+  private path(accountId: string, leaf: string): string {
+    const parsed = accountIdSchema.safeParse(accountId);
+    if (!parsed.success) throw new AccountNotFoundError(JSON.stringify(accountId));
+    return `/v1/accounts/${encodeURIComponent(parsed.data)}/${leaf}`;
+  }
+
+  /** One logical call: attempts with backoff on transient failures, through the breaker. */
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T>,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.options.retries; attempt++) {
+      if (!this.breaker.tryAcquire()) {
+        throw new BackendUnavailableError('The account backend is failing; its circuit is open.', {
+          cause: lastError,
+        });
+      }
+      try {
+        const value = await this.attempt(method, path, schema, headers);
+        this.breaker.onSuccess();
+        return value;
+      } catch (error) {
+        if (!isTransient(error)) {
+          // The backend answered sensibly (404, 401...): it is healthy, whatever we asked.
+          this.breaker.onSuccess();
+          throw error;
+        }
+        this.breaker.onFailure();
+        lastError = error;
+        if (attempt === this.options.retries) break;
+        const jittered = Math.random() * this.options.backoffMs * 2 ** attempt;
+        const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
+        await sleep(Math.max(jittered, retryAfter));
+      }
+    }
+    throw lastError;
+  }
+
+  private async attempt<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    headers: Record<string, string>,
+  ): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.options.baseUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json', ...headers },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+      throw new BackendUnavailableError(
+        timedOut
+          ? `The account backend did not answer within ${this.options.timeoutMs} ms.`
+          : 'The account backend cannot be reached.',
+        { cause: error },
+      );
+    }
+    const text = await response.text().catch(() => '');
+    if (response.status === 429 || response.status >= 500) {
+      const retryAfterSeconds = Number(response.headers.get('retry-after'));
+      throw Object.assign(new BackendUnavailableError(`The account backend answered ${response.status}.`), {
+        retryAfterMs: Number.isFinite(retryAfterSeconds) ? Math.min(retryAfterSeconds, 30) * 1000 : 0,
+      });
+    }
+    const json = parseJson(text);
+    if (response.status === 404 && errorBody.safeParse(json).data?.error.code === 'account_not_found') {
+      throw new AccountNotFoundError(path.split('/')[3] ?? path);
+    }
+    if (!response.ok) {
+      const code = errorBody.safeParse(json).data?.error.code ?? 'unknown';
+      throw new BackendRejectedError(
+        `The account backend refused ${method} ${path.split('?')[0]}: ${response.status} ${code}.`,
+      );
+    }
+    if (json === undefined)
+      throw new BackendBadResponseError(
+        `The account backend sent a body that is not JSON for ${method} ${path.split('?')[0]}.`,
+      );
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new BackendBadResponseError(
+        `The account backend's answer to ${method} ${path.split('?')[0]} does not fit the contract.`,
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/** Why an account is suspended (DOMAIN.md). */
+export const SUSPENSION_REASONS = [
+  'password_changed',
+  'payment_declined',
+  'compliance_review',
+  'temporary_hold',
+  'unpaid_balance',
+] as const;
+export type SuspensionReason = (typeof SUSPENSION_REASONS)[number];
+
+/** Why a registration failed (DOMAIN.md). */
+export const REGISTRATION_ERRORS = [
+  'card_declined',
+  'phone_verification_failed',
+  'invalid_address',
+  'duplicate_account',
+] as const;
+export type RegistrationErrorCode = (typeof REGISTRATION_ERRORS)[number];
+
+export const accountIdSchema = z.string().regex(/^OB-\d{4,}$/, 'an account id looks like OB-1234');
+const isoTime = z.iso.datetime({ offset: true });
+
+/**
+ * What the bot may know of an account after a lookup. The backend's own record holds more (the
+ * full account number, an API token); the adapter keeps only these fields.
+ */
+export const accountSummarySchema = z.object({
+  accountId: accountIdSchema,
+  status: z.enum(['active', 'suspended', 'closed', 'registration_pending']),
+  accountNumberLast4: z.string().regex(/^\d{4}$/),
+});
+export type AccountSummary = z.infer<typeof accountSummarySchema>;
+
+export const connectionStatusSchema = z.object({
+  accountId: accountIdSchema,
+  connected: z.boolean(),
+  /** When the account was connected to (or disconnected from) the store. */
+  since: isoTime.nullable(),
+});
+export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
+
+export const suspensionStatusSchema = z.object({
+  accountId: accountIdSchema,
+  suspended: z.boolean(),
+  reason: z.enum(SUSPENSION_REASONS).nullable(),
+  since: isoTime.nullable(),
+  unsuspendAllowed: z.boolean(),
+});
+export type SuspensionStatus = z.infer<typeof suspensionStatusSchema>;
+
+export const unsuspendOutcomeSchema = z.object({
+  accountId: accountIdSchema,
+  outcome: z.enum(['lifted', 'still_suspended', 'not_allowed', 'not_suspended']),
+  reason: z.enum(SUSPENSION_REASONS).nullable(),
+  /** Why the attempt did not lift the suspension, in the backend's words (never a secret). */
+  detail: z.string(),
+});
+export type UnsuspendOutcome = z.infer<typeof unsuspendOutcomeSchema>;
+
+export const credentialsInfoSchema = z.object({
+  accountId: accountIdSchema,
+  maskedUsername: z.string().regex(/\*/, 'a username must come masked'),
+  accountNumberLast4: z.string().regex(/^\d{4}$/),
+  passwordChangedAt: isoTime.nullable(),
+});
+export type CredentialsInfo = z.infer<typeof credentialsInfoSchema>;
+
+export const registrationStatusSchema = z.object({
+  accountId: accountIdSchema,
+  state: z.enum(['complete', 'pending', 'failed']),
+  errorCode: z.enum(REGISTRATION_ERRORS).nullable(),
+});
+export type RegistrationStatus = z.infer<typeof registrationStatusSchema>;
+
+export const planInfoSchema = z.object({
+  accountId: accountIdSchema,
+  planName: z.string().min(1),
+  firstClassAllowed: z.boolean(),
+});
+export type PlanInfo = z.infer<typeof planInfoSchema>;
+
+export const reconnectRequestSchema = z.object({
+  accountId: accountIdSchema,
+  requestId: z.string().min(1),
+  status: z.enum(['pending_approval', 'approved', 'rejected']),
+  createdAt: isoTime,
+});
+export type ReconnectRequest = z.infer<typeof reconnectRequestSchema>;
+
+export type AccountKey = { email: string } | { accountId: string };
+
+/**
+ * The account backend as the bot needs it. Adapters: the HTTP client of the contract in
+ * docs/account-backend.openapi.yaml, and the reference store that its reference server serves.
+ * Every method rejects with AccountNotFoundError for an unknown account (lookup resolves null),
+ * and with BackendUnavailableError when the backend cannot answer now.
+ */
+export interface AccountBackend {
+  lookup(key: AccountKey): Promise<AccountSummary | null>;
+  connection(accountId: string): Promise<ConnectionStatus>;
+  suspension(accountId: string): Promise<SuspensionStatus>;
+  unsuspend(accountId: string): Promise<UnsuspendOutcome>;
+  credentials(accountId: string): Promise<CredentialsInfo>;
+  registration(accountId: string): Promise<RegistrationStatus>;
+  plan(accountId: string): Promise<PlanInfo>;
+  /** Records a reconnect request; the same `requestKey` returns the same request. */
+  requestReconnect(accountId: string, requestKey: string): Promise<ReconnectRequest>;
+}
+
+/** Masks all but the last four characters. */
+export function last4(value: string): string {
+  return value.replace(/\D/g, '').slice(-4).padStart(4, '0');
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { AccountNotFoundError } from '../../errors.ts';
+import {
+  type AccountBackend,
+  type AccountKey,
+  type AccountSummary,
+  type ConnectionStatus,
+  type CredentialsInfo,
+  last4,
+  type PlanInfo,
+  type ReconnectRequest,
+  type RegistrationStatus,
+  type SuspensionStatus,
+  type UnsuspendOutcome,
+} from '../model.ts';
+import { demoAccounts, type ReferenceAccount } from './demo-accounts.ts';
+
+/** Why an unsuspend attempt fails for each reason (the reference backend's own words). */
+const UNSUSPEND_FAILURE: Record<string, string> = {
+  password_changed: 'The stored Stamps.com credentials are out of sync with the current password.',
+  payment_declined: 'The payment card on file was declined; update it before the account can be unsuspended.',
+  unpaid_balance: 'The account has an unpaid balance.',
+};
+
+/** Masks a username to its first and last characters. */
+export function maskUsername(username: string): string {
+  if (username.length <= 2) return `${username[0] ?? ''}*`;
+  return `${username[0]}${'*'.repeat(Math.min(6, username.length - 2))}${username.at(-1)}`;
+}
+
+/**
+ * The reference backend's state, in memory, seeded with the demo accounts. It is an
+ * AccountBackend itself (the in-memory adapter of the conformance suite); the reference server
+ * serves it over HTTP. State changes are real until `reset()`.
+ */
+export class ReferenceAccountStore implements AccountBackend {
+  private accounts = new Map<string, ReferenceAccount>();
+  private readonly requests = new Map<string, ReconnectRequest>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.accounts = new Map(demoAccounts(this.now()).map((account) => [account.accountId, account]));
+    this.requests.clear();
+  }
+
+  /** The whole record, as an over-sharing internal API returns it (the HTTP lookup does). */
+  findRecord(key: AccountKey): ReferenceAccount | undefined {
+    if ('accountId' in key) return this.accounts.get(key.accountId.toUpperCase());
+    const email = key.email.trim().toLowerCase();
+    for (const account of this.accounts.values()) if (account.email === email) return account;
+    return undefined;
+  }
+
+  reconnectRequests(): ReconnectRequest[] {
+    return [...this.requests.values()];
+  }
+
+  private require(accountId: string): ReferenceAccount {
+    const account = this.findRecord({ accountId });
+    if (account === undefined) throw new AccountNotFoundError(accountId);
+    return account;
+  }
+
+  async lookup(key: AccountKey): Promise<AccountSummary | null> {
+    const account = this.findRecord(key);
+    if (account === undefined) return null;
+    return {
+      accountId: account.accountId,
+      status: account.status,
+      accountNumberLast4: last4(account.accountNumber),
+    };
+  }
+
+  async connection(accountId: string): Promise<ConnectionStatus> {
+    const account = this.require(accountId);
+    return { accountId: account.accountId, connected: account.connected, since: account.connectedSince };
+  }
+
+  async suspension(accountId: string): Promise<SuspensionStatus> {
+    const account = this.require(accountId);
+    const suspension = account.suspension;
+    return {
+      accountId: account.accountId,
+      suspended: suspension !== null,
+      reason: suspension?.reason ?? null,
+      since: suspension?.since ?? null,
+      unsuspendAllowed: suspension !== null && suspension.reason !== 'compliance_review',
+    };
+  }
+
+  async unsuspend(accountId: string): Promise<UnsuspendOutcome> {
+    const account = this.require(accountId);
+    const suspension = account.suspension;
+    const result = (outcome: UnsuspendOutcome['outcome'], detail: string): UnsuspendOutcome => ({
+      accountId: account.accountId,
+      outcome,
+      reason: suspension?.reason ?? null,
+      detail,
+    });
+    if (suspension === null) return result('not_suspended', 'The account is not suspended.');
+    if (suspension.reason === 'compliance_review') {
+      return result('not_allowed', 'The account is under compliance review; only Stamps.com can lift it.');
+    }
+    if (suspension.reason === 'temporary_hold') {
+      account.suspension = null;
+      account.status = 'active';
+      return result('lifted', 'The temporary hold was lifted.');
+    }
+    return result('still_suspended', UNSUSPEND_FAILURE[suspension.reason] ?? 'The suspension remains.');
+  }
+
+  async credentials(accountId: string): Promise<CredentialsInfo> {
+    const account = this.require(accountId);
+    return {
+      accountId: account.accountId,
+      maskedUsername: maskUsername(account.username),
+      accountNumberLast4: last4(account.accountNumber),
+      passwordChangedAt: account.passwordChangedAt,
+    };
+  }
+
+  async registration(accountId: string): Promise<RegistrationStatus> {
+    const account = this.require(accountId);
+    return { accountId: account.accountId, ...account.registration };
+  }
+
+  async plan(accountId: string): Promise<PlanInfo> {
+    const account = this.require(accountId);
+    return {
+      accountId: account.accountId,
+      planName: account.plan.name,
+      firstClassAllowed: account.plan.firstClassAllowed,
+    };
+  }
+
+  async requestReconnect(accountId: string, requestKey: string): Promise<ReconnectRequest> {
+    const account = this.require(accountId);
+    const key = `${account.accountId}|${requestKey}`;
+    const existing = this.requests.get(key);
+    if (existing !== undefined) return existing;
+    const request: ReconnectRequest = {
+      accountId: account.accountId,
+      requestId: `rr_${randomUUID()}`,
+      status: 'pending_approval',
+      createdAt: this.now().toISOString(),
+    };
+    this.requests.set(key, request);
+    return request;
+  }
+}

@@ -1,0 +1,131 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AccountBackend } from '../../src/accounts/model.ts';
+import { AccountNotFoundError } from '../../src/errors.ts';
+
+export interface ConformanceSubject {
+  backend: AccountBackend;
+  /** Back to the seeded demo accounts. */
+  reset: () => Promise<void> | void;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What every AccountBackend adapter must do, from DOMAIN.md's demo accounts. The HTTP adapter
+ * (against the reference server) and the in-memory reference store both run it.
+ */
+export function describeAccountBackendConformance(name: string, subject: () => ConformanceSubject): void {
+  describe(`AccountBackend conformance: ${name}`, () => {
+    let backend: AccountBackend;
+    beforeEach(async () => {
+      const current = subject();
+      backend = current.backend;
+      await current.reset();
+    });
+
+    it('looks accounts up by email (any case) and by id, and answers null for no account', async () => {
+      expect(await backend.lookup({ email: 'Active@Demo.test' })).toEqual({
+        accountId: 'OB-1001',
+        status: 'active',
+        accountNumberLast4: expect.stringMatching(/^\d{4}$/),
+      });
+      expect(await backend.lookup({ accountId: 'OB-1007' })).toMatchObject({ status: 'closed' });
+      expect(await backend.lookup({ email: 'none@demo.test' })).toBeNull();
+      expect(await backend.lookup({ accountId: 'OB-9999' })).toBeNull();
+    });
+
+    it('never returns more than the summary from a lookup (no secret, no full number)', async () => {
+      const summary = await backend.lookup({ email: 'declined@demo.test' });
+      expect(Object.keys(summary ?? {}).sort()).toEqual(['accountId', 'accountNumberLast4', 'status']);
+    });
+
+    it('reports each demo suspension with its reason and since when', async () => {
+      const now = Date.now();
+      const pw = await backend.suspension('OB-1002');
+      expect(pw).toMatchObject({ suspended: true, reason: 'password_changed', unsuspendAllowed: true });
+      expect(now - Date.parse(pw.since ?? '')).toBeGreaterThan(1.9 * DAY_MS);
+      expect(await backend.suspension('OB-1003')).toMatchObject({
+        suspended: true,
+        reason: 'payment_declined',
+      });
+      expect(await backend.suspension('OB-1004')).toMatchObject({
+        reason: 'compliance_review',
+        unsuspendAllowed: false,
+      });
+      expect(await backend.suspension('OB-1005')).toMatchObject({
+        reason: 'temporary_hold',
+        unsuspendAllowed: true,
+      });
+      expect(await backend.suspension('OB-1001')).toEqual({
+        accountId: 'OB-1001',
+        suspended: false,
+        reason: null,
+        since: null,
+        unsuspendAllowed: false,
+      });
+    });
+
+    it('unsuspends as DOMAIN.md says, and a lifted suspension stays lifted', async () => {
+      expect(await backend.unsuspend('OB-1002')).toMatchObject({
+        outcome: 'still_suspended',
+        reason: 'password_changed',
+      });
+      expect((await backend.unsuspend('OB-1002')).detail).toMatch(/out of sync/);
+      expect(await backend.unsuspend('OB-1003')).toMatchObject({
+        outcome: 'still_suspended',
+        reason: 'payment_declined',
+      });
+      expect(await backend.unsuspend('OB-1004')).toMatchObject({ outcome: 'not_allowed' });
+      expect(await backend.unsuspend('OB-1005')).toMatchObject({
+        outcome: 'lifted',
+        reason: 'temporary_hold',
+      });
+      expect(await backend.suspension('OB-1005')).toMatchObject({ suspended: false });
+      expect(await backend.lookup({ accountId: 'OB-1005' })).toMatchObject({ status: 'active' });
+      expect(await backend.unsuspend('OB-1001')).toMatchObject({ outcome: 'not_suspended' });
+    });
+
+    it('reports connection, registration and plan', async () => {
+      expect(await backend.connection('OB-1001')).toMatchObject({ connected: true });
+      expect(await backend.connection('OB-1006')).toMatchObject({ connected: false });
+      expect(await backend.registration('OB-1009')).toEqual({
+        accountId: 'OB-1009',
+        state: 'pending',
+        errorCode: 'phone_verification_failed',
+      });
+      expect(await backend.registration('OB-1001')).toMatchObject({ state: 'complete', errorCode: null });
+      expect(await backend.plan('OB-1010')).toMatchObject({ firstClassAllowed: false });
+      expect(await backend.plan('OB-1001')).toMatchObject({ firstClassAllowed: true });
+    });
+
+    it('gives credential metadata, masked, and never a password', async () => {
+      const credentials = await backend.credentials('OB-1002');
+      expect(credentials.maskedUsername).toContain('*');
+      expect(credentials.maskedUsername).not.toBe('pw-changed');
+      expect(credentials.accountNumberLast4).toMatch(/^\d{4}$/);
+      expect(Date.now() - Date.parse(credentials.passwordChangedAt ?? '')).toBeLessThan(3 * DAY_MS);
+      expect(JSON.stringify(credentials)).not.toMatch(/password"\s*:/i);
+    });
+
+    it('records a reconnect request once per key', async () => {
+      const first = await backend.requestReconnect('OB-1006', 'turn-1');
+      expect(first).toMatchObject({ accountId: 'OB-1006', status: 'pending_approval' });
+      expect(await backend.requestReconnect('OB-1006', 'turn-1')).toEqual(first);
+      expect((await backend.requestReconnect('OB-1006', 'turn-2')).requestId).not.toBe(first.requestId);
+    });
+
+    it('rejects every per-account call for an unknown account with AccountNotFoundError', async () => {
+      for (const call of [
+        () => backend.connection('OB-9999'),
+        () => backend.suspension('OB-9999'),
+        () => backend.unsuspend('OB-9999'),
+        () => backend.credentials('OB-9999'),
+        () => backend.registration('OB-9999'),
+        () => backend.plan('OB-9999'),
+        () => backend.requestReconnect('OB-9999', 'k'),
+      ]) {
+        await expect(call()).rejects.toBeInstanceOf(AccountNotFoundError);
+      }
+    });
+  });
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpAccountBackend } from '../../src/accounts/http-backend.ts';
+import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/accounts/reference/server.ts';
+import {
+  AccountNotFoundError,
+  BackendBadResponseError,
+  BackendRejectedError,
+  BackendUnavailableError,
+} from '../../src/errors.ts';
+
+const TOKEN = 'adapter-test-token';
+const SUSPENSION = 'GET /v1/accounts/:accountId/suspension';
+let server: ReferenceServer;
+beforeAll(async () => {
+  server = await startReferenceServer({ token: TOKEN });
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const adapter = (options: Partial<ConstructorParameters<typeof HttpAccountBackend>[0]> = {}) =>
+  new HttpAccountBackend({ baseUrl: server.url, token: TOKEN, backoffMs: 5, ...options });
+
+describe('HttpAccountBackend', () => {
+  it('retries a 5xx and succeeds when the backend recovers', async () => {
+    server.injectFault({ kind: 'status', status: 503, count: 2 });
+    expect(await adapter().suspension('OB-1003')).toMatchObject({ reason: 'payment_declined' });
+    expect(server.calls(SUSPENSION)).toBe(3);
+  });
+
+  it('gives up after its retries with BackendUnavailableError', async () => {
+    server.injectFault({ kind: 'status', status: 500 });
+    await expect(adapter({ retries: 2 }).suspension('OB-1003')).rejects.toBeInstanceOf(
+      BackendUnavailableError,
+    );
+    expect(server.calls(SUSPENSION)).toBe(3);
+  });
+
+  it('times out a slow answer and retries it', async () => {
+    server.injectFault({ kind: 'timeout', latencyMs: 1_000, count: 1 });
+    expect(await adapter({ timeoutMs: 100 }).plan('OB-1010')).toMatchObject({ firstClassAllowed: false });
+    server.injectFault({ kind: 'timeout', latencyMs: 1_000 });
+    await expect(adapter({ timeoutMs: 100, retries: 1 }).plan('OB-1010')).rejects.toThrow(
+      /did not answer within 100 ms/,
+    );
+  });
+
+  it('honours the Retry-After of a 429 before retrying', async () => {
+    server.injectFault({ kind: 'status', status: 429, retryAfterSeconds: 1, count: 1 });
+    const started = Date.now();
+    expect(await adapter().connection('OB-1006')).toMatchObject({ connected: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('rejects a body that is not JSON, or JSON that does not fit the contract', async () => {
+    server.injectFault({ kind: 'malformed' });
+    await expect(adapter({ retries: 0 }).connection('OB-1001')).rejects.toBeInstanceOf(
+      BackendBadResponseError,
+    );
+    server.clearFaults();
+    server.injectFault({ kind: 'garbage' });
+    await expect(adapter({ retries: 0 }).suspension('OB-1001')).rejects.toThrow(/does not fit the contract/);
+  });
+
+  it('does not retry a refusal (wrong token) or a missing account', async () => {
+    await expect(
+      new HttpAccountBackend({ baseUrl: server.url, token: 'wrong' }).suspension('OB-1003'),
+    ).rejects.toBeInstanceOf(BackendRejectedError);
+    await expect(adapter().suspension('OB-9999')).rejects.toBeInstanceOf(AccountNotFoundError);
+    expect(server.calls(SUSPENSION)).toBe(1);
+  });
+
+  it('opens its circuit after repeated failures, fails fast while open, and closes after a good trial', async () => {
+    const backend = adapter({ retries: 0, breaker: { failureThreshold: 3, openMs: 200 } });
+    server.injectFault({ kind: 'status', status: 503 });
+    for (let i = 0; i < 3; i++) await expect(backend.suspension('OB-1001')).rejects.toThrow(/answered 503/);
+    expect(backend.breaker.state).toBe('open');
+    await expect(backend.suspension('OB-1001')).rejects.toThrow(/circuit is open/);
+    expect(server.calls(SUSPENSION)).toBe(3);
+
+    server.clearFaults();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(backend.breaker.state).toBe('half_open');
+    expect(await backend.suspension('OB-1001')).toMatchObject({ suspended: false });
+    expect(backend.breaker.state).toBe('closed');
+  });
+
+  it('drops the carrierApiToken canary and the full account number that the lookup over-shares', async () => {
+    const raw = await fetch(`${server.url}/v1/accounts?email=declined%40demo.test`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).then((response) => response.text());
+    const canary = demoCanaries().find((value) => raw.includes(value));
+    expect(canary, 'the reference server must over-share for this test to mean anything').toBeDefined();
+    const summary = JSON.stringify(await adapter().lookup({ email: 'declined@demo.test' }));
+    for (const value of demoCanaries()) expect(summary).not.toContain(value);
+    const fullNumber = (JSON.parse(raw) as { accountNumber: string }).accountNumber;
+    expect(summary).not.toContain(fullNumber);
+  });
+});
