@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
 import { type Config, loadConfig } from './config.ts';
 import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
 import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
@@ -16,6 +17,10 @@ Commands:
        [--train FILE.jsonl]     train on these rows instead of intents/
        [--json]                 print one JSON object instead of a table
   intents lint                  validate every intent file; exit 1 on any problem
+  check EMAIL [CHECK ...]       run account checks through the queue (default: lookup connection
+       [--json]                 suspension credentials registration plan)
+  worker                        run check workers only (what \`npm run worker\` runs)
+  backend                       run the reference account backend (BACKEND_PORT, default 4010)
 
 Options for every command:
   --intents DIR                 intent files (default: INTENTS_DIR or the bundled intents/)
@@ -68,6 +73,12 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         return 0;
       case 'eval':
         return runEval(config, values, io);
+      case 'check':
+        return await runChecks(config, positionals.slice(1), values.json ?? false, io);
+      case 'worker':
+        return await runWorker(config, io);
+      case 'backend':
+        return await runReferenceBackend(config, io);
       case 'intents':
         if (subcommand !== 'lint')
           throw new UsageError(`Unknown intents command "${subcommand ?? ''}"; try "intents lint".`);

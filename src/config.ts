@@ -13,6 +13,26 @@ const HINTS = {
   LOG_LEVEL: 'Set LOG_LEVEL to one of fatal, error, warn, info, debug, trace or silent.',
   INTENTS_DIR: 'Set INTENTS_DIR to a folder of intent YAML files, or unset it to use the bundled intents/.',
   CLASSIFIER_THRESHOLD: 'Set CLASSIFIER_THRESHOLD to a number from 0 to 1, e.g. 0.45, or unset it.',
+  REDIS_URL: 'Set REDIS_URL to a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379.',
+  QUEUE_PREFIX:
+    'Set QUEUE_PREFIX to letters, digits, _ . - and braces, e.g. onebalance, or {onebalance} on Redis Cluster.',
+  ACCOUNT_BACKEND_URL:
+    'Set ACCOUNT_BACKEND_URL to the http(s) URL of the account backend, or unset it to embed the reference backend.',
+  ACCOUNT_BACKEND_TOKEN:
+    'Set ACCOUNT_BACKEND_TOKEN to the bearer token of the account backend (needed with ACCOUNT_BACKEND_URL).',
+  ACCOUNT_BACKEND_TIMEOUT_MS: 'Set ACCOUNT_BACKEND_TIMEOUT_MS to a whole number of milliseconds, e.g. 2000.',
+  BACKEND_PORT: 'Set BACKEND_PORT to a free TCP port for the reference backend, e.g. 4010.',
+  RUN_WORKERS:
+    'Set RUN_WORKERS to true (run check workers in the service) or false (only `npm run worker` runs them).',
+  CHECK_CONCURRENCY: 'Set CHECK_CONCURRENCY to the checks one worker runs at once, from 1 to 1000, e.g. 16.',
+  CHECK_RATE_PER_SECOND:
+    'Set CHECK_RATE_PER_SECOND to the most checks per second one worker sends the backend, e.g. 200.',
+  CHECK_WAIT_MS:
+    'Set CHECK_WAIT_MS to how long a caller waits for checks before answering "pending", e.g. 5000.',
+  CHECK_LOCK_MS: 'Set CHECK_LOCK_MS to the lock time of a running check in milliseconds, e.g. 30000.',
+  CHECK_STALLED_INTERVAL_MS:
+    'Set CHECK_STALLED_INTERVAL_MS to how often checks of dead workers are looked for, e.g. 30000.',
+  SHUTDOWN_GRACE_MS: 'Set SHUTDOWN_GRACE_MS to how long running work may finish after SIGTERM, e.g. 10000.',
 } as const satisfies Record<string, string>;
 
 const integer = (min: number, max: number) =>
@@ -22,6 +42,10 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -35,6 +59,38 @@ export const configSchema = z.object({
     .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?)$/, 'must be a number from 0 to 1')
     .transform(Number)
     .optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.{}-]{1,64}$/, 'must be 1-64 letters, digits, _ . - or braces')
+    .default('onebalance'),
+  ACCOUNT_BACKEND_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ACCOUNT_BACKEND_TOKEN: z.string().trim().min(8, 'must be at least 8 characters').optional(),
+  ACCOUNT_BACKEND_TIMEOUT_MS: integer(1, 120_000).default(2_000),
+  BACKEND_PORT: integer(0, 65_535).default(4010),
+  RUN_WORKERS: flag.default(true),
+  CHECK_CONCURRENCY: integer(1, 1_000).default(16),
+  CHECK_RATE_PER_SECOND: integer(1, 100_000).default(200),
+  CHECK_WAIT_MS: integer(0, 120_000).default(5_000),
+  CHECK_LOCK_MS: integer(500, 600_000).default(30_000),
+  CHECK_STALLED_INTERVAL_MS: integer(200, 600_000).default(30_000),
+  SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+});
+
+/** Rules across variables. */
+const configRules = configSchema.superRefine((config, context) => {
+  if (config.ACCOUNT_BACKEND_URL !== undefined && config.ACCOUNT_BACKEND_TOKEN === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['ACCOUNT_BACKEND_TOKEN'],
+      message: 'is required when ACCOUNT_BACKEND_URL is set',
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -51,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return value === undefined || value === '' ? [] : [[key, value]];
     }),
   );
-  const result = configSchema.safeParse(relevant);
+  const result = configRules.safeParse(relevant);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {

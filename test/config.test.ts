@@ -20,6 +20,17 @@ describe('loadConfig', () => {
       PORT: 3000,
       LOG_LEVEL: 'info',
       INTENTS_DIR: DEFAULT_INTENTS_DIR,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'onebalance',
+      ACCOUNT_BACKEND_TIMEOUT_MS: 2000,
+      BACKEND_PORT: 4010,
+      RUN_WORKERS: true,
+      CHECK_CONCURRENCY: 16,
+      CHECK_RATE_PER_SECOND: 200,
+      CHECK_WAIT_MS: 5000,
+      CHECK_LOCK_MS: 30000,
+      CHECK_STALLED_INTERVAL_MS: 30000,
+      SHUTDOWN_GRACE_MS: 10000,
     });
   });
 
@@ -47,6 +58,21 @@ describe('loadConfig', () => {
     );
     expect(error.message).toMatch(/LOG_LEVEL: .*\(got "loud"\)\. Set LOG_LEVEL to one of/);
     expect(error.message).toMatch(/CLASSIFIER_THRESHOLD: must be a number from 0 to 1 \(got "2"\)/);
+  });
+
+  it('needs a backend token with a backend URL, and reads flags and a hash-tag prefix', () => {
+    expect(configError({ ACCOUNT_BACKEND_URL: 'http://backend.internal:4010' }).message).toMatch(
+      /ACCOUNT_BACKEND_TOKEN: is required when ACCOUNT_BACKEND_URL is set\. Set ACCOUNT_BACKEND_TOKEN/,
+    );
+    expect(configError({ ACCOUNT_BACKEND_URL: 'ftp://x' }).message).toMatch(
+      /ACCOUNT_BACKEND_URL: must be an http\(s\) URL/,
+    );
+    expect(configError({ RUN_WORKERS: 'maybe' }).message).toMatch(/RUN_WORKERS: must be true or false/);
+    expect(configError({ REDIS_URL: 'localhost:6379' }).message).toMatch(/REDIS_URL: must be a redis:\/\//);
+    expect(loadConfig({ RUN_WORKERS: 'false', QUEUE_PREFIX: '{onebalance}' })).toMatchObject({
+      RUN_WORKERS: false,
+      QUEUE_PREFIX: '{onebalance}',
+    });
   });
 
   it('rejects a port out of range', () => {

@@ -6,7 +6,14 @@ import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Understander } from '../nlu/understand.ts';
 
+export interface Readiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
 export interface AppDependencies {
+  /** Whether the service can do its work now (for /readyz); absent means always ready. */
+  readiness?: () => Promise<Readiness>;
   understander: Understander;
   /** The general answer of each intent, shown with a classification. */
   answers: ReadonlyMap<string, string>;
@@ -37,7 +44,7 @@ function fromFastifyError(error: FastifyError): RequestError | undefined {
 }
 
 /** Builds the HTTP app (routes, error handling); `server.ts` listens and shuts it down. */
-export function buildApp({ understander, answers, logger }: AppDependencies) {
+export function buildApp({ understander, answers, logger, readiness }: AppDependencies) {
   const app = Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024 });
   // JSON only: any other body type gets a 415 that says what to send.
   app.removeAllContentTypeParsers();
@@ -63,6 +70,12 @@ export function buildApp({ understander, answers, logger }: AppDependencies) {
 
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(INDEX_PAGE));
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const state = readiness ? await readiness() : { ready: true };
+    return reply
+      .status(state.ready ? 200 : 503)
+      .send({ ...state, status: state.ready ? 'ready' : 'not_ready' });
+  });
 
   app.post('/api/classify', async (request) => {
     const parsed = classifyBody.safeParse(request.body);

@@ -1,45 +1,81 @@
+import { shutdownSignal } from '../commands/checks.ts';
 import type { Config } from '../config.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { Understander } from '../nlu/understand.ts';
-import { buildApp } from './app.ts';
+import { type CheckRuntime, startCheckRuntime } from '../runtime.ts';
+import { buildApp, type Readiness } from './app.ts';
 
-/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
+const PING_TIMEOUT_MS = 1_000;
 
-/** Starts the service: loads and trains the intents, listens, and shuts down cleanly on a signal. */
-export async function serve(config: Config): Promise<void> {
-  const logger = createLogger(config.LOG_LEVEL);
+/**
+ * Ready means able to do a turn's work: Redis answers, and some worker (here or in another
+ * process) is connected to the check queue, and this process's own worker, if any, is running.
+ */
+export function readinessOf(runtime: CheckRuntime): () => Promise<Readiness> {
+  return async () => {
+    const ping = runtime.redis.ping().then(
+      () => true,
+      () => false,
+    );
+    const timeout = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref(),
+    );
+    const redis = await Promise.race([ping, timeout]);
+    const workers = redis ? await runtime.queue.workerCount().catch(() => 0) : 0;
+    const localWorker =
+      runtime.worker === undefined ? 'none' : runtime.worker.isRunning() ? 'running' : 'stopped';
+    return {
+      ready: redis && workers > 0 && localWorker !== 'stopped',
+      redis: redis ? 'ok' : 'unreachable',
+      workers,
+      localWorker,
+    };
+  };
+}
+
+export interface Service {
+  url: string;
+  runtime: CheckRuntime;
+  close(): Promise<void>;
+}
+
+/** Builds everything and listens; `serve` adds the signal handling. */
+export async function startService(
+  config: Config,
+  logger: Logger = createLogger(config.LOG_LEVEL),
+): Promise<Service> {
   const started = performance.now();
   const intents = loadIntentsOrThrow(config.INTENTS_DIR);
   const understander = Understander.fromIntents(
     intents,
     config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD },
   );
-  logger.info(
-    { intents: understander.classifier.intents.length, ms: Math.round(performance.now() - started) },
-    'classifier trained',
-  );
+  logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
+  const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
-  const app = buildApp({ understander, answers, logger });
-  const address = await app.listen({ host: config.HOST, port: config.PORT });
-  process.stdout.write(`onebalance-bot is listening at ${address}\n`);
-
-  let closing = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
-    timer.unref();
-    app.close().then(
-      () => logger.flush(),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
-      },
-    );
+  const app = buildApp({ understander, answers, logger, readiness: readinessOf(runtime) });
+  const url = await app.listen({ host: config.HOST, port: config.PORT });
+  return {
+    url,
+    runtime,
+    async close() {
+      // Stop taking requests first, then let running checks finish, then drop connections.
+      await app.close();
+      await runtime.close(config.SHUTDOWN_GRACE_MS);
+    },
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+}
+
+/** `npm start`: the service until SIGTERM or SIGINT, then a graceful stop. */
+export async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, logger);
+  process.stdout.write(`onebalance-bot is listening at ${service.url}\n`);
+  const signal = await shutdownSignal();
+  logger.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 5_000);
+  timer.unref();
+  await service.close();
+  logger.info('stopped');
 }

@@ -1,0 +1,14 @@
+import { reconnectRequestSchema } from '../accounts/model.ts';
+import { accountTarget, defineCheck } from './check.ts';
+
+/**
+ * Asks Customer Success to reconnect a disconnected account. The request id is the backend's
+ * idempotency key, so a retried job records one request, not two.
+ */
+export const reconnectRequestCheck = defineCheck({
+  name: 'account.reconnect_request',
+  input: accountTarget,
+  result: reconnectRequestSchema,
+  mutates: true,
+  run: (backend, { accountId }, { requestId }) => backend.requestReconnect(accountId, requestId),
+});

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { Worker } from 'bullmq';
+import { z } from 'zod';
+import { startReferenceServer } from '../accounts/reference/server.ts';
+import { isCheckName } from '../checks/index.ts';
+import type { Config } from '../config.ts';
+import { UsageError } from '../errors.ts';
+import type { CheckName } from '../intents/schema.ts';
+import { createLogger } from '../logger.ts';
+import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
+import { closeWorker } from '../queue/check-worker.ts';
+import { type AccountBackendHandle, openAccountBackend, startCheckRuntime, startWorker } from '../runtime.ts';
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+export function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}
+
+/** `onebalance-bot worker`: check workers only, for scaling out on other processes or machines. */
+export async function runWorker(config: Config, io: Output): Promise<number> {
+  const logger = createLogger(config.LOG_LEVEL, 2);
+  const runtime = await startCheckRuntime(config, logger, true);
+  io.out(`check worker ready (queue prefix ${config.QUEUE_PREFIX}, concurrency ${config.CHECK_CONCURRENCY})`);
+  const signal = await shutdownSignal();
+  logger.info({ signal }, 'worker stopping: finishing active checks');
+  await runtime.close(config.SHUTDOWN_GRACE_MS);
+  logger.info('worker stopped');
+  return 0;
+}
+
+/** `onebalance-bot backend`: the reference account backend on its own, seeded with the demo accounts. */
+export async function runReferenceBackend(config: Config, io: Output): Promise<number> {
+  const token =
+    config.ACCOUNT_BACKEND_TOKEN ?? (config.NODE_ENV === 'production' ? undefined : 'dev-reference-token');
+  if (token === undefined)
+    throw new UsageError('Set ACCOUNT_BACKEND_TOKEN: the reference backend needs a token in production.');
+  const logger = createLogger(config.LOG_LEVEL, 2);
+  const server = await startReferenceServer({ token, port: config.BACKEND_PORT, host: config.HOST, logger });
+  io.out(`reference account backend listening at ${server.url}`);
+  await shutdownSignal();
+  await server.close();
+  return 0;
+}
+
+const DEFAULT_CHECKS: readonly CheckName[] = [
+  'account.lookup',
+  'account.connection',
+  'account.suspension',
+  'account.credentials',
+  'account.registration',
+  'account.plan',
+];
+
+function checkNames(args: readonly string[]): CheckName[] {
+  if (args.length === 0) return [...DEFAULT_CHECKS];
+  return args.map((arg) => {
+    const name = arg.startsWith('account.') ? arg : `account.${arg}`;
+    if (!isCheckName(name)) {
+      throw new UsageError(
+        `Unknown check "${arg}". Checks: lookup, connection, suspension, unsuspend, credentials, registration, plan, reconnect_request.`,
+      );
+    }
+    return name;
+  });
+}
+
+/**
+ * `onebalance-bot check EMAIL [CHECK ...] [--json]`: looks the account up, then runs the other
+ * checks for it through the queue. Uses the running service's workers when there are any.
+ */
+export async function runChecks(
+  config: Config,
+  args: readonly string[],
+  json: boolean,
+  io: Output,
+): Promise<number> {
+  const [email, ...rest] = args;
+  const parsedEmail = z.email().safeParse(email?.trim().toLowerCase());
+  if (!parsedEmail.success)
+    throw new UsageError('check needs an email address: onebalance-bot check EMAIL [CHECK ...] [--json]');
+  const wanted = checkNames(rest);
+  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 2);
+  const runtime = await startCheckRuntime(config, logger, false);
+  let ownWorker: { worker: Worker; accounts: AccountBackendHandle } | undefined;
+  try {
+    if ((await runtime.queue.workerCount()) === 0) {
+      const accounts = await openAccountBackend(config, logger);
+      const worker = startWorker(config, logger, runtime.redis, accounts.backend);
+      await worker.waitUntilReady();
+      ownWorker = { worker, accounts };
+    }
+    const outcomes = await checkAccount(
+      runtime.queue,
+      parsedEmail.data,
+      wanted,
+      `cli-${randomUUID()}`,
+      config.CHECK_WAIT_MS,
+    );
+    io.out(json ? JSON.stringify(Object.fromEntries(outcomes.map(toJsonEntry))) : formatOutcomes(outcomes));
+    return 0;
+  } finally {
+    if (ownWorker) {
+      await closeWorker(ownWorker.worker, config.SHUTDOWN_GRACE_MS);
+      await ownWorker.accounts.close();
+    }
+    await runtime.close(config.SHUTDOWN_GRACE_MS);
+  }
+}
+
+interface QueueLike {
+  run(requests: readonly CheckRequest[], waitMs?: number): Promise<CheckOutcome[]>;
+}
+
+/** Lookup first (by email), then the other checks by account id, in parallel. */
+export async function checkAccount(
+  queue: QueueLike,
+  email: string,
+  wanted: readonly CheckName[],
+  requestId: string,
+  waitMs: number,
+): Promise<CheckOutcome[]> {
+  const [lookup] = await queue.run([{ check: 'account.lookup', target: { email }, requestId }], waitMs);
+  if (lookup === undefined) return [];
+  const others = wanted.filter((name) => name !== 'account.lookup');
+  const account =
+    lookup.status === 'ok' ? (lookup.result as { account: { accountId: string } | null }).account : null;
+  if (account === null) {
+    const error =
+      lookup.status === 'ok'
+        ? { code: 'account_not_found', message: 'No One Balance account for this email.' }
+        : {
+            code: 'lookup_incomplete',
+            message: `The lookup is ${lookup.status}, so this check did not run.`,
+          };
+    return [lookup, ...others.map((check): CheckOutcome => ({ check, jobId: '', status: 'failed', error }))];
+  }
+  const results = await queue.run(
+    others.map((check) => ({ check, target: { accountId: account.accountId }, requestId })),
+    waitMs,
+  );
+  return [lookup, ...results];
+}
+
+function toJsonEntry(outcome: CheckOutcome): [string, unknown] {
+  const { check, jobId: _jobId, ...rest } = outcome;
+  return [check, rest];
+}
+
+function formatOutcomes(outcomes: readonly CheckOutcome[]): string {
+  return outcomes
+    .map((outcome) => {
+      const detail =
+        outcome.status === 'ok'
+          ? JSON.stringify(outcome.result)
+          : outcome.status === 'failed'
+            ? `${outcome.error.code}: ${outcome.error.message}`
+            : 'still running';
+      return `${outcome.check.padEnd(26)} ${outcome.status.padEnd(8)} ${detail}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CHECKS } from '../checks/index.ts';
+import type { CheckName } from '../intents/schema.ts';
+
+/** The queue's name; its keys live under the configured prefix. */
+export const CHECK_QUEUE = 'checks';
+
+export type CheckTarget = { accountId: string } | { email: string };
+
+export interface CheckRequest {
+  check: CheckName;
+  target: CheckTarget;
+  /** The conversation turn or command run; a repeated request within it runs once. */
+  requestId: string;
+}
+
+export interface CheckFailure {
+  code: string;
+  message: string;
+}
+
+export type CheckOutcome =
+  | { check: CheckName; jobId: string; status: 'ok'; result: unknown }
+  | { check: CheckName; jobId: string; status: 'failed'; error: CheckFailure }
+  | { check: CheckName; jobId: string; status: 'pending' };
+
+export interface CheckQueueOptions {
+  /** Redis key prefix; `{name}` (a hash tag) keeps a queue's keys in one Redis Cluster slot. */
+  prefix: string;
+  /**
+   * How long `run` waits before answering `pending`.
+   * @defaultValue 5000
+   */
+  waitMs: number;
+  /**
+   * How long a pending check is still followed for late delivery.
+   * @defaultValue 600000
+   */
+  lateDeliveryMs: number;
+  /**
+   * Attempts per job (transient failures retry with exponential backoff).
+   * @defaultValue 4
+   */
+  attempts: number;
+  /**
+   * First retry delay; it doubles with each attempt.
+   * @defaultValue 250
+   */
+  backoffMs: number;
+}
+
+/** Worker failures arrive as "code: message" (see check-worker.ts). */
+export function parseFailure(reason: string): CheckFailure {
+  const match = /^([a-z_]+): ([\s\S]*)$/.exec(reason);
+  return match
+    ? { code: match[1] as string, message: match[2] as string }
+    : { code: 'internal_error', message: reason };
+}
+
+/** Job ids cannot contain ':' and should not carry an email: name, subject digest, request. */
+export function checkJobId({ check, target, requestId }: CheckRequest): string {
+  const subject =
+    'accountId' in target
+      ? target.accountId
+      : `e${createHash('sha256').update(target.email.toLowerCase()).digest('hex').slice(0, 16)}`;
+  return `${check}__${subject}__${requestId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Enqueues account checks and awaits them with a time bound. A check still running when the bound
+ * passes is reported `pending`, and its outcome is emitted on `settled` when it lands.
+ */
+export class CheckQueue {
+  readonly queue: Queue;
+  private readonly events: QueueEvents;
+  /** QueueEvents blocks on its connection, so it gets its own; BullMQ does not close given ones. */
+  private readonly eventsConnection: Redis;
+  private readonly options: CheckQueueOptions;
+  private readonly late = new EventEmitter();
+
+  constructor(connection: Redis, options: Pick<CheckQueueOptions, 'prefix'> & Partial<CheckQueueOptions>) {
+    this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, attempts: 4, backoffMs: 250, ...options };
+    this.queue = new Queue(CHECK_QUEUE, {
+      connection,
+      prefix: this.options.prefix,
+      defaultJobOptions: {
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+        // Kept long enough to be awaited (and deduplicated), then removed by age. `true` would race
+        // waitUntilFinished.
+        removeOnComplete: { age: 3_600, count: 50_000 },
+        removeOnFail: { age: 24 * 3_600 },
+      },
+    });
+    this.eventsConnection = connection.duplicate();
+    this.events = new QueueEvents(CHECK_QUEUE, {
+      connection: this.eventsConnection,
+      prefix: this.options.prefix,
+    });
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+  }
+
+  /** Adds the job; a job with the same id (same check, subject and request) is not added twice. */
+  async enqueue(request: CheckRequest): Promise<Job> {
+    const check = CHECKS[request.check];
+    // Refuse bad input here, where the caller can be told, rather than in a worker.
+    check.parseInput(request.target);
+    return this.queue.add(
+      request.check,
+      { requestId: request.requestId, ...request.target },
+      { jobId: checkJobId(request) },
+    );
+  }
+
+  /** Runs the checks in parallel and answers once all finished or `waitMs` passed. */
+  async run(requests: readonly CheckRequest[], waitMs = this.options.waitMs): Promise<CheckOutcome[]> {
+    return Promise.all(requests.map((request) => this.runOne(request, waitMs)));
+  }
+
+  private async runOne(request: CheckRequest, waitMs: number): Promise<CheckOutcome> {
+    const job = await this.enqueue(request);
+    const jobId = job.id ?? checkJobId(request);
+    const base = { check: request.check, jobId };
+    let timedOut = false;
+    const settled: Promise<CheckOutcome | undefined> = job
+      .waitUntilFinished(this.events, this.options.lateDeliveryMs)
+      .then(
+        (result: unknown) => ({ ...base, status: 'ok' as const, result }),
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          // waitUntilFinished's own time limit is not the job's failure.
+          if (/timed out before finishing/.test(reason)) return undefined;
+          return { ...base, status: 'failed' as const, error: parseFailure(reason) };
+        },
+      );
+    const outcome = await Promise.race([settled, sleep(waitMs).then(() => 'pending' as const)]);
+    if (outcome !== 'pending' && outcome !== undefined) return outcome;
+    timedOut = true;
+    void settled.then((late) => {
+      if (timedOut && late !== undefined) this.late.emit('settled', late);
+    });
+    return { ...base, status: 'pending' };
+  }
+
+  /** Calls `listener` with the outcome of every check that was answered `pending` and has now landed. */
+  onSettled(listener: (outcome: CheckOutcome) => void): () => void {
+    this.late.on('settled', listener);
+    return () => this.late.off('settled', listener);
+  }
+
+  /** Workers connected to this queue, in any process or machine. */
+  workerCount(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.events.close(), this.queue.close()]);
+    this.eventsConnection.disconnect();
+  }
+}

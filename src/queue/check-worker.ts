@@ -1,0 +1,115 @@
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AccountBackend } from '../accounts/model.ts';
+import { CheckInputError } from '../checks/check.ts';
+import { CHECKS, isCheckName } from '../checks/index.ts';
+import { AccountNotFoundError, asCodedError, BackendRejectedError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { CHECK_QUEUE } from './check-queue.ts';
+
+export interface CheckWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  backend: AccountBackend;
+  logger: Logger;
+  /**
+   * Jobs processed at once by this worker.
+   * @defaultValue 16
+   */
+  concurrency: number;
+  /**
+   * At most this many checks per second from this worker, to protect the backend.
+   * @defaultValue 200
+   */
+  ratePerSecond: number;
+  /**
+   * Lock time of an active job; a worker that dies leaves its jobs to be picked up once it lapses.
+   * @defaultValue 30000
+   */
+  lockDurationMs: number;
+  /**
+   * How often stalled jobs (their worker died) are looked for.
+   * @defaultValue 30000
+   */
+  stalledIntervalMs: number;
+}
+
+/** Failures a retry cannot fix. */
+function isPermanent(error: unknown): boolean {
+  return (
+    error instanceof AccountNotFoundError ||
+    error instanceof BackendRejectedError ||
+    error instanceof CheckInputError
+  );
+}
+
+/** Job data never holds secrets; logs hold even less: ids and outcomes only. */
+function jobFields(job: Job) {
+  return { jobId: job.id, check: job.name, attempt: job.attemptsMade + 1 };
+}
+
+/** Starts a worker that runs account checks from the queue against `backend`. */
+export function startCheckWorker(
+  options: Pick<CheckWorkerOptions, 'connection' | 'prefix' | 'backend' | 'logger'> &
+    Partial<CheckWorkerOptions>,
+): Worker {
+  const {
+    connection,
+    prefix,
+    backend,
+    logger,
+    concurrency = 16,
+    ratePerSecond = 200,
+    lockDurationMs = 30_000,
+    stalledIntervalMs = 30_000,
+  } = options;
+  // Workers block on their connection: a duplicate of their own, closed with them (BullMQ leaves
+  // connections it is given open).
+  const workerConnection = connection.duplicate();
+  const worker = new Worker(
+    CHECK_QUEUE,
+    async (job: Job) => {
+      if (!isCheckName(job.name)) throw new UnrecoverableError(`check_invalid: unknown check ${job.name}`);
+      const { requestId, ...target } = (job.data ?? {}) as { requestId?: unknown };
+      if (typeof requestId !== 'string')
+        throw new UnrecoverableError('check_invalid: the job has no request id');
+      try {
+        return await CHECKS[job.name].execute(backend, target, { requestId });
+      } catch (error) {
+        const coded = asCodedError(error);
+        const reason = `${coded.code}: ${coded.message}`;
+        if (isPermanent(error)) throw new UnrecoverableError(reason);
+        throw new Error(reason, { cause: error });
+      }
+    },
+    {
+      connection: workerConnection,
+      prefix,
+      concurrency,
+      limiter: { max: ratePerSecond, duration: 1_000 },
+      lockDuration: lockDurationMs,
+      stalledInterval: stalledIntervalMs,
+      // Completed and failed jobs are removed by age (queue defaults), long after callers awaited them.
+    },
+  );
+  worker.on('failed', (job, error) => {
+    if (job) logger.warn({ ...jobFields(job), reason: error.message.split(':')[0] }, 'check failed');
+  });
+  worker.on('closed', () => workerConnection.disconnect());
+  worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'check worker error'));
+  return worker;
+}
+
+/**
+ * Stops taking jobs and lets active ones finish; after `graceMs`, closes anyway (their locks lapse
+ * and another worker picks them up, so nothing is lost either way).
+ */
+export async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<'forced'>((resolve) => {
+    timer = setTimeout(() => resolve('forced'), graceMs);
+  });
+  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), forced]);
+  clearTimeout(timer);
+  if (outcome === 'forced') await worker.close(true);
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { HttpAccountBackend } from './accounts/http-backend.ts';
+import type { AccountBackend } from './accounts/model.ts';
+import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { CheckQueue } from './queue/check-queue.ts';
+import { closeWorker, startCheckWorker } from './queue/check-worker.ts';
+import { createRedis } from './queue/redis.ts';
+
+export interface AccountBackendHandle {
+  backend: AccountBackend;
+  /** The embedded reference server, when ACCOUNT_BACKEND_URL is unset. */
+  embedded?: ReferenceServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The configured account backend, or, with no ACCOUNT_BACKEND_URL, the reference server embedded
+ * on loopback with a random token. Either way the bot talks to it through the HTTP adapter.
+ */
+export async function openAccountBackend(config: Config, logger: Logger): Promise<AccountBackendHandle> {
+  const adapterOptions = { timeoutMs: config.ACCOUNT_BACKEND_TIMEOUT_MS };
+  if (config.ACCOUNT_BACKEND_URL !== undefined && config.ACCOUNT_BACKEND_TOKEN !== undefined) {
+    const backend = new HttpAccountBackend({
+      baseUrl: config.ACCOUNT_BACKEND_URL,
+      token: config.ACCOUNT_BACKEND_TOKEN,
+      ...adapterOptions,
+    });
+    return { backend, close: async () => {} };
+  }
+  const token = randomBytes(24).toString('base64url');
+  const embedded = await startReferenceServer({ token });
+  logger.info(
+    { url: embedded.url },
+    'embedded reference account backend started (ACCOUNT_BACKEND_URL is unset)',
+  );
+  const backend = new HttpAccountBackend({ baseUrl: embedded.url, token, ...adapterOptions });
+  return { backend, embedded, close: () => embedded.close() };
+}
+
+export interface CheckRuntime {
+  redis: Redis;
+  queue: CheckQueue;
+  /** This process's worker, when it runs one. */
+  worker?: Worker;
+  accounts?: AccountBackendHandle;
+  /** Stops taking jobs, lets active ones finish within `graceMs`, closes every connection. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function startWorker(config: Config, logger: Logger, redis: Redis, backend: AccountBackend): Worker {
+  return startCheckWorker({
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    backend,
+    logger,
+    concurrency: config.CHECK_CONCURRENCY,
+    ratePerSecond: config.CHECK_RATE_PER_SECOND,
+    lockDurationMs: config.CHECK_LOCK_MS,
+    stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
+  });
+}
+
+/** The check queue, and a worker with its account backend when `runWorkers`. */
+export async function startCheckRuntime(
+  config: Config,
+  logger: Logger,
+  runWorkers: boolean,
+): Promise<CheckRuntime> {
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: { message: error.message } }, 'redis connection error'),
+  );
+  const queue = new CheckQueue(redis, { prefix: config.QUEUE_PREFIX, waitMs: config.CHECK_WAIT_MS });
+  await queue.ready();
+  let accounts: AccountBackendHandle | undefined;
+  let worker: Worker | undefined;
+  if (runWorkers) {
+    accounts = await openAccountBackend(config, logger);
+    worker = startWorker(config, logger, redis, accounts.backend);
+    await worker.waitUntilReady();
+  }
+  return {
+    redis,
+    queue,
+    ...(worker ? { worker } : {}),
+    ...(accounts ? { accounts } : {}),
+    async close(graceMs) {
+      if (worker) await closeWorker(worker, graceMs);
+      await queue.close();
+      await accounts?.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpAccountBackend } from '../../src/accounts/http-backend.ts';
+import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
+import { type ReferenceServer, startReferenceServer } from '../../src/accounts/reference/server.ts';
+import type { CheckName } from '../../src/intents/schema.ts';
+import { type CheckOutcome, CheckQueue } from '../../src/queue/check-queue.ts';
+import { closeWorker, startCheckWorker } from '../../src/queue/check-worker.ts';
+import { capturingLogger } from '../helpers/logs.ts';
+import { deleteKeysUnder, dumpKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+
+const TOKEN = 'queue-test-token';
+let server: ReferenceServer;
+let redis: Redis;
+let prefix: string;
+let queue: CheckQueue;
+let worker: Worker;
+let logs: ReturnType<typeof capturingLogger>;
+
+beforeAll(async () => {
+  server = await startReferenceServer({ token: TOKEN });
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.close();
+});
+
+async function startQueue(testPrefix: string, options: { waitMs?: number } = {}) {
+  prefix = testPrefix;
+  logs = capturingLogger();
+  queue = new CheckQueue(redis, { prefix, backoffMs: 20, ...options });
+  await queue.ready();
+  const backend = new HttpAccountBackend({ baseUrl: server.url, token: TOKEN, backoffMs: 5, retries: 1 });
+  worker = startCheckWorker({ connection: redis, prefix, backend, logger: logs.logger, concurrency: 8 });
+  await worker.waitUntilReady();
+}
+
+beforeEach(async () => {
+  server.reset();
+  await startQueue(uniquePrefix('checks'));
+});
+afterEach(async () => {
+  await closeWorker(worker, 5_000);
+  await queue.close();
+  await deleteKeysUnder(prefix);
+});
+
+const ok = (outcome: CheckOutcome | undefined) => {
+  expect(outcome?.status, JSON.stringify(outcome)).toBe('ok');
+  return (outcome as { result: unknown }).result;
+};
+
+async function runFor(accountId: string, checks: CheckName[], requestId = `req-${accountId}`) {
+  return queue.run(checks.map((check) => ({ check, target: { accountId }, requestId })));
+}
+
+describe('account checks through the queue', () => {
+  it('looks an account up by email, and answers not-found as a result', async () => {
+    const [declined, none] = await queue.run([
+      { check: 'account.lookup', target: { email: 'declined@demo.test' }, requestId: 'r1' },
+      { check: 'account.lookup', target: { email: 'none@demo.test' }, requestId: 'r1' },
+    ]);
+    expect(ok(declined)).toMatchObject({
+      found: true,
+      account: { accountId: 'OB-1003', status: 'suspended' },
+    });
+    expect(ok(none)).toEqual({ found: false, account: null });
+  });
+
+  it('finds what DOMAIN.md says for each demo account', async () => {
+    const [pwSuspension, pwUnsuspend] = await runFor('OB-1002', ['account.suspension', 'account.unsuspend']);
+    expect(ok(pwSuspension)).toMatchObject({ reason: 'password_changed' });
+    expect(ok(pwUnsuspend)).toMatchObject({ outcome: 'still_suspended' });
+    const [declinedUnsuspend] = await runFor('OB-1003', ['account.unsuspend']);
+    expect(ok(declinedUnsuspend)).toMatchObject({ outcome: 'still_suspended', reason: 'payment_declined' });
+    const [review] = await runFor('OB-1004', ['account.unsuspend']);
+    expect(ok(review)).toMatchObject({ outcome: 'not_allowed' });
+    const [hold] = await runFor('OB-1005', ['account.unsuspend']);
+    expect(ok(hold)).toMatchObject({ outcome: 'lifted' });
+    const [connection, reconnect] = await runFor('OB-1006', [
+      'account.connection',
+      'account.reconnect_request',
+    ]);
+    expect(ok(connection)).toMatchObject({ connected: false });
+    expect(ok(reconnect)).toMatchObject({ status: 'pending_approval' });
+    expect(server.store.reconnectRequests()).toHaveLength(1);
+    const [registration] = await runFor('OB-1009', ['account.registration']);
+    expect(ok(registration)).toMatchObject({ errorCode: 'phone_verification_failed' });
+    const [plan] = await runFor('OB-1010', ['account.plan']);
+    expect(ok(plan)).toMatchObject({ firstClassAllowed: false });
+    const [credentials] = await runFor('OB-1001', ['account.credentials']);
+    expect(ok(credentials)).toMatchObject({ maskedUsername: expect.stringContaining('*') });
+  });
+
+  it('retries a check whose backend answers 5xx, then succeeds', async () => {
+    // The adapter makes 2 calls per attempt here: 3 failures fail the first job attempt.
+    server.injectFault({ kind: 'status', status: 503, count: 3 });
+    const [outcome] = await runFor('OB-1003', ['account.suspension']);
+    expect(ok(outcome)).toMatchObject({ reason: 'payment_declined' });
+    const job = await queue.queue.getJob(outcome?.jobId ?? '');
+    expect(job?.attemptsMade).toBeGreaterThanOrEqual(2);
+    expect(server.calls('GET /v1/accounts/:accountId/suspension')).toBe(4);
+  });
+
+  it('does not retry a permanent failure (no such account)', async () => {
+    const [outcome] = await runFor('OB-9999', ['account.suspension']);
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'account_not_found' } });
+    const job = await queue.queue.getJob(outcome?.jobId ?? '');
+    expect(job?.attemptsMade).toBe(1);
+    expect(server.calls('GET /v1/accounts/:accountId/suspension')).toBe(1);
+  });
+
+  it('runs a repeated request for the same check in the same turn once', async () => {
+    const request = {
+      check: 'account.unsuspend' as const,
+      target: { accountId: 'OB-1005' },
+      requestId: 'turn-7',
+    };
+    const outcomes = await queue.run([request, request, request]);
+    for (const outcome of outcomes) expect(ok(outcome)).toMatchObject({ outcome: 'lifted' });
+    expect(new Set(outcomes.map((o) => o.jobId)).size).toBe(1);
+    expect(server.calls('POST /v1/accounts/:accountId/unsuspend')).toBe(1);
+    // A new turn runs it again (and now finds nothing to lift).
+    const [again] = await queue.run([{ ...request, requestId: 'turn-8' }]);
+    expect(ok(again)).toMatchObject({ outcome: 'not_suspended' });
+  });
+
+  it('answers pending after the wait bound and delivers the result when it lands', async () => {
+    server.injectFault({ kind: 'latency', latencyMs: 800, count: 1 });
+    const late = new Promise<CheckOutcome>((resolve) => queue.onSettled(resolve));
+    const [outcome] = await queue.run(
+      [{ check: 'account.plan', target: { accountId: 'OB-1010' }, requestId: 'slow' }],
+      100,
+    );
+    expect(outcome).toMatchObject({ status: 'pending', check: 'account.plan' });
+    const delivered = await late;
+    expect(delivered).toMatchObject({
+      status: 'ok',
+      jobId: outcome?.jobId,
+      result: { firstClassAllowed: false },
+    });
+  });
+
+  it('refuses bad input at enqueue time, before any job exists', async () => {
+    await expect(
+      queue.enqueue({ check: 'account.plan', target: { accountId: 'not-an-id' }, requestId: 'x' }),
+    ).rejects.toThrow(/account.plan cannot run on this input/);
+    expect(await queue.queue.count()).toBe(0);
+  });
+
+  it('keeps every canary and full account number out of job data, results and logs', async () => {
+    for (const email of [
+      'active@demo.test',
+      'pw-changed@demo.test',
+      'declined@demo.test',
+      'review@demo.test',
+      'hold@demo.test',
+    ]) {
+      await queue.run([{ check: 'account.lookup', target: { email }, requestId: 'scan' }]);
+    }
+    for (const id of [
+      'OB-1001',
+      'OB-1002',
+      'OB-1003',
+      'OB-1004',
+      'OB-1005',
+      'OB-1006',
+      'OB-1007',
+      'OB-1009',
+      'OB-1010',
+    ]) {
+      await runFor(
+        id,
+        [
+          'account.connection',
+          'account.suspension',
+          'account.credentials',
+          'account.registration',
+          'account.plan',
+        ],
+        'scan',
+      );
+    }
+    server.injectFault({ kind: 'status', status: 500, count: 2 });
+    await runFor('OB-1003', ['account.suspension'], 'scan-fault');
+    const stored = await dumpKeysUnder(prefix);
+    expect(stored.length).toBeGreaterThan(1000);
+    const secrets = [
+      ...demoCanaries(),
+      ...[
+        ...Array.from(
+          { length: 10 },
+          (_, i) => server.store.findRecord({ accountId: `OB-${1001 + i}` })?.accountNumber,
+        ),
+      ].filter((value): value is string => value !== undefined),
+    ];
+    for (const secret of secrets) {
+      expect(stored, `Redis holds ${secret}`).not.toContain(secret);
+      expect(logs.lines(), `logs hold ${secret}`).not.toContain(secret);
+    }
+  });
+});
+
+describe('a hash-tagged prefix (Redis Cluster)', () => {
+  it('runs checks with a {hash tag} prefix', async () => {
+    await closeWorker(worker, 5_000);
+    await queue.close();
+    await deleteKeysUnder(prefix);
+    await startQueue(`{${uniquePrefix('tag')}}`);
+    const [outcome] = await runFor('OB-1001', ['account.plan']);
+    expect(ok(outcome)).toMatchObject({ firstClassAllowed: true });
+  });
+});
