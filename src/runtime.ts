@@ -38,7 +38,14 @@ export async function openAccountBackend(config: Config, logger: Logger): Promis
     'embedded reference account backend started (ACCOUNT_BACKEND_URL is unset)',
   );
   const backend = new HttpAccountBackend({ baseUrl: embedded.url, token, ...adapterOptions });
-  return { backend, embedded, close: () => embedded.close() };
+  return {
+    backend,
+    embedded,
+    close: async () => {
+      await backend.close();
+      await embedded.close();
+    },
+  };
 }
 
 export interface CheckRuntime {

@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { z } from 'zod';
 import {
   AccountNotFoundError,
@@ -42,6 +43,11 @@ export interface HttpAccountBackendOptions {
   backoffMs: number;
   /** @defaultValue a breaker with its own defaults */
   breaker: Partial<CircuitBreakerOptions>;
+  /**
+   * Keep-alive connections to the backend at most (the pool is shared by all calls).
+   * @defaultValue 64
+   */
+  connections: number;
 }
 
 /**
@@ -70,12 +76,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class HttpAccountBackend implements AccountBackend {
   private readonly options: HttpAccountBackendOptions;
   readonly breaker: CircuitBreaker;
+  private readonly agent: Agent;
 
   constructor(
     options: Pick<HttpAccountBackendOptions, 'baseUrl' | 'token'> & Partial<HttpAccountBackendOptions>,
   ) {
-    this.options = { timeoutMs: 2_000, retries: 2, backoffMs: 50, breaker: {}, ...options };
+    this.options = { timeoutMs: 2_000, retries: 2, backoffMs: 50, breaker: {}, connections: 64, ...options };
     this.breaker = new CircuitBreaker(this.options.breaker);
+    this.agent = new Agent({ connections: this.options.connections, keepAliveTimeout: 30_000 });
+  }
+
+  /** Closes the pooled connections. */
+  close(): Promise<void> {
+    return this.agent.close();
   }
 
   async lookup(key: AccountKey): Promise<AccountSummary | null> {
@@ -166,37 +179,43 @@ export class HttpAccountBackend implements AccountBackend {
     schema: z.ZodType<T>,
     headers: Record<string, string>,
   ): Promise<T> {
-    let response: Response;
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    let status: number;
+    let retryAfter: string | undefined;
+    let text: string;
     try {
-      response = await fetch(new URL(path, this.options.baseUrl), {
+      const response = await request(new URL(path, this.options.baseUrl), {
         method,
         headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json', ...headers },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        dispatcher: this.agent,
+        signal,
       });
+      status = response.statusCode;
+      const header = response.headers['retry-after'];
+      retryAfter = Array.isArray(header) ? header[0] : header;
+      text = await response.body.text();
     } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
       throw new BackendUnavailableError(
-        timedOut
+        signal.aborted
           ? `The account backend did not answer within ${this.options.timeoutMs} ms.`
           : 'The account backend cannot be reached.',
         { cause: error },
       );
     }
-    const text = await response.text().catch(() => '');
-    if (response.status === 429 || response.status >= 500) {
-      const retryAfterSeconds = Number(response.headers.get('retry-after'));
-      throw Object.assign(new BackendUnavailableError(`The account backend answered ${response.status}.`), {
+    if (status === 429 || status >= 500) {
+      const retryAfterSeconds = Number(retryAfter);
+      throw Object.assign(new BackendUnavailableError(`The account backend answered ${status}.`), {
         retryAfterMs: Number.isFinite(retryAfterSeconds) ? Math.min(retryAfterSeconds, 30) * 1000 : 0,
       });
     }
     const json = parseJson(text);
-    if (response.status === 404 && errorBody.safeParse(json).data?.error.code === 'account_not_found') {
+    if (status === 404 && errorBody.safeParse(json).data?.error.code === 'account_not_found') {
       throw new AccountNotFoundError(path.split('/')[3] ?? path);
     }
-    if (!response.ok) {
+    if (status < 200 || status >= 300) {
       const code = errorBody.safeParse(json).data?.error.code ?? 'unknown';
       throw new BackendRejectedError(
-        `The account backend refused ${method} ${path.split('?')[0]}: ${response.status} ${code}.`,
+        `The account backend refused ${method} ${path.split('?')[0]}: ${status} ${code}.`,
       );
     }
     if (json === undefined)
