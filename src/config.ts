@@ -33,6 +33,12 @@ const HINTS = {
   CHECK_STALLED_INTERVAL_MS:
     'Set CHECK_STALLED_INTERVAL_MS to how often checks of dead workers are looked for, e.g. 30000.',
   SHUTDOWN_GRACE_MS: 'Set SHUTDOWN_GRACE_MS to how long running work may finish after SIGTERM, e.g. 10000.',
+  CHAT_IDENTITY_SECRET:
+    'Set CHAT_IDENTITY_SECRET to the secret the host app signs customer emails with (at least 16 characters); it is required in production.',
+  CONVERSATION_TTL_DAYS: 'Set CONVERSATION_TTL_DAYS to how many days an idle conversation is kept, e.g. 30.',
+  RATE_LIMIT_PER_IP: 'Set RATE_LIMIT_PER_IP to the requests one address may make per minute, e.g. 120.',
+  RATE_LIMIT_PER_CONVERSATION:
+    'Set RATE_LIMIT_PER_CONVERSATION to the messages one conversation may send per minute, e.g. 20.',
 } as const satisfies Record<string, string>;
 
 const integer = (min: number, max: number) =>
@@ -80,10 +86,29 @@ export const configSchema = z.object({
   CHECK_LOCK_MS: integer(500, 600_000).default(30_000),
   CHECK_STALLED_INTERVAL_MS: integer(200, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+  CHAT_IDENTITY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  CONVERSATION_TTL_DAYS: integer(1, 3_650).default(30),
+  RATE_LIMIT_PER_IP: integer(1, 1_000_000).default(120),
+  RATE_LIMIT_PER_CONVERSATION: integer(1, 100_000).default(20),
 });
+
+/** Signs demo identities in development only; production must bring its own secret. */
+export const DEVELOPMENT_IDENTITY_SECRET = 'development-only-identity-secret';
+
+/** The identity secret in force: the configured one, or in development the known development one. */
+export function identitySecret(config: Config): string {
+  return config.CHAT_IDENTITY_SECRET ?? DEVELOPMENT_IDENTITY_SECRET;
+}
 
 /** Rules across variables. */
 const configRules = configSchema.superRefine((config, context) => {
+  if (config.NODE_ENV === 'production' && config.CHAT_IDENTITY_SECRET === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['CHAT_IDENTITY_SECRET'],
+      message: 'is required when NODE_ENV=production',
+    });
+  }
   if (config.ACCOUNT_BACKEND_URL !== undefined && config.ACCOUNT_BACKEND_TOKEN === undefined) {
     context.addIssue({
       code: 'custom',

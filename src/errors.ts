@@ -102,7 +102,15 @@ export class UsageError extends CodedError {
 /** A request whose body, parameters or headers are wrong; the message says what is wrong. */
 export class RequestError extends CodedError {
   constructor(
-    code: Extract<ErrorCode, 'bad_request' | 'not_found' | 'unsupported_media_type' | 'payload_too_large'>,
+    code: Extract<
+      ErrorCode,
+      | 'bad_request'
+      | 'not_found'
+      | 'unsupported_media_type'
+      | 'payload_too_large'
+      | 'unauthorized'
+      | 'rate_limited'
+    >,
     message: string,
   ) {
     super(code, message);

@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       CHECK_LOCK_MS: 30000,
       CHECK_STALLED_INTERVAL_MS: 30000,
       SHUTDOWN_GRACE_MS: 10000,
+      CONVERSATION_TTL_DAYS: 30,
+      RATE_LIMIT_PER_IP: 120,
+      RATE_LIMIT_PER_CONVERSATION: 20,
     });
   });
 
@@ -73,6 +76,13 @@ describe('loadConfig', () => {
       RUN_WORKERS: false,
       QUEUE_PREFIX: '{onebalance}',
     });
+  });
+
+  it('requires a chat identity secret in production only', () => {
+    expect(configError({ NODE_ENV: 'production' }).message).toMatch(
+      /CHAT_IDENTITY_SECRET: is required when NODE_ENV=production\. Set CHAT_IDENTITY_SECRET/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();
   });
 
   it('rejects a port out of range', () => {

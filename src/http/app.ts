@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { z } from 'zod';
+import { registerWebChat, type WebChatOptions } from '../channels/web/routes.ts';
 import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Understander } from '../nlu/understand.ts';
@@ -18,9 +17,9 @@ export interface AppDependencies {
   /** The general answer of each intent, shown with a classification. */
   answers: ReadonlyMap<string, string>;
   logger: Logger;
+  /** The customer web chat (API, events, page); absent in tests of the bare app. */
+  webChat?: WebChatOptions;
 }
-
-const INDEX_PAGE = readFileSync(fileURLToPath(new URL('../../public/index.html', import.meta.url)), 'utf8');
 
 /** Longest message the API accepts; longer ones get a 400 that says so. */
 export const MAX_TEXT_LENGTH = 4_000;
@@ -44,8 +43,13 @@ function fromFastifyError(error: FastifyError): RequestError | undefined {
 }
 
 /** Builds the HTTP app (routes, error handling); `server.ts` listens and shuts it down. */
-export function buildApp({ understander, answers, logger, readiness }: AppDependencies) {
-  const app = Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024 });
+export async function buildApp({ understander, answers, logger, readiness, webChat }: AppDependencies) {
+  // forceCloseConnections: event streams stay open until closed; a stop must not wait for them.
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    forceCloseConnections: true,
+  });
   // JSON only: any other body type gets a 415 that says what to send.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -68,7 +72,6 @@ export function buildApp({ understander, answers, logger, readiness }: AppDepend
     return reply.status(status).send(body);
   });
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(INDEX_PAGE));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const state = readiness ? await readiness() : { ready: true };
@@ -89,5 +92,8 @@ export function buildApp({ understander, answers, logger, readiness }: AppDepend
     return { ...understanding, answer: answers.get(understanding.intent) ?? '' };
   });
 
+  if (webChat) await registerWebChat(app, webChat);
   return app;
 }
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

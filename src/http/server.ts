@@ -1,5 +1,7 @@
 import { shutdownSignal } from '../commands/checks.ts';
-import type { Config } from '../config.ts';
+import { type Config, identitySecret } from '../config.ts';
+import { ConversationEngine } from '../conversations/engine.ts';
+import { ConversationStore } from '../conversations/store.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { Understander } from '../nlu/understand.ts';
@@ -37,6 +39,8 @@ export function readinessOf(runtime: CheckRuntime): () => Promise<Readiness> {
 export interface Service {
   url: string;
   runtime: CheckRuntime;
+  engine: ConversationEngine;
+  store: ConversationStore;
   close(): Promise<void>;
 }
 
@@ -54,14 +58,48 @@ export async function startService(
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
-  const app = buildApp({ understander, answers, logger, readiness: readinessOf(runtime) });
+  const store = new ConversationStore(runtime.redis, {
+    prefix: config.QUEUE_PREFIX,
+    ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
+  });
+  const engine = new ConversationEngine({
+    understander,
+    intents,
+    store,
+    checks: runtime.queue,
+    logger,
+    options: { waitMs: config.CHECK_WAIT_MS },
+  });
+  const app = await buildApp({
+    understander,
+    answers,
+    logger,
+    readiness: readinessOf(runtime),
+    webChat: {
+      engine,
+      store,
+      redis: runtime.redis,
+      identitySecret: identitySecret(config),
+      offerDemoSignIn: config.NODE_ENV !== 'production',
+      ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
+      ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
+      prefix: config.QUEUE_PREFIX,
+    },
+  });
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
     url,
     runtime,
+    engine,
+    store,
     async close() {
-      // Stop taking requests first, then let running checks finish, then drop connections.
+      // Stop taking requests first, then let running checks and late answers finish, then drop connections.
       await app.close();
+      await Promise.race([
+        engine.drain(),
+        new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
+      ]);
+      await store.close();
       await runtime.close(config.SHUTDOWN_GRACE_MS);
     },
   };

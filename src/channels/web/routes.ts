@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { demoAccounts } from '../../accounts/reference/demo-accounts.ts';
+import type { ConversationEngine } from '../../conversations/engine.ts';
+import type { ConversationStore } from '../../conversations/store.ts';
+import { signIdentity, verifyIdentity } from '../../core/identity.ts';
+import type { BotMessage, TranscriptEntry } from '../../core/types.ts';
+import { ErrorCode, RequestError } from '../../errors.ts';
+
+/** Longest message the chat accepts. */
+export const MAX_MESSAGE_LENGTH = 4_000;
+
+export interface WebChatOptions {
+  engine: ConversationEngine;
+  store: ConversationStore;
+  redis: Redis;
+  /** The key the host app signs customer emails with. */
+  identitySecret: string;
+  /** Development only: offer "sign in as" for the demo accounts. */
+  offerDemoSignIn: boolean;
+  ratePerIpPerMinute: number;
+  ratePerConversationPerMinute: number;
+  /** Redis key prefix of the rate counters (shared by all instances). */
+  prefix: string;
+}
+
+const startBody = z
+  .strictObject({
+    email: z.email('email must be an email address').max(320).optional(),
+    identity: z.string().max(128).optional(),
+  })
+  .default({});
+const messageBody = z.strictObject({
+  text: z
+    .string({ error: 'text is required' })
+    .refine((text) => text.trim().length > 0, 'text must not be empty')
+    .refine(
+      (text) => text.length <= MAX_MESSAGE_LENGTH,
+      `text must be at most ${MAX_MESSAGE_LENGTH} characters`,
+    ),
+});
+const conversationParams = z.object({ id: z.string().max(64) });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new RequestError(
+      ErrorCode.BadRequest,
+      result.error.issues.map((issue) => issue.message).join('; '),
+    );
+  }
+  return result.data;
+}
+
+/** What a channel shows of a message: no internal fields. */
+function publicMessage(message: TranscriptEntry | BotMessage) {
+  const { id, role, text, createdAt } = message;
+  return {
+    id,
+    role,
+    text,
+    createdAt,
+    ...('phone' in message && message.phone ? { phone: message.phone } : {}),
+  };
+}
+
+const PUBLIC_DIR = new URL('../../../public/', import.meta.url);
+/** The only files served from public/: no path ever reaches the file system. */
+const STATIC_FILES: Record<string, string> = {
+  '/': 'index.html',
+  '/chat.js': 'chat.js',
+  '/chat.css': 'chat.css',
+  '/widget.js': 'widget.js',
+};
+const CONTENT_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+/**
+ * The web chat channel: translates HTTP to the engine's types and back. Nothing here decides
+ * what to answer.
+ */
+export async function registerWebChat(app: FastifyInstance, options: WebChatOptions): Promise<void> {
+  const { engine, store } = options;
+  const files = new Map(
+    Object.entries(STATIC_FILES).map(([route, name]) => [
+      route,
+      {
+        body: readFileSync(fileURLToPath(new URL(name, PUBLIC_DIR)), 'utf8'),
+        type: CONTENT_TYPES[name.split('.').pop() ?? ''] ?? 'text/plain',
+      },
+    ]),
+  );
+  for (const [route, file] of files) {
+    app.get(route, async (_request, reply) =>
+      reply.type(file.type).header('cache-control', 'no-cache').send(file.body),
+    );
+  }
+
+  await app.register(rateLimit, {
+    global: false,
+    redis: options.redis,
+    nameSpace: `${options.prefix}:ratelimit:`,
+    skipOnError: true,
+  });
+  const ipLimit = app.createRateLimit({
+    max: options.ratePerIpPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `ip:${request.ip}`,
+  });
+  const conversationLimit = app.createRateLimit({
+    max: options.ratePerConversationPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `conversation:${(request.params as { id?: string }).id ?? ''}`,
+  });
+  // Both limits count every request (the plugin's own route hooks would apply only the first).
+  const limitedBy =
+    (...limits: (typeof ipLimit)[]) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      for (const limit of limits) {
+        const result = await limit(request);
+        if (!result.isAllowed && result.isExceeded) {
+          reply.header('retry-after', String(result.ttlInSeconds));
+          throw new RequestError(
+            ErrorCode.RateLimited,
+            `Too many requests; try again in ${result.ttlInSeconds} s.`,
+          );
+        }
+      }
+    };
+  const perIp = limitedBy(ipLimit);
+  const perIpAndConversation = limitedBy(ipLimit, conversationLimit);
+
+  app.post('/api/conversations', { preHandler: [perIp] }, async (request, reply) => {
+    const body = parse(startBody, request.body ?? {});
+    let customer: { email: string } | null = null;
+    if (body.email !== undefined || body.identity !== undefined) {
+      if (body.email === undefined || body.identity === undefined) {
+        throw new RequestError(
+          ErrorCode.Unauthorized,
+          'Send both email and identity (the signature of the email), or neither.',
+        );
+      }
+      if (!verifyIdentity(body.email, body.identity, options.identitySecret)) {
+        throw new RequestError(ErrorCode.Unauthorized, 'The identity signature does not match this email.');
+      }
+      customer = { email: body.email.trim().toLowerCase() };
+    }
+    const { state, messages } = await engine.start(customer);
+    return reply
+      .status(201)
+      .send({ id: state.id, verified: customer !== null, messages: messages.map(publicMessage) });
+  });
+
+  app.post('/api/conversations/:id/messages', { preHandler: [perIpAndConversation] }, async (request) => {
+    const { id } = parse(conversationParams, request.params);
+    const { text } = parse(messageBody, request.body);
+    const turn = await engine.handle({ conversationId: id, text });
+    return {
+      messages: turn.messages.map(publicMessage),
+      intent: turn.intent,
+      confidence: turn.confidence,
+      checks: turn.checks,
+      escalation: turn.escalation,
+      pending: turn.pending,
+    };
+  });
+
+  app.get('/api/conversations/:id', { preHandler: [perIp] }, async (request) => {
+    const { id } = parse(conversationParams, request.params);
+    const state = await store.get(id);
+    if (state === null) throw new RequestError(ErrorCode.NotFound, `No conversation ${id}`);
+    const transcript = await store.transcript(id);
+    return { id, verified: state.customer !== null, messages: transcript.map(publicMessage) };
+  });
+
+  // Server-sent events: bot messages of this conversation as they are appended, by any instance.
+  app.get('/api/conversations/:id/events', { preHandler: [perIp] }, async (request, reply) => {
+    const { id } = parse(conversationParams, request.params);
+    if ((await store.get(id)) === null) throw new RequestError(ErrorCode.NotFound, `No conversation ${id}`);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 2000\n\n');
+    const unsubscribe = await store.subscribe(id, (message) => {
+      raw.write(`id: ${message.id}\nevent: message\ndata: ${JSON.stringify(publicMessage(message))}\n\n`);
+    });
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      void unsubscribe();
+    });
+  });
+
+  if (options.offerDemoSignIn) {
+    // Development only: the demo accounts, signed server-side with the development secret.
+    app.get('/api/dev/identities', async () =>
+      [...demoAccounts(new Date()).map((account) => account.email), 'none@demo.test'].map((email) => ({
+        email,
+        identity: signIdentity(email, options.identitySecret),
+      })),
+    );
+  }
+}

@@ -1,0 +1,438 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountSummary } from '../accounts/model.ts';
+import {
+  type BotMessage,
+  type CheckSummary,
+  type CustomerMessage,
+  type IncomingMessage,
+  STAMPS_PHONE,
+  type TurnResult,
+  type VerifiedCustomer,
+} from '../core/types.ts';
+import { ErrorCode, RequestError } from '../errors.ts';
+import type { IntentDefinition } from '../intents/load.ts';
+import { type CheckName, type IntentId, OUT_OF_SCOPE } from '../intents/schema.ts';
+import type { Logger } from '../logger.ts';
+import { extractEntities } from '../nlu/entities.ts';
+import type { Understander } from '../nlu/understand.ts';
+import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
+import {
+  type Checked,
+  INTENT_LABELS,
+  POLICIES,
+  type PolicyContext,
+  type Reply,
+  requestReconnect,
+} from './policies.ts';
+import type { ConversationState, ConversationStore } from './store.ts';
+
+/** What the engine needs of the check queue. */
+export interface CheckRunner {
+  run(requests: readonly CheckRequest[], waitMs?: number): Promise<CheckOutcome[]>;
+}
+
+export interface EngineOptions {
+  /**
+   * How long a turn waits for its checks before answering that they are still running.
+   * @defaultValue 5000
+   */
+  waitMs: number;
+  /**
+   * How long work that outlived its turn may still deliver its messages.
+   * @defaultValue 600000
+   */
+  lateDeliveryMs: number;
+  /**
+   * Ask which of two intents was meant when the best is below this confidence and the runner-up close.
+   * @defaultValue 0.6
+   */
+  clarifyBelow: number;
+}
+
+export interface EngineDependencies {
+  understander: Understander;
+  intents: readonly IntentDefinition[];
+  store: ConversationStore;
+  checks: CheckRunner;
+  logger: Logger;
+  options?: Partial<EngineOptions>;
+}
+
+const CHECKING = 'One moment, I am checking your account.';
+const STILL_CHECKING =
+  'Your account system is taking longer than usual to answer. I will post what I find here as soon as it arrives.';
+const OTHER_ACCOUNT =
+  'For your security I only ever look at the account you are signed in with, so I will not look up another email or account number.';
+const ESCALATED =
+  'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
+const TWO_MISSES =
+  'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
+
+const YES =
+  /^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\b/i;
+const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
+// Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
+const FIRST = /\b(?:first|1st|former|1)\b/i;
+const SECOND = /\b(?:second|2nd|latter|2)\b/i;
+
+const sleep = (ms: number) =>
+  new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+
+function botMessage(text: string, turnId: string): BotMessage {
+  return {
+    id: `m_${randomUUID()}`,
+    role: 'bot',
+    text,
+    turnId,
+    createdAt: new Date().toISOString(),
+    ...(text.includes(STAMPS_PHONE) ? { phone: STAMPS_PHONE } : {}),
+  };
+}
+
+/** Fills {{placeholders}}; an unknown one becomes empty rather than leaking its name. */
+function render(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => vars[name] ?? '').trim();
+}
+
+interface TurnWork {
+  reply: Reply;
+  intent: string;
+  confidence: number;
+  /** State to save with the reply (besides its patch). */
+  stateChanges: Partial<ConversationState>;
+}
+
+/**
+ * The channel-free core: takes a message of a conversation and returns the bot's messages. Web
+ * chat, Slack and Zendesk all call `handle`; they only translate to and from these types.
+ */
+export class ConversationEngine {
+  private readonly options: EngineOptions;
+  private readonly answers: Map<string, Record<string, string>>;
+  private readonly lateWork = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: EngineDependencies) {
+    this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
+    this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
+  }
+
+  /** Opens a conversation; a verified customer's account is looked up once, here. */
+  async start(
+    customer: VerifiedCustomer | null,
+  ): Promise<{ state: ConversationState; messages: BotMessage[] }> {
+    const state = await this.deps.store.create(customer);
+    const turnId = `t_${randomUUID()}`;
+    if (customer !== null) {
+      const account = await this.lookup(customer, turnId, this.options.waitMs);
+      if (account !== 'unknown') {
+        state.account = account;
+        await this.deps.store.save(state);
+      }
+    }
+    const greeting =
+      customer === null
+        ? 'Hi! I can answer questions about your One Balance postage account. Sign in to the app and I can check your own account too.'
+        : 'Hi! You are signed in, so I can check your One Balance account while we talk. What can I help you with?';
+    const messages = [botMessage(greeting, turnId)];
+    await this.deps.store.append(state.id, messages);
+    return { state, messages };
+  }
+
+  /** One turn. Resolves when the turn's work is done or its wait bound has passed. */
+  async handle(message: IncomingMessage): Promise<TurnResult> {
+    const { store } = this.deps;
+    return store.withLock(message.conversationId, async () => {
+      const state = await store.get(message.conversationId);
+      if (state === null)
+        throw new RequestError(ErrorCode.NotFound, `No conversation ${message.conversationId}`);
+      const turnId = `t_${randomUUID()}`;
+      const customerEntry: CustomerMessage = {
+        id: `m_${randomUUID()}`,
+        role: 'customer',
+        text: message.text,
+        turnId,
+        createdAt: new Date().toISOString(),
+      };
+      await store.append(state.id, [customerEntry]);
+
+      const checks: CheckSummary[] = [];
+      const immediate: BotMessage[] = [];
+      const context = this.policyContext(state, turnId, checks, immediate);
+      const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
+      const work = this.decide(state, message.text, context, understood);
+      const first = await Promise.race([work, sleep(this.options.waitMs)]);
+      if (first === 'timeout') {
+        const notice = botMessage(STILL_CHECKING, turnId);
+        await store.append(state.id, [notice]);
+        this.deliverLater(state.id, turnId, work);
+        return {
+          conversationId: state.id,
+          turnId,
+          messages: [...immediate, notice],
+          intent: understood.intent,
+          confidence: understood.confidence,
+          checks: checks.map((check) => ({ ...check })),
+          escalation: null,
+          pending: true,
+        };
+      }
+      const messages = await this.finish(state, turnId, first);
+      return {
+        conversationId: state.id,
+        turnId,
+        messages: [...immediate, ...messages],
+        intent: first.intent,
+        confidence: first.confidence,
+        checks,
+        escalation: first.reply.escalation ?? null,
+        pending: false,
+      };
+    });
+  }
+
+  /** Waits for work that outlived its turn (for tests and a graceful stop). */
+  async drain(): Promise<void> {
+    while (this.lateWork.size > 0) await Promise.allSettled([...this.lateWork]);
+  }
+
+  /** Work that outlived its turn: its messages are appended (and published) when it lands. */
+  private deliverLater(conversationId: string, turnId: string, work: Promise<TurnWork>): void {
+    const { store, logger } = this.deps;
+    const delivery = Promise.race([work, sleep(this.options.lateDeliveryMs)])
+      .then(async (done) => {
+        if (done === 'timeout') return;
+        await store.withLock(conversationId, async () => {
+          const state = await store.get(conversationId);
+          if (state !== null) await this.finish(state, turnId, done);
+        });
+      })
+      .catch((error: unknown) =>
+        logger.error({ err: { message: String(error) }, conversationId }, 'late delivery failed'),
+      )
+      .finally(() => this.lateWork.delete(delivery));
+    this.lateWork.add(delivery);
+  }
+
+  /** Saves what the turn decided and appends its messages. */
+  private async finish(state: ConversationState, turnId: string, work: TurnWork): Promise<BotMessage[]> {
+    const { reply } = work;
+    const texts = [...reply.texts];
+    if (reply.escalation?.kind === 'ticket') texts.push(ESCALATED);
+    const messages = texts.map((text) => botMessage(text, turnId));
+    const next: ConversationState = {
+      ...state,
+      ...work.stateChanges,
+      ...reply.patch,
+      lastIntent: work.intent,
+      turns: state.turns + 1,
+      escalations: reply.escalation ? [...state.escalations, reply.escalation] : state.escalations,
+    };
+    await this.deps.store.save(next);
+    await this.deps.store.append(state.id, messages);
+    return messages;
+  }
+
+  /** Which intent the message is, in the light of what the conversation is waiting for, and its reply. */
+  private async decide(
+    state: ConversationState,
+    text: string,
+    context: PolicyContext,
+    understood: { intent: string; confidence: number },
+  ): Promise<TurnWork> {
+    const note = this.otherAccountNote(state, text);
+    const withNote = (work: TurnWork): TurnWork =>
+      note === undefined ? work : { ...work, reply: { ...work.reply, texts: [note, ...work.reply.texts] } };
+
+    // An offer waits for a yes or a no; anything else is a new question and the offer stays open.
+    if (state.offer !== undefined) {
+      if (YES.test(text)) {
+        Object.assign(understood, { intent: 'reconnect_account', confidence: 1 });
+        const reply = await requestReconnect(context, state.offer.accountId);
+        return {
+          reply,
+          intent: 'reconnect_account',
+          confidence: 1,
+          stateChanges: { offer: undefined, misunderstandings: 0 },
+        };
+      }
+      if (NO.test(text)) {
+        const reply = {
+          texts: ['All right, I will leave it as it is. Is there anything else I can help with?'],
+        };
+        return {
+          reply,
+          intent: 'reconnect_account',
+          confidence: 1,
+          stateChanges: { offer: undefined, misunderstandings: 0 },
+        };
+      }
+    }
+
+    const understanding = this.deps.understander.understand(text);
+    let intent = understanding.intent;
+    let confidence = understanding.confidence;
+
+    if (state.clarification !== undefined) {
+      const chosen = this.resolveClarification(state.clarification.options, text);
+      if (chosen !== undefined) {
+        intent = chosen;
+        confidence = 1;
+      }
+    }
+
+    const changes: Partial<ConversationState> = { clarification: undefined };
+    if (state.offer !== undefined) changes.offer = state.offer;
+    if (confidence < 1) {
+      const options = this.clarificationOptions(understanding);
+      if (options !== undefined) {
+        const [a, b] = options;
+        const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
+        return withNote({
+          reply: { texts: [question] },
+          intent: OUT_OF_SCOPE,
+          confidence,
+          stateChanges: { ...changes, clarification: { options } },
+        });
+      }
+    }
+
+    Object.assign(understood, { intent, confidence });
+    if (intent === OUT_OF_SCOPE) {
+      const misses = state.misunderstandings + 1;
+      const reply: Reply =
+        misses >= 2
+          ? {
+              texts: [TWO_MISSES],
+              escalation: { kind: 'ticket', reason: 'not_understood_twice', status: 'requested' },
+            }
+          : { texts: [context.answer(OUT_OF_SCOPE)] };
+      return withNote({
+        reply,
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: misses >= 2 ? 0 : misses },
+      });
+    }
+    const reply = await POLICIES[intent as Exclude<IntentId, 'out_of_scope'>](context);
+    return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
+  }
+
+  /** Two close in-scope intents worth asking about, when the classifier is unsure. */
+  private clarificationOptions(understanding: {
+    intent: string;
+    confidence: number;
+    alternatives: { intent: string; confidence: number }[];
+  }): [Exclude<IntentId, 'out_of_scope'>, Exclude<IntentId, 'out_of_scope'>] | undefined {
+    const ranked =
+      understanding.intent === OUT_OF_SCOPE
+        ? understanding.alternatives
+        : [
+            { intent: understanding.intent, confidence: understanding.confidence },
+            ...understanding.alternatives,
+          ];
+    const [best, second] = ranked;
+    if (best === undefined || second === undefined) return undefined;
+    const small = new Set(['greeting', 'thanks', 'goodbye', OUT_OF_SCOPE]);
+    if (small.has(best.intent) || small.has(second.intent)) return undefined;
+    const unsure = best.confidence < this.options.clarifyBelow;
+    const close = best.confidence - second.confidence < 0.25 && second.confidence >= 0.15;
+    // Out of scope by a hair while one intent is strong: asking beats a refusal.
+    const nearlyInScope = understanding.intent === OUT_OF_SCOPE && best.confidence >= 0.35;
+    if (!unsure || !(close || nearlyInScope)) return undefined;
+    return [best.intent, second.intent] as [
+      Exclude<IntentId, 'out_of_scope'>,
+      Exclude<IntentId, 'out_of_scope'>,
+    ];
+  }
+
+  /** "the first one", "2", "suspension": which option the customer chose, if any. */
+  private resolveClarification(options: readonly [string, string], text: string): IntentId | undefined {
+    const first = FIRST.test(text);
+    const second = SECOND.test(text);
+    if (first !== second) return (first ? options[0] : options[1]) as IntentId;
+    const probabilities = this.deps.understander.classifier.probabilities(text);
+    const intents = this.deps.understander.classifier.intents;
+    const [a, b] = options.map((option) => probabilities[intents.indexOf(option)] ?? 0) as [number, number];
+    if (Math.max(a, b) < 0.15) return undefined;
+    return (a >= b ? options[0] : options[1]) as IntentId;
+  }
+
+  /** A typed email or account id that is not the customer's own never selects an account. */
+  private otherAccountNote(state: ConversationState, text: string): string | undefined {
+    const own = state.customer?.email.toLowerCase();
+    const ownId = state.account?.accountId;
+    const other = extractEntities(text).some(
+      (entity) =>
+        (entity.type === 'email' && entity.value !== own) ||
+        (entity.type === 'account_id' && entity.value !== ownId),
+    );
+    return other ? OTHER_ACCOUNT : undefined;
+  }
+
+  private async lookup(
+    customer: VerifiedCustomer,
+    requestId: string,
+    waitMs: number,
+  ): Promise<AccountSummary | null | 'unknown'> {
+    const [outcome] = await this.deps.checks.run(
+      [{ check: 'account.lookup', target: { email: customer.email }, requestId }],
+      waitMs,
+    );
+    if (outcome?.status !== 'ok') return 'unknown';
+    return (outcome.result as { account: AccountSummary | null }).account;
+  }
+
+  private policyContext(
+    state: ConversationState,
+    turnId: string,
+    checks: CheckSummary[],
+    immediate: BotMessage[],
+  ): PolicyContext {
+    let announced = false;
+    const announce = async () => {
+      if (announced) return;
+      announced = true;
+      const message = botMessage(CHECKING, turnId);
+      immediate.push(message);
+      await this.deps.store.append(state.id, [message]);
+    };
+    return {
+      customer: state.customer,
+      state,
+      answer: (intent, variant = 'default', vars = {}) => {
+        const templates = this.answers.get(intent) ?? {};
+        return render(templates[variant] ?? templates.default ?? '', vars);
+      },
+      account: async () => {
+        if (state.account !== undefined) return state.account;
+        if (state.customer === null) return null;
+        await announce();
+        const account = await this.lookup(state.customer, turnId, this.options.lateDeliveryMs);
+        if (account !== 'unknown') state.account = account;
+        return account;
+      },
+      check: async <T>(name: CheckName, accountId: string): Promise<Checked<T>> => {
+        // Only the signed-in customer's own account, whatever the policy asks.
+        if (state.account === undefined || state.account === null || state.account.accountId !== accountId) {
+          return { status: 'failed', code: 'not_own_account' };
+        }
+        await announce();
+        const summary: CheckSummary = { name, status: 'pending' };
+        checks.push(summary);
+        const [outcome] = await this.deps.checks.run(
+          [{ check: name, target: { accountId }, requestId: turnId }],
+          this.options.lateDeliveryMs,
+        );
+        if (outcome?.status === 'ok') {
+          Object.assign(summary, { status: 'ok', result: outcome.result });
+          return { status: 'ok', result: outcome.result as T };
+        }
+        if (outcome?.status === 'failed') {
+          Object.assign(summary, { status: 'failed', error: outcome.error });
+          return { status: 'failed', code: outcome.error.code };
+        }
+        return { status: 'pending' };
+      },
+    };
+  }
+}

@@ -1,0 +1,323 @@
+import type {
+  AccountSummary,
+  ConnectionStatus,
+  CredentialsInfo,
+  PlanInfo,
+  RegistrationStatus,
+  SuspensionStatus,
+  UnsuspendOutcome,
+} from '../accounts/model.ts';
+import { type Escalation, STAMPS_PHONE, type VerifiedCustomer } from '../core/types.ts';
+import type { CheckName, IntentId } from '../intents/schema.ts';
+import type { ConversationState } from './store.ts';
+
+/** A check's outcome as a policy sees it: the typed result, or why there is none. */
+export type Checked<T> =
+  | { status: 'ok'; result: T }
+  | { status: 'failed'; code: string }
+  | { status: 'pending' };
+
+export interface PolicyContext {
+  customer: VerifiedCustomer | null;
+  state: Readonly<ConversationState>;
+  /** An intent's answer template with its {{placeholders}} filled in. */
+  answer(intent: IntentId, variant?: string, vars?: Record<string, string>): string;
+  /** The verified customer's own account (looked up once per conversation); 'unknown' if the lookup did not finish. */
+  account(): Promise<AccountSummary | null | 'unknown'>;
+  /** Runs a check for the customer's own account through the queue. */
+  check<T>(name: CheckName, accountId: string): Promise<Checked<T>>;
+}
+
+export interface Reply {
+  texts: string[];
+  escalation?: Escalation;
+  /** State to keep for the next turn (an offer waiting for a yes). */
+  patch?: Partial<Pick<ConversationState, 'offer'>>;
+}
+
+export type Policy = (context: PolicyContext) => Promise<Reply>;
+
+const SIGN_IN = 'Sign in to the app and open this chat again, and I can check your own account too.';
+const UNAVAILABLE =
+  'I could not reach the account system just now, so here is the general answer. Ask me again in a moment and I will check your account.';
+
+const phoneEscalation = (reason: string): Escalation => ({ kind: 'phone', phone: STAMPS_PHONE, reason });
+const ticketEscalation = (reason: string): Escalation => ({ kind: 'ticket', reason, status: 'requested' });
+
+/** The general answer, and for a visitor who is not signed in, how to get a specific one. */
+function general(context: PolicyContext, intent: IntentId): Reply {
+  return { texts: context.customer ? [context.answer(intent)] : [context.answer(intent), SIGN_IN] };
+}
+
+type AccountState =
+  | { kind: 'visitor' }
+  | { kind: 'unknown' }
+  | { kind: 'none' }
+  | { kind: 'closed'; account: AccountSummary }
+  | { kind: 'open'; account: AccountSummary };
+
+async function accountState(context: PolicyContext): Promise<AccountState> {
+  if (context.customer === null) return { kind: 'visitor' };
+  const account = await context.account();
+  if (account === 'unknown') return { kind: 'unknown' };
+  if (account === null) return { kind: 'none' };
+  return account.status === 'closed' ? { kind: 'closed', account } : { kind: 'open', account };
+}
+
+/**
+ * The answers every account intent shares when there is no open account: a visitor gets the
+ * general answer, no account means the opening steps, a closed one means a new account.
+ */
+function withoutOpenAccount(
+  context: PolicyContext,
+  intent: IntentId,
+  state: AccountState,
+): Reply | undefined {
+  switch (state.kind) {
+    case 'visitor':
+      return general(context, intent);
+    case 'unknown':
+      return { texts: [context.answer(intent), UNAVAILABLE] };
+    case 'none':
+      return {
+        texts: [
+          'I could not find a One Balance account for you, so you will need to open one first.',
+          context.answer('open_account'),
+        ],
+      };
+    case 'closed':
+      return { texts: [context.answer('open_account', 'closed'), context.answer('open_account')] };
+    case 'open':
+      return undefined;
+  }
+}
+
+const offerReconnect = (account: AccountSummary): Reply => ({
+  texts: [
+    `Your One Balance account ending in ${account.accountNumberLast4} exists, but it is not connected to your store, which is why it does not show on the ONE BALANCE & CARRIERS page. Shall I ask our Customer Success team to reconnect it? (yes / no)`,
+  ],
+  patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
+});
+
+async function explainSuspension(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind !== 'open') return withoutOpenAccount(context, 'explain_suspension', state) as Reply;
+  const { account } = state;
+  const suspension = await context.check<SuspensionStatus>('account.suspension', account.accountId);
+  if (suspension.status !== 'ok') return { texts: [context.answer('explain_suspension'), UNAVAILABLE] };
+  if (!suspension.result.suspended) {
+    // The same alert appears when the app cannot connect to the account.
+    const connection = await context.check<ConnectionStatus>('account.connection', account.accountId);
+    if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(account);
+    return {
+      texts: [
+        'Your One Balance account is not suspended and it is connected, so postage should go through. If the alert keeps appearing, tell me and I will pass it to a person.',
+      ],
+    };
+  }
+  const reason = suspension.result.reason ?? 'unknown';
+  if (!suspension.result.unsuspendAllowed) {
+    return { texts: [context.answer('explain_suspension', reason)], escalation: phoneEscalation(reason) };
+  }
+  const attempt = await context.check<UnsuspendOutcome>('account.unsuspend', account.accountId);
+  if (attempt.status !== 'ok') {
+    return {
+      texts: [
+        `Your account is suspended (${reason.replaceAll('_', ' ')}). ${context.answer('explain_suspension')}`,
+      ],
+      escalation: phoneEscalation(reason),
+    };
+  }
+  switch (attempt.result.outcome) {
+    case 'lifted':
+    case 'not_suspended':
+      return { texts: [context.answer('explain_suspension', 'lifted')] };
+    case 'not_allowed':
+      return {
+        texts: [context.answer('explain_suspension', 'compliance_review')],
+        escalation: phoneEscalation(reason),
+      };
+    case 'still_suspended':
+      return {
+        texts: [
+          `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)}`,
+        ],
+        // Changing the password again is the fix for that reason; the others need Stamps.
+        ...(reason === 'password_changed' ? {} : { escalation: phoneEscalation(reason) }),
+      };
+  }
+}
+
+async function findCredentials(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind !== 'open') return withoutOpenAccount(context, 'find_credentials', state) as Reply;
+  const credentials = await context.check<CredentialsInfo>('account.credentials', state.account.accountId);
+  if (credentials.status !== 'ok') return { texts: [context.answer('find_credentials'), UNAVAILABLE] };
+  return {
+    texts: [
+      context.answer('find_credentials', 'verified', {
+        maskedUsername: credentials.result.maskedUsername,
+        accountLast4: credentials.result.accountNumberLast4,
+      }),
+    ],
+  };
+}
+
+async function logIn(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind !== 'open') return withoutOpenAccount(context, 'log_in', state) as Reply;
+  const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
+  if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(state.account);
+  return { texts: [context.answer('log_in')] };
+}
+
+async function reconnectAccount(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind === 'none')
+    return { texts: [context.answer('reconnect_account', 'not_found'), context.answer('open_account')] };
+  if (state.kind !== 'open') return withoutOpenAccount(context, 'reconnect_account', state) as Reply;
+  const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
+  if (connection.status !== 'ok') return { texts: [context.answer('reconnect_account'), UNAVAILABLE] };
+  if (!connection.result.connected) return offerReconnect(state.account);
+  return {
+    texts: [
+      `Your One Balance account ending in ${state.account.accountNumberLast4} is connected to your store. Reload the ONE BALANCE & CARRIERS page (top right of the app) and it should be there; if it still is not, tell me and I will pass it to a person.`,
+    ],
+  };
+}
+
+/** The customer said yes to a reconnect request. */
+export async function requestReconnect(context: PolicyContext, accountId: string): Promise<Reply> {
+  const request = await context.check<{ requestId: string }>('account.reconnect_request', accountId);
+  const account = await context.account();
+  const last4 = account !== 'unknown' && account !== null ? account.accountNumberLast4 : '';
+  if (request.status === 'ok') {
+    return {
+      texts: [context.answer('reconnect_account', 'requested', { accountLast4: last4 })],
+      escalation: ticketEscalation('reconnect_request'),
+    };
+  }
+  return {
+    texts: [
+      'I could not file the reconnect request just now, so I have passed it to our support team to do by hand.',
+    ],
+    escalation: ticketEscalation('reconnect_request'),
+  };
+}
+
+async function registrationError(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind === 'none') return { texts: [context.answer('registration_error')] };
+  if (state.kind !== 'open') return withoutOpenAccount(context, 'registration_error', state) as Reply;
+  const registration = await context.check<RegistrationStatus>(
+    'account.registration',
+    state.account.accountId,
+  );
+  if (registration.status !== 'ok') return { texts: [context.answer('registration_error'), UNAVAILABLE] };
+  const { errorCode, state: registrationState } = registration.result;
+  if (errorCode !== null) return { texts: [context.answer('registration_error', errorCode)] };
+  if (registrationState === 'complete') {
+    return {
+      texts: [
+        'Your One Balance registration is complete and the account is set up, so there is nothing left to fix there.',
+      ],
+    };
+  }
+  return { texts: [context.answer('registration_error')] };
+}
+
+async function closeAccount(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind === 'closed') {
+    return {
+      texts: [
+        'Your One Balance account is already closed. If you need to ship again, you will need a new account.',
+      ],
+    };
+  }
+  return general(context, 'close_account');
+}
+
+async function openAccount(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind === 'open') {
+    return {
+      texts: [
+        `You already have a One Balance account (ending in ${state.account.accountNumberLast4}), so there is no need to open another one. You can log in to it from the ONE BALANCE & CARRIERS page.`,
+      ],
+    };
+  }
+  if (state.kind === 'closed')
+    return { texts: [context.answer('open_account', 'closed'), context.answer('open_account')] };
+  return { texts: [context.answer('open_account')] };
+}
+
+async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
+  const reply = general(context, 'reset_stamps_password');
+  const state = await accountState(context);
+  if (state.kind !== 'open') return reply;
+  const suspension = await context.check<SuspensionStatus>('account.suspension', state.account.accountId);
+  if (suspension.status === 'ok' && suspension.result.reason === 'password_changed') {
+    reply.texts.push(
+      'Your account is suspended because of a recent password change. Once the new password is entered, ask me about the suspension and I will try to unsuspend it again.',
+    );
+  }
+  return reply;
+}
+
+async function firstClassPlan(context: PolicyContext): Promise<Reply> {
+  const state = await accountState(context);
+  if (state.kind !== 'open') return withoutOpenAccount(context, 'first_class_plan', state) as Reply;
+  const plan = await context.check<PlanInfo>('account.plan', state.account.accountId);
+  if (plan.status !== 'ok') return { texts: [context.answer('first_class_plan'), UNAVAILABLE] };
+  if (plan.result.firstClassAllowed) {
+    return { texts: [context.answer('first_class_plan', 'allowed', { planName: plan.result.planName })] };
+  }
+  return {
+    texts: [context.answer('first_class_plan', 'not_allowed', { planName: plan.result.planName })],
+    escalation: ticketEscalation('plan_without_first_class'),
+  };
+}
+
+const plain =
+  (intent: IntentId): Policy =>
+  async (context) => ({ texts: [context.answer(intent)] });
+
+/** What the bot does for each intent. `out_of_scope` is handled by the engine (it counts misunderstandings). */
+export const POLICIES: Record<Exclude<IntentId, 'out_of_scope'>, Policy> = {
+  find_credentials: findCredentials,
+  log_in: logIn,
+  close_account: closeAccount,
+  reconnect_account: reconnectAccount,
+  registration_error: registrationError,
+  explain_suspension: explainSuspension,
+  reset_stamps_password: resetStampsPassword,
+  open_account: openAccount,
+  pricing: plain('pricing'),
+  first_class_plan: firstClassPlan,
+  talk_to_human: async (context) => ({
+    texts: [context.answer('talk_to_human')],
+    escalation: ticketEscalation('customer_asked_for_a_person'),
+  }),
+  greeting: plain('greeting'),
+  thanks: plain('thanks'),
+  goodbye: plain('goodbye'),
+};
+
+/** How the bot names an intent when it asks which one the customer meant. */
+export const INTENT_LABELS: Record<Exclude<IntentId, 'out_of_scope'>, string> = {
+  find_credentials: 'finding your account details',
+  log_in: 'logging in to One Balance',
+  close_account: 'closing your account',
+  reconnect_account: 'an account that no longer shows in the app',
+  registration_error: 'an error while registering',
+  explain_suspension: 'a suspended account or a failing postage purchase',
+  reset_stamps_password: 'resetting your Stamps.com password',
+  open_account: 'opening a new account',
+  pricing: 'prices and discounts',
+  first_class_plan: 'First Class labels and your plan',
+  talk_to_human: 'talking to a person',
+  greeting: 'saying hello',
+  thanks: 'saying thanks',
+  goodbye: 'ending the chat',
+};

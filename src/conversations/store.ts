@@ -1,0 +1,170 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { accountSummarySchema } from '../accounts/model.ts';
+import type { BotMessage, TranscriptEntry, VerifiedCustomer } from '../core/types.ts';
+
+const escalationSchema = z.union([
+  z.object({ kind: z.literal('phone'), phone: z.string(), reason: z.string() }),
+  z.object({ kind: z.literal('ticket'), reason: z.string(), status: z.literal('requested') }),
+]);
+
+/** Everything the bot remembers of a conversation between turns. */
+export const conversationStateSchema = z.object({
+  id: z.string(),
+  customer: z.object({ email: z.string() }).nullable(),
+  createdAt: z.string(),
+  /** The verified customer's own account: undefined until looked up, null when there is none. */
+  account: accountSummarySchema.nullable().optional(),
+  /** A question the bot asked between two intents, waiting for the customer's choice. */
+  clarification: z.object({ options: z.tuple([z.string(), z.string()]) }).optional(),
+  /** An offer that needs a yes before the bot acts (a reconnect request). */
+  offer: z.object({ kind: z.literal('reconnect'), accountId: z.string() }).optional(),
+  lastIntent: z.string().optional(),
+  /** Consecutive turns the bot did not understand. */
+  misunderstandings: z.number().int().default(0),
+  turns: z.number().int().default(0),
+  escalations: z.array(escalationSchema).default([]),
+});
+export type ConversationState = z.infer<typeof conversationStateSchema>;
+
+const transcriptEntrySchema = z.object({
+  id: z.string(),
+  role: z.enum(['bot', 'customer']),
+  text: z.string(),
+  turnId: z.string(),
+  createdAt: z.string(),
+  phone: z.string().optional(),
+});
+
+export interface ConversationStoreOptions {
+  prefix: string;
+  /**
+   * How long an idle conversation is kept.
+   * @defaultValue 30 days
+   */
+  ttlSeconds: number;
+  /**
+   * How long one turn may hold a conversation's lock before another may take it.
+   * @defaultValue 30000
+   */
+  lockMs: number;
+}
+
+/** Releases a lock only if it is still ours (the token), atomically. */
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+type Listener = (message: BotMessage) => void;
+
+/**
+ * Conversations in Redis: state and transcript with a TTL (any instance continues any
+ * conversation, a restart loses nothing), a lock per conversation so turns never interleave, and a
+ * pub/sub channel per conversation for messages that arrive later.
+ */
+export class ConversationStore {
+  private readonly options: ConversationStoreOptions;
+  private subscriber: Redis | undefined;
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(
+    private readonly redis: Redis,
+    options: Pick<ConversationStoreOptions, 'prefix'> & Partial<ConversationStoreOptions>,
+  ) {
+    this.options = { ttlSeconds: 30 * 86_400, lockMs: 30_000, ...options };
+  }
+
+  private key(id: string, part = ''): string {
+    return `${this.options.prefix}:conv:${id}${part}`;
+  }
+
+  async create(customer: VerifiedCustomer | null): Promise<ConversationState> {
+    // 128 random bits: the id is the capability to read the conversation.
+    const state = conversationStateSchema.parse({
+      id: `c_${randomBytes(16).toString('hex')}`,
+      customer,
+      createdAt: new Date().toISOString(),
+    });
+    await this.save(state);
+    return state;
+  }
+
+  async get(id: string): Promise<ConversationState | null> {
+    if (!/^c_[0-9a-f]{32}$/.test(id)) return null;
+    const raw = await this.redis.get(this.key(id));
+    if (raw === null) return null;
+    return conversationStateSchema.parse(JSON.parse(raw));
+  }
+
+  async save(state: ConversationState): Promise<void> {
+    await this.redis.set(this.key(state.id), JSON.stringify(state), 'EX', this.options.ttlSeconds);
+  }
+
+  /** Appends to the transcript, refreshes the TTL, and publishes bot messages to live listeners. */
+  async append(id: string, entries: readonly TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const transcriptKey = this.key(id, ':transcript');
+    const pipeline = this.redis.multi();
+    pipeline.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
+    pipeline.expire(transcriptKey, this.options.ttlSeconds);
+    pipeline.expire(this.key(id), this.options.ttlSeconds);
+    for (const entry of entries) {
+      if (entry.role === 'bot') pipeline.publish(this.key(id, ':events'), JSON.stringify(entry));
+    }
+    await pipeline.exec();
+  }
+
+  async transcript(id: string): Promise<TranscriptEntry[]> {
+    const raw = await this.redis.lrange(this.key(id, ':transcript'), '0', '-1');
+    return raw.map((line) => transcriptEntrySchema.parse(JSON.parse(line)) as TranscriptEntry);
+  }
+
+  /** Runs `work` holding the conversation's lock; waits (bounded) for a turn already running. */
+  async withLock<T>(id: string, work: () => Promise<T>, waitMs = 10_000): Promise<T> {
+    const lockKey = this.key(id, ':lock');
+    const token = randomUUID();
+    const deadline = Date.now() + waitMs;
+    while ((await this.redis.set(lockKey, token, 'PX', this.options.lockMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(`conversation ${id} stayed locked for ${waitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.eval(RELEASE_LOCK, 1, lockKey, token);
+    }
+  }
+
+  /** Bot messages of conversation `id` as they are appended, by any instance. */
+  async subscribe(id: string, listener: Listener): Promise<() => Promise<void>> {
+    const channel = this.key(id, ':events');
+    if (this.subscriber === undefined) {
+      this.subscriber = this.redis.duplicate();
+      this.subscriber.on('message', (from: string, payload: string) => {
+        const parsed = transcriptEntrySchema.safeParse(JSON.parse(payload));
+        if (!parsed.success || parsed.data.role !== 'bot') return;
+        for (const each of this.listeners.get(from) ?? []) each(parsed.data as BotMessage);
+      });
+    }
+    let set = this.listeners.get(channel);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      await this.subscriber.subscribe(channel);
+    }
+    set.add(listener);
+    return async () => {
+      const current = this.listeners.get(channel);
+      current?.delete(listener);
+      if (current?.size === 0) {
+        this.listeners.delete(channel);
+        await this.subscriber?.unsubscribe(channel);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
+}

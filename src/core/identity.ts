@@ -1,0 +1,17 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The host app's proof of who the customer is: hex HMAC-SHA256 of the lower-cased, trimmed email
+ * under the shared secret (as Intercom's identity verification does).
+ */
+export function signIdentity(email: string, secret: string): string {
+  return createHmac('sha256', secret).update(email.trim().toLowerCase()).digest('hex');
+}
+
+/** Constant-time check of a signature; any malformed signature is simply not valid. */
+export function verifyIdentity(email: string, signature: string, secret: string): boolean {
+  if (!/^[0-9a-f]{64}$/i.test(signature)) return false;
+  const expected = Buffer.from(signIdentity(email, secret), 'hex');
+  const given = Buffer.from(signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

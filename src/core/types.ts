@@ -1,0 +1,60 @@
+import type { CheckName } from '../intents/schema.ts';
+
+/** A customer whose identity the host app vouched for (signed email). */
+export interface VerifiedCustomer {
+  email: string;
+}
+
+/** What every channel turns an incoming message into. The core knows nothing of channels. */
+export interface IncomingMessage {
+  conversationId: string;
+  text: string;
+}
+
+export interface BotMessage {
+  id: string;
+  role: 'bot';
+  text: string;
+  /** When the text holds a number to call, that number (channels may render a link). */
+  phone?: string;
+  /** The turn this message answers; a late message names the turn it completes. */
+  turnId: string;
+  createdAt: string;
+}
+
+export interface CustomerMessage {
+  id: string;
+  role: 'customer';
+  text: string;
+  turnId: string;
+  createdAt: string;
+}
+
+export type TranscriptEntry = BotMessage | CustomerMessage;
+
+export interface CheckSummary {
+  name: CheckName;
+  status: 'ok' | 'failed' | 'pending';
+  /** The check's result, as the queue returned it (never a secret: results are schema-cut). */
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+export type Escalation =
+  | { kind: 'phone'; phone: string; reason: string }
+  | { kind: 'ticket'; reason: string; status: 'requested' };
+
+export interface TurnResult {
+  conversationId: string;
+  turnId: string;
+  messages: BotMessage[];
+  intent: string;
+  confidence: number;
+  checks: CheckSummary[];
+  escalation: Escalation | null;
+  /** True when some of the turn's work is still running and its messages will follow. */
+  pending: boolean;
+}
+
+/** The Stamps.com line for suspensions that self-service cannot lift (DOMAIN.md). */
+export const STAMPS_PHONE = '(855) 889-7867';

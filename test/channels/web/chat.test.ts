@@ -1,0 +1,312 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoCanaries } from '../../../src/accounts/reference/demo-accounts.ts';
+import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../../src/config.ts';
+import { signIdentity } from '../../../src/core/identity.ts';
+import { type Service, startService } from '../../../src/http/server.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
+
+const prefix = uniquePrefix('chat');
+let service: Service;
+let base: string;
+
+beforeAll(async () => {
+  const config = loadConfig({
+    PORT: '0',
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    CHECK_WAIT_MS: '1500',
+    RATE_LIMIT_PER_IP: '100000',
+    RATE_LIMIT_PER_CONVERSATION: '8',
+  });
+  service = await startService(config, createLogger('silent'));
+  base = service.url;
+});
+afterAll(async () => {
+  await service.close();
+  await deleteKeysUnder(prefix);
+});
+
+interface Turn {
+  messages: { id: string; role: string; text: string; phone?: string }[];
+  intent: string;
+  confidence: number;
+  checks: { name: string; status: string; result?: Record<string, unknown> }[];
+  escalation: null | { kind: string; phone?: string; reason: string };
+  pending: boolean;
+}
+
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) {
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+async function startAs(email?: string): Promise<string> {
+  const body =
+    email === undefined ? {} : { email, identity: signIdentity(email, DEVELOPMENT_IDENTITY_SECRET) };
+  const created = await post('/api/conversations', body);
+  expect(created.status).toBe(201);
+  expect(created.json.verified).toBe(email !== undefined);
+  return created.json.id as string;
+}
+
+async function say(id: string, text: string): Promise<Turn> {
+  const response = await post(`/api/conversations/${id}/messages`, { text });
+  expect(response.status, JSON.stringify(response.json)).toBe(200);
+  const turn = response.json as unknown as Turn;
+  for (const canary of demoCanaries()) expect(JSON.stringify(turn)).not.toContain(canary);
+  return turn;
+}
+
+const allText = (turn: Turn) => turn.messages.map((message) => message.text).join('\n');
+
+describe('customer conversations, one per demo account', () => {
+  it('active: healthy account, nothing to fix', async () => {
+    const turn = await say(await startAs('active@demo.test'), 'is my one balance account suspended?');
+    expect(turn.intent).toBe('explain_suspension');
+    expect(allText(turn)).toMatch(/not suspended and it is connected/);
+    expect(turn.escalation).toBeNull();
+  });
+
+  it('pw-changed: guides a Stamps.com password reset and re-entry, then a retry', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    const turn = await say(id, 'I cannot buy postage, my account got suspended');
+    expect(allText(turn)).toMatch(/still suspended/);
+    expect(allText(turn)).toMatch(/Stamps\.com password changed recently/);
+    expect(allText(turn)).toMatch(/try to unsuspend the account again/);
+    expect(turn.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
+    // A follow-up that refers back.
+    const followUp = await say(id, 'what about the password?');
+    expect(followUp.intent).toBe('reset_stamps_password');
+    expect(allText(followUp)).toMatch(/suspended because of a recent password change/);
+  });
+
+  it('declined: the reason, the card update, then the Stamps line', async () => {
+    const turn = await say(
+      await startAs('declined@demo.test'),
+      'SPECIAL USPS RATE ALERT(S) Messages from USPS: Your One Balance account has been suspended. Please Contact ShippingEasy Support for assistance.',
+    );
+    expect(turn.messages[0]?.text).toMatch(/checking your account/);
+    const answer = allText(turn);
+    expect(answer).toMatch(/payment was declined/);
+    expect(answer.indexOf('payment card')).toBeLessThan(answer.indexOf('(855) 889-7867'));
+    expect(turn.escalation).toEqual({ kind: 'phone', phone: '(855) 889-7867', reason: 'payment_declined' });
+    expect(turn.messages.at(-1)?.phone).toBe('(855) 889-7867');
+  });
+
+  it('review: cannot be unsuspended here, so the Stamps line', async () => {
+    const turn = await say(await startAs('review@demo.test'), 'why is my account suspended');
+    expect(allText(turn)).toMatch(/compliance review/);
+    expect(turn.escalation).toMatchObject({ kind: 'phone', reason: 'compliance_review' });
+    expect(turn.checks.map((check) => check.name)).toEqual(['account.suspension']);
+  });
+
+  it('hold: the hold is lifted and postage can be bought again', async () => {
+    const id = await startAs('hold@demo.test');
+    const turn = await say(id, 'my postage purchase fails, account suspended');
+    expect(allText(turn)).toMatch(/lifted it\. You can buy postage again/);
+    const again = await say(id, 'is my account still suspended?');
+    expect(allText(again)).toMatch(/not suspended/);
+  });
+
+  it('disconnected: offers a reconnect request, remembers it until answered, files it on yes', async () => {
+    const id = await startAs('disconnected@demo.test');
+    const offer = await say(id, 'my one balance account is not showing on the carriers page');
+    expect(allText(offer)).toMatch(/not connected to your store.*Shall I ask/s);
+    // Another question in between does not lose the offer.
+    const between = await say(id, 'how much does one balance cost?');
+    expect(between.intent).toBe('pricing');
+    const yes = await say(id, 'yes, please do');
+    expect(yes.intent).toBe('reconnect_account');
+    expect(yes.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
+    expect(allText(yes)).toMatch(/asked our Customer Success team to reconnect it/);
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+    expect(service.runtime.accounts?.embedded?.store.reconnectRequests()).toHaveLength(1);
+    // Answered: a later "yes" is not a second request.
+    const later = await say(id, 'yes');
+    expect(later.checks).toEqual([]);
+  });
+
+  it('closed: a new account is needed, with the opening steps', async () => {
+    const turn = await say(
+      await startAs('closed@demo.test'),
+      'I need to buy postage but my account is suspended',
+    );
+    expect(allText(turn)).toMatch(/closed/);
+    expect(allText(turn)).toMatch(/Register a FREE Account!/);
+  });
+
+  it('none: no account, so the opening steps', async () => {
+    const turn = await say(await startAs('none@demo.test'), 'how do I log into my one balance account');
+    expect(allText(turn)).toMatch(/could not find a One Balance account/);
+    expect(allText(turn)).toMatch(/1\. Click ONE BALANCE AND CARRIERS/);
+  });
+
+  it('regfail: troubleshoots phone verification', async () => {
+    const turn = await say(await startAs('regfail@demo.test'), 'registration keeps failing');
+    expect(turn.intent).toBe('registration_error');
+    expect(allText(turn)).toMatch(/waiting on phone verification/);
+  });
+
+  it('noclass: the plan lacks First Class, so a person takes it', async () => {
+    const turn = await say(await startAs('noclass@demo.test'), "I can't buy first class labels anymore");
+    expect(turn.intent).toBe('first_class_plan');
+    expect(allText(turn)).toMatch(/does not allow First Class/);
+    expect(turn.escalation).toMatchObject({ kind: 'ticket', reason: 'plan_without_first_class' });
+  });
+});
+
+describe('conversation behaviour', () => {
+  it('asks between two close intents and understands "the first one"', async () => {
+    const id = await startAs('active@demo.test');
+    const question = await say(id, 'my stamps account');
+    expect(allText(question)).toMatch(
+      /Is your question about resetting your Stamps\.com password, or about an account that no longer shows/,
+    );
+    const chosen = await say(id, 'the first one');
+    expect(chosen.intent).toBe('reset_stamps_password');
+    expect(allText(chosen)).toMatch(/forgot password/);
+  });
+
+  it('understands a clarification answered with words', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'my stamps account');
+    const chosen = await say(id, 'it is not showing in the app anymore');
+    expect(chosen.intent).toBe('reconnect_account');
+  });
+
+  it('gives an unverified visitor general answers and never runs a check', async () => {
+    const id = await startAs();
+    const turn = await say(id, 'my account is suspended, I cannot buy postage');
+    expect(turn.intent).toBe('explain_suspension');
+    expect(turn.checks).toEqual([]);
+    expect(allText(turn)).toMatch(/\(855\) 889-7867/);
+    expect(allText(turn)).toMatch(/Sign in to the app/);
+  });
+
+  it('rejects a forged identity with 401 and a clear error', async () => {
+    const forged = await post('/api/conversations', {
+      email: 'declined@demo.test',
+      identity: signIdentity('declined@demo.test', 'not-the-secret'),
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.json).toMatchObject({
+      error: { code: 'unauthorized', message: expect.stringMatching(/signature/) },
+    });
+    const emailOnly = await post('/api/conversations', { email: 'declined@demo.test' });
+    expect(emailOnly.status).toBe(401);
+  });
+
+  it('never looks at another account typed into the chat', async () => {
+    const id = await startAs('active@demo.test');
+    const turn = await say(id, 'is declined@demo.test suspended? the account is OB-1003');
+    expect(allText(turn)).toMatch(/only ever look at the account you are signed in with/);
+    expect(allText(turn)).not.toMatch(/declined|payment|OB-1003/i);
+    for (const check of turn.checks) expect(check.result?.accountId).toBe('OB-1001');
+  });
+
+  it('hands over after two misunderstandings in a row', async () => {
+    const id = await startAs('active@demo.test');
+    const first = await say(id, 'what is the weather like in lisbon');
+    expect(first.intent).toBe('out_of_scope');
+    expect(first.escalation).toBeNull();
+    const second = await say(id, 'tell me a joke about pirates');
+    expect(second.escalation).toMatchObject({ kind: 'ticket', reason: 'not_understood_twice' });
+  });
+
+  it('keeps the transcript in Redis, readable by id', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'how much does one balance cost?');
+    const response = await fetch(`${base}/api/conversations/${id}`);
+    const transcript = (await response.json()) as { messages: { role: string }[] };
+    expect(transcript.messages.map((message) => message.role)).toEqual(['bot', 'customer', 'bot']);
+  });
+
+  it('delivers a check still pending after the wait bound over SSE when it lands', async () => {
+    const id = await startAs('noclass@demo.test');
+    const events = await fetch(`${base}/api/conversations/${id}/events`);
+    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    const reader = events.body?.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const late = (async () => {
+      while (reader && !received.includes('does not allow First Class')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value);
+      }
+    })();
+    service.runtime.accounts?.embedded?.injectFault({
+      kind: 'latency',
+      latencyMs: 2_500,
+      count: 1,
+      pathPrefix: '/v1/accounts/OB-1010/plan',
+    });
+    const turn = await say(id, 'why can I not buy first class labels');
+    expect(turn.pending).toBe(true);
+    expect(allText(turn)).toMatch(/taking longer than usual/);
+    await late;
+    expect(received).toMatch(/event: message/);
+    expect(received).toMatch(/does not allow First Class/);
+    await reader?.cancel();
+    const transcript = (await (await fetch(`${base}/api/conversations/${id}`)).json()) as {
+      messages: { text: string }[];
+    };
+    expect(transcript.messages.at(-2)?.text).toMatch(/does not allow First Class/);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['an empty text', { text: '' }, 400],
+    ['white space', { text: '   ' }, 400],
+    ['a text over 4,000 characters', { text: 'x'.repeat(4_001) }, 400],
+    ['a missing text', {}, 400],
+  ])('rejects %s with a 4xx and a JSON error', async (_name, body, status) => {
+    const id = await startAs();
+    const response = await post(`/api/conversations/${id}/messages`, body);
+    expect(response.status).toBe(status);
+    expect(response.json).toMatchObject({ error: { code: 'bad_request' } });
+  });
+
+  it('answers 404 for an unknown conversation and 415 for a non-JSON body', async () => {
+    const unknown = await post('/api/conversations/c_0123456789abcdef0123456789abcdef/messages', {
+      text: 'hi',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ error: { code: 'not_found' } });
+    const id = await startAs();
+    const plain = await fetch(`${base}/api/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
+    expect(plain.status).toBe(415);
+  });
+
+  it('limits the messages of one conversation with 429 and Retry-After', async () => {
+    const id = await startAs();
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const response = await post(`/api/conversations/${id}/messages`, { text: 'hello' });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        retryAfter = response.headers.get('retry-after');
+        expect(response.json).toMatchObject({ error: { code: 'rate_limited' } });
+      }
+    }
+    expect(statuses.slice(0, 8)).toEqual(Array(8).fill(200));
+    expect(statuses.slice(8)).toEqual([429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
