@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       CLASSIFIER_THRESHOLD: '0.45',
       LOG_LEVEL: '',
       NODE_ENV: 'production',
+      CHAT_IDENTITY_SECRET: 'a-production-secret-value',
     });
     expect(config).toMatchObject({
       PORT: 8080,
