@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.ts';
+import { type Service, startService } from '../../../src/http/server.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI === 'true') {
+  throw new Error(`No Chromium at ${CHROMIUM}: CI must run the browser test (apt-get install -y chromium).`);
+}
+if (!available) {
+  console.warn(
+    `Skipping the browser test: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium`,
+  );
+}
+
+const ARTIFACTS = join(process.cwd(), 'artifacts', 'browser');
+const prefix = uniquePrefix('browser');
+let service: Service;
+// playwright-core starts Chromium with a new, empty profile of its own.
+let browser: Browser;
+
+describe.skipIf(!available)('the web chat page in Chromium', () => {
+  beforeAll(async () => {
+    const config = loadConfig({ PORT: '0', REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+    service = await startService(config, createLogger('silent'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+    await deleteKeysUnder(prefix);
+  });
+
+  it('signs in as declined@demo.test, asks about failing postage, and sees the suspension and the Stamps line', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(service.url);
+    await page.getByLabel('Sign in as (development)').selectOption({ label: 'declined@demo.test' });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('#who', { hasText: 'Signed in as declined@demo.test' }).waitFor({ timeout: 15_000 });
+    await page.locator('.log li.bot').filter({ hasText: 'You are signed in' }).waitFor();
+
+    // Keyboard only: type and press Enter.
+    await page.locator('#text').focus();
+    await page.keyboard.type('I cannot buy postage, it says my account has been suspended');
+    await page.keyboard.press('Enter');
+
+    const call = page.locator('.log li.bot a[href="tel:+18558897867"]');
+    await call.waitFor({ timeout: 15_000 });
+    expect(await call.textContent()).toBe('(855) 889-7867');
+    const answer = await page
+      .locator('.log li.bot')
+      .filter({ has: page.locator('a[href="tel:+18558897867"]') })
+      .textContent();
+    expect(answer).toMatch(/payment was declined/);
+    expect(answer).toMatch(/Update the payment card/);
+    // The answer may arrive over SSE a moment before the request returns; then the indicator goes.
+    await page.locator('#typing').waitFor({ state: 'hidden', timeout: 15_000 });
+
+    // Usable at 360 px: nothing wider than the screen, new messages announced politely.
+    // Runs in the page, where `document` exists; the test itself is typed for Node.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    expect(await page.locator('#log').getAttribute('aria-live')).toBe('polite');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'declined-suspension-360.png'), fullPage: true });
+  });
+
+  it('renders steps as a numbered list for a visitor asking how to open an account', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    await page.goto(service.url);
+    await page.locator('.log li.bot').first().waitFor();
+    await page.locator('#text').fill('how do I open a new one balance account?');
+    await page.locator('#text').press('Enter');
+    const steps = page.locator('.log li.bot ol li');
+    await steps.first().waitFor({ timeout: 15_000 });
+    expect(await steps.count()).toBe(7);
+    expect(await steps.nth(1).textContent()).toMatch(/Register a FREE Account!/);
+    await page.screenshot({ path: join(ARTIFACTS, 'open-account-steps.png'), fullPage: true });
+  });
+});
