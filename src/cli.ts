@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { runChat } from './commands/chat.ts';
 import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
 import { type Config, loadConfig } from './config.ts';
 import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
@@ -19,6 +20,7 @@ Commands:
   intents lint                  validate every intent file; exit 1 on any problem
   check EMAIL [CHECK ...]       run account checks through the queue (default: lookup connection
        [--json]                 suspension credentials registration plan)
+  chat [--as EMAIL]             chat with the bot in the terminal, as that customer (or a visitor)
   worker                        run check workers only (what \`npm run worker\` runs)
   backend                       run the reference account backend (BACKEND_PORT, default 4010)
 
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         test: { type: 'string' },
         train: { type: 'string' },
         json: { type: 'boolean', default: false },
+        as: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -75,6 +78,8 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         return runEval(config, values, io);
       case 'check':
         return await runChecks(config, positionals.slice(1), values.json ?? false, io);
+      case 'chat':
+        return await runChat(config, values.as, io);
       case 'worker':
         return await runWorker(config, io);
       case 'backend':

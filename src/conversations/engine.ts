@@ -6,6 +6,7 @@ import {
   type CustomerMessage,
   type IncomingMessage,
   STAMPS_PHONE,
+  type TranscriptEntry,
   type TurnResult,
   type VerifiedCustomer,
 } from '../core/types.ts';
@@ -120,31 +121,29 @@ export class ConversationEngine {
   async start(
     customer: VerifiedCustomer | null,
   ): Promise<{ state: ConversationState; messages: BotMessage[] }> {
-    const state = await this.deps.store.create(customer);
+    const state = this.deps.store.newState(customer);
     const turnId = `t_${randomUUID()}`;
     if (customer !== null) {
       const account = await this.lookup(customer, turnId, this.options.waitMs);
-      if (account !== 'unknown') {
-        state.account = account;
-        await this.deps.store.save(state);
-      }
+      if (account !== 'unknown') state.account = account;
     }
     const greeting =
       customer === null
         ? 'Hi! I can answer questions about your One Balance postage account. Sign in to the app and I can check your own account too.'
         : 'Hi! You are signed in, so I can check your One Balance account while we talk. What can I help you with?';
     const messages = [botMessage(greeting, turnId)];
-    await this.deps.store.append(state.id, messages);
+    await this.deps.store.commit(state, messages);
     return { state, messages };
   }
 
   /** One turn. Resolves when the turn's work is done or its wait bound has passed. */
   async handle(message: IncomingMessage): Promise<TurnResult> {
     const { store } = this.deps;
-    return store.withLock(message.conversationId, async () => {
-      const state = await store.get(message.conversationId);
-      if (state === null)
-        throw new RequestError(ErrorCode.NotFound, `No conversation ${message.conversationId}`);
+    const { token, state } = await store.lock(message.conversationId);
+    if (state === null)
+      throw new RequestError(ErrorCode.NotFound, `No conversation ${message.conversationId}`);
+    let committed = false;
+    try {
       const turnId = `t_${randomUUID()}`;
       const customerEntry: CustomerMessage = {
         id: `m_${randomUUID()}`,
@@ -153,17 +152,18 @@ export class ConversationEngine {
         turnId,
         createdAt: new Date().toISOString(),
       };
-      await store.append(state.id, [customerEntry]);
-
+      // The customer's message goes into the transcript with the first bot message of the turn.
+      const unwritten: TranscriptEntry[] = [customerEntry];
       const checks: CheckSummary[] = [];
       const immediate: BotMessage[] = [];
-      const context = this.policyContext(state, turnId, checks, immediate);
+      const context = this.policyContext(state, turnId, checks, immediate, unwritten);
       const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
       const work = this.decide(state, message.text, context, understood);
       const first = await Promise.race([work, sleep(this.options.waitMs)]);
       if (first === 'timeout') {
         const notice = botMessage(STILL_CHECKING, turnId);
-        await store.append(state.id, [notice]);
+        await store.commit(state, [...unwritten.splice(0), notice], token);
+        committed = true;
         this.deliverLater(state.id, turnId, work);
         return {
           conversationId: state.id,
@@ -176,7 +176,9 @@ export class ConversationEngine {
           pending: true,
         };
       }
-      const messages = await this.finish(state, turnId, first);
+      const { next, messages } = this.finish(state, turnId, first);
+      await store.commit(next, [...unwritten.splice(0), ...messages], token);
+      committed = true;
       return {
         conversationId: state.id,
         turnId,
@@ -187,7 +189,9 @@ export class ConversationEngine {
         escalation: first.reply.escalation ?? null,
         pending: false,
       };
-    });
+    } finally {
+      if (!committed) await store.unlock(state.id, token);
+    }
   }
 
   /** Waits for work that outlived its turn (for tests and a graceful stop). */
@@ -195,16 +199,16 @@ export class ConversationEngine {
     while (this.lateWork.size > 0) await Promise.allSettled([...this.lateWork]);
   }
 
-  /** Work that outlived its turn: its messages are appended (and published) when it lands. */
+  /** Work that outlived its turn: its messages are committed (and published) when it lands. */
   private deliverLater(conversationId: string, turnId: string, work: Promise<TurnWork>): void {
     const { store, logger } = this.deps;
     const delivery = Promise.race([work, sleep(this.options.lateDeliveryMs)])
       .then(async (done) => {
         if (done === 'timeout') return;
-        await store.withLock(conversationId, async () => {
-          const state = await store.get(conversationId);
-          if (state !== null) await this.finish(state, turnId, done);
-        });
+        const { token, state } = await store.lock(conversationId);
+        if (state === null) return;
+        const { next, messages } = this.finish(state, turnId, done);
+        await store.commit(next, messages, token);
       })
       .catch((error: unknown) =>
         logger.error({ err: { message: String(error) }, conversationId }, 'late delivery failed'),
@@ -213,8 +217,12 @@ export class ConversationEngine {
     this.lateWork.add(delivery);
   }
 
-  /** Saves what the turn decided and appends its messages. */
-  private async finish(state: ConversationState, turnId: string, work: TurnWork): Promise<BotMessage[]> {
+  /** The state after the turn and its bot messages. */
+  private finish(
+    state: ConversationState,
+    turnId: string,
+    work: TurnWork,
+  ): { next: ConversationState; messages: BotMessage[] } {
     const { reply } = work;
     const texts = [...reply.texts];
     if (reply.escalation?.kind === 'ticket') texts.push(ESCALATED);
@@ -227,9 +235,7 @@ export class ConversationEngine {
       turns: state.turns + 1,
       escalations: reply.escalation ? [...state.escalations, reply.escalation] : state.escalations,
     };
-    await this.deps.store.save(next);
-    await this.deps.store.append(state.id, messages);
-    return messages;
+    return { next, messages };
   }
 
   /** Which intent the message is, in the light of what the conversation is waiting for, and its reply. */
@@ -387,14 +393,17 @@ export class ConversationEngine {
     turnId: string,
     checks: CheckSummary[],
     immediate: BotMessage[],
+    unwritten: TranscriptEntry[],
   ): PolicyContext {
     let announced = false;
+    // Before the first check: "checking your account", published at once (SSE shows it while the
+    // checks run), with the customer's message ahead of it in the transcript.
     const announce = async () => {
       if (announced) return;
       announced = true;
       const message = botMessage(CHECKING, turnId);
       immediate.push(message);
-      await this.deps.store.append(state.id, [message]);
+      await this.deps.store.append(state.id, [...unwritten.splice(0), message]);
     };
     return {
       customer: state.customer,

@@ -77,15 +77,14 @@ export class ConversationStore {
     return `${this.options.prefix}:conv:${id}${part}`;
   }
 
-  async create(customer: VerifiedCustomer | null): Promise<ConversationState> {
+  /** A new conversation's state, not yet saved (`commit` saves it with its first messages). */
+  newState(customer: VerifiedCustomer | null): ConversationState {
     // 128 random bits: the id is the capability to read the conversation.
-    const state = conversationStateSchema.parse({
+    return conversationStateSchema.parse({
       id: `c_${randomBytes(16).toString('hex')}`,
       customer,
       createdAt: new Date().toISOString(),
     });
-    await this.save(state);
-    return state;
   }
 
   async get(id: string): Promise<ConversationState | null> {
@@ -93,10 +92,6 @@ export class ConversationStore {
     const raw = await this.redis.get(this.key(id));
     if (raw === null) return null;
     return conversationStateSchema.parse(JSON.parse(raw));
-  }
-
-  async save(state: ConversationState): Promise<void> {
-    await this.redis.set(this.key(state.id), JSON.stringify(state), 'EX', this.options.ttlSeconds);
   }
 
   /** Appends to the transcript, refreshes the TTL, and publishes bot messages to live listeners. */
@@ -118,20 +113,55 @@ export class ConversationStore {
     return raw.map((line) => transcriptEntrySchema.parse(JSON.parse(line)) as TranscriptEntry);
   }
 
-  /** Runs `work` holding the conversation's lock; waits (bounded) for a turn already running. */
-  async withLock<T>(id: string, work: () => Promise<T>, waitMs = 10_000): Promise<T> {
+  /**
+   * Takes the conversation's lock and reads its state in one round trip; waits (bounded) while
+   * another turn holds it. The state is null for an unknown conversation (the lock is then released).
+   */
+  async lock(id: string, waitMs = 10_000): Promise<{ token: string; state: ConversationState | null }> {
+    if (!/^c_[0-9a-f]{32}$/.test(id)) return { token: '', state: null };
     const lockKey = this.key(id, ':lock');
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
-    while ((await this.redis.set(lockKey, token, 'PX', this.options.lockMs, 'NX')) !== 'OK') {
+    for (;;) {
+      const replies = await this.redis
+        .pipeline()
+        .set(lockKey, token, 'PX', this.options.lockMs, 'NX')
+        .get(this.key(id))
+        .exec();
+      const [locked, raw] = (replies ?? []).map(([error, value]) => (error ? null : value));
+      if (locked === 'OK') {
+        if (raw === null || raw === undefined) {
+          await this.unlock(id, token);
+          return { token, state: null };
+        }
+        return { token, state: conversationStateSchema.parse(JSON.parse(String(raw))) };
+      }
       if (Date.now() > deadline) throw new Error(`conversation ${id} stayed locked for ${waitMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    try {
-      return await work();
-    } finally {
-      await this.redis.eval(RELEASE_LOCK, 1, lockKey, token);
+  }
+
+  async unlock(id: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, this.key(id, ':lock'), token);
+  }
+
+  /**
+   * Saves the state, appends the entries, publishes the bot messages and releases the lock (when
+   * `token` is given) in one transaction: one round trip, and no reader sees half a turn.
+   */
+  async commit(state: ConversationState, entries: readonly TranscriptEntry[], token?: string): Promise<void> {
+    const transaction = this.redis.multi();
+    transaction.set(this.key(state.id), JSON.stringify(state), 'EX', this.options.ttlSeconds);
+    if (entries.length > 0) {
+      const transcriptKey = this.key(state.id, ':transcript');
+      transaction.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
+      transaction.expire(transcriptKey, this.options.ttlSeconds);
+      for (const entry of entries) {
+        if (entry.role === 'bot') transaction.publish(this.key(state.id, ':events'), JSON.stringify(entry));
+      }
     }
+    if (token !== undefined) transaction.eval(RELEASE_LOCK, 1, this.key(state.id, ':lock'), token);
+    await transaction.exec();
   }
 
   /** Bot messages of conversation `id` as they are appended, by any instance. */

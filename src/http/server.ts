@@ -5,6 +5,7 @@ import { ConversationStore } from '../conversations/store.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { Understander } from '../nlu/understand.ts';
+import { createPipelinedRedis } from '../queue/redis.ts';
 import { type CheckRuntime, startCheckRuntime } from '../runtime.ts';
 import { buildApp, type Readiness } from './app.ts';
 
@@ -58,7 +59,11 @@ export async function startService(
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
-  const store = new ConversationStore(runtime.redis, {
+  const stateRedis = createPipelinedRedis(config.REDIS_URL);
+  stateRedis.on('error', (error: Error) =>
+    logger.warn({ err: { message: error.message } }, 'redis connection error'),
+  );
+  const store = new ConversationStore(stateRedis, {
     prefix: config.QUEUE_PREFIX,
     ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
   });
@@ -78,7 +83,7 @@ export async function startService(
     webChat: {
       engine,
       store,
-      redis: runtime.redis,
+      redis: stateRedis,
       identitySecret: identitySecret(config),
       offerDemoSignIn: config.NODE_ENV !== 'production',
       ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
@@ -100,6 +105,7 @@ export async function startService(
         new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
       ]);
       await store.close();
+      stateRedis.disconnect();
       await runtime.close(config.SHUTDOWN_GRACE_MS);
     },
   };

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -10,6 +9,7 @@ import type { ConversationStore } from '../../conversations/store.ts';
 import { signIdentity, verifyIdentity } from '../../core/identity.ts';
 import type { BotMessage, TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
+import { type Limit, RateLimiter } from './rate-limit.ts';
 
 /** Longest message the chat accepts. */
 export const MAX_MESSAGE_LENGTH = 4_000;
@@ -103,35 +103,27 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     );
   }
 
-  await app.register(rateLimit, {
-    global: false,
-    redis: options.redis,
-    nameSpace: `${options.prefix}:ratelimit:`,
-    skipOnError: true,
-  });
-  const ipLimit = app.createRateLimit({
+  const limiter = new RateLimiter(options.redis, options.prefix);
+  const ipLimit = (request: FastifyRequest): Limit => ({
+    key: `ip:${request.ip}`,
     max: options.ratePerIpPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => `ip:${request.ip}`,
+    windowMs: 60_000,
   });
-  const conversationLimit = app.createRateLimit({
+  const conversationLimit = (request: FastifyRequest): Limit => ({
+    key: `conversation:${(request.params as { id?: string }).id ?? ''}`,
     max: options.ratePerConversationPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request: FastifyRequest) => `conversation:${(request.params as { id?: string }).id ?? ''}`,
+    windowMs: 60_000,
   });
-  // Both limits count every request (the plugin's own route hooks would apply only the first).
   const limitedBy =
-    (...limits: (typeof ipLimit)[]) =>
+    (...limits: ((request: FastifyRequest) => Limit)[]) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      for (const limit of limits) {
-        const result = await limit(request);
-        if (!result.isAllowed && result.isExceeded) {
-          reply.header('retry-after', String(result.ttlInSeconds));
-          throw new RequestError(
-            ErrorCode.RateLimited,
-            `Too many requests; try again in ${result.ttlInSeconds} s.`,
-          );
-        }
+      const verdict = await limiter.hit(limits.map((limit) => limit(request)));
+      if (!verdict.allowed) {
+        reply.header('retry-after', String(verdict.retryAfterSeconds));
+        throw new RequestError(
+          ErrorCode.RateLimited,
+          `Too many requests; try again in ${verdict.retryAfterSeconds} s.`,
+        );
       }
     };
   const perIp = limitedBy(ipLimit);

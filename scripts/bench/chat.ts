@@ -1,0 +1,208 @@
+/**
+ * Chat benchmark: N concurrent conversations over HTTP, each turn a message that needs one account
+ * check ("what plan am I on?", answered from account.plan), against raw BullMQ round trips at the
+ * same concurrency, in the same run. Figures printed, never asserted.
+ *
+ * The service runs as `npm start` runs it: its own process (`onebalance-bot serve`, embedded
+ * reference backend and workers), and this script is only its HTTP client. The raw round trips run
+ * in this process after the chat run, on the same Redis, with producer and worker together.
+ *
+ *   npm run bench:chat -- [--conversations 50,200] [--turns 10]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Agent, request } from 'undici';
+import { DEVELOPMENT_IDENTITY_SECRET } from '../../src/config.ts';
+import { signIdentity } from '../../src/core/identity.ts';
+import { quantile } from '../../src/nlu/evaluate.ts';
+import { createRedis } from '../../src/queue/redis.ts';
+
+interface Figures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  count: number;
+}
+
+function figures(latencies: number[], seconds: number, failed: number): Figures {
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: latencies.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    failed,
+    count: latencies.length,
+  };
+}
+
+/** Raw BullMQ: `concurrency` loops of add -> no-op -> await, `perLoop` times each. */
+async function rawRoundTrips(
+  redisUrl: string,
+  prefix: string,
+  concurrency: number,
+  perLoop: number,
+): Promise<Figures> {
+  const redis = createRedis(redisUrl);
+  const eventsConnection = redis.duplicate();
+  const workerConnection = redis.duplicate();
+  const queue = new Queue('raw', {
+    connection: redis,
+    prefix,
+    defaultJobOptions: { removeOnComplete: { age: 600 } },
+  });
+  const events = new QueueEvents('raw', { connection: eventsConnection, prefix });
+  const worker = new Worker('raw', async () => ({ ok: true }), {
+    connection: workerConnection,
+    prefix,
+    concurrency,
+  });
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker.waitUntilReady()]);
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; i < perLoop; i++) {
+        const t0 = performance.now();
+        const job = await queue.add('noop', {});
+        await job.waitUntilFinished(events, 30_000);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const result = figures(latencies, (performance.now() - started) / 1000, 0);
+  await worker.close();
+  await events.close();
+  await queue.close();
+  for (const connection of [workerConnection, eventsConnection, redis]) connection.disconnect();
+  return result;
+}
+
+/** Starts `onebalance-bot serve` and resolves with its URL once it listens. */
+async function startServiceProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  // BENCH_PROFILE_DIR=dir writes a CPU profile of the service process there.
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, 'bin/onebalance-bot.js', 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+      const match = /listening at (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the service exited (${code}) before listening: ${output}`)),
+    );
+  });
+  return { url, child };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      conversations: { type: 'string', default: '50,200' },
+      turns: { type: 'string', default: '10' },
+      redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    },
+  });
+  const turns = Number(values.turns);
+  const rows: string[] = [];
+  for (const n of values.conversations.split(',').map(Number)) {
+    const prefix = `bench-chat-${randomUUID().slice(0, 8)}`;
+    const env = {
+      PORT: '0',
+      REDIS_URL: values.redis,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      ACCOUNT_BACKEND_URL: '',
+      CHECK_CONCURRENCY: String(n),
+      CHECK_RATE_PER_SECOND: '100000',
+      RATE_LIMIT_PER_IP: '1000000',
+      RATE_LIMIT_PER_CONVERSATION: '100000',
+    };
+    const { url, child } = await startServiceProcess(env);
+    const agent = new Agent({ connections: n + 8 });
+    const post = async (path: string, body: unknown) => {
+      const response = await request(`${url}${path}`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.statusCode, json: (await response.body.json()) as Record<string, unknown> };
+    };
+    const email = 'active@demo.test';
+    const identity = signIdentity(email, DEVELOPMENT_IDENTITY_SECRET);
+    const ids = await Promise.all(
+      Array.from(
+        { length: n },
+        async () => (await post('/api/conversations', { email, identity })).json.id as string,
+      ),
+    );
+    // One warm-up turn each, not measured.
+    await Promise.all(
+      ids.map((id) => post(`/api/conversations/${id}/messages`, { text: 'what plan am I on?' })),
+    );
+
+    const latencies: number[] = [];
+    let failed = 0;
+    let checksPerTurn = 0;
+    const started = performance.now();
+    await Promise.all(
+      ids.map(async (id) => {
+        for (let i = 0; i < turns; i++) {
+          const t0 = performance.now();
+          const { status, json } = await post(`/api/conversations/${id}/messages`, {
+            text: 'what plan am I on?',
+          });
+          latencies.push(performance.now() - t0);
+          const checks = (json.checks as { status: string }[] | undefined) ?? [];
+          checksPerTurn = Math.max(checksPerTurn, checks.length);
+          if (status !== 200 || json.pending === true || checks.some((check) => check.status !== 'ok'))
+            failed++;
+        }
+      }),
+    );
+    const chat = figures(latencies, (performance.now() - started) / 1000, failed);
+    await agent.close();
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    const raw = await rawRoundTrips(values.redis, prefix, n, turns);
+
+    const redis = createRedis(values.redis);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+
+    const f = (value: number) => value.toFixed(1);
+    rows.push(
+      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} |`,
+    );
+  }
+  console.log(
+    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
