@@ -15,6 +15,25 @@ let conversationId = null;
 let events = null;
 let waitingForLate = false;
 
+// Storage can be refused (a cross-site iframe, private modes): then the chat just does not resume
+// after a reload.
+const saved = {
+  get() {
+    try {
+      return sessionStorage.getItem('onebalance-conversation');
+    } catch {
+      return null;
+    }
+  },
+  set(id) {
+    try {
+      sessionStorage.setItem('onebalance-conversation', id);
+    } catch {
+      // Not kept: nothing else depends on it.
+    }
+  },
+};
+
 function showError(text) {
   errorLine.textContent = text;
   errorLine.hidden = !text;
@@ -106,7 +125,7 @@ async function start(identity) {
   try {
     const conversation = await api('/api/conversations', identity ?? {});
     conversationId = conversation.id;
-    sessionStorage.setItem('onebalance-conversation', conversationId);
+    saved.set(conversationId);
     who.textContent = conversation.verified ? `Signed in as ${identity.email}` : 'Not signed in';
     listen(conversationId);
     for (const message of conversation.messages) addMessage(message);
@@ -186,6 +205,6 @@ if (embedded) {
   void start({ email: fragment.get('email'), identity: fragment.get('identity') });
 } else {
   void offerDemoSignIn();
-  const previous = sessionStorage.getItem('onebalance-conversation');
+  const previous = saved.get();
   if (!(previous && (await resume(previous)))) void start();
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.ts';
+import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../../src/config.ts';
+import { signIdentity } from '../../../src/core/identity.ts';
 import { type Service, startService } from '../../../src/http/server.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
@@ -92,5 +93,20 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(await steps.count()).toBe(7);
     expect(await steps.nth(1).textContent()).toMatch(/Register a FREE Account!/);
     await page.screenshot({ path: join(ARTIFACTS, 'open-account-steps.png'), fullPage: true });
+  });
+
+  it('embeds the same chat in another site with one script tag and the signed identity', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const identity = signIdentity('hold@demo.test', DEVELOPMENT_IDENTITY_SECRET);
+    await page.setContent(
+      `<!doctype html><html><body><h1>A shop</h1><script src="${service.url}/widget.js" data-email="hold@demo.test" data-identity="${identity}"></script></body></html>`,
+    );
+    await page.getByRole('button', { name: 'Chat with support' }).click();
+    const chat = page.frameLocator('iframe[title="One Balance support chat"]');
+    await chat.locator('#who', { hasText: 'Signed in as hold@demo.test' }).waitFor({ timeout: 15_000 });
+    await chat.locator('#text').fill('my account is suspended, I cannot buy labels');
+    await chat.locator('#text').press('Enter');
+    await chat.locator('.log li.bot', { hasText: 'lifted it' }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'widget-embedded.png') });
   });
 });
