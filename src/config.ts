@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { parseSupportHours } from './escalations/support-hours.ts';
 
 /** `intents/` beside `src/` (or `dist/`), so that the command works from any directory. */
 export const DEFAULT_INTENTS_DIR = fileURLToPath(new URL('../intents', import.meta.url));
@@ -90,7 +91,39 @@ export const configSchema = z.object({
   CONVERSATION_TTL_DAYS: integer(1, 3_650).default(30),
   RATE_LIMIT_PER_IP: integer(1, 1_000_000).default(120),
   RATE_LIMIT_PER_CONVERSATION: integer(1, 100_000).default(20),
+  ZENDESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ZENDESK_SUBDOMAIN: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'must be a Zendesk subdomain such as acme')
+    .optional(),
+  ZENDESK_EMAIL: z.email('must be an email address').optional(),
+  ZENDESK_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  ZENDESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
+  SUPPORT_TIMEZONE: z.string().default('America/Chicago'),
 });
+
+/** Zendesk when its address and credentials are set; otherwise escalations stay in Redis. */
+export function zendeskSettings(
+  config: Config,
+): { endpointUri: string; agentUrl: string; email: string; token: string } | undefined {
+  const base =
+    config.ZENDESK_URL ??
+    (config.ZENDESK_SUBDOMAIN ? `https://${config.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined);
+  if (base === undefined || config.ZENDESK_EMAIL === undefined || config.ZENDESK_TOKEN === undefined)
+    return undefined;
+  const root = base.replace(/\/+$/, '').replace(/\/api\/v2$/, '');
+  return {
+    endpointUri: `${root}/api/v2`,
+    agentUrl: `${root}/agent/tickets`,
+    email: config.ZENDESK_EMAIL,
+    token: config.ZENDESK_TOKEN,
+  };
+}
+
+/** The agents' token for GET /api/escalations: the configured one, or in development a known one. */
+export const DEVELOPMENT_ESCALATIONS_TOKEN = 'development-escalations-token';
 
 /** Signs demo identities in development only; production must bring its own secret. */
 export const DEVELOPMENT_IDENTITY_SECRET = 'development-only-identity-secret';
@@ -107,6 +140,34 @@ const configRules = configSchema.superRefine((config, context) => {
       code: 'custom',
       path: ['CHAT_IDENTITY_SECRET'],
       message: 'is required when NODE_ENV=production',
+    });
+  }
+  const zendeskSet = [
+    config.ZENDESK_URL ?? config.ZENDESK_SUBDOMAIN,
+    config.ZENDESK_EMAIL,
+    config.ZENDESK_TOKEN,
+  ];
+  if (zendeskSet.some((value) => value !== undefined) && zendeskSet.some((value) => value === undefined)) {
+    const missing =
+      zendeskSet[0] === undefined
+        ? 'ZENDESK_URL'
+        : zendeskSet[1] === undefined
+          ? 'ZENDESK_EMAIL'
+          : 'ZENDESK_TOKEN';
+    context.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'is required with the other ZENDESK_ settings',
+    });
+  }
+  try {
+    parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE);
+  } catch (error) {
+    const message = (error as Error).message;
+    context.addIssue({
+      code: 'custom',
+      path: [message.includes('time zone') ? 'SUPPORT_TIMEZONE' : 'SUPPORT_HOURS'],
+      message,
     });
   }
   if (config.ACCOUNT_BACKEND_URL !== undefined && config.ACCOUNT_BACKEND_TOKEN === undefined) {

@@ -4,7 +4,12 @@ import type { Redis } from 'ioredis';
 import { HttpAccountBackend } from './accounts/http-backend.ts';
 import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
-import type { Config } from './config.ts';
+import { type Config, zendeskSettings } from './config.ts';
+import type { ConversationStore } from './conversations/store.ts';
+import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
+import { RedisDesk } from './escalations/redis-desk.ts';
+import type { TicketDesk } from './escalations/ticket-desk.ts';
+import { ZendeskDesk } from './escalations/zendesk-desk.ts';
 import type { Logger } from './logger.ts';
 import { CheckQueue } from './queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from './queue/check-worker.ts';
@@ -100,6 +105,49 @@ export async function startCheckRuntime(
       await queue.close();
       await accounts?.close();
       redis.disconnect();
+    },
+  };
+}
+
+export interface EscalationRuntime {
+  queue: EscalationQueue;
+  desk: TicketDesk;
+  worker?: Worker;
+  close(graceMs: number): Promise<void>;
+}
+
+/** The escalations queue and its desk (Zendesk when configured, else Redis), and a worker when `runWorkers`. */
+export function startEscalations(
+  config: Config,
+  logger: Logger,
+  redis: Redis,
+  store: ConversationStore,
+  stateRedis: Redis,
+  runWorkers: boolean,
+): EscalationRuntime {
+  const zendesk = zendeskSettings(config);
+  const desk: TicketDesk = zendesk
+    ? new ZendeskDesk(zendesk)
+    : new RedisDesk(stateRedis, config.QUEUE_PREFIX);
+  const queue = new EscalationQueue(redis, config.QUEUE_PREFIX);
+  const worker = runWorkers
+    ? startEscalationWorker({
+        connection: redis,
+        prefix: config.QUEUE_PREFIX,
+        desk,
+        store,
+        logger,
+        lockDurationMs: config.CHECK_LOCK_MS,
+        stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
+      })
+    : undefined;
+  return {
+    queue,
+    desk,
+    ...(worker ? { worker } : {}),
+    async close(graceMs) {
+      if (worker) await closeWorker(worker, graceMs);
+      await queue.close();
     },
   };
 }

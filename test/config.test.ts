@@ -34,6 +34,8 @@ describe('loadConfig', () => {
       CONVERSATION_TTL_DAYS: 30,
       RATE_LIMIT_PER_IP: 120,
       RATE_LIMIT_PER_CONVERSATION: 20,
+      SUPPORT_HOURS: 'Mon-Fri 09:00-17:00',
+      SUPPORT_TIMEZONE: 'America/Chicago',
     });
   });
 
@@ -84,6 +86,16 @@ describe('loadConfig', () => {
       /CHAT_IDENTITY_SECRET: is required when NODE_ENV=production\. Set CHAT_IDENTITY_SECRET/,
     );
     expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();
+  });
+
+  it('needs every Zendesk setting once one is set, and valid support hours', () => {
+    expect(configError({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_EMAIL: 'bot@acme.test' }).message).toMatch(
+      /ZENDESK_TOKEN: is required with the other ZENDESK_ settings/,
+    );
+    expect(configError({ SUPPORT_TIMEZONE: 'Mars/Olympus' }).message).toMatch(
+      /SUPPORT_TIMEZONE: unknown time zone/,
+    );
+    expect(configError({ SUPPORT_HOURS: 'always' }).message).toMatch(/SUPPORT_HOURS: must look like/);
   });
 
   it('rejects a port out of range', () => {

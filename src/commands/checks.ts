@@ -4,12 +4,20 @@ import { z } from 'zod';
 import { startReferenceServer } from '../accounts/reference/server.ts';
 import { isCheckName } from '../checks/index.ts';
 import type { Config } from '../config.ts';
+import { ConversationStore } from '../conversations/store.ts';
 import { UsageError } from '../errors.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { createLogger } from '../logger.ts';
 import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
 import { closeWorker } from '../queue/check-worker.ts';
-import { type AccountBackendHandle, openAccountBackend, startCheckRuntime, startWorker } from '../runtime.ts';
+import { createPipelinedRedis } from '../queue/redis.ts';
+import {
+  type AccountBackendHandle,
+  openAccountBackend,
+  startCheckRuntime,
+  startEscalations,
+  startWorker,
+} from '../runtime.ts';
 
 export interface Output {
   out: (text: string) => void;
@@ -28,10 +36,19 @@ export function shutdownSignal(): Promise<NodeJS.Signals> {
 export async function runWorker(config: Config, io: Output): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 2);
   const runtime = await startCheckRuntime(config, logger, true);
+  // Escalations too: a worker process creates tickets as well as running checks.
+  const stateRedis = createPipelinedRedis(config.REDIS_URL);
+  const store = new ConversationStore(stateRedis, {
+    prefix: config.QUEUE_PREFIX,
+    ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
+  });
+  const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, true);
   io.out(`check worker ready (queue prefix ${config.QUEUE_PREFIX}, concurrency ${config.CHECK_CONCURRENCY})`);
   const signal = await shutdownSignal();
   logger.info({ signal }, 'worker stopping: finishing active checks');
-  await runtime.close(config.SHUTDOWN_GRACE_MS);
+  await Promise.all([runtime.close(config.SHUTDOWN_GRACE_MS), escalations.close(config.SHUTDOWN_GRACE_MS)]);
+  await store.close();
+  stateRedis.disconnect();
   logger.info('worker stopped');
   return 0;
 }

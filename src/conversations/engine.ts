@@ -4,6 +4,7 @@ import {
   type BotMessage,
   type CheckSummary,
   type CustomerMessage,
+  type Escalation,
   type IncomingMessage,
   STAMPS_PHONE,
   type TranscriptEntry,
@@ -11,6 +12,7 @@ import {
   type VerifiedCustomer,
 } from '../core/types.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
+import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
 import { type CheckName, type IntentId, OUT_OF_SCOPE } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
@@ -25,7 +27,7 @@ import {
   type Reply,
   requestReconnect,
 } from './policies.ts';
-import type { ConversationState, ConversationStore } from './store.ts';
+import type { ConversationState, ConversationStore, TicketRecord } from './store.ts';
 
 /** What the engine needs of the check queue. */
 export interface CheckRunner {
@@ -50,7 +52,15 @@ export interface EngineOptions {
   clarifyBelow: number;
 }
 
+/** Where ticket escalations go (the escalations queue); absent, they stay recorded on the conversation. */
+export interface EscalationSink {
+  request(request: { conversationId: string; ticketRecordId: string }): Promise<void>;
+}
+
 export interface EngineDependencies {
+  escalations?: EscalationSink;
+  /** When people answer tickets; outside these hours the customer is told when they will. */
+  supportHours?: SupportHours;
   understander: Understander;
   intents: readonly IntentDefinition[];
   store: ConversationStore;
@@ -66,6 +76,15 @@ const OTHER_ACCOUNT =
   'For your security I only ever look at the account you are signed in with, so I will not look up another email or account number.';
 const ESCALATED =
   'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
+const HANDED_OFF = 'A person from our support team is taking over this conversation; they will answer here.';
+
+/** Escalations after which a person owns the conversation (the bot stays silent until handed back). */
+const HANDOFF_REASONS = new Set([
+  'customer_asked_for_a_person',
+  'plan_without_first_class',
+  'not_understood_twice',
+  'registration_persists',
+]);
 const TWO_MISSES =
   'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
 
@@ -152,6 +171,21 @@ export class ConversationEngine {
         turnId,
         createdAt: new Date().toISOString(),
       };
+      if (state.handoff !== undefined) {
+        // A person owns the conversation: keep the message for them, say nothing.
+        await store.commit(state, [customerEntry], token);
+        committed = true;
+        return {
+          conversationId: state.id,
+          turnId,
+          messages: [],
+          intent: 'handed_off',
+          confidence: 1,
+          checks: [],
+          escalation: null,
+          pending: false,
+        };
+      }
       // The customer's message goes into the transcript with the first bot message of the turn.
       const unwritten: TranscriptEntry[] = [customerEntry];
       const checks: CheckSummary[] = [];
@@ -176,9 +210,10 @@ export class ConversationEngine {
           pending: true,
         };
       }
-      const { next, messages } = this.finish(state, turnId, first);
+      const { next, messages, tickets } = this.finish(state, turnId, first, checks);
       await store.commit(next, [...unwritten.splice(0), ...messages], token);
       committed = true;
+      await this.requestTickets(state.id, tickets);
       return {
         conversationId: state.id,
         turnId,
@@ -186,7 +221,7 @@ export class ConversationEngine {
         intent: first.intent,
         confidence: first.confidence,
         checks,
-        escalation: first.reply.escalation ?? null,
+        escalation: withTicketId(first.reply.escalation, tickets),
         pending: false,
       };
     } finally {
@@ -207,8 +242,9 @@ export class ConversationEngine {
         if (done === 'timeout') return;
         const { token, state } = await store.lock(conversationId);
         if (state === null) return;
-        const { next, messages } = this.finish(state, turnId, done);
+        const { next, messages, tickets } = this.finish(state, turnId, done, []);
         await store.commit(next, messages, token);
+        await this.requestTickets(conversationId, tickets);
       })
       .catch((error: unknown) =>
         logger.error({ err: { message: String(error) }, conversationId }, 'late delivery failed'),
@@ -217,15 +253,52 @@ export class ConversationEngine {
     this.lateWork.add(delivery);
   }
 
-  /** The state after the turn and its bot messages. */
+  /** Sends the turn's new tickets to the escalations queue, once the turn is saved. */
+  private async requestTickets(conversationId: string, tickets: readonly TicketRecord[]): Promise<void> {
+    for (const ticket of tickets) {
+      await this.deps.escalations
+        ?.request({ conversationId, ticketRecordId: ticket.id })
+        .catch((error: unknown) => {
+          // The record stays on the conversation as "requested": an agent or a sweep can still send it.
+          this.deps.logger.error(
+            { err: { message: String(error) }, ticketRecordId: ticket.id },
+            'escalation not queued',
+          );
+        });
+    }
+  }
+
+  /** The state after the turn, its bot messages, and the tickets it asks for. */
   private finish(
     state: ConversationState,
     turnId: string,
     work: TurnWork,
-  ): { next: ConversationState; messages: BotMessage[] } {
+    checks: readonly CheckSummary[],
+  ): { next: ConversationState; messages: BotMessage[]; tickets: TicketRecord[] } {
     const { reply } = work;
     const texts = [...reply.texts];
-    if (reply.escalation?.kind === 'ticket') texts.push(ESCALATED);
+    const tickets: TicketRecord[] = [];
+    const escalation = reply.escalation;
+    if (escalation !== undefined) {
+      // A phone escalation gets a ticket too, so support can follow up after the call.
+      const reason = escalation.kind === 'phone' ? `phone:${escalation.reason}` : escalation.reason;
+      tickets.push({
+        id: `e_${randomUUID()}`,
+        reason,
+        intent: work.intent,
+        handoff: escalation.kind === 'ticket' && HANDOFF_REASONS.has(escalation.reason),
+        status: 'requested',
+        checks: checks.map(({ name, status, result }) => ({ name, status, result })),
+        requestedAt: new Date().toISOString(),
+      });
+    }
+    const handoff = tickets.find((ticket) => ticket.handoff);
+    if (escalation?.kind === 'ticket') {
+      texts.push(handoff ? HANDED_OFF : ESCALATED);
+      const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+      if (opening !== null)
+        texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
+    }
     const messages = texts.map((text) => botMessage(text, turnId));
     const next: ConversationState = {
       ...state,
@@ -233,9 +306,11 @@ export class ConversationEngine {
       ...reply.patch,
       lastIntent: work.intent,
       turns: state.turns + 1,
-      escalations: reply.escalation ? [...state.escalations, reply.escalation] : state.escalations,
+      escalations: escalation ? [...state.escalations, escalation] : state.escalations,
+      tickets: [...state.tickets, ...tickets],
+      ...(handoff ? { handoff: { ticketRecordId: handoff.id, since: new Date().toISOString() } } : {}),
     };
-    return { next, messages };
+    return { next, messages, tickets };
   }
 
   /** Which intent the message is, in the light of what the conversation is waiting for, and its reply. */
@@ -444,4 +519,15 @@ export class ConversationEngine {
       },
     };
   }
+}
+
+/** The turn's escalation as the channel reports it, with its ticket's id when it has one. */
+function withTicketId(
+  escalation: Escalation | undefined,
+  tickets: readonly TicketRecord[],
+): Escalation | null {
+  if (escalation === undefined) return null;
+  if (escalation.kind !== 'ticket') return escalation;
+  const id = tickets[0]?.id;
+  return id === undefined ? escalation : { ...escalation, id };
 }

@@ -32,7 +32,7 @@ export interface Reply {
   texts: string[];
   escalation?: Escalation;
   /** State to keep for the next turn (an offer waiting for a yes). */
-  patch?: Partial<Pick<ConversationState, 'offer'>>;
+  patch?: Partial<Pick<ConversationState, 'offer' | 'registrationTroubleshot'>>;
 }
 
 export type Policy = (context: PolicyContext) => Promise<Reply>;
@@ -215,7 +215,21 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
   );
   if (registration.status !== 'ok') return { texts: [context.answer('registration_error'), UNAVAILABLE] };
   const { errorCode, state: registrationState } = registration.result;
-  if (errorCode !== null) return { texts: [context.answer('registration_error', errorCode)] };
+  if (errorCode !== null) {
+    // The second time the same error comes back, the troubleshooting did not help: a person takes it.
+    if (context.state.registrationTroubleshot === true) {
+      return {
+        texts: [
+          'The registration error is still there after the troubleshooting steps, so I am bringing in a person.',
+        ],
+        escalation: ticketEscalation('registration_persists'),
+      };
+    }
+    return {
+      texts: [context.answer('registration_error', errorCode)],
+      patch: { registrationTroubleshot: true },
+    };
+  }
   if (registrationState === 'complete') {
     return {
       texts: [

@@ -2,12 +2,30 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { accountSummarySchema } from '../accounts/model.ts';
-import type { BotMessage, TranscriptEntry, VerifiedCustomer } from '../core/types.ts';
+import type { AgentMessage, BotMessage, TranscriptEntry, VerifiedCustomer } from '../core/types.ts';
 
 const escalationSchema = z.union([
   z.object({ kind: z.literal('phone'), phone: z.string(), reason: z.string() }),
   z.object({ kind: z.literal('ticket'), reason: z.string(), status: z.literal('requested') }),
 ]);
+
+/** A ticket the conversation asked for: requested at once, created by the escalations worker. */
+export const ticketRecordSchema = z.object({
+  id: z.string(),
+  reason: z.string(),
+  intent: z.string(),
+  /** Whether a person takes the conversation over (the bot stays silent until it is handed back). */
+  handoff: z.boolean(),
+  status: z.enum(['requested', 'created']),
+  ticketId: z.string().optional(),
+  ticketUrl: z.string().optional(),
+  /** The turn's checks and results, as the queue returned them (schema-cut: no secrets). */
+  checks: z
+    .array(z.object({ name: z.string(), status: z.string(), result: z.unknown().optional() }))
+    .default([]),
+  requestedAt: z.string(),
+});
+export type TicketRecord = z.infer<typeof ticketRecordSchema>;
 
 /** Everything the bot remembers of a conversation between turns. */
 export const conversationStateSchema = z.object({
@@ -25,12 +43,17 @@ export const conversationStateSchema = z.object({
   misunderstandings: z.number().int().default(0),
   turns: z.number().int().default(0),
   escalations: z.array(escalationSchema).default([]),
+  tickets: z.array(ticketRecordSchema).default([]),
+  /** Set while a person owns the conversation: the bot does not answer. */
+  handoff: z.object({ ticketRecordId: z.string(), since: z.string() }).optional(),
+  /** Registration troubleshooting was given once; if the error persists, a person takes it. */
+  registrationTroubleshot: z.boolean().optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 
 const transcriptEntrySchema = z.object({
   id: z.string(),
-  role: z.enum(['bot', 'customer']),
+  role: z.enum(['bot', 'customer', 'agent']),
   text: z.string(),
   turnId: z.string(),
   createdAt: z.string(),
@@ -54,7 +77,7 @@ export interface ConversationStoreOptions {
 /** Releases a lock only if it is still ours (the token), atomically. */
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-type Listener = (message: BotMessage) => void;
+type Listener = (message: BotMessage | AgentMessage) => void;
 
 /**
  * Conversations in Redis: state and transcript with a TTL (any instance continues any
@@ -103,9 +126,23 @@ export class ConversationStore {
     pipeline.expire(transcriptKey, this.options.ttlSeconds);
     pipeline.expire(this.key(id), this.options.ttlSeconds);
     for (const entry of entries) {
-      if (entry.role === 'bot') pipeline.publish(this.key(id, ':events'), JSON.stringify(entry));
+      if (entry.role !== 'customer') pipeline.publish(this.key(id, ':events'), JSON.stringify(entry));
     }
     await pipeline.exec();
+  }
+
+  /** The conversation a help-desk ticket belongs to (set when the ticket is created). */
+  async linkTicket(ticketId: string, conversationId: string): Promise<void> {
+    await this.redis.set(
+      `${this.options.prefix}:ticket:${ticketId}`,
+      conversationId,
+      'EX',
+      this.options.ttlSeconds,
+    );
+  }
+
+  async conversationOfTicket(ticketId: string): Promise<string | null> {
+    return this.redis.get(`${this.options.prefix}:ticket:${ticketId}`);
   }
 
   async transcript(id: string): Promise<TranscriptEntry[]> {
@@ -157,7 +194,8 @@ export class ConversationStore {
       transaction.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
       transaction.expire(transcriptKey, this.options.ttlSeconds);
       for (const entry of entries) {
-        if (entry.role === 'bot') transaction.publish(this.key(state.id, ':events'), JSON.stringify(entry));
+        if (entry.role !== 'customer')
+          transaction.publish(this.key(state.id, ':events'), JSON.stringify(entry));
       }
     }
     if (token !== undefined) transaction.eval(RELEASE_LOCK, 1, this.key(state.id, ':lock'), token);
@@ -171,8 +209,8 @@ export class ConversationStore {
       this.subscriber = this.redis.duplicate();
       this.subscriber.on('message', (from: string, payload: string) => {
         const parsed = transcriptEntrySchema.safeParse(JSON.parse(payload));
-        if (!parsed.success || parsed.data.role !== 'bot') return;
-        for (const each of this.listeners.get(from) ?? []) each(parsed.data as BotMessage);
+        if (!parsed.success || parsed.data.role === 'customer') return;
+        for (const each of this.listeners.get(from) ?? []) each(parsed.data as BotMessage | AgentMessage);
       });
     }
     let set = this.listeners.get(channel);

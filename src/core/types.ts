@@ -30,7 +30,16 @@ export interface CustomerMessage {
   createdAt: string;
 }
 
-export type TranscriptEntry = BotMessage | CustomerMessage;
+/** A person from the support team, writing in the conversation (relayed from the help desk). */
+export interface AgentMessage {
+  id: string;
+  role: 'agent';
+  text: string;
+  turnId: string;
+  createdAt: string;
+}
+
+export type TranscriptEntry = BotMessage | CustomerMessage | AgentMessage;
 
 export interface CheckSummary {
   name: CheckName;
@@ -42,7 +51,7 @@ export interface CheckSummary {
 
 export type Escalation =
   | { kind: 'phone'; phone: string; reason: string }
-  | { kind: 'ticket'; reason: string; status: 'requested' };
+  | { kind: 'ticket'; reason: string; status: 'requested'; id?: string };
 
 export interface TurnResult {
   conversationId: string;

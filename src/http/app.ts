@@ -1,7 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { z } from 'zod';
 import { registerWebChat, type WebChatOptions } from '../channels/web/routes.ts';
+import { registerZendeskWebhook, type ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
+import type { RedisDesk } from '../escalations/redis-desk.ts';
 import type { Logger } from '../logger.ts';
 import type { Understander } from '../nlu/understand.ts';
 
@@ -19,6 +22,10 @@ export interface AppDependencies {
   logger: Logger;
   /** The customer web chat (API, events, page); absent in tests of the bare app. */
   webChat?: WebChatOptions;
+  /** The Zendesk webhook, when a signing secret is configured. */
+  zendeskWebhook?: ZendeskWebhookOptions;
+  /** The escalations kept in Redis, for agents, when no help desk is configured. */
+  escalationsList?: { desk: RedisDesk; token: string };
 }
 
 /** Longest message the API accepts; longer ones get a 400 that says so. */
@@ -43,7 +50,15 @@ function fromFastifyError(error: FastifyError): RequestError | undefined {
 }
 
 /** Builds the HTTP app (routes, error handling); `server.ts` listens and shuts it down. */
-export async function buildApp({ understander, answers, logger, readiness, webChat }: AppDependencies) {
+export async function buildApp({
+  understander,
+  answers,
+  logger,
+  readiness,
+  webChat,
+  zendeskWebhook,
+  escalationsList,
+}: AppDependencies) {
   // forceCloseConnections: event streams stay open until closed; a stop must not wait for them.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -52,11 +67,13 @@ export async function buildApp({ understander, answers, logger, readiness, webCh
   });
   // JSON only: any other body type gets a 415 that says what to send.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  // The raw body is kept for signature checks (webhooks sign the exact bytes they send).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    (request as { rawBody?: string }).rawBody = String(body);
+    // The default parser calls `done` itself; its type merely allows a promise.
+    void parseJson(request, String(body), done);
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known =
@@ -93,6 +110,17 @@ export async function buildApp({ understander, answers, logger, readiness, webCh
   });
 
   if (webChat) await registerWebChat(app, webChat);
+  if (zendeskWebhook) registerZendeskWebhook(app, zendeskWebhook);
+  if (escalationsList) {
+    const expected = Buffer.from(`Bearer ${escalationsList.token}`);
+    app.get('/api/escalations', async (request) => {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new RequestError(ErrorCode.Unauthorized, 'Send Authorization: Bearer ESCALATIONS_TOKEN.');
+      }
+      return { escalations: await escalationsList.desk.list() };
+    });
+  }
   return app;
 }
 

@@ -1,12 +1,27 @@
 import { shutdownSignal } from '../commands/checks.ts';
-import { type Config, identitySecret } from '../config.ts';
+import { type Config, DEVELOPMENT_ESCALATIONS_TOKEN, identitySecret } from '../config.ts';
 import { ConversationEngine } from '../conversations/engine.ts';
 import { ConversationStore } from '../conversations/store.ts';
+import { RedisDesk } from '../escalations/redis-desk.ts';
+import { parseSupportHours } from '../escalations/support-hours.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { Understander } from '../nlu/understand.ts';
 import { createPipelinedRedis } from '../queue/redis.ts';
-import { type CheckRuntime, startCheckRuntime } from '../runtime.ts';
+import {
+  type CheckRuntime,
+  type EscalationRuntime,
+  startCheckRuntime,
+  startEscalations,
+} from '../runtime.ts';
+
+/** The agents' token for the Redis escalations list; in production only a configured one. */
+function escalationsToken(config: Config): string | undefined {
+  return (
+    config.ESCALATIONS_TOKEN ?? (config.NODE_ENV === 'production' ? undefined : DEVELOPMENT_ESCALATIONS_TOKEN)
+  );
+}
+
 import { buildApp, type Readiness } from './app.ts';
 
 const PING_TIMEOUT_MS = 1_000;
@@ -40,6 +55,7 @@ export function readinessOf(runtime: CheckRuntime): () => Promise<Readiness> {
 export interface Service {
   url: string;
   runtime: CheckRuntime;
+  escalations: EscalationRuntime;
   engine: ConversationEngine;
   store: ConversationStore;
   close(): Promise<void>;
@@ -67,7 +83,10 @@ export async function startService(
     prefix: config.QUEUE_PREFIX,
     ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
   });
+  const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, config.RUN_WORKERS);
   const engine = new ConversationEngine({
+    escalations: escalations.queue,
+    supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
     understander,
     intents,
     store,
@@ -90,11 +109,26 @@ export async function startService(
       ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
       prefix: config.QUEUE_PREFIX,
     },
+    ...(config.ZENDESK_WEBHOOK_SECRET
+      ? {
+          zendeskWebhook: {
+            secret: config.ZENDESK_WEBHOOK_SECRET,
+            store,
+            redis: stateRedis,
+            prefix: config.QUEUE_PREFIX,
+            logger,
+          },
+        }
+      : {}),
+    ...(escalations.desk instanceof RedisDesk && escalationsToken(config) !== undefined
+      ? { escalationsList: { desk: escalations.desk, token: escalationsToken(config) as string } }
+      : {}),
   });
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
     url,
     runtime,
+    escalations,
     engine,
     store,
     async close() {
@@ -104,6 +138,7 @@ export async function startService(
         engine.drain(),
         new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
       ]);
+      await escalations.close(config.SHUTDOWN_GRACE_MS);
       await store.close();
       stateRedis.disconnect();
       await runtime.close(config.SHUTDOWN_GRACE_MS);

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ConversationStore } from '../conversations/store.ts';
+import type { BotMessage } from '../core/types.ts';
+import type { Logger } from '../logger.ts';
+import { ticketFor } from './ticket-content.ts';
+import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
+
+export const ESCALATION_QUEUE = 'escalations';
+
+export interface EscalationRequest {
+  conversationId: string;
+  ticketRecordId: string;
+}
+
+/** Where the engine sends escalations; the job carries ids only. */
+export class EscalationQueue {
+  readonly queue: Queue;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue(ESCALATION_QUEUE, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 12,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 7 * 86_400 },
+        // A failed escalation is kept for a month: it is somebody's unanswered problem.
+        removeOnFail: { age: 30 * 86_400 },
+      },
+    });
+  }
+
+  /** The job id is the escalation's id: asking twice for the same escalation adds one job. */
+  async request(request: EscalationRequest): Promise<void> {
+    await this.queue.add('ticket', request, { jobId: request.ticketRecordId });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export interface EscalationWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  desk: TicketDesk;
+  store: ConversationStore;
+  logger: Logger;
+  /** @defaultValue 4 */
+  concurrency?: number;
+  /** @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** @defaultValue 30000 */
+  stalledIntervalMs?: number;
+}
+
+/**
+ * Creates the tickets. The escalation id is the desk's Idempotency-Key, so a retry after a lost
+ * answer, a duplicate job or a worker that died mid-request still makes one ticket; a 429 pauses
+ * the queue for its Retry-After instead of spending an attempt.
+ */
+export function startEscalationWorker(options: EscalationWorkerOptions): Worker {
+  const { connection, prefix, desk, store, logger } = options;
+  const workerConnection = connection.duplicate();
+  const worker: Worker = new Worker(
+    ESCALATION_QUEUE,
+    async (job: Job<EscalationRequest>) => {
+      const { conversationId, ticketRecordId } = job.data ?? ({} as EscalationRequest);
+      const state = await store.get(String(conversationId));
+      const record = state?.tickets.find((ticket) => ticket.id === ticketRecordId);
+      if (state === null || state === undefined || record === undefined) {
+        throw new UnrecoverableError('escalation_invalid: no such conversation or escalation');
+      }
+      if (record.status === 'created') return { ticketId: record.ticketId };
+      const transcript = await store.transcript(state.id);
+      let created: { ticketId: string; url: string };
+      try {
+        created = await desk.createTicket(ticketFor(state, transcript, record));
+      } catch (error) {
+        if (error instanceof TicketDeskUnavailableError && error.retryAfterMs > 0) {
+          await worker.rateLimit(error.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        if (error instanceof TicketDeskRejectedError)
+          throw new UnrecoverableError(`backend_rejected: ${error.message}`);
+        throw error;
+      }
+      await store.linkTicket(created.ticketId, state.id);
+      // Record the ticket on the conversation and tell the customer, under the turn lock.
+      const { token, state: current } = await store.lock(state.id);
+      if (current === null) return created;
+      const message: BotMessage = {
+        id: `m_${randomUUID()}`,
+        role: 'bot',
+        text: `Your request is ticket #${created.ticketId}. A person from our support team will follow up with you by email and here in this chat.`,
+        turnId: `t_${randomUUID()}`,
+        createdAt: new Date().toISOString(),
+      };
+      const tickets = current.tickets.map((ticket) =>
+        ticket.id === ticketRecordId
+          ? { ...ticket, status: 'created' as const, ticketId: created.ticketId, ticketUrl: created.url }
+          : ticket,
+      );
+      await store.commit({ ...current, tickets }, [message], token);
+      logger.info({ ticketRecordId, ticketId: created.ticketId }, 'escalation ticket created');
+      return created;
+    },
+    {
+      connection: workerConnection,
+      prefix,
+      concurrency: options.concurrency ?? 4,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+    },
+  );
+  worker.on('failed', (job, error) => {
+    if (job)
+      logger.warn(
+        { jobId: job.id, attempt: job.attemptsMade, reason: error.message.slice(0, 120) },
+        'escalation attempt failed',
+      );
+  });
+  worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'escalation worker error'));
+  worker.on('closed', () => workerConnection.disconnect());
+  return worker;
+}

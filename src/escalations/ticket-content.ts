@@ -1,0 +1,104 @@
+import type { ConversationState, TicketRecord } from '../conversations/store.ts';
+import type { TranscriptEntry } from '../core/types.ts';
+import type { NewTicket } from './ticket-desk.ts';
+
+interface ReasonText {
+  subject: string;
+  diagnosis: string;
+  next: string;
+  priority: NewTicket['priority'];
+}
+
+/** What each escalation reason means for the agent who picks the ticket up. */
+const REASONS: Record<string, ReasonText> = {
+  customer_asked_for_a_person: {
+    subject: 'Customer asked to talk to a person',
+    diagnosis: 'The customer asked for a person instead of the bot.',
+    next: 'Read the transcript and reply to the customer.',
+    priority: 'normal',
+  },
+  plan_without_first_class: {
+    subject: 'Stamps.com plan does not allow First Class',
+    diagnosis: 'The account plan does not allow First Class labels, which the One Balance plan should.',
+    next: 'Restore the First Class-capable One Balance plan with Stamps.com; the customer should not have to change plans.',
+    priority: 'high',
+  },
+  reconnect_request: {
+    subject: 'Reconnect a disconnected One Balance account',
+    diagnosis:
+      'The account exists at Stamps.com but is not connected to the store; the customer agreed to a reconnect request.',
+    next: 'Verify the account belongs to this customer, approve the reconnect request, and confirm to the customer.',
+    priority: 'normal',
+  },
+  not_understood_twice: {
+    subject: 'The bot did not understand the customer twice',
+    diagnosis: 'Two messages in a row were outside what the bot handles.',
+    next: 'Read the transcript and answer the customer.',
+    priority: 'low',
+  },
+  registration_persists: {
+    subject: 'One Balance registration error persists after troubleshooting',
+    diagnosis: 'The registration error is still there after the bot gave the troubleshooting steps.',
+    next: 'Check the registration with Stamps.com and help the customer finish it.',
+    priority: 'normal',
+  },
+};
+
+function reasonText(reason: string): ReasonText {
+  const known = REASONS[reason];
+  if (known !== undefined) return known;
+  const suspension = reason.startsWith('phone:') ? reason.slice('phone:'.length) : reason;
+  return {
+    subject: `One Balance account suspended (${suspension.replaceAll('_', ' ')})`,
+    diagnosis: `The account is still suspended (${suspension}) after the unsuspend attempt; the customer was given the Stamps line (855) 889-7867.`,
+    next: 'Follow up with the customer after their call with Stamps; confirm that postage can be bought again.',
+    priority: 'high',
+  };
+}
+
+const speaker: Record<TranscriptEntry['role'], string> = { customer: 'Customer', bot: 'Bot', agent: 'Agent' };
+
+/**
+ * The ticket for one escalation: subject, tags and priority from the reason, and an internal note
+ * with the diagnosis, the next step, the checks and the transcript. It holds only what the
+ * conversation holds: schema-cut check results and an account number's last four digits.
+ */
+export function ticketFor(
+  state: ConversationState,
+  transcript: readonly TranscriptEntry[],
+  record: TicketRecord,
+): NewTicket {
+  const text = reasonText(record.reason);
+  const suspensionReason = record.reason.startsWith('phone:')
+    ? record.reason.slice('phone:'.length)
+    : undefined;
+  const account = state.account;
+  const lines = [
+    `Diagnosis: ${text.diagnosis}`,
+    `Suggested next step: ${text.next}`,
+    '',
+    account
+      ? `Account: ${account.accountId}, account number ending in ${account.accountNumberLast4}, status ${account.status}.`
+      : 'Account: none found for this customer.',
+    '',
+    'Checks:',
+    ...(record.checks.length === 0
+      ? ['  (none in this turn)']
+      : record.checks.map(
+          (check) =>
+            `  ${check.name}: ${check.status}${check.result === undefined ? '' : ` ${JSON.stringify(check.result)}`}`,
+        )),
+    '',
+    'Transcript:',
+    ...transcript.slice(-40).map((entry) => `  ${speaker[entry.role]}: ${entry.text.replaceAll('\n', ' ')}`),
+  ];
+  return {
+    idempotencyKey: record.id,
+    requester: state.customer,
+    subject: `One Balance: ${text.subject}`,
+    tags: ['one_balance', record.intent, ...(suspensionReason ? [suspensionReason] : [])],
+    priority: text.priority,
+    internalNote: lines.join('\n'),
+    externalId: record.id,
+  };
+}
