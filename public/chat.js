@@ -88,7 +88,14 @@ function addMessage(message) {
   item.dataset.id = message.id;
   const label = document.createElement('span');
   label.className = 'visually-hidden';
-  label.textContent = message.role === 'bot' ? 'Support bot: ' : 'You: ';
+  label.textContent =
+    { bot: 'Support bot: ', agent: 'Support agent: ', customer: 'You: ' }[message.role] ?? '';
+  if (message.role === 'agent') {
+    const name = document.createElement('strong');
+    name.textContent = 'Support team';
+    name.className = 'agent-name';
+    item.append(name);
+  }
   item.append(label);
   renderText(item, message.text);
   log.append(item);
