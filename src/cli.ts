@@ -7,7 +7,7 @@ import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './erro
 import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
 import { IntentClassifier } from './nlu/classifier.ts';
 import { assertKnownLabels, type EvalReport, evaluate, readLabelledJsonl } from './nlu/evaluate.ts';
-import { examplesOf, Understander } from './nlu/understand.ts';
+import { examplesOf, understanderFor } from './nlu/understand.ts';
 
 const USAGE = `Usage: onebalance-bot <command> [options]
 
@@ -115,7 +115,7 @@ function thresholdOf(config: Config): { threshold?: number } {
 }
 
 async function classifyLines(config: Config, io: Output): Promise<void> {
-  const understander = Understander.fromIntents(loadIntentsOrThrow(config.INTENTS_DIR), thresholdOf(config));
+  const understander = understanderFor(config, loadIntentsOrThrow(config.INTENTS_DIR));
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     const { text, intent, confidence, alternatives, entities } = understander.understand(line);

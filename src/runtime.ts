@@ -5,12 +5,16 @@ import { HttpAccountBackend } from './accounts/http-backend.ts';
 import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
 import { type Config, zendeskSettings } from './config.ts';
+import { ConversationEngine } from './conversations/engine.ts';
 import type { ConversationStore } from './conversations/store.ts';
 import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
 import { RedisDesk } from './escalations/redis-desk.ts';
+import { parseSupportHours } from './escalations/support-hours.ts';
 import type { TicketDesk } from './escalations/ticket-desk.ts';
 import { ZendeskDesk } from './escalations/zendesk-desk.ts';
+import type { IntentDefinition } from './intents/load.ts';
 import type { Logger } from './logger.ts';
+import type { Understander } from './nlu/understand.ts';
 import { CheckQueue } from './queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from './queue/check-worker.ts';
 import { createRedis } from './queue/redis.ts';
@@ -148,6 +152,47 @@ export function startEscalations(
     async close(graceMs) {
       if (worker) await closeWorker(worker, graceMs);
       await queue.close();
+    },
+  };
+}
+
+/** The conversation engine as configured: the service and the terminal chat build the same one. */
+export function createEngine(
+  config: Config,
+  logger: Logger,
+  parts: {
+    understander: Understander;
+    intents: readonly IntentDefinition[];
+    store: ConversationStore;
+    checks: CheckQueue;
+    escalations: EscalationQueue;
+  },
+): ConversationEngine {
+  return new ConversationEngine({
+    ...parts,
+    supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
+    logger,
+    options: { waitMs: config.CHECK_WAIT_MS },
+  });
+}
+
+/**
+ * For commands that need checks answered (check, chat): nothing when some worker already consumes
+ * the queue (a running service's), otherwise a worker of their own with its account backend.
+ */
+export async function ensureWorker(
+  config: Config,
+  logger: Logger,
+  runtime: CheckRuntime,
+): Promise<{ close(graceMs: number): Promise<void> }> {
+  if ((await runtime.queue.workerCount()) > 0) return { close: async () => {} };
+  const accounts = await openAccountBackend(config, logger);
+  const worker = startWorker(config, logger, runtime.redis, accounts.backend);
+  await worker.waitUntilReady();
+  return {
+    async close(graceMs) {
+      await closeWorker(worker, graceMs);
+      await accounts.close();
     },
   };
 }

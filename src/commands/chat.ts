@@ -1,15 +1,13 @@
 import { createInterface } from 'node:readline/promises';
-import type { Worker } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { ConversationEngine } from '../conversations/engine.ts';
 import { ConversationStore } from '../conversations/store.ts';
 import { UsageError } from '../errors.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger } from '../logger.ts';
-import { Understander } from '../nlu/understand.ts';
-import { closeWorker } from '../queue/check-worker.ts';
-import { type AccountBackendHandle, openAccountBackend, startCheckRuntime, startWorker } from '../runtime.ts';
+import { understanderFor } from '../nlu/understand.ts';
+import { createPipelinedRedis } from '../queue/redis.ts';
+import { createEngine, ensureWorker, startCheckRuntime, startEscalations } from '../runtime.ts';
 import type { Output } from './checks.ts';
 
 /**
@@ -22,29 +20,22 @@ export async function runChat(config: Config, as: string | undefined, io: Output
     throw new UsageError('chat --as needs an email address, e.g. --as declined@demo.test');
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 2);
   const intents = loadIntentsOrThrow(config.INTENTS_DIR);
-  const understander = Understander.fromIntents(
-    intents,
-    config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD },
-  );
+  const understander = understanderFor(config, intents);
   const runtime = await startCheckRuntime(config, logger, false);
-  let own: { worker: Worker; accounts: AccountBackendHandle } | undefined;
-  if ((await runtime.queue.workerCount()) === 0) {
-    const accounts = await openAccountBackend(config, logger);
-    const worker = startWorker(config, logger, runtime.redis, accounts.backend);
-    await worker.waitUntilReady();
-    own = { worker, accounts };
-  }
-  const store = new ConversationStore(runtime.redis, {
+  const own = await ensureWorker(config, logger, runtime);
+  const stateRedis = createPipelinedRedis(config.REDIS_URL);
+  const store = new ConversationStore(stateRedis, {
     prefix: config.QUEUE_PREFIX,
     ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
   });
-  const engine = new ConversationEngine({
+  // Tickets from the terminal go to the same escalations queue (a service or `npm run worker` sends them).
+  const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, false);
+  const engine = createEngine(config, logger, {
     understander,
     intents,
     store,
     checks: runtime.queue,
-    logger,
-    options: { waitMs: config.CHECK_WAIT_MS },
+    escalations: escalations.queue,
   });
   const print = (text: string) => io.out(`bot> ${text.replaceAll('\n', '\n     ')}`);
   try {
@@ -83,10 +74,9 @@ export async function runChat(config: Config, as: string | undefined, io: Output
     return 0;
   } finally {
     await store.close();
-    if (own) {
-      await closeWorker(own.worker, config.SHUTDOWN_GRACE_MS);
-      await own.accounts.close();
-    }
+    await escalations.close(config.SHUTDOWN_GRACE_MS);
+    stateRedis.disconnect();
+    await own.close(config.SHUTDOWN_GRACE_MS);
     await runtime.close(config.SHUTDOWN_GRACE_MS);
   }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'bullmq';
 import { z } from 'zod';
 import { startReferenceServer } from '../accounts/reference/server.ts';
 import { isCheckName } from '../checks/index.ts';
@@ -9,15 +8,8 @@ import { UsageError } from '../errors.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { createLogger } from '../logger.ts';
 import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
-import { closeWorker } from '../queue/check-worker.ts';
 import { createPipelinedRedis } from '../queue/redis.ts';
-import {
-  type AccountBackendHandle,
-  openAccountBackend,
-  startCheckRuntime,
-  startEscalations,
-  startWorker,
-} from '../runtime.ts';
+import { ensureWorker, startCheckRuntime, startEscalations } from '../runtime.ts';
 
 export interface Output {
   out: (text: string) => void;
@@ -106,14 +98,8 @@ export async function runChecks(
   const wanted = checkNames(rest);
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 2);
   const runtime = await startCheckRuntime(config, logger, false);
-  let ownWorker: { worker: Worker; accounts: AccountBackendHandle } | undefined;
+  const own = await ensureWorker(config, logger, runtime);
   try {
-    if ((await runtime.queue.workerCount()) === 0) {
-      const accounts = await openAccountBackend(config, logger);
-      const worker = startWorker(config, logger, runtime.redis, accounts.backend);
-      await worker.waitUntilReady();
-      ownWorker = { worker, accounts };
-    }
     const outcomes = await checkAccount(
       runtime.queue,
       parsedEmail.data,
@@ -124,10 +110,7 @@ export async function runChecks(
     io.out(json ? JSON.stringify(Object.fromEntries(outcomes.map(toJsonEntry))) : formatOutcomes(outcomes));
     return 0;
   } finally {
-    if (ownWorker) {
-      await closeWorker(ownWorker.worker, config.SHUTDOWN_GRACE_MS);
-      await ownWorker.accounts.close();
-    }
+    await own.close(config.SHUTDOWN_GRACE_MS);
     await runtime.close(config.SHUTDOWN_GRACE_MS);
   }
 }

@@ -1,15 +1,15 @@
 import { shutdownSignal } from '../commands/checks.ts';
 import { type Config, DEVELOPMENT_ESCALATIONS_TOKEN, identitySecret } from '../config.ts';
-import { ConversationEngine } from '../conversations/engine.ts';
+import type { ConversationEngine } from '../conversations/engine.ts';
 import { ConversationStore } from '../conversations/store.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
-import { parseSupportHours } from '../escalations/support-hours.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { Understander } from '../nlu/understand.ts';
+import { understanderFor } from '../nlu/understand.ts';
 import { createPipelinedRedis } from '../queue/redis.ts';
 import {
   type CheckRuntime,
+  createEngine,
   type EscalationRuntime,
   startCheckRuntime,
   startEscalations,
@@ -68,10 +68,7 @@ export async function startService(
 ): Promise<Service> {
   const started = performance.now();
   const intents = loadIntentsOrThrow(config.INTENTS_DIR);
-  const understander = Understander.fromIntents(
-    intents,
-    config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD },
-  );
+  const understander = understanderFor(config, intents);
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
@@ -84,15 +81,12 @@ export async function startService(
     ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
   });
   const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, config.RUN_WORKERS);
-  const engine = new ConversationEngine({
-    escalations: escalations.queue,
-    supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
+  const engine = createEngine(config, logger, {
     understander,
     intents,
     store,
     checks: runtime.queue,
-    logger,
-    options: { waitMs: config.CHECK_WAIT_MS },
+    escalations: escalations.queue,
   });
   const app = await buildApp({
     understander,

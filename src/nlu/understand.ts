@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import type { IntentDefinition } from '../intents/load.ts';
 import { type ClassifierOptions, IntentClassifier, type Prediction } from './classifier.ts';
 import { type Entity, extractEntities } from './entities.ts';
@@ -29,4 +30,12 @@ export class Understander {
   understand(text: string): Understanding {
     return { text, ...this.classifier.predict(text), entities: extractEntities(text) };
   }
+}
+
+/** The classifier of `intents/` with the configured out-of-scope threshold. */
+export function understanderFor(config: Config, intents: readonly IntentDefinition[]): Understander {
+  return Understander.fromIntents(
+    intents,
+    config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD },
+  );
 }
