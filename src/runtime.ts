@@ -6,7 +6,7 @@ import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
 import { type Config, zendeskSettings } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
-import type { ConversationStore } from './conversations/store.ts';
+import { ConversationStore } from './conversations/store.ts';
 import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
 import { RedisDesk } from './escalations/redis-desk.ts';
 import { parseSupportHours } from './escalations/support-hours.ts';
@@ -17,7 +17,7 @@ import type { Logger } from './logger.ts';
 import type { Understander } from './nlu/understand.ts';
 import { CheckQueue } from './queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from './queue/check-worker.ts';
-import { createRedis } from './queue/redis.ts';
+import { createPipelinedRedis, createRedis } from './queue/redis.ts';
 
 export interface AccountBackendHandle {
   backend: AccountBackend;
@@ -193,6 +193,45 @@ export async function ensureWorker(
     async close(graceMs) {
       await closeWorker(worker, graceMs);
       await accounts.close();
+    },
+  };
+}
+
+export interface ConversationRuntime {
+  /** The auto-pipelined connection of conversation state and rate limits. */
+  stateRedis: Redis;
+  store: ConversationStore;
+  escalations: EscalationRuntime;
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Conversation state and escalations, as the service, `npm run worker` and the terminal chat all
+ * need them; the escalations worker runs where `runEscalationWorker` says.
+ */
+export function openConversations(
+  config: Config,
+  logger: Logger,
+  checks: CheckRuntime,
+  runEscalationWorker: boolean,
+): ConversationRuntime {
+  const stateRedis = createPipelinedRedis(config.REDIS_URL);
+  stateRedis.on('error', (error: Error) =>
+    logger.warn({ err: { message: error.message } }, 'redis connection error'),
+  );
+  const store = new ConversationStore(stateRedis, {
+    prefix: config.QUEUE_PREFIX,
+    ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
+  });
+  const escalations = startEscalations(config, logger, checks.redis, store, stateRedis, runEscalationWorker);
+  return {
+    stateRedis,
+    store,
+    escalations,
+    async close(graceMs) {
+      await escalations.close(graceMs);
+      await store.close();
+      stateRedis.disconnect();
     },
   };
 }

@@ -1,13 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { ConversationStore } from '../conversations/store.ts';
 import { UsageError } from '../errors.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger } from '../logger.ts';
 import { understanderFor } from '../nlu/understand.ts';
-import { createPipelinedRedis } from '../queue/redis.ts';
-import { createEngine, ensureWorker, startCheckRuntime, startEscalations } from '../runtime.ts';
+import { createEngine, ensureWorker, openConversations, startCheckRuntime } from '../runtime.ts';
 import type { Output } from './checks.ts';
 
 /**
@@ -23,19 +21,15 @@ export async function runChat(config: Config, as: string | undefined, io: Output
   const understander = understanderFor(config, intents);
   const runtime = await startCheckRuntime(config, logger, false);
   const own = await ensureWorker(config, logger, runtime);
-  const stateRedis = createPipelinedRedis(config.REDIS_URL);
-  const store = new ConversationStore(stateRedis, {
-    prefix: config.QUEUE_PREFIX,
-    ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
-  });
-  // Tickets from the terminal go to the same escalations queue (a service or `npm run worker` sends them).
-  const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, false);
+  // Tickets from the terminal go to the escalations queue (a service or `npm run worker` sends them).
+  const conversations = openConversations(config, logger, runtime, false);
+  const { store } = conversations;
   const engine = createEngine(config, logger, {
     understander,
     intents,
     store,
     checks: runtime.queue,
-    escalations: escalations.queue,
+    escalations: conversations.escalations.queue,
   });
   const print = (text: string) => io.out(`bot> ${text.replaceAll('\n', '\n     ')}`);
   try {
@@ -73,9 +67,7 @@ export async function runChat(config: Config, as: string | undefined, io: Output
     await unsubscribe();
     return 0;
   } finally {
-    await store.close();
-    await escalations.close(config.SHUTDOWN_GRACE_MS);
-    stateRedis.disconnect();
+    await conversations.close(config.SHUTDOWN_GRACE_MS);
     await own.close(config.SHUTDOWN_GRACE_MS);
     await runtime.close(config.SHUTDOWN_GRACE_MS);
   }

@@ -3,13 +3,11 @@ import { z } from 'zod';
 import { startReferenceServer } from '../accounts/reference/server.ts';
 import { isCheckName } from '../checks/index.ts';
 import type { Config } from '../config.ts';
-import { ConversationStore } from '../conversations/store.ts';
 import { UsageError } from '../errors.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { createLogger } from '../logger.ts';
 import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
-import { createPipelinedRedis } from '../queue/redis.ts';
-import { ensureWorker, startCheckRuntime, startEscalations } from '../runtime.ts';
+import { ensureWorker, openConversations, startCheckRuntime } from '../runtime.ts';
 
 export interface Output {
   out: (text: string) => void;
@@ -29,18 +27,11 @@ export async function runWorker(config: Config, io: Output): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 2);
   const runtime = await startCheckRuntime(config, logger, true);
   // Escalations too: a worker process creates tickets as well as running checks.
-  const stateRedis = createPipelinedRedis(config.REDIS_URL);
-  const store = new ConversationStore(stateRedis, {
-    prefix: config.QUEUE_PREFIX,
-    ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
-  });
-  const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, true);
+  const conversations = openConversations(config, logger, runtime, true);
   io.out(`check worker ready (queue prefix ${config.QUEUE_PREFIX}, concurrency ${config.CHECK_CONCURRENCY})`);
   const signal = await shutdownSignal();
   logger.info({ signal }, 'worker stopping: finishing active checks');
-  await Promise.all([runtime.close(config.SHUTDOWN_GRACE_MS), escalations.close(config.SHUTDOWN_GRACE_MS)]);
-  await store.close();
-  stateRedis.disconnect();
+  await Promise.all([runtime.close(config.SHUTDOWN_GRACE_MS), conversations.close(config.SHUTDOWN_GRACE_MS)]);
   logger.info('worker stopped');
   return 0;
 }

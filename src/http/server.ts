@@ -1,18 +1,17 @@
 import { shutdownSignal } from '../commands/checks.ts';
 import { type Config, DEVELOPMENT_ESCALATIONS_TOKEN, identitySecret } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
-import { ConversationStore } from '../conversations/store.ts';
+import type { ConversationStore } from '../conversations/store.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { understanderFor } from '../nlu/understand.ts';
-import { createPipelinedRedis } from '../queue/redis.ts';
 import {
   type CheckRuntime,
   createEngine,
   type EscalationRuntime,
+  openConversations,
   startCheckRuntime,
-  startEscalations,
 } from '../runtime.ts';
 
 /** The agents' token for the Redis escalations list; in production only a configured one. */
@@ -72,15 +71,8 @@ export async function startService(
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
-  const stateRedis = createPipelinedRedis(config.REDIS_URL);
-  stateRedis.on('error', (error: Error) =>
-    logger.warn({ err: { message: error.message } }, 'redis connection error'),
-  );
-  const store = new ConversationStore(stateRedis, {
-    prefix: config.QUEUE_PREFIX,
-    ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
-  });
-  const escalations = startEscalations(config, logger, runtime.redis, store, stateRedis, config.RUN_WORKERS);
+  const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS);
+  const { store, stateRedis, escalations } = conversations;
   const engine = createEngine(config, logger, {
     understander,
     intents,
@@ -132,9 +124,7 @@ export async function startService(
         engine.drain(),
         new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
       ]);
-      await escalations.close(config.SHUTDOWN_GRACE_MS);
-      await store.close();
-      stateRedis.disconnect();
+      await conversations.close(config.SHUTDOWN_GRACE_MS);
       await runtime.close(config.SHUTDOWN_GRACE_MS);
     },
   };
