@@ -32,7 +32,7 @@ export interface Reply {
   texts: string[];
   escalation?: Escalation;
   /** State to keep for the next turn (an offer waiting for a yes). */
-  patch?: Partial<Pick<ConversationState, 'offer' | 'registrationTroubleshot'>>;
+  patch?: Partial<Pick<ConversationState, 'offer' | 'registrationTroubleshot' | 'passwordAdviceGiven'>>;
 }
 
 export type Policy = (context: PolicyContext) => Promise<Reply>;
@@ -138,12 +138,29 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
         escalation: phoneEscalation(reason),
       };
     case 'still_suspended':
+      // For a changed password the first fix is to reset it again; still suspended after that
+      // advice, like every other reason, it takes the Stamps line.
+      if (reason === 'password_changed' && context.state.passwordAdviceGiven !== true) {
+        return {
+          texts: [
+            `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)}`,
+          ],
+          patch: { passwordAdviceGiven: true },
+        };
+      }
+      if (reason === 'password_changed') {
+        return {
+          texts: [
+            `I tried to unsuspend your account again, but it is still suspended even after the password advice. Please call Stamps at ${STAMPS_PHONE}, the fastest way back to shipping; I have also let our support team know so they can follow up.`,
+          ],
+          escalation: phoneEscalation(reason),
+        };
+      }
       return {
         texts: [
           `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)}`,
         ],
-        // Changing the password again is the fix for that reason; the others need Stamps.
-        ...(reason === 'password_changed' ? {} : { escalation: phoneEscalation(reason) }),
+        escalation: phoneEscalation(reason),
       };
   }
 }

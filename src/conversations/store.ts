@@ -48,6 +48,8 @@ export const conversationStateSchema = z.object({
   handoff: z.object({ ticketRecordId: z.string(), since: z.string() }).optional(),
   /** Registration troubleshooting was given once; if the error persists, a person takes it. */
   registrationTroubleshot: z.boolean().optional(),
+  /** The Stamps.com password advice was given once; still suspended after it means the Stamps line. */
+  passwordAdviceGiven: z.boolean().optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 

@@ -172,6 +172,26 @@ describe('escalation to a person', () => {
     ]);
   });
 
+  it('gives the Stamps line and a ticket when a changed-password suspension outlasts the password advice', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    const advice = await say(id, 'I cannot buy postage, my account is suspended');
+    expect(advice.escalation).toBeNull();
+    expect(advice.messages.map((message) => message.text).join(' ')).toMatch(
+      /Reset your Stamps\.com password once more/,
+    );
+    const again = await say(id, 'I reset the password but my account is still suspended');
+    expect(again.escalation).toMatchObject({ kind: 'phone', reason: 'password_changed' });
+    expect(again.messages.map((message) => message.text).join(' ')).toMatch(
+      /even after the password advice.*\(855\) 889-7867/,
+    );
+    await waitFor(() => fake.tickets.length === 1, 'the follow-up ticket');
+    expect(fake.tickets[0]?.body.ticket.tags).toEqual([
+      'one_balance',
+      'explain_suspension',
+      'password_changed',
+    ]);
+  });
+
   it('brings in a person when a registration error persists after troubleshooting', async () => {
     const id = await startAs('regfail@demo.test');
     const first = await say(id, 'my registration keeps failing');
