@@ -102,6 +102,12 @@ export const configSchema = z.object({
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),
+  /**
+   * Proxies in front of the service whose X-Forwarded-For is believed: per-address limits then
+   * count real clients, not the load balancer. 0 (the default) believes none, so clients cannot
+   * spoof their address.
+   */
+  TRUST_PROXY: integer(0, 10).default(0),
 });
 
 /** Zendesk when its address and credentials are set; otherwise escalations stay in Redis. */

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_CONVERSATION: 20,
       SUPPORT_HOURS: 'Mon-Fri 09:00-17:00',
       SUPPORT_TIMEZONE: 'America/Chicago',
+      TRUST_PROXY: 0,
     });
   });
 

@@ -26,6 +26,8 @@ export interface AppDependencies {
   zendeskWebhook?: ZendeskWebhookOptions;
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
+  /** Proxies whose X-Forwarded-For is believed (0: none). */
+  trustProxy?: number;
 }
 
 /** Longest message the API accepts; longer ones get a 400 that says so. */
@@ -58,12 +60,15 @@ export async function buildApp({
   webChat,
   zendeskWebhook,
   escalationsList,
+  trustProxy = 0,
 }: AppDependencies) {
   // forceCloseConnections: event streams stay open until closed; a stop must not wait for them.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
     forceCloseConnections: true,
+    // Trust the first `trustProxy` hops (the proxies in front); Fastify 5 takes a function for that.
+    trustProxy: trustProxy > 0 ? (_address: string, hop: number) => hop < trustProxy : false,
   });
   // JSON only: any other body type gets a 415 that says what to send.
   app.removeAllContentTypeParsers();

@@ -84,6 +84,7 @@ export async function startService(
     understander,
     answers,
     logger,
+    trustProxy: config.TRUST_PROXY,
     readiness: readinessOf(runtime),
     webChat: {
       engine,

@@ -67,4 +67,27 @@ describe('HTTP app', () => {
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
   });
+
+  it('believes X-Forwarded-For only when told how many proxies stand in front', async () => {
+    const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+    const deps = {
+      understander: Understander.fromIntents(intents),
+      answers: new Map<string, string>(),
+      logger: createLogger('silent'),
+    };
+    for (const [trustProxy, expected] of [
+      [0, '127.0.0.1'],
+      [1, '203.0.113.9'],
+    ] as const) {
+      const proxied = await buildApp({ ...deps, trustProxy });
+      proxied.get('/whoami', async (request) => ({ ip: request.ip }));
+      const response = await proxied.inject({
+        method: 'GET',
+        url: '/whoami',
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
+      expect(response.json()).toEqual({ ip: expected });
+      await proxied.close();
+    }
+  });
 });
