@@ -131,6 +131,13 @@ export function zendeskSettings(
 /** The agents' token for GET /api/escalations: the configured one, or in development a known one. */
 export const DEVELOPMENT_ESCALATIONS_TOKEN = 'development-escalations-token';
 
+/** The agents' token in force for GET /api/escalations; in production only a configured one. */
+export function escalationsToken(config: Config): string | undefined {
+  return (
+    config.ESCALATIONS_TOKEN ?? (config.NODE_ENV === 'production' ? undefined : DEVELOPMENT_ESCALATIONS_TOKEN)
+  );
+}
+
 /** Signs demo identities in development only; production must bring its own secret. */
 export const DEVELOPMENT_IDENTITY_SECRET = 'development-only-identity-secret';
 

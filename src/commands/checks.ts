@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { createLogger } from '../logger.ts';
-import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
+import type { CheckOutcome, CheckRunner } from '../queue/check-queue.ts';
 import { ensureWorker, openConversations, startCheckRuntime } from '../runtime.ts';
 
 export interface Output {
@@ -106,13 +106,9 @@ export async function runChecks(
   }
 }
 
-interface QueueLike {
-  run(requests: readonly CheckRequest[], waitMs?: number): Promise<CheckOutcome[]>;
-}
-
 /** Lookup first (by email), then the other checks by account id, in parallel. */
 export async function checkAccount(
-  queue: QueueLike,
+  queue: CheckRunner,
   email: string,
   wanted: readonly CheckName[],
   requestId: string,

@@ -1,24 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
-import {
-  type BotMessage,
-  type CheckSummary,
-  type CustomerMessage,
-  type Escalation,
-  type IncomingMessage,
-  STAMPS_PHONE,
-  type TranscriptEntry,
-  type TurnResult,
-  type VerifiedCustomer,
+import { botMessage } from '../core/messages.ts';
+import type {
+  BotMessage,
+  CheckSummary,
+  CustomerMessage,
+  Escalation,
+  IncomingMessage,
+  TranscriptEntry,
+  TurnResult,
+  VerifiedCustomer,
 } from '../core/types.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
 import { type CheckName, type IntentId, OUT_OF_SCOPE } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
-import { extractEntities } from '../nlu/entities.ts';
+import type { Entity } from '../nlu/entities.ts';
 import type { Understander } from '../nlu/understand.ts';
-import type { CheckOutcome, CheckRequest } from '../queue/check-queue.ts';
+import type { CheckRunner } from '../queue/check-queue.ts';
 import {
   type Checked,
   INTENT_LABELS,
@@ -28,11 +28,6 @@ import {
   requestReconnect,
 } from './policies.ts';
 import type { ConversationState, ConversationStore, TicketRecord } from './store.ts';
-
-/** What the engine needs of the check queue. */
-export interface CheckRunner {
-  run(requests: readonly CheckRequest[], waitMs?: number): Promise<CheckOutcome[]>;
-}
 
 export interface EngineOptions {
   /**
@@ -97,17 +92,6 @@ const SECOND = /\b(?:second|2nd|latter|2)\b/i;
 
 const sleep = (ms: number) =>
   new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-
-function botMessage(text: string, turnId: string): BotMessage {
-  return {
-    id: `m_${randomUUID()}`,
-    role: 'bot',
-    text,
-    turnId,
-    createdAt: new Date().toISOString(),
-    ...(text.includes(STAMPS_PHONE) ? { phone: STAMPS_PHONE } : {}),
-  };
-}
 
 /** Fills {{placeholders}}; an unknown one becomes empty rather than leaking its name. */
 function render(template: string, vars: Record<string, string>): string {
@@ -320,7 +304,9 @@ export class ConversationEngine {
     context: PolicyContext,
     understood: { intent: string; confidence: number },
   ): Promise<TurnWork> {
-    const note = this.otherAccountNote(state, text);
+    // Classified once per turn; its entities also tell whether another account was typed in.
+    const understanding = this.deps.understander.understand(text);
+    const note = this.otherAccountNote(state, understanding.entities);
     const withNote = (work: TurnWork): TurnWork =>
       note === undefined ? work : { ...work, reply: { ...work.reply, texts: [note, ...work.reply.texts] } };
 
@@ -349,7 +335,6 @@ export class ConversationEngine {
       }
     }
 
-    const understanding = this.deps.understander.understand(text);
     let intent = understanding.intent;
     let confidence = understanding.confidence;
 
@@ -439,10 +424,10 @@ export class ConversationEngine {
   }
 
   /** A typed email or account id that is not the customer's own never selects an account. */
-  private otherAccountNote(state: ConversationState, text: string): string | undefined {
+  private otherAccountNote(state: ConversationState, entities: readonly Entity[]): string | undefined {
     const own = state.customer?.email.toLowerCase();
     const ownId = state.account?.accountId;
-    const other = extractEntities(text).some(
+    const other = entities.some(
       (entity) =>
         (entity.type === 'email' && entity.value !== own) ||
         (entity.type === 'account_id' && entity.value !== ownId),

@@ -76,6 +76,9 @@ export interface ConversationStoreOptions {
   lockMs: number;
 }
 
+/** Ids are `c_` and 128 random bits in hex; anything else names no conversation (and no Redis key). */
+const isConversationId = (id: string) => /^c_[0-9a-f]{32}$/.test(id);
+
 /** Releases a lock only if it is still ours (the token), atomically. */
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -113,7 +116,7 @@ export class ConversationStore {
   }
 
   async get(id: string): Promise<ConversationState | null> {
-    if (!/^c_[0-9a-f]{32}$/.test(id)) return null;
+    if (!isConversationId(id)) return null;
     const raw = await this.redis.get(this.key(id));
     if (raw === null) return null;
     return conversationStateSchema.parse(JSON.parse(raw));
@@ -157,7 +160,7 @@ export class ConversationStore {
    * another turn holds it. The state is null for an unknown conversation (the lock is then released).
    */
   async lock(id: string, waitMs = 10_000): Promise<{ token: string; state: ConversationState | null }> {
-    if (!/^c_[0-9a-f]{32}$/.test(id)) return { token: '', state: null };
+    if (!isConversationId(id)) return { token: '', state: null };
     const lockKey = this.key(id, ':lock');
     const token = randomUUID();
     const deadline = Date.now() + waitMs;

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConversationStore } from '../conversations/store.ts';
-import type { BotMessage } from '../core/types.ts';
+import { botMessage } from '../core/messages.ts';
 import type { Logger } from '../logger.ts';
 import { ticketFor } from './ticket-content.ts';
 import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
@@ -91,13 +90,9 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       // Record the ticket on the conversation and tell the customer, under the turn lock.
       const { token, state: current } = await store.lock(state.id);
       if (current === null) return created;
-      const message: BotMessage = {
-        id: `m_${randomUUID()}`,
-        role: 'bot',
-        text: `Your request is ticket #${created.ticketId}. A person from our support team will follow up with you by email and here in this chat.`,
-        turnId: `t_${randomUUID()}`,
-        createdAt: new Date().toISOString(),
-      };
+      const message = botMessage(
+        `Your request is ticket #${created.ticketId}. A person from our support team will follow up with you by email and here in this chat.`,
+      );
       const tickets = current.tickets.map((ticket) =>
         ticket.id === ticketRecordId
           ? { ...ticket, status: 'created' as const, ticketId: created.ticketId, ticketUrl: created.url }

@@ -1,5 +1,5 @@
 import { shutdownSignal } from '../commands/checks.ts';
-import { type Config, DEVELOPMENT_ESCALATIONS_TOKEN, identitySecret } from '../config.ts';
+import { type Config, escalationsToken, identitySecret } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
@@ -13,13 +13,6 @@ import {
   openConversations,
   startCheckRuntime,
 } from '../runtime.ts';
-
-/** The agents' token for the Redis escalations list; in production only a configured one. */
-function escalationsToken(config: Config): string | undefined {
-  return (
-    config.ESCALATIONS_TOKEN ?? (config.NODE_ENV === 'production' ? undefined : DEVELOPMENT_ESCALATIONS_TOKEN)
-  );
-}
 
 import { buildApp, type Readiness } from './app.ts';
 

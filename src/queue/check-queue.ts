@@ -69,13 +69,18 @@ export function checkJobId({ check, target, requestId }: CheckRequest): string {
   return `${check}__${subject}__${requestId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
+/** What callers (the engine, the check command) need of the check queue. */
+export interface CheckRunner {
+  run(requests: readonly CheckRequest[], waitMs?: number): Promise<CheckOutcome[]>;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * Enqueues account checks and awaits them with a time bound. A check still running when the bound
  * passes is reported `pending`, and its outcome is emitted on `settled` when it lands.
  */
-export class CheckQueue {
+export class CheckQueue implements CheckRunner {
   readonly queue: Queue;
   private readonly events: QueueEvents;
   /** QueueEvents blocks on its connection, so it gets its own; BullMQ does not close given ones. */

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ConversationStore } from '../../conversations/store.ts';
-import type { AgentMessage, BotMessage } from '../../core/types.ts';
+import { agentMessage, botMessage } from '../../core/messages.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { verifyZendeskSignature } from './verify-signature.ts';
@@ -42,14 +41,6 @@ export interface ZendeskWebhookOptions {
   /** The clock of the signature's replay window. @defaultValue Date.now */
   now?: () => number;
 }
-
-const entry = <T extends 'bot' | 'agent'>(role: T, text: string) => ({
-  id: `m_${randomUUID()}`,
-  role,
-  text,
-  turnId: `t_${randomUUID()}`,
-  createdAt: new Date().toISOString(),
-});
 
 /**
  * The Zendesk channel: relays agents' public replies into the customer's chat and ticket status
@@ -111,7 +102,7 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
       if (event.event === 'comment_added') {
         // Only what the customer may read: public comments by the support team.
         if (!event.comment.public || event.comment.author_role === 'end-user') return 'ignored';
-        await store.commit(state, [entry('agent', event.comment.body) as AgentMessage], token);
+        await store.commit(state, [agentMessage(event.comment.body)], token);
         committed = true;
         return 'applied';
       }
@@ -122,7 +113,7 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
         event.event === 'handed_back'
           ? 'Our support team has handed this conversation back to me. How else can I help?'
           : `Your ticket #${event.ticket_id} is marked as solved. I am here again if you need anything else.`;
-      await store.commit(rest, [entry('bot', text) as BotMessage], token);
+      await store.commit(rest, [botMessage(text)], token);
       committed = true;
       return 'applied';
     } finally {
