@@ -7,7 +7,7 @@
  * reference backend and workers), and this script is only its HTTP client. The raw round trips run
  * in this process after the chat run, on the same Redis, with producer and worker together.
  *
- *   npm run bench:chat -- [--conversations 50,200] [--turns 10]
+ *   npm run bench:chat -- [--conversations 50,200] [--turns 20] [--warmup 5]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -45,6 +45,7 @@ async function rawRoundTrips(
   prefix: string,
   concurrency: number,
   perLoop: number,
+  warmup: number,
 ): Promise<Figures> {
   const redis = createRedis(redisUrl);
   const eventsConnection = redis.duplicate();
@@ -63,18 +64,22 @@ async function rawRoundTrips(
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker.waitUntilReady()]);
+  const loops = async (count: number, latencies: number[]) =>
+    Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = 0; i < count; i++) {
+          const t0 = performance.now();
+          const job = await queue.add('noop', {});
+          await job.waitUntilFinished(events, 30_000);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+  // The same warm-up as the chat side gets, so both are measured in steady state.
+  await loops(warmup, []);
   const latencies: number[] = [];
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < perLoop; i++) {
-        const t0 = performance.now();
-        const job = await queue.add('noop', {});
-        await job.waitUntilFinished(events, 30_000);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
+  await loops(perLoop, latencies);
   const result = figures(latencies, (performance.now() - started) / 1000, 0);
   await worker.close();
   await events.close();
@@ -113,11 +118,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       conversations: { type: 'string', default: '50,200' },
-      turns: { type: 'string', default: '10' },
+      turns: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '5' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     },
   });
   const turns = Number(values.turns);
+  const warmup = Number(values.warmup);
   const rows: string[] = [];
   for (const n of values.conversations.split(',').map(Number)) {
     const prefix = `bench-chat-${randomUUID().slice(0, 8)}`;
@@ -151,9 +158,12 @@ async function main(): Promise<void> {
         async () => (await post('/api/conversations', { email, identity })).json.id as string,
       ),
     );
-    // One warm-up turn each, not measured.
+    // Warm-up turns (JIT, connection pools, caches), not measured.
     await Promise.all(
-      ids.map((id) => post(`/api/conversations/${id}/messages`, { text: 'what plan am I on?' })),
+      ids.map(async (id) => {
+        for (let i = 0; i < warmup; i++)
+          await post(`/api/conversations/${id}/messages`, { text: 'what plan am I on?' });
+      }),
     );
 
     const latencies: number[] = [];
@@ -179,7 +189,7 @@ async function main(): Promise<void> {
     await agent.close();
     child.kill('SIGTERM');
     await once(child, 'exit');
-    const raw = await rawRoundTrips(values.redis, prefix, n, turns);
+    const raw = await rawRoundTrips(values.redis, prefix, n, turns, warmup);
 
     const redis = createRedis(values.redis);
     let cursor = '0';

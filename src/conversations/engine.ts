@@ -475,8 +475,12 @@ export class ConversationEngine {
       account: async () => {
         if (state.account !== undefined) return state.account;
         if (state.customer === null) return null;
-        await announce();
-        const account = await this.lookup(state.customer, turnId, this.options.lateDeliveryMs);
+        // The notice is written while the lookup runs: the transcript still has it first, since the
+        // turn commits only after both.
+        const [account] = await Promise.all([
+          this.lookup(state.customer, turnId, this.options.lateDeliveryMs),
+          announce(),
+        ]);
         if (account !== 'unknown') state.account = account;
         return account;
       },
@@ -485,13 +489,15 @@ export class ConversationEngine {
         if (state.account === undefined || state.account === null || state.account.accountId !== accountId) {
           return { status: 'failed', code: 'not_own_account' };
         }
-        await announce();
         const summary: CheckSummary = { name, status: 'pending' };
         checks.push(summary);
-        const [outcome] = await this.deps.checks.run(
-          [{ check: name, target: { accountId }, requestId: turnId }],
-          this.options.lateDeliveryMs,
-        );
+        const [[outcome]] = await Promise.all([
+          this.deps.checks.run(
+            [{ check: name, target: { accountId }, requestId: turnId }],
+            this.options.lateDeliveryMs,
+          ),
+          announce(),
+        ]);
         if (outcome?.status === 'ok') {
           Object.assign(summary, { status: 'ok', result: outcome.result });
           return { status: 'ok', result: outcome.result as T };
