@@ -169,12 +169,15 @@ describe('conversation behaviour', () => {
   it('asks between two close intents and understands "the first one"', async () => {
     const id = await startAs('active@demo.test');
     const question = await say(id, 'my stamps account');
-    expect(allText(question)).toMatch(
-      /Is your question about resetting your Stamps\.com password, or about an account that no longer shows/,
-    );
+    const asked =
+      /Is your question about (resetting your Stamps\.com password|an account that no longer shows[^,]*), or about (resetting your Stamps\.com password|an account that no longer shows)/.exec(
+        allText(question),
+      );
+    expect(asked, allText(question)).not.toBeNull();
+    const passwordFirst = asked?.[1]?.startsWith('resetting') === true;
     const chosen = await say(id, 'the first one');
-    expect(chosen.intent).toBe('reset_stamps_password');
-    expect(allText(chosen)).toMatch(/forgot password/);
+    expect(chosen.intent).toBe(passwordFirst ? 'reset_stamps_password' : 'reconnect_account');
+    expect(allText(chosen)).toMatch(passwordFirst ? /forgot password/ : /is connected to your store/);
   });
 
   it('understands a clarification answered with words', async () => {
