@@ -7,7 +7,10 @@
  * reference backend and workers), and this script is only its HTTP client. The raw round trips run
  * in this process after the chat run, on the same Redis, with producer and worker together.
  *
- *   npm run bench:chat -- [--conversations 50,200] [--turns 20] [--warmup 5]
+ *   npm run bench:chat -- [--conversations 50,200] [--turns 40] [--warmup 2000]
+ *
+ * --turns is per conversation; --warmup is the total of unmeasured turns (and raw round trips)
+ * before each measured run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -45,7 +48,7 @@ async function rawRoundTrips(
   prefix: string,
   concurrency: number,
   perLoop: number,
-  warmup: number,
+  warmupRounds: number,
 ): Promise<Figures> {
   const redis = createRedis(redisUrl);
   const eventsConnection = redis.duplicate();
@@ -75,8 +78,8 @@ async function rawRoundTrips(
         }
       }),
     );
-  // The same warm-up as the chat side gets, so both are measured in steady state.
-  await loops(warmup, []);
+  // The same warm-up as the chat side gets (rounds of `concurrency`), so both are measured warm.
+  await loops(warmupRounds, []);
   const latencies: number[] = [];
   const started = performance.now();
   await loops(perLoop, latencies);
@@ -118,8 +121,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       conversations: { type: 'string', default: '50,200' },
-      turns: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '5' },
+      turns: { type: 'string', default: '40' },
+      warmup: { type: 'string', default: '2000' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     },
   });
@@ -158,10 +161,12 @@ async function main(): Promise<void> {
         async () => (await post('/api/conversations', { email, identity })).json.id as string,
       ),
     );
-    // Warm-up turns (JIT, connection pools, caches), not measured.
+    // Warm-up (JIT tiers, connection pools), not measured: the same number of turns at every N, so
+    // that the N=50 row is not measured on a colder process than the N=200 row.
+    const warmupRounds = Math.ceil(warmup / n);
     await Promise.all(
       ids.map(async (id) => {
-        for (let i = 0; i < warmup; i++)
+        for (let i = 0; i < warmupRounds; i++)
           await post(`/api/conversations/${id}/messages`, { text: 'what plan am I on?' });
       }),
     );
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
     await agent.close();
     child.kill('SIGTERM');
     await once(child, 'exit');
-    const raw = await rawRoundTrips(values.redis, prefix, n, turns, warmup);
+    const raw = await rawRoundTrips(values.redis, prefix, n, turns, warmupRounds);
 
     const redis = createRedis(values.redis);
     let cursor = '0';
