@@ -21,7 +21,7 @@ import { Agent, request } from 'undici';
 import { DEVELOPMENT_IDENTITY_SECRET } from '../../src/config.ts';
 import { signIdentity } from '../../src/core/identity.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
-import { createRedis } from '../../src/queue/redis.ts';
+import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
 
 interface Figures {
   perSecond: number;
@@ -197,12 +197,7 @@ async function main(): Promise<void> {
     const raw = await rawRoundTrips(values.redis, prefix, n, turns, warmupRounds);
 
     const redis = createRedis(values.redis);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
 
     const f = (value: number) => value.toFixed(1);

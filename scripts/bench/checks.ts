@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logger.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { CheckQueue } from '../../src/queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from '../../src/queue/check-worker.ts';
-import { createRedis } from '../../src/queue/redis.ts';
+import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
 
 interface Figures {
   opsPerSecond: number;
@@ -141,13 +141,7 @@ async function main(): Promise<void> {
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
 
-  // Clean up the bench's keys.
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysUnder(redis, prefix);
   await server.close();
   redis.disconnect();
 }

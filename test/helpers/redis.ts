@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysUnder as deleteKeysIn, keysUnder } from '../../src/queue/redis.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -8,23 +9,13 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Every key under `prefix`, for cleanup and for scanning what jobs left in Redis. */
-export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
+export { keysUnder };
 
+/** Deletes every key under `prefix`, on a connection of its own (for afterAll hooks). */
 export async function deleteKeysUnder(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
-    const keys = await keysUnder(redis, prefix);
-    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    await deleteKeysIn(redis, prefix);
   } finally {
     redis.disconnect();
   }
