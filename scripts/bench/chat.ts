@@ -15,8 +15,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { DEVELOPMENT_IDENTITY_SECRET } from '../../src/config.ts';
 import { signIdentity } from '../../src/core/identity.ts';
@@ -29,9 +31,18 @@ interface Figures {
   p99: number;
   failed: number;
   count: number;
+  /** CPU time of the process under test per turn or round trip, ms. */
+  cpuMs: number;
+  /** Redis's CPU time per turn or round trip, ms. */
+  redisCpuMs: number;
 }
 
-function figures(latencies: number[], seconds: number, failed: number): Figures {
+function figures(
+  latencies: number[],
+  seconds: number,
+  failed: number,
+  cpu: { processMs: number; redisMs: number },
+): Figures {
   latencies.sort((a, b) => a - b);
   return {
     perSecond: latencies.length / seconds,
@@ -39,7 +50,44 @@ function figures(latencies: number[], seconds: number, failed: number): Figures 
     p99: quantile(latencies, 0.99),
     failed,
     count: latencies.length,
+    cpuMs: cpu.processMs / latencies.length,
+    redisCpuMs: cpu.redisMs / latencies.length,
   };
+}
+
+/** User + system CPU of a process in ms, from /proc (Linux; 0 elsewhere). */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Redis's own CPU time in ms (INFO cpu), to show how much of each turn is spent there. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+}
+
+/** CPU spent while `run` runs: by the process `pid` (or this one) and by Redis. */
+async function measuredCpu<T>(
+  redis: Redis,
+  pid: number | undefined,
+  run: () => Promise<T>,
+): Promise<{ value: T; processMs: number; redisMs: number }> {
+  const ownStart = process.cpuUsage();
+  const processStart = processCpuMs(pid);
+  const redisStart = await redisCpuMs(redis);
+  const value = await run();
+  const redisMs = (await redisCpuMs(redis)) - redisStart;
+  const own = process.cpuUsage(ownStart);
+  const processMs = pid === undefined ? (own.user + own.system) / 1000 : processCpuMs(pid) - processStart;
+  return { value, processMs, redisMs };
 }
 
 /** Raw BullMQ: `concurrency` loops of add -> no-op -> await, `perLoop` times each. */
@@ -82,8 +130,8 @@ async function rawRoundTrips(
   await loops(warmupRounds, []);
   const latencies: number[] = [];
   const started = performance.now();
-  await loops(perLoop, latencies);
-  const result = figures(latencies, (performance.now() - started) / 1000, 0);
+  const cpu = await measuredCpu(redis, undefined, () => loops(perLoop, latencies));
+  const result = figures(latencies, (performance.now() - started) / 1000, 0, cpu);
   await worker.close();
   await events.close();
   await queue.close();
@@ -129,6 +177,8 @@ async function main(): Promise<void> {
   const turns = Number(values.turns);
   const warmup = Number(values.warmup);
   const rows: string[] = [];
+  // Reads Redis's CPU counters and cleans up; not used by either side under test.
+  const monitor = createRedis(values.redis);
   for (const n of values.conversations.split(',').map(Number)) {
     const prefix = `bench-chat-${randomUUID().slice(0, 8)}`;
     const env = {
@@ -175,40 +225,41 @@ async function main(): Promise<void> {
     let failed = 0;
     let checksPerTurn = 0;
     const started = performance.now();
-    await Promise.all(
-      ids.map(async (id) => {
-        for (let i = 0; i < turns; i++) {
-          const t0 = performance.now();
-          const { status, json } = await post(`/api/conversations/${id}/messages`, {
-            text: 'what plan am I on?',
-          });
-          latencies.push(performance.now() - t0);
-          const checks = (json.checks as { status: string }[] | undefined) ?? [];
-          checksPerTurn = Math.max(checksPerTurn, checks.length);
-          if (status !== 200 || json.pending === true || checks.some((check) => check.status !== 'ok'))
-            failed++;
-        }
-      }),
+    const cpu = await measuredCpu(monitor, child.pid, () =>
+      Promise.all(
+        ids.map(async (id) => {
+          for (let i = 0; i < turns; i++) {
+            const t0 = performance.now();
+            const { status, json } = await post(`/api/conversations/${id}/messages`, {
+              text: 'what plan am I on?',
+            });
+            latencies.push(performance.now() - t0);
+            const checks = (json.checks as { status: string }[] | undefined) ?? [];
+            checksPerTurn = Math.max(checksPerTurn, checks.length);
+            if (status !== 200 || json.pending === true || checks.some((check) => check.status !== 'ok'))
+              failed++;
+          }
+        }),
+      ),
     );
-    const chat = figures(latencies, (performance.now() - started) / 1000, failed);
+    const chat = figures(latencies, (performance.now() - started) / 1000, failed, cpu);
     await agent.close();
     child.kill('SIGTERM');
     await once(child, 'exit');
     const raw = await rawRoundTrips(values.redis, prefix, n, turns, warmupRounds);
 
-    const redis = createRedis(values.redis);
-    await deleteKeysUnder(redis, prefix);
-    redis.disconnect();
+    await deleteKeysUnder(monitor, prefix);
 
     const f = (value: number) => value.toFixed(1);
     rows.push(
-      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} |`,
+      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} | ${chat.cpuMs.toFixed(3)} / ${chat.redisCpuMs.toFixed(3)} | ${raw.cpuMs.toFixed(3)} / ${raw.redisCpuMs.toFixed(3)} |`,
     );
   }
+  monitor.disconnect();
   console.log(
-    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns |',
+    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns | CPU ms per turn: service / Redis | CPU ms per raw round trip: producer+worker / Redis |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
 }
 

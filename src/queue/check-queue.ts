@@ -107,6 +107,10 @@ export class CheckQueue implements CheckRunner {
       connection: this.eventsConnection,
       prefix: this.options.prefix,
     });
+    // Every awaited job listens on both (BullMQ's waitUntilFinished): hundreds at once is normal
+    // load, not a leak, and Node's warning at 11 would only fill the logs.
+    this.queue.setMaxListeners(0);
+    this.events.setMaxListeners(0);
   }
 
   async ready(): Promise<void> {
