@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CHECKS } from '../checks/index.ts';
 import type { CheckName } from '../intents/schema.ts';
@@ -76,6 +76,9 @@ export interface CheckRunner {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** How a job ended: its return value, or the reason of its last failed attempt. */
+type Finish = { ok: true; value: unknown } | { ok: false; reason: string };
+
 /**
  * Enqueues account checks and awaits them with a time bound. A check still running when the bound
  * passes is reported `pending`, and its outcome is emitted on `settled` when it lands.
@@ -87,6 +90,8 @@ export class CheckQueue implements CheckRunner {
   private readonly eventsConnection: Redis;
   private readonly options: CheckQueueOptions;
   private readonly late = new EventEmitter();
+  /** Callers awaiting each job id, settled from the queue's event stream. */
+  private readonly waiting = new Map<string, Set<(finish: Finish) => void>>();
 
   constructor(connection: Redis, options: Pick<CheckQueueOptions, 'prefix'> & Partial<CheckQueueOptions>) {
     this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, attempts: 4, backoffMs: 250, ...options };
@@ -107,10 +112,19 @@ export class CheckQueue implements CheckRunner {
       connection: this.eventsConnection,
       prefix: this.options.prefix,
     });
-    // Every awaited job listens on both (BullMQ's waitUntilFinished): hundreds at once is normal
-    // load, not a leak, and Node's warning at 11 would only fill the logs.
-    this.queue.setMaxListeners(0);
-    this.events.setMaxListeners(0);
+    // One listener per event kind for all awaited jobs, rather than BullMQ's waitUntilFinished: that
+    // adds listeners per job and asks Redis whether the job already finished, a round trip per check
+    // that is not needed when the waiter is registered before the job is added.
+    this.events.on('completed', ({ jobId, returnvalue }) =>
+      this.settle(jobId, { ok: true, value: returnvalue }),
+    );
+    this.events.on('failed', ({ jobId, failedReason }) =>
+      this.settle(jobId, { ok: false, reason: failedReason }),
+    );
+    // The id was taken (the same request again): that job may have finished before anyone listened.
+    this.events.on('duplicated', ({ jobId }) => {
+      if (this.waiting.has(jobId)) void this.settleIfFinished(jobId);
+    });
   }
 
   async ready(): Promise<void> {
@@ -135,21 +149,23 @@ export class CheckQueue implements CheckRunner {
   }
 
   private async runOne(request: CheckRequest, waitMs: number): Promise<CheckOutcome> {
-    const job = await this.enqueue(request);
-    const jobId = job.id ?? checkJobId(request);
+    const jobId = checkJobId(request);
     const base = { check: request.check, jobId };
+    // Listening before the job exists, so that its end cannot be missed.
+    const finished = this.awaitFinish(jobId, this.options.lateDeliveryMs);
+    try {
+      await this.enqueue(request);
+    } catch (error) {
+      finished.cancel();
+      throw error;
+    }
     let timedOut = false;
-    const settled: Promise<CheckOutcome | undefined> = job
-      .waitUntilFinished(this.events, this.options.lateDeliveryMs)
-      .then(
-        (result: unknown) => ({ ...base, status: 'ok' as const, result }),
-        (error: unknown) => {
-          const reason = error instanceof Error ? error.message : String(error);
-          // waitUntilFinished's own time limit is not the job's failure.
-          if (/timed out before finishing/.test(reason)) return undefined;
-          return { ...base, status: 'failed' as const, error: parseFailure(reason) };
-        },
-      );
+    const settled: Promise<CheckOutcome | undefined> = finished.promise.then((finish) => {
+      if (finish === undefined) return undefined;
+      return finish.ok
+        ? { ...base, status: 'ok' as const, result: finish.value }
+        : { ...base, status: 'failed' as const, error: parseFailure(finish.reason) };
+    });
     const outcome = await Promise.race([settled, sleep(waitMs).then(() => 'pending' as const)]);
     if (outcome !== 'pending' && outcome !== undefined) return outcome;
     timedOut = true;
@@ -157,6 +173,51 @@ export class CheckQueue implements CheckRunner {
       if (timedOut && late !== undefined) this.late.emit('settled', late);
     });
     return { ...base, status: 'pending' };
+  }
+
+  /** Resolves when job `jobId` completes or finally fails; with undefined after `ttlMs`. */
+  private awaitFinish(
+    jobId: string,
+    ttlMs: number,
+  ): { promise: Promise<Finish | undefined>; cancel(): void } {
+    let waiter: ((finish: Finish | undefined) => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const promise = new Promise<Finish | undefined>((resolve) => {
+      waiter = resolve;
+    });
+    const done = (finish: Finish | undefined) => {
+      clearTimeout(timer);
+      const set = this.waiting.get(jobId);
+      set?.delete(done);
+      if (set?.size === 0) this.waiting.delete(jobId);
+      waiter?.(finish);
+    };
+    let set = this.waiting.get(jobId);
+    if (set === undefined) {
+      set = new Set();
+      this.waiting.set(jobId, set);
+    }
+    set.add(done);
+    timer = setTimeout(() => done(undefined), ttlMs);
+    timer.unref();
+    return { promise, cancel: () => done(undefined) };
+  }
+
+  private settle(jobId: string, finish: Finish): void {
+    for (const waiter of [...(this.waiting.get(jobId) ?? [])]) waiter(finish);
+  }
+
+  /** Settles the waiters of an existing job that has already finished (others wait for its event). */
+  private async settleIfFinished(jobId: string): Promise<void> {
+    try {
+      const job = await Job.fromId(this.queue, jobId);
+      if (job === undefined) return;
+      const state = await job.getState();
+      if (state === 'completed') this.settle(jobId, { ok: true, value: job.returnvalue });
+      else if (state === 'failed') this.settle(jobId, { ok: false, reason: job.failedReason });
+    } catch {
+      // Redis unreachable: the waiters keep their time bound and answer pending.
+    }
   }
 
   /** Calls `listener` with the outcome of every check that was answered `pending` and has now landed. */

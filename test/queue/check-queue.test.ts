@@ -127,6 +127,28 @@ describe('account checks through the queue', () => {
     expect(ok(again)).toMatchObject({ outcome: 'not_suspended' });
   });
 
+  it('answers a request repeated after its check finished from that check, without running it again', async () => {
+    const request = { check: 'account.plan' as const, target: { accountId: 'OB-1001' }, requestId: 'turn-9' };
+    const [first] = await queue.run([request]);
+    const calls = server.calls('GET /v1/accounts/:accountId/plan');
+    const [again] = await queue.run([request], 2_000);
+    expect(again).toEqual(first);
+    expect(ok(again)).toMatchObject({ accountId: 'OB-1001', firstClassAllowed: true });
+    expect(server.calls('GET /v1/accounts/:accountId/plan')).toBe(calls);
+  });
+
+  it('answers a repeated request whose check finally failed with that failure', async () => {
+    const request = {
+      check: 'account.plan' as const,
+      target: { accountId: 'OB-9999' },
+      requestId: 'turn-10',
+    };
+    const [first] = await queue.run([request]);
+    expect(first).toMatchObject({ status: 'failed', error: { code: 'account_not_found' } });
+    const [again] = await queue.run([request], 2_000);
+    expect(again).toEqual(first);
+  });
+
   it('answers pending after the wait bound and delivers the result when it lands', async () => {
     server.injectFault({ kind: 'latency', latencyMs: 800, count: 1 });
     const late = new Promise<CheckOutcome>((resolve) => queue.onSettled(resolve));
