@@ -139,10 +139,32 @@ export class ConversationEngine {
     return { state, messages };
   }
 
-  /** One turn. Resolves when the turn's work is done or its wait bound has passed. */
-  async handle(message: IncomingMessage): Promise<TurnResult> {
+  /**
+   * One turn. Resolves when the turn's work is done or its wait bound has passed.
+   *
+   * `admission` is the channel's own gate (a rate limit), already under way: it runs alongside
+   * taking the conversation, so that both cost one round trip, and when it rejects the turn does
+   * not run and its error is thrown.
+   */
+  async handle(message: IncomingMessage, admission?: Promise<unknown>): Promise<TurnResult> {
     const { store } = this.deps;
-    const { token, state } = await store.lock(message.conversationId);
+    const locking = store.lock(message.conversationId);
+    if (admission !== undefined) {
+      const refused = await admission.then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      if (refused !== undefined) {
+        // Not waited for: the refusal is answered now, the lock is given back when it comes.
+        void locking
+          .then(({ token, state }) =>
+            state === null ? undefined : store.unlock(message.conversationId, token),
+          )
+          .catch(() => undefined);
+        throw refused.error;
+      }
+    }
+    const { token, state } = await locking;
     if (state === null)
       throw new RequestError(ErrorCode.NotFound, `No conversation ${message.conversationId}`);
     let committed = false;

@@ -165,18 +165,18 @@ export class ConversationStore {
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const replies = await this.redis
-        .pipeline()
-        .set(lockKey, token, 'PX', this.options.lockMs, 'NX')
-        .get(this.key(id))
-        .exec();
-      const [locked, raw] = (replies ?? []).map(([error, value]) => (error ? null : value));
+      // Two plain commands, not a pipeline: the connection's auto-pipelining sends them in one
+      // write, together with whatever else the turn issued in the same tick (its rate limit).
+      const [locked, raw] = await Promise.all([
+        this.redis.set(lockKey, token, 'PX', this.options.lockMs, 'NX'),
+        this.redis.get(this.key(id)),
+      ]);
       if (locked === 'OK') {
-        if (raw === null || raw === undefined) {
+        if (raw === null) {
           await this.unlock(id, token);
           return { token, state: null };
         }
-        return { token, state: conversationStateSchema.parse(JSON.parse(String(raw))) };
+        return { token, state: conversationStateSchema.parse(JSON.parse(raw)) };
       }
       if (Date.now() > deadline) throw new Error(`conversation ${id} stayed locked for ${waitMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 10));

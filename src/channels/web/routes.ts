@@ -150,10 +150,14 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
       .send({ id: state.id, verified: customer !== null, messages: messages.map(publicMessage) });
   });
 
-  app.post('/api/conversations/:id/messages', { preHandler: [perIpAndConversation] }, async (request) => {
+  app.post('/api/conversations/:id/messages', async (request, reply) => {
+    // Counted before the body is checked (a flood of bad bodies is limited too), and not awaited
+    // here: the engine takes the conversation in the same round trip.
+    const admission = perIpAndConversation(request, reply);
+    admission.catch(() => undefined);
     const { id } = parse(conversationParams, request.params);
     const { text } = parse(messageBody, request.body);
-    const turn = await engine.handle({ conversationId: id, text });
+    const turn = await engine.handle({ conversationId: id, text }, admission);
     return {
       messages: turn.messages.map(publicMessage),
       intent: turn.intent,

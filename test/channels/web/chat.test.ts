@@ -311,5 +311,11 @@ describe('bad input', () => {
     expect(statuses.slice(0, 8)).toEqual(Array(8).fill(200));
     expect(statuses.slice(8)).toEqual([429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+    // A refused message is not part of the conversation, and leaves it unlocked.
+    const transcript = (await (await fetch(`${base}/api/conversations/${id}`)).json()) as {
+      messages: { role: string }[];
+    };
+    expect(transcript.messages.filter((message) => message.role === 'customer')).toHaveLength(8);
+    expect(await service.runtime.redis.exists(`${prefix}:conv:${id}:lock`)).toBe(0);
   });
 });
