@@ -7,6 +7,7 @@ import {
   BackendUnavailableError,
   isTransient,
 } from '../errors.ts';
+import { timeoutSignal } from '../timeout.ts';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
 import {
   type AccountBackend,
@@ -179,7 +180,8 @@ export class HttpAccountBackend implements AccountBackend {
     schema: z.ZodType<T>,
     headers: Record<string, string>,
   ): Promise<T> {
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    // Not AbortSignal.timeout: its timer cannot be cleared and would outlive every request.
+    const { signal, clear } = timeoutSignal(this.options.timeoutMs);
     let status: number;
     let retryAfter: string | undefined;
     let text: string;
@@ -201,6 +203,8 @@ export class HttpAccountBackend implements AccountBackend {
           : 'The account backend cannot be reached.',
         { cause: error },
       );
+    } finally {
+      clear();
     }
     if (status === 429 || status >= 500) {
       const retryAfterSeconds = Number(retryAfter);

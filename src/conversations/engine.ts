@@ -19,6 +19,7 @@ import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
+import { raceTimeout } from '../timeout.ts';
 import {
   type Checked,
   INTENT_LABELS,
@@ -89,9 +90,6 @@ const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
-
-const sleep = (ms: number) =>
-  new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 
 /** Fills {{placeholders}}; an unknown one becomes empty rather than leaking its name. */
 function render(template: string, vars: Record<string, string>): string {
@@ -199,7 +197,7 @@ export class ConversationEngine {
       const context = this.policyContext(state, turnId, checks, immediate, unwritten);
       const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
       const work = this.decide(state, message.text, context, understood);
-      const first = await Promise.race([work, sleep(this.options.waitMs)]);
+      const first = await raceTimeout(work, this.options.waitMs, 'timeout' as const);
       if (first === 'timeout') {
         const notice = botMessage(STILL_CHECKING, turnId);
         await store.commit(state, [...unwritten.splice(0), notice], token);
@@ -243,7 +241,7 @@ export class ConversationEngine {
   /** Work that outlived its turn: its messages are committed (and published) when it lands. */
   private deliverLater(conversationId: string, turnId: string, work: Promise<TurnWork>): void {
     const { store, logger } = this.deps;
-    const delivery = Promise.race([work, sleep(this.options.lateDeliveryMs)])
+    const delivery = raceTimeout(work, this.options.lateDeliveryMs, 'timeout' as const)
       .then(async (done) => {
         if (done === 'timeout') return;
         const { token, state } = await store.lock(conversationId);

@@ -4,6 +4,7 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CHECKS } from '../checks/index.ts';
 import type { CheckName } from '../intents/schema.ts';
+import { raceTimeout } from '../timeout.ts';
 
 /** The queue's name; its keys live under the configured prefix. */
 export const CHECK_QUEUE = 'checks';
@@ -73,8 +74,6 @@ export function checkJobId({ check, target, requestId }: CheckRequest): string {
 export interface CheckRunner {
   run(requests: readonly CheckRequest[], waitMs?: number): Promise<CheckOutcome[]>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** How a job ended: its return value, or the reason of its last failed attempt. */
 type Finish = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -166,7 +165,7 @@ export class CheckQueue implements CheckRunner {
         ? { ...base, status: 'ok' as const, result: finish.value }
         : { ...base, status: 'failed' as const, error: parseFailure(finish.reason) };
     });
-    const outcome = await Promise.race([settled, sleep(waitMs).then(() => 'pending' as const)]);
+    const outcome = await raceTimeout(settled, waitMs, 'pending' as const);
     if (outcome !== 'pending' && outcome !== undefined) return outcome;
     timedOut = true;
     void settled.then((late) => {
