@@ -24,4 +24,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "bin/onebalance-bot.js", "serve"]
+# A larger young generation (see docs/decisions/0007): a turn's objects die young instead of being
+# promoted and collected again by the slower old-generation GC.
+CMD ["node", "--max-semi-space-size=64", "bin/onebalance-bot.js", "serve"]

@@ -3,8 +3,9 @@
  * check ("what plan am I on?", answered from account.plan), against raw BullMQ round trips at the
  * same concurrency, in the same run. Figures printed, never asserted.
  *
- * The service runs as `npm start` runs it: its own process (`onebalance-bot serve`, embedded
- * reference backend and workers), and this script is only its HTTP client. The raw round trips run
+ * The service runs as `npm start` runs it (the same command line and Node flags, read from
+ * package.json): its own process (`onebalance-bot serve`, embedded reference backend and
+ * workers), and this script is only its HTTP client. The raw round trips run
  * in this process after the chat run, on the same Redis, with producer and worker together.
  *
  *   npm run bench:chat -- [--conversations 50,200] [--turns 40] [--warmup 2000]
@@ -139,6 +140,24 @@ async function rawRoundTrips(
   return result;
 }
 
+/** `npm start`'s command line, split into words (it has no quoting). */
+function startCommand(): string[] {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return manifest.scripts.start.split(/\s+/);
+}
+
+/** Peak resident memory of a process in MB, from /proc (Linux; 0 elsewhere). */
+function peakRssMb(pid: number | undefined): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Math.round(Number(kb ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts `onebalance-bot serve` and resolves with its URL once it listens. */
 async function startServiceProcess(
   env: Record<string, string>,
@@ -147,7 +166,10 @@ async function startServiceProcess(
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, 'bin/onebalance-bot.js', 'serve'], {
+  // Exactly the command `npm start` runs (its Node flags included), with this Node binary.
+  const [node, ...startArgs] = startCommand();
+  if (node !== 'node') throw new Error(`npm start does not run node: ${node}`);
+  const child = spawn(process.execPath, [...profile, ...startArgs], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -244,6 +266,7 @@ async function main(): Promise<void> {
     );
     const chat = figures(latencies, (performance.now() - started) / 1000, failed, cpu);
     await agent.close();
+    const serviceRssMb = peakRssMb(child.pid);
     child.kill('SIGTERM');
     await once(child, 'exit');
     const raw = await rawRoundTrips(values.redis, prefix, n, turns, warmupRounds);
@@ -252,14 +275,14 @@ async function main(): Promise<void> {
 
     const f = (value: number) => value.toFixed(1);
     rows.push(
-      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} | ${chat.cpuMs.toFixed(3)} / ${chat.redisCpuMs.toFixed(3)} | ${raw.cpuMs.toFixed(3)} / ${raw.redisCpuMs.toFixed(3)} |`,
+      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} | ${chat.cpuMs.toFixed(3)} / ${chat.redisCpuMs.toFixed(3)} | ${raw.cpuMs.toFixed(3)} / ${raw.redisCpuMs.toFixed(3)} | ${serviceRssMb} |`,
     );
   }
   monitor.disconnect();
   console.log(
-    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns | CPU ms per turn: service / Redis | CPU ms per raw round trip: producer+worker / Redis |',
+    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns | CPU ms per turn: service / Redis | CPU ms per raw round trip: producer+worker / Redis | service peak RSS MB |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
 }
 
