@@ -147,6 +147,9 @@ export class ConversationEngine {
   async handle(message: IncomingMessage, admission?: Promise<unknown>): Promise<TurnResult> {
     const { store } = this.deps;
     const locking = store.lock(message.conversationId);
+    // It may fail (Redis down) while the admission is still pending: handled here, so that Node
+    // does not see an unhandled rejection; it is awaited (and thrown) below.
+    locking.catch(() => undefined);
     if (admission !== undefined) {
       const refused = await admission.then(
         () => undefined,
