@@ -65,6 +65,23 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   keywords: {},
 };
 
+/** Reusable output of `vectorize`: ids and values of the blocks so far, and per-id term counts. */
+interface Scratch {
+  termCounts: Int32Array;
+  ids: Int32Array;
+  values: Float64Array;
+  length: number;
+}
+
+function grow(out: Scratch): void {
+  const ids = new Int32Array(out.ids.length * 2);
+  ids.set(out.ids);
+  const values = new Float64Array(out.values.length * 2);
+  values.set(out.values);
+  out.ids = ids;
+  out.values = values;
+}
+
 /** Keyword phrases in the token form that messages take, padded for whole-word matching. */
 type KeywordIndex = readonly { concept: string; phrases: readonly string[] }[];
 
@@ -125,6 +142,7 @@ export class Vectorizer {
   private readonly inScopeDf = new Map<string, number>();
   private readonly keywords: KeywordIndex;
   private idf = new Float32Array(0);
+  private buffers: Scratch | undefined;
 
   constructor(options: Partial<FeatureOptions> = {}) {
     this.options = { ...DEFAULT_FEATURE_OPTIONS, ...options };
@@ -189,42 +207,64 @@ export class Vectorizer {
   }
 
   private vectorize(raw: RawFeatures, ownText = false): SparseVector {
-    const blocks = [
-      this.block(this.noveltyBucket(raw.tokens, ownText), this.noveltyIds, this.options.noveltyWeight),
-      this.block(raw.words, this.wordIds, this.options.wordWeight),
-      this.block(raw.chars, this.charIds, this.options.charWeight),
-      this.block(raw.concepts, this.conceptIds, this.options.keywordWeight),
-    ];
-    const size = blocks.reduce((sum, block) => sum + block.ids.length, 0);
-    const ids = new Int32Array(size);
-    const values = new Float32Array(size);
-    let offset = 0;
-    for (const block of blocks) {
-      ids.set(block.ids, offset);
-      values.set(block.values, offset);
-      offset += block.ids.length;
-    }
-    return { ids, values };
+    const out = this.scratch();
+    out.length = 0;
+    this.block(this.noveltyBucket(raw.tokens, ownText), this.noveltyIds, this.options.noveltyWeight, out);
+    this.block(raw.words, this.wordIds, this.options.wordWeight, out);
+    this.block(raw.chars, this.charIds, this.options.charWeight, out);
+    this.block(raw.concepts, this.conceptIds, this.options.keywordWeight, out);
+    return {
+      ids: out.ids.slice(0, out.length),
+      // Rounded to float32 once, from the double, as the weights are stored.
+      values: Float32Array.from(out.values.subarray(0, out.length)),
+    };
   }
 
-  private block(keys: readonly string[], vocabulary: Map<string, number>, weight: number) {
-    if (weight === 0) return { ids: [], values: [] };
-    const counts = new Map<number, number>();
+  /** Buffers reused by every `vectorize` (it runs synchronously), sized to the vocabulary. */
+  private scratch(): Scratch {
+    if (this.buffers === undefined || this.buffers.termCounts.length !== this.idf.length) {
+      this.buffers = {
+        termCounts: new Int32Array(this.idf.length),
+        ids: new Int32Array(256),
+        values: new Float64Array(256),
+        length: 0,
+      };
+    }
+    return this.buffers;
+  }
+
+  /**
+   * Appends one block: the known keys' TF-IDF weights in order of first occurrence, L2-normalised
+   * and scaled by `weight`. Term counts live in a vocabulary-sized array that is zeroed again
+   * after use: cheaper than a Map per block on every prediction.
+   */
+  private block(
+    keys: readonly string[],
+    vocabulary: Map<string, number>,
+    weight: number,
+    out: Scratch,
+  ): void {
+    if (weight === 0) return;
+    const { termCounts } = out;
+    const start = out.length;
     for (const key of keys) {
       const id = vocabulary.get(key);
-      if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (id === undefined) continue;
+      if (termCounts[id] === 0) {
+        if (out.length === out.ids.length) grow(out);
+        out.ids[out.length++] = id;
+      }
+      termCounts[id] = (termCounts[id] as number) + 1;
     }
-    const ids: number[] = [];
-    const values: number[] = [];
     let norm = 0;
-    for (const [id, tf] of counts) {
-      const value = (1 + Math.log(tf)) * (this.idf[id] ?? 0);
-      ids.push(id);
-      values.push(value);
+    for (let k = start; k < out.length; k++) {
+      const id = out.ids[k] as number;
+      const value = (1 + Math.log(termCounts[id] as number)) * (this.idf[id] ?? 0);
+      termCounts[id] = 0;
+      out.values[k] = value;
       norm += value * value;
     }
     const scale = norm > 0 ? weight / Math.sqrt(norm) : 0;
-    for (let i = 0; i < values.length; i++) values[i] = (values[i] ?? 0) * scale;
-    return { ids, values };
+    for (let k = start; k < out.length; k++) out.values[k] = (out.values[k] as number) * scale;
   }
 }

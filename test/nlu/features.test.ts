@@ -13,6 +13,17 @@ describe('Vectorizer', () => {
     expect(vectorizer.transform('zzzz qqqq').ids.length).toBe(0);
   });
 
+  it('gives a text the same vector whatever was vectorised before it (its buffers are reused)', () => {
+    const vectorizer = new Vectorizer({ keywordWeight: 0, noveltyWeight: 0 });
+    vectorizer.fitTransform(['suspended account suspended', 'close my account', 'account account account']);
+    const first = vectorizer.transform('account suspended account');
+    vectorizer.transform('account account account close my account');
+    vectorizer.transform('x'.repeat(5_000));
+    const again = vectorizer.transform('account suspended account');
+    expect(Array.from(again.ids)).toEqual(Array.from(first.ids));
+    expect(Array.from(again.values)).toEqual(Array.from(first.values));
+  });
+
   it('matches keyword phrases as whole words only', () => {
     const keywordsOnly = { wordWeight: 0, charWeight: 0, noveltyWeight: 0, keywordWeight: 1 };
     const vectorizer = new Vectorizer({
