@@ -14,6 +14,7 @@ import {
   startCheckRuntime,
 } from '../runtime.ts';
 
+import { raceTimeout } from '../timeout.ts';
 import { buildApp, type Readiness } from './app.ts';
 
 const PING_TIMEOUT_MS = 1_000;
@@ -28,10 +29,7 @@ export function readinessOf(runtime: CheckRuntime): () => Promise<Readiness> {
       () => true,
       () => false,
     );
-    const timeout = new Promise<boolean>((resolve) =>
-      setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref(),
-    );
-    const redis = await Promise.race([ping, timeout]);
+    const redis = await raceTimeout(ping, PING_TIMEOUT_MS, false);
     const workers = redis ? await runtime.queue.workerCount().catch(() => 0) : 0;
     const localWorker =
       runtime.worker === undefined ? 'none' : runtime.worker.isRunning() ? 'running' : 'stopped';
@@ -114,10 +112,7 @@ export async function startService(
     async close() {
       // Stop taking requests first, then let running checks and late answers finish, then drop connections.
       await app.close();
-      await Promise.race([
-        engine.drain(),
-        new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
-      ]);
+      await raceTimeout(engine.drain(), config.SHUTDOWN_GRACE_MS, undefined);
       await conversations.close(config.SHUTDOWN_GRACE_MS);
       await runtime.close(config.SHUTDOWN_GRACE_MS);
     },
