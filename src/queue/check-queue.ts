@@ -158,7 +158,6 @@ export class CheckQueue implements CheckRunner {
       finished.cancel();
       throw error;
     }
-    let timedOut = false;
     const settled: Promise<CheckOutcome | undefined> = finished.promise.then((finish) => {
       if (finish === undefined) return undefined;
       return finish.ok
@@ -167,9 +166,9 @@ export class CheckQueue implements CheckRunner {
     });
     const outcome = await raceTimeout(settled, waitMs, 'pending' as const);
     if (outcome !== 'pending' && outcome !== undefined) return outcome;
-    timedOut = true;
+    // Answered pending: the outcome, when it lands, goes to the late listeners instead.
     void settled.then((late) => {
-      if (timedOut && late !== undefined) this.late.emit('settled', late);
+      if (late !== undefined) this.late.emit('settled', late);
     });
     return { ...base, status: 'pending' };
   }
