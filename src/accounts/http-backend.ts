@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import {
@@ -70,8 +71,6 @@ const lookupRecordSchema = z
   );
 
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The AccountBackend over HTTP (docs/account-backend.openapi.yaml). */
 export class HttpAccountBackend implements AccountBackend {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { accountSummarySchema } from '../accounts/model.ts';
@@ -179,7 +180,7 @@ export class ConversationStore {
         return { token, state: conversationStateSchema.parse(JSON.parse(raw)) };
       }
       if (Date.now() > deadline) throw new Error(`conversation ${id} stayed locked for ${waitMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
   }
 
