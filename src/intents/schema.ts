@@ -49,17 +49,32 @@ const answerText = z
   .trim()
   .min(1, 'an answer must not be empty');
 
-export const intentFileSchema = z.strictObject({
-  id: z.enum(INTENT_IDS, { error: `id must be one of: ${INTENT_IDS.join(', ')}` }),
-  description: z.string().trim().min(1, 'a description is required'),
-  entities: z.array(z.enum(ENTITY_KINDS)).default([]),
-  checks: z.array(z.enum(CHECK_NAMES)).default([]),
-  /** Words and phrases that signal this intent (the domain lexicon); see FeatureOptions.keywords. */
-  keywords: z.array(z.string().trim().min(1, 'a keyword must not be empty')).default([]),
-  examples: z
-    .array(z.string().trim().min(1, 'an example must not be empty'))
-    .min(MIN_EXAMPLES, `at least ${MIN_EXAMPLES} examples are required`),
-  answers: z.object({ default: answerText }).catchall(answerText),
-});
+export const intentFileSchema = z
+  .strictObject({
+    id: z.enum(INTENT_IDS, { error: `id must be one of: ${INTENT_IDS.join(', ')}` }),
+    description: z.string().trim().min(1, 'a description is required'),
+    entities: z.array(z.enum(ENTITY_KINDS)).default([]),
+    checks: z.array(z.enum(CHECK_NAMES)).default([]),
+    /** Words and phrases that signal this intent (the domain lexicon); see FeatureOptions.keywords. */
+    keywords: z.array(z.string().trim().min(1, 'a keyword must not be empty')).default([]),
+    /**
+     * Only in out_of_scope.yaml: words that name the bot's own domain. A message with one of its
+     * keywords and none of these is about another service; see FeatureOptions.domainWords.
+     */
+    domain_words: z.array(z.string().trim().min(1, 'a domain word must not be empty')).default([]),
+    examples: z
+      .array(z.string().trim().min(1, 'an example must not be empty'))
+      .min(MIN_EXAMPLES, `at least ${MIN_EXAMPLES} examples are required`),
+    answers: z.object({ default: answerText }).catchall(answerText),
+  })
+  .superRefine((file, context) => {
+    if (file.id !== OUT_OF_SCOPE && file.domain_words.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['domain_words'],
+        message: `only ${OUT_OF_SCOPE}.yaml may have them`,
+      });
+    }
+  });
 
 export type IntentFile = z.infer<typeof intentFileSchema>;

@@ -23,7 +23,8 @@ export class Understander {
     options: Partial<ClassifierOptions> = {},
   ): Understander {
     const keywords = Object.fromEntries(intents.map((intent) => [intent.id, intent.keywords]));
-    const features = { ...options.features, keywords };
+    const domainWords = intents.flatMap((intent) => intent.domain_words);
+    const features = { ...options.features, keywords, domainWords };
     return new Understander(IntentClassifier.train(examplesOf(intents), { ...options, features }));
   }
 

@@ -68,6 +68,31 @@ describe('loadIntents problems', () => {
     ]);
   });
 
+  it('reports domain_words outside out_of_scope.yaml at their value', () => {
+    writeFileSync(
+      join(dir, 'pricing.yaml'),
+      [
+        'id: pricing',
+        'description: prices',
+        'domain_words:',
+        '  - postage',
+        'examples:',
+        ...examples('price'),
+        'answers:',
+        '  default: Free.',
+      ].join('\n'),
+    );
+    const { problems } = loadIntents(dir);
+    expect(problems).toEqual([
+      {
+        file: expect.stringContaining('pricing.yaml'),
+        line: 4,
+        column: 3,
+        message: 'domain_words: only out_of_scope.yaml may have them',
+      },
+    ]);
+  });
+
   it('reports a duplicate example at the second occurrence, naming the first line', () => {
     writeFileSync(
       join(dir, 'pricing.yaml'),

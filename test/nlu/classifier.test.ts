@@ -70,6 +70,37 @@ const NEAR_MISSES: readonly [string, string][] = [
   ['the stamps.com password needs a reset', 'reset_stamps_password'],
   ['sign me up for one balance please', 'open_account'],
   ["my plan won't let me print first class for amazon orders", 'first_class_plan'],
+  // Written in session 4 to measure the "elsewhere" feature, before any brand was added for it.
+  ['my poshmark closet got suspended', OUT_OF_SCOPE],
+  ['mercari suspended my seller account', OUT_OF_SCOPE],
+  ['how do I reset my depop password', OUT_OF_SCOPE],
+  ['walmart seller center login not working', OUT_OF_SCOPE],
+  ['why did ebay put a hold on my payouts', OUT_OF_SCOPE],
+  ['my amazon account is on hold', OUT_OF_SCOPE],
+  ['close my etsy shop', OUT_OF_SCOPE],
+  ['how do I log in to shopify admin', OUT_OF_SCOPE],
+  ['my squarespace subscription price went up', OUT_OF_SCOPE],
+  ['I need to talk to someone at amazon', OUT_OF_SCOPE],
+  ['my venmo account was frozen', OUT_OF_SCOPE],
+  ['how do I open an ebay store', OUT_OF_SCOPE],
+  ['register my business on google maps', OUT_OF_SCOPE],
+  ['my facebook marketplace account was disabled', OUT_OF_SCOPE],
+  ['how much does shopify cost per month', OUT_OF_SCOPE],
+  ['wix password reset', OUT_OF_SCOPE],
+  ['my bank card was declined at the gas station', OUT_OF_SCOPE],
+  ['I forgot my apple password', OUT_OF_SCOPE],
+  ['the etsy fees are too high', OUT_OF_SCOPE],
+  ['how do I reconnect my printer', OUT_OF_SCOPE],
+  ["my ebay orders can't get postage, account suspended", 'explain_suspension'],
+  ['one balance suspended and my etsy orders are piling up', 'explain_suspension'],
+  ["changed my stamps.com password and now my shopify orders won't ship", 'reset_stamps_password'],
+  ['is postage cheaper for my amazon orders with one balance', 'pricing'],
+  ['after linking my walmart store my one balance account vanished', 'reconnect_account'],
+  ['do I need one balance to ship my ebay orders', 'open_account'],
+  ['how do I log in to one balance to ship my etsy sales', 'log_in'],
+  ["can't buy first class labels for my amazon orders", 'first_class_plan'],
+  ['registering one balance fails, my card is declined', 'registration_error'],
+  ['where do I find the one balance login for my shopify store', 'find_credentials'],
 ];
 
 let intents: IntentDefinition[];
@@ -91,8 +122,9 @@ describe('the classifier trained on intents/', () => {
       const { intent } = understander.understand(text);
       return intent === expected ? [] : [`${text}: expected ${expected}, got ${intent}`];
     });
-    // 21 of 25 when first checked; more than five misses is a regression.
-    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(5);
+    // 21 of 25 when first checked. Of all 55: 43 right before the "elsewhere" feature, 47 with it;
+    // more than ten misses is a regression.
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(10);
   });
 
   it('classifies held-out paraphrases, including out-of-scope ones', () => {

@@ -37,6 +37,21 @@ describe('Vectorizer', () => {
     expect(vectorizer.transform('party shutdown').ids).toHaveLength(0);
   });
 
+  it('marks a message about another service: an out-of-scope keyword and no domain word', () => {
+    const elsewhereOnly = { wordWeight: 0, charWeight: 0, noveltyWeight: 0, keywordWeight: 0 };
+    const vectorizer = new Vectorizer({
+      ...elsewhereOnly,
+      keywords: { out_of_scope: ['ebay'], explain_suspension: ['suspended'] },
+      domainWords: ['postage', 'one balance'],
+    });
+    vectorizer.fitTransform(['my ebay account got suspended', 'my one balance account got suspended']);
+    expect(vectorizer.transform('ebay suspended my shop').ids).toHaveLength(1);
+    // A domain word, even beside the other service's name, means the message may be ours.
+    expect(vectorizer.transform('no postage for my ebay orders').ids).toHaveLength(0);
+    expect(vectorizer.transform('One Balance and eBay').ids).toHaveLength(0);
+    expect(vectorizer.transform('my account got suspended').ids).toHaveLength(0);
+  });
+
   it('measures novelty leave-one-out on training texts and against all in-scope texts afterwards', () => {
     const vectorizer = new Vectorizer({ noveltyWeight: 1, keywordWeight: 0, wordWeight: 0, charWeight: 0 });
     const [unique, shared] = vectorizer.fitTransform(['zebra', 'account', 'account'], [true, true, true]);

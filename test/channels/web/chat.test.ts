@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../../src/accounts/reference/demo-accounts.ts';
 import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../../src/config.ts';
+import { INTENT_LABELS } from '../../../src/conversations/policies.ts';
 import { signIdentity } from '../../../src/core/identity.ts';
 import { type Service, startService } from '../../../src/http/server.ts';
 import { createLogger } from '../../../src/logger.ts';
@@ -168,16 +169,20 @@ describe('customer conversations, one per demo account', () => {
 describe('conversation behaviour', () => {
   it('asks between two close intents and understands "the first one"', async () => {
     const id = await startAs('active@demo.test');
-    const question = await say(id, 'my stamps account');
-    const asked =
-      /Is your question about (resetting your Stamps\.com password|an account that no longer shows[^,]*), or about (resetting your Stamps\.com password|an account that no longer shows)/.exec(
-        allText(question),
-      );
-    expect(asked, allText(question)).not.toBeNull();
-    const passwordFirst = asked?.[1]?.startsWith('resetting') === true;
+    const question = allText(await say(id, 'my stamps account'));
+    // Which two the classifier offers may change with the data; that it asks, and what it
+    // does with the answer, may not.
+    const asked = /Is your question about (.+), or about (.+)\? You can answer/.exec(question);
+    const intentOf = (label: string | undefined) =>
+      Object.entries(INTENT_LABELS).find(([, known]) => known === label)?.[0];
+    const [first, second] = [intentOf(asked?.[1]), intentOf(asked?.[2])];
+    expect(first, question).toBeDefined();
+    expect(second, question).toBeDefined();
+    // The next test answers this question in words about a vanished account.
+    expect([first, second], question).toContain('reconnect_account');
     const chosen = await say(id, 'the first one');
-    expect(chosen.intent).toBe(passwordFirst ? 'reset_stamps_password' : 'reconnect_account');
-    expect(allText(chosen)).toMatch(passwordFirst ? /forgot password/ : /is connected to your store/);
+    expect(chosen.intent).toBe(first);
+    expect(allText(chosen)).not.toMatch(/Is your question about/);
   });
 
   it('understands a clarification answered with words', async () => {
