@@ -425,9 +425,10 @@ export class ConversationEngine {
     if (small.has(best.intent) || small.has(second.intent)) return undefined;
     const unsure = best.confidence < this.options.clarifyBelow;
     const close = best.confidence - second.confidence < 0.25 && second.confidence >= 0.15;
-    // Out of scope by a hair while one intent is strong: asking beats a refusal.
-    const nearlyInScope = understanding.intent === OUT_OF_SCOPE && best.confidence >= 0.35;
-    if (!unsure || !(close || nearlyInScope)) return undefined;
+    // Only two close intents earn a question. One fairly strong intent under an out-of-scope
+    // verdict is not second-guessed: with the classifier's low threshold that verdict comes from
+    // the out-of-scope class (another service's question), where "which of ours?" is wrong.
+    if (!unsure || !close) return undefined;
     return [best.intent, second.intent] as [
       Exclude<IntentId, 'out_of_scope'>,
       Exclude<IntentId, 'out_of_scope'>,

@@ -188,6 +188,24 @@ describe('the classifier trained on intents/', () => {
     expect(raised.alternatives[0]?.intent).toBe(prediction.intent);
   });
 
+  it('answers out_of_scope when the out-of-scope class passes its bar, whatever the threshold', () => {
+    const { classifier } = understander;
+    const text = 'my ebay account got suspended';
+    const outOfScope = classifier.probabilities(text)[classifier.intents.indexOf(OUT_OF_SCOPE)] ?? 0;
+    expect(outOfScope).toBeGreaterThan(0);
+    // Threshold 0: only the bar can say out of scope.
+    expect(classifier.predict(text, 0, outOfScope).intent).toBe(OUT_OF_SCOPE);
+    const lowered = classifier.predict(text, 0, outOfScope + 0.0001);
+    expect(lowered.intent).not.toBe(OUT_OF_SCOPE);
+    // Without an out_of_scope class in the training data the bar never applies.
+    const noNegatives = IntentClassifier.train(
+      intents
+        .filter((intent) => intent.id !== OUT_OF_SCOPE)
+        .flatMap((intent) => intent.examples.map((example) => ({ text: example, intent: intent.id }))),
+    );
+    expect(noNegatives.predict(text, 0, 0).intent).not.toBe(OUT_OF_SCOPE);
+  });
+
   it('trains deterministically: the same data gives the same probabilities', () => {
     const rows = intents.flatMap((intent) =>
       intent.examples.slice(0, 10).map((text) => ({ text, intent: intent.id })),
