@@ -23,7 +23,6 @@ import {
   evaluate,
   expectedCalibrationError,
   type LabelledText,
-  type Predictor,
   scoreRows,
 } from '../../src/nlu/evaluate.ts';
 import { examplesOf, Understander } from '../../src/nlu/understand.ts';
