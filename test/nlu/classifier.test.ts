@@ -122,9 +122,9 @@ describe('the classifier trained on intents/', () => {
       const { intent } = understander.understand(text);
       return intent === expected ? [] : [`${text}: expected ${expected}, got ${intent}`];
     });
-    // 21 of 25 when first checked. Of all 55: 43 right before the "elsewhere" feature, 47 with it;
-    // more than ten misses is a regression.
-    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(10);
+    // 21 of 25 when first checked. Of all 55: 43 right before the "elsewhere" feature, 47 with it,
+    // 49 with the out-of-scope class bar and more examples; more than eight misses is a regression.
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(8);
   });
 
   it('classifies held-out paraphrases, including out-of-scope ones', () => {
