@@ -222,6 +222,14 @@ describe('conversation behaviour', () => {
     for (const check of turn.checks) expect(check.result?.accountId).toBe('OB-1001');
   });
 
+  it("answers another service's question as out of scope instead of asking which of ours", async () => {
+    // Pricing is its best in-scope intent (about 0.47), but the out-of-scope class decided.
+    const turn = await say(await startAs('active@demo.test'), "what's the price of bitcoin");
+    expect(turn.intent).toBe('out_of_scope');
+    expect(allText(turn)).toMatch(/I can only help with your One Balance postage account/);
+    expect(allText(turn)).not.toMatch(/Is your question about/);
+  });
+
   it('hands over after two misunderstandings in a row', async () => {
     const id = await startAs('active@demo.test');
     const first = await say(id, 'what is the weather like in lisbon');
