@@ -119,8 +119,8 @@ function asTokens(phrase: string): string {
   return ` ${tokenize(normalizeText(phrase)).join(' ')} `;
 }
 
-const ELSEWHERE = ['elsewhere'];
-const NOWHERE: string[] = [];
+const ELSEWHERE: readonly string[] = ['elsewhere'];
+const NOWHERE: readonly string[] = [];
 
 interface RawFeatures {
   tokens: string[];
@@ -128,7 +128,7 @@ interface RawFeatures {
   chars: string[];
   concepts: string[];
   /** `ELSEWHERE` when the message is about another service, else empty. */
-  elsewhere: string[];
+  elsewhere: readonly string[];
 }
 
 function rawFeatures(text: string, options: FeatureOptions, keywords: KeywordIndex): RawFeatures {
