@@ -7,7 +7,7 @@ import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './erro
 import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
 import { IntentClassifier } from './nlu/classifier.ts';
 import { assertKnownLabels, type EvalReport, evaluate, readLabelledJsonl } from './nlu/evaluate.ts';
-import { examplesOf, understanderFor } from './nlu/understand.ts';
+import { examplesOf, outOfScopeDecisionOf, understanderFor } from './nlu/understand.ts';
 
 const USAGE = `Usage: onebalance-bot <command> [options]
 
@@ -27,6 +27,8 @@ Commands:
 Options for every command:
   --intents DIR                 intent files (default: INTENTS_DIR or the bundled intents/)
   --threshold N                 out-of-scope threshold from 0 to 1 (default: CLASSIFIER_THRESHOLD)
+  --oos-bar N                   out of scope when the out_of_scope class reaches this probability
+                                (default: CLASSIFIER_OOS_BAR)
 `;
 
 interface Output {
@@ -48,6 +50,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
       options: {
         intents: { type: 'string' },
         threshold: { type: 'string' },
+        'oos-bar': { type: 'string' },
         test: { type: 'string' },
         train: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -64,6 +67,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
       ...process.env,
       ...(values.intents === undefined ? {} : { INTENTS_DIR: values.intents }),
       ...(values.threshold === undefined ? {} : { CLASSIFIER_THRESHOLD: values.threshold }),
+      ...(values['oos-bar'] === undefined ? {} : { CLASSIFIER_OOS_BAR: values['oos-bar'] }),
     });
     switch (command) {
       case 'serve': {
@@ -110,10 +114,6 @@ function reportError(error: unknown, io: Output): number {
   return 1;
 }
 
-function thresholdOf(config: Config): { threshold?: number } {
-  return config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD };
-}
-
 async function classifyLines(config: Config, io: Output): Promise<void> {
   const understander = understanderFor(config, loadIntentsOrThrow(config.INTENTS_DIR));
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
@@ -135,7 +135,7 @@ function runEval(
       : readLabelledJsonl(values.train);
   const test = readLabelledJsonl(values.test);
   const started = performance.now();
-  const classifier = IntentClassifier.train(train, thresholdOf(config));
+  const classifier = IntentClassifier.train(train, outOfScopeDecisionOf(config));
   const trainSeconds = (performance.now() - started) / 1000;
   assertKnownLabels(test, classifier.intents, values.test);
   const report = evaluate(classifier, test, trainSeconds);

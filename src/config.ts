@@ -14,6 +14,7 @@ const HINTS = {
   LOG_LEVEL: 'Set LOG_LEVEL to one of fatal, error, warn, info, debug, trace or silent.',
   INTENTS_DIR: 'Set INTENTS_DIR to a folder of intent YAML files, or unset it to use the bundled intents/.',
   CLASSIFIER_THRESHOLD: 'Set CLASSIFIER_THRESHOLD to a number from 0 to 1, e.g. 0.45, or unset it.',
+  CLASSIFIER_OOS_BAR: 'Set CLASSIFIER_OOS_BAR to a number from 0 to 1, e.g. 0.3, or unset it.',
   REDIS_URL: 'Set REDIS_URL to a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379.',
   QUEUE_PREFIX:
     'Set QUEUE_PREFIX to letters, digits, _ . - and braces, e.g. onebalance, or {onebalance} on Redis Cluster.',
@@ -54,18 +55,21 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
+/** A number from 0 to 1, written plainly ("0.45", "1"). */
+const unitInterval = z
+  .string()
+  .trim()
+  .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?)$/, 'must be a number from 0 to 1')
+  .transform(Number);
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: integer(0, 65_535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INTENTS_DIR: z.string().trim().min(1).default(DEFAULT_INTENTS_DIR),
-  CLASSIFIER_THRESHOLD: z
-    .string()
-    .trim()
-    .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?)$/, 'must be a number from 0 to 1')
-    .transform(Number)
-    .optional(),
+  CLASSIFIER_THRESHOLD: unitInterval.optional(),
+  CLASSIFIER_OOS_BAR: unitInterval.optional(),
   REDIS_URL: z
     .string()
     .trim()

@@ -113,6 +113,46 @@ describe('onebalance-bot eval', () => {
     expect(JSON.parse(stdout)).toMatchObject({ accuracy: 1, rows: 1 });
   });
 
+  it('takes the out-of-scope bar from --oos-bar', () => {
+    const train = join(dir, 'train-oos.jsonl');
+    const rows = [
+      ...['turn on the lights', 'lights on please', 'switch the lamp on'].map((text) => ({
+        text,
+        intent: 'lights_on',
+      })),
+      ...['turn off the lights', 'lights off please', 'switch the lamp off'].map((text) => ({
+        text,
+        intent: 'lights_off',
+      })),
+      ...['tell me a joke', 'what is the weather', 'sing a song', 'a joke about cats'].map((text) => ({
+        text,
+        intent: 'out_of_scope',
+      })),
+    ];
+    writeFileSync(train, rows.map((row) => JSON.stringify(row)).join('\n'));
+    const test = join(dir, 'joke.jsonl');
+    writeFileSync(test, `${JSON.stringify({ text: 'tell me a joke please', intent: 'out_of_scope' })}\n`);
+    const evalWith = (...flags: string[]) => {
+      const { status, stdout } = run([
+        'eval',
+        '--train',
+        train,
+        '--test',
+        test,
+        '--json',
+        '--threshold',
+        '0',
+        ...flags,
+      ]);
+      expect(status).toBe(0);
+      return (JSON.parse(stdout) as { accuracy: number }).accuracy;
+    };
+    // Threshold 0: only the out-of-scope class's bar can say out of scope.
+    expect(evalWith()).toBe(1);
+    expect(evalWith('--oos-bar', '1')).toBe(0);
+    expect(run(['eval', '--test', test, '--oos-bar', '2']).stderr).toContain('CLASSIFIER_OOS_BAR');
+  });
+
   it('rejects test rows whose label the classifier does not know, instead of scoring a silent zero', () => {
     const unknown = join(dir, 'unknown.jsonl');
     writeFileSync(unknown, `${JSON.stringify({ text: 'hello', intent: 'order_pizza' })}\n`);

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       CLASSIFIER_THRESHOLD: '0.45',
+      CLASSIFIER_OOS_BAR: '1',
       LOG_LEVEL: '',
       NODE_ENV: 'production',
       CHAT_IDENTITY_SECRET: 'a-production-secret-value',
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       PORT: 8080,
       CLASSIFIER_THRESHOLD: 0.45,
+      CLASSIFIER_OOS_BAR: 1,
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
     });

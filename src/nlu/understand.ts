@@ -33,10 +33,17 @@ export class Understander {
   }
 }
 
-/** The classifier of `intents/` with the configured out-of-scope threshold. */
+/** The classifier of `intents/` with the configured out-of-scope decision. */
 export function understanderFor(config: Config, intents: readonly IntentDefinition[]): Understander {
-  return Understander.fromIntents(
-    intents,
-    config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD },
-  );
+  return Understander.fromIntents(intents, outOfScopeDecisionOf(config));
+}
+
+/** The configured threshold and out-of-scope bar; unset ones keep the classifier's defaults. */
+export function outOfScopeDecisionOf(
+  config: Pick<Config, 'CLASSIFIER_THRESHOLD' | 'CLASSIFIER_OOS_BAR'>,
+): Partial<Pick<ClassifierOptions, 'threshold' | 'outOfScopeAbove'>> {
+  return {
+    ...(config.CLASSIFIER_THRESHOLD === undefined ? {} : { threshold: config.CLASSIFIER_THRESHOLD }),
+    ...(config.CLASSIFIER_OOS_BAR === undefined ? {} : { outOfScopeAbove: config.CLASSIFIER_OOS_BAR }),
+  };
 }
