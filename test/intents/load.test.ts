@@ -20,6 +20,25 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const examples = (prefix: string) =>
   Array.from({ length: MIN_EXAMPLES }, (_, i) => `  - ${prefix} example number ${i}`);
 
+/**
+ * Replaces pricing.yaml by a valid file with `keys` after its description and `moreExamples` after
+ * its 40 examples (line 4 is the first key, or `examples:`; the extra examples start at line 44).
+ */
+const writePricing = ({ keys = [], moreExamples = [] }: { keys?: string[]; moreExamples?: string[] }) =>
+  writeFileSync(
+    join(dir, 'pricing.yaml'),
+    [
+      'id: pricing',
+      'description: prices',
+      ...keys,
+      'examples:',
+      ...examples('price'),
+      ...moreExamples,
+      'answers:',
+      '  default: Free.',
+    ].join('\n'),
+  );
+
 describe('the bundled intents/', () => {
   it('has one valid file per fixed intent id, each with enough examples and a default answer', () => {
     const { intents, problems } = loadIntents(DEFAULT_INTENTS_DIR);
@@ -50,18 +69,7 @@ describe('the bundled intents/', () => {
 
 describe('loadIntents problems', () => {
   it('reports an unknown key at its own line and column', () => {
-    writeFileSync(
-      join(dir, 'pricing.yaml'),
-      [
-        'id: pricing',
-        'description: prices',
-        'colour: blue',
-        'examples:',
-        ...examples('price'),
-        'answers:',
-        '  default: Free.',
-      ].join('\n'),
-    );
+    writePricing({ keys: ['colour: blue'] });
     const { problems } = loadIntents(dir);
     expect(problems).toEqual([
       { file: expect.stringContaining('pricing.yaml'), line: 3, column: 1, message: 'unknown key "colour"' },
@@ -69,19 +77,7 @@ describe('loadIntents problems', () => {
   });
 
   it('reports domain_words outside out_of_scope.yaml at their value', () => {
-    writeFileSync(
-      join(dir, 'pricing.yaml'),
-      [
-        'id: pricing',
-        'description: prices',
-        'domain_words:',
-        '  - postage',
-        'examples:',
-        ...examples('price'),
-        'answers:',
-        '  default: Free.',
-      ].join('\n'),
-    );
+    writePricing({ keys: ['domain_words:', '  - postage'] });
     const { problems } = loadIntents(dir);
     expect(problems).toEqual([
       {
@@ -94,19 +90,7 @@ describe('loadIntents problems', () => {
   });
 
   it('reports a duplicate example at the second occurrence, naming the first line', () => {
-    writeFileSync(
-      join(dir, 'pricing.yaml'),
-      [
-        'id: pricing',
-        'description: prices',
-        'examples:',
-        ...examples('price'),
-        '  - How much is it?',
-        '  - how much is it',
-        'answers:',
-        '  default: Free.',
-      ].join('\n'),
-    );
+    writePricing({ moreExamples: ['  - How much is it?', '  - how much is it'] });
     const { problems } = loadIntents(dir);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 45, column: 5 });
@@ -114,18 +98,7 @@ describe('loadIntents problems', () => {
   });
 
   it('reports an example that appears under two intents', () => {
-    writeFileSync(
-      join(dir, 'pricing.yaml'),
-      [
-        'id: pricing',
-        'description: prices',
-        'examples:',
-        ...examples('price'),
-        '  - Hi there!',
-        'answers:',
-        '  default: Free.',
-      ].join('\n'),
-    );
+    writePricing({ moreExamples: ['  - Hi there!'] });
     const { problems } = loadIntents(dir);
     expect(problems).toHaveLength(1);
     expect(problems[0]?.message).toMatch(/example also under greeting \(.*greeting\.yaml:\d+\)/);
