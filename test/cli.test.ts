@@ -60,18 +60,21 @@ describe('onebalance-bot classify', () => {
   });
 });
 
+/** Writes labelled rows as JSONL into the test folder and returns the file's path. */
+function writeRows(name: string, rows: readonly { text: string; intent: string }[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+  return path;
+}
+
+const labelled = (intent: string, texts: readonly string[]) => texts.map((text) => ({ text, intent }));
+
 describe('onebalance-bot eval', () => {
-  const test = join(dir, 'test.jsonl');
-  writeFileSync(
-    test,
-    [
-      { text: 'my postage account got suspended', intent: 'explain_suspension' },
-      { text: 'how much does the one balance account cost', intent: 'pricing' },
-      { text: 'what is the tallest building in the world', intent: 'out_of_scope' },
-    ]
-      .map((row) => JSON.stringify(row))
-      .join('\n'),
-  );
+  const test = writeRows('test.jsonl', [
+    { text: 'my postage account got suspended', intent: 'explain_suspension' },
+    { text: 'how much does the one balance account cost', intent: 'pricing' },
+    { text: 'what is the tallest building in the world', intent: 'out_of_scope' },
+  ]);
 
   it('prints one JSON report with the documented keys', () => {
     const { status, stdout } = run(['eval', '--test', test, '--json']);
@@ -94,44 +97,38 @@ describe('onebalance-bot eval', () => {
   });
 
   it('trains on --train rows instead of intents/', () => {
-    const train = join(dir, 'train.jsonl');
-    const rows = [
-      ...['turn on the lights', 'lights on please', 'switch the lamp on', 'make it bright'].map((text) => ({
-        text,
-        intent: 'lights_on',
-      })),
-      ...['turn off the lights', 'lights off please', 'switch the lamp off', 'make it dark'].map((text) => ({
-        text,
-        intent: 'lights_off',
-      })),
-    ];
-    writeFileSync(train, rows.map((row) => JSON.stringify(row)).join('\n'));
-    const small = join(dir, 'small.jsonl');
-    writeFileSync(small, `${JSON.stringify({ text: 'lights on', intent: 'lights_on' })}\n`);
+    const train = writeRows('train.jsonl', [
+      ...labelled('lights_on', [
+        'turn on the lights',
+        'lights on please',
+        'switch the lamp on',
+        'make it bright',
+      ]),
+      ...labelled('lights_off', [
+        'turn off the lights',
+        'lights off please',
+        'switch the lamp off',
+        'make it dark',
+      ]),
+    ]);
+    const small = writeRows('small.jsonl', labelled('lights_on', ['lights on']));
     const { status, stdout } = run(['eval', '--train', train, '--test', small, '--json', '--threshold', '0']);
     expect(status).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ accuracy: 1, rows: 1 });
   });
 
   it('takes the out-of-scope bar from --oos-bar', () => {
-    const train = join(dir, 'train-oos.jsonl');
-    const rows = [
-      ...['turn on the lights', 'lights on please', 'switch the lamp on'].map((text) => ({
-        text,
-        intent: 'lights_on',
-      })),
-      ...['turn off the lights', 'lights off please', 'switch the lamp off'].map((text) => ({
-        text,
-        intent: 'lights_off',
-      })),
-      ...['tell me a joke', 'what is the weather', 'sing a song', 'a joke about cats'].map((text) => ({
-        text,
-        intent: 'out_of_scope',
-      })),
-    ];
-    writeFileSync(train, rows.map((row) => JSON.stringify(row)).join('\n'));
-    const test = join(dir, 'joke.jsonl');
-    writeFileSync(test, `${JSON.stringify({ text: 'tell me a joke please', intent: 'out_of_scope' })}\n`);
+    const train = writeRows('train-oos.jsonl', [
+      ...labelled('lights_on', ['turn on the lights', 'lights on please', 'switch the lamp on']),
+      ...labelled('lights_off', ['turn off the lights', 'lights off please', 'switch the lamp off']),
+      ...labelled('out_of_scope', [
+        'tell me a joke',
+        'what is the weather',
+        'sing a song',
+        'a joke about cats',
+      ]),
+    ]);
+    const test = writeRows('joke.jsonl', labelled('out_of_scope', ['tell me a joke please']));
     const evalWith = (...flags: string[]) => {
       const { status, stdout } = run([
         'eval',
@@ -154,8 +151,7 @@ describe('onebalance-bot eval', () => {
   });
 
   it('rejects test rows whose label the classifier does not know, instead of scoring a silent zero', () => {
-    const unknown = join(dir, 'unknown.jsonl');
-    writeFileSync(unknown, `${JSON.stringify({ text: 'hello', intent: 'order_pizza' })}\n`);
+    const unknown = writeRows('unknown.jsonl', labelled('order_pizza', ['hello']));
     const { status, stderr } = run(['eval', '--test', unknown]);
     expect(status).toBe(1);
     expect(stderr).toContain('dataset_invalid');
