@@ -496,6 +496,7 @@ export class ConversationEngine {
         const templates = this.answers.get(intent) ?? {};
         return render(templates[variant] ?? templates.default ?? '', vars);
       },
+      hasAnswer: (intent, variant) => this.answers.get(intent)?.[variant] !== undefined,
       account: async () => {
         if (state.account !== undefined) return state.account;
         if (state.customer === null) return null;

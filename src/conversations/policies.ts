@@ -22,6 +22,8 @@ export interface PolicyContext {
   state: Readonly<ConversationState>;
   /** An intent's answer template with its {{placeholders}} filled in. */
   answer(intent: IntentId, variant?: string, vars?: Record<string, string>): string;
+  /** Whether the intent has its own answer `variant` (`answer` falls back to the default one). */
+  hasAnswer(intent: IntentId, variant: string): boolean;
   /** The verified customer's own account (looked up once per conversation); 'unknown' if the lookup did not finish. */
   account(): Promise<AccountSummary | null | 'unknown'>;
   /** Runs a check for the customer's own account through the queue. */
@@ -44,9 +46,16 @@ const UNAVAILABLE =
 const phoneEscalation = (reason: string): Escalation => ({ kind: 'phone', phone: STAMPS_PHONE, reason });
 const ticketEscalation = (reason: string): Escalation => ({ kind: 'ticket', reason, status: 'requested' });
 
-/** The general answer, and for a visitor who is not signed in, how to get a specific one. */
+/**
+ * The general answer, and for a visitor who is not signed in, how to get a specific one: the
+ * intent's own `sign_in` answer ("sign in and I will check your plan"), else a generic one. The
+ * default answers never ask to sign in themselves: a signed-in customer also gets them when the
+ * account system does not answer.
+ */
 function general(context: PolicyContext, intent: IntentId): Reply {
-  return { texts: context.customer ? [context.answer(intent)] : [context.answer(intent), SIGN_IN] };
+  if (context.customer) return { texts: [context.answer(intent)] };
+  const signIn = context.hasAnswer(intent, 'sign_in') ? context.answer(intent, 'sign_in') : SIGN_IN;
+  return { texts: [context.answer(intent), signIn] };
 }
 
 type AccountState =

@@ -198,7 +198,26 @@ describe('conversation behaviour', () => {
     expect(turn.intent).toBe('explain_suspension');
     expect(turn.checks).toEqual([]);
     expect(allText(turn)).toMatch(/\(855\) 889-7867/);
-    expect(allText(turn)).toMatch(/Sign in to the app/);
+    // One prompt to sign in, the intent's own, not a second generic one after it.
+    expect(allText(turn).match(/sign in/gi)).toHaveLength(1);
+    expect(allText(turn)).toMatch(/Sign in and I will check which of these applies/);
+    // An intent without its own prompt gets the generic one.
+    expect(allText(await say(id, 'how do I close my one balance account'))).toMatch(/Sign in to the app/);
+  });
+
+  it('never asks a signed-in customer to sign in when a check fails', async () => {
+    const id = await startAs('active@demo.test');
+    // A 400 is a permanent failure: the check fails at once, without retries.
+    service.runtime.accounts?.embedded?.injectFault({
+      kind: 'status',
+      status: 400,
+      count: 1,
+      pathPrefix: '/v1/accounts/OB-1001/suspension',
+    });
+    const turn = await say(id, 'is my one balance account suspended?');
+    expect(turn.checks).toMatchObject([{ name: 'account.suspension', status: 'failed' }]);
+    expect(allText(turn)).toMatch(/could not reach the account system/);
+    expect(allText(turn)).not.toMatch(/sign in/i);
   });
 
   it('rejects a forged identity with 401 and a clear error', async () => {
