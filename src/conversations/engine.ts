@@ -23,6 +23,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Checked,
   INTENT_LABELS,
+  OFFER_REMINDERS,
   POLICIES,
   type PolicyContext,
   type Reply,
@@ -86,6 +87,12 @@ const TWO_MISSES =
 
 const YES =
   /^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\b/i;
+/**
+ * "done", "I've entered it", "yes I reset it": the customer did what the bot asked. A bare "ok" or
+ * "thanks" is not: after "say done once it is entered" it means "will do".
+ */
+const DONE =
+  /^\s*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:i\s*(?:have|['’]?ve)?\s*|it['’]?s\s*|all\s*)?(?:done|did(?: it| that)?|finished|set|reset(?: it)?|changed(?: it)?|entered(?: it)?|updated(?: it)?|try again|please try again|retry)\b/i;
 const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
@@ -333,29 +340,28 @@ export class ConversationEngine {
     const withNote = (work: TurnWork): TurnWork =>
       note === undefined ? work : { ...work, reply: { ...work.reply, texts: [note, ...work.reply.texts] } };
 
-    // An offer waits for a yes or a no; anything else is a new question and the offer stays open.
-    if (state.offer !== undefined) {
-      if (YES.test(text)) {
-        Object.assign(understood, { intent: 'reconnect_account', confidence: 1 });
-        const reply = await requestReconnect(context, state.offer.accountId);
+    // An offer waits for a yes (or "done") or a no; anything else is a new question and the offer
+    // stays open.
+    const { offer } = state;
+    if (offer !== undefined) {
+      const offerIntent = offer.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
+      const answered = (reply: Reply): TurnWork => {
+        Object.assign(understood, { intent: offerIntent, confidence: 1 });
         return {
           reply,
-          intent: 'reconnect_account',
+          intent: offerIntent,
           confidence: 1,
           stateChanges: { offer: undefined, misunderstandings: 0 },
         };
-      }
-      if (NO.test(text)) {
-        const reply = {
+      };
+      if (offer.kind === 'reconnect' && YES.test(text))
+        return answered(await requestReconnect(context, offer.accountId));
+      if (offer.kind === 'unsuspend_retry' && DONE.test(text))
+        return answered(await POLICIES.explain_suspension(context));
+      if (NO.test(text))
+        return answered({
           texts: ['All right, I will leave it as it is. Is there anything else I can help with?'],
-        };
-        return {
-          reply,
-          intent: 'reconnect_account',
-          confidence: 1,
-          stateChanges: { offer: undefined, misunderstandings: 0 },
-        };
-      }
+        });
     }
 
     let intent = understanding.intent;
@@ -386,6 +392,16 @@ export class ConversationEngine {
     }
 
     Object.assign(understood, { intent, confidence });
+    // Not understood while an offer is open: most likely a question about the offer ("what would
+    // that do?"), so explain it again rather than count a misunderstanding.
+    if (intent === OUT_OF_SCOPE && offer !== undefined) {
+      return withNote({
+        reply: { texts: [OFFER_REMINDERS[offer.kind]] },
+        intent,
+        confidence,
+        stateChanges: changes,
+      });
+    }
     if (intent === OUT_OF_SCOPE) {
       const misses = state.misunderstandings + 1;
       const reply: Reply =

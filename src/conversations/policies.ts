@@ -101,6 +101,14 @@ function withoutOpenAccount(
   }
 }
 
+/** Said when a customer answers an open offer with something the bot does not understand. */
+export const OFFER_REMINDERS: Record<NonNullable<ConversationState['offer']>['kind'], string> = {
+  reconnect:
+    'Reconnecting links your existing One Balance account to your store again, so that it shows on the ONE BALANCE & CARRIERS page and you can buy postage with it; a Customer Success agent approves the request. Shall I ask them to reconnect it? (yes / no)',
+  unsuspend_retry:
+    'Once the new Stamps.com password is entered on the ONE BALANCE & CARRIERS page, say "done" and I will try to unsuspend your account again.',
+};
+
 const offerReconnect = (account: AccountSummary): Reply => ({
   texts: [
     `Your One Balance account ending in ${account.accountNumberLast4} exists, but it is not connected to your store, which is why it does not show on the ONE BALANCE & CARRIERS page. Shall I ask our Customer Success team to reconnect it? (yes / no)`,
@@ -152,9 +160,12 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
       if (reason === 'password_changed' && context.state.passwordAdviceGiven !== true) {
         return {
           texts: [
-            `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)}`,
+            `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)} Say "done" once the new password is entered.`,
           ],
-          patch: { passwordAdviceGiven: true },
+          patch: {
+            passwordAdviceGiven: true,
+            offer: { kind: 'unsuspend_retry', accountId: account.accountId },
+          },
         };
       }
       if (reason === 'password_changed') {
@@ -299,8 +310,13 @@ async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
   const suspension = await context.check<SuspensionStatus>('account.suspension', state.account.accountId);
   if (suspension.status === 'ok' && suspension.result.reason === 'password_changed') {
     reply.texts.push(
-      'Your account is suspended because of a recent password change. Once the new password is entered, ask me about the suspension and I will try to unsuspend it again.',
+      'Your account is suspended because of a recent password change. Once the new password is entered, say "done" and I will try to unsuspend it again.',
     );
+    // This is the password advice: still suspended after it, the next try ends at the Stamps line.
+    reply.patch = {
+      passwordAdviceGiven: true,
+      offer: { kind: 'unsuspend_retry', accountId: state.account.accountId },
+    };
   }
   return reply;
 }

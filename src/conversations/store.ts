@@ -37,8 +37,11 @@ export const conversationStateSchema = z.object({
   account: accountSummarySchema.nullable().optional(),
   /** A question the bot asked between two intents, waiting for the customer's choice. */
   clarification: z.object({ options: z.tuple([z.string(), z.string()]) }).optional(),
-  /** An offer that needs a yes before the bot acts (a reconnect request). */
-  offer: z.object({ kind: z.literal('reconnect'), accountId: z.string() }).optional(),
+  /**
+   * What the bot waits for before it acts: a yes to a reconnect request, or word that the customer
+   * has entered their new Stamps.com password (then it tries to unsuspend again).
+   */
+  offer: z.object({ kind: z.enum(['reconnect', 'unsuspend_retry']), accountId: z.string() }).optional(),
   lastIntent: z.string().optional(),
   /** Consecutive turns the bot did not understand. */
   misunderstandings: z.number().int().default(0),

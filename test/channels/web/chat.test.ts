@@ -89,6 +89,16 @@ describe('customer conversations, one per demo account', () => {
     const followUp = await say(id, 'what about the password?');
     expect(followUp.intent).toBe('reset_stamps_password');
     expect(allText(followUp)).toMatch(/suspended because of a recent password change/);
+    // "ok thanks" acknowledges the advice; it is not word that the password was entered.
+    expect((await say(id, 'ok thanks')).checks).toEqual([]);
+    // The customer did it: the bot tries again, and still suspended after the advice means the Stamps line.
+    const retried = await say(id, "done, I've entered the new password");
+    expect(retried.intent).toBe('explain_suspension');
+    expect(retried.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
+    expect(allText(retried)).toMatch(/still suspended even after the password advice/);
+    expect(retried.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
+    // Answered: a second "done" is not a second attempt.
+    expect((await say(id, 'done')).checks).toEqual([]);
   });
 
   it('declined: the reason, the card update, then the Stamps line', async () => {
@@ -126,6 +136,10 @@ describe('customer conversations, one per demo account', () => {
     // Another question in between does not lose the offer.
     const between = await say(id, 'how much does one balance cost?');
     expect(between.intent).toBe('pricing');
+    // A question about the offer that the classifier cannot place: the offer is explained again.
+    const unclear = await say(id, 'what would that do?');
+    expect(unclear.intent).toBe('out_of_scope');
+    expect(allText(unclear)).toMatch(/Reconnecting links your existing One Balance account.*\(yes \/ no\)/s);
     const yes = await say(id, 'yes, please do');
     expect(yes.intent).toBe('reconnect_account');
     expect(yes.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
