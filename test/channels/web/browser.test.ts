@@ -92,6 +92,12 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await steps.first().waitFor({ timeout: 15_000 });
     expect(await steps.count()).toBe(7);
     expect(await steps.nth(1).textContent()).toMatch(/Register a FREE Account!/);
+    // Steps are lines of one bubble, not bubbles of their own (no padding, no rounded box).
+    const stepStyle = await steps.first().evaluate((element) => {
+      const style = getComputedStyle(element);
+      return { padding: style.paddingTop, radius: style.borderTopLeftRadius };
+    });
+    expect(stepStyle).toEqual({ padding: '0px', radius: '0px' });
     await page.screenshot({ path: join(ARTIFACTS, 'open-account-steps.png'), fullPage: true });
   });
 
