@@ -93,10 +93,11 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(await steps.count()).toBe(7);
     expect(await steps.nth(1).textContent()).toMatch(/Register a FREE Account!/);
     // Steps are lines of one bubble, not bubbles of their own (no padding, no rounded box).
-    const stepStyle = await steps.first().evaluate((element) => {
-      const style = getComputedStyle(element);
+    // Runs in the page (a string, as above: the test is typed for Node, without the DOM).
+    const stepStyle = await page.evaluate(`(() => {
+      const style = getComputedStyle(document.querySelector('.log li.bot ol li'));
       return { padding: style.paddingTop, radius: style.borderTopLeftRadius };
-    });
+    })()`);
     expect(stepStyle).toEqual({ padding: '0px', radius: '0px' });
     await page.screenshot({ path: join(ARTIFACTS, 'open-account-steps.png'), fullPage: true });
   });
