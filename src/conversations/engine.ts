@@ -73,6 +73,8 @@ const OTHER_ACCOUNT =
   'For your security I only ever look at the account you are signed in with, so I will not look up another email or account number.';
 const ESCALATED =
   'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
+const ALREADY_ESCALATED =
+  'Our support team already has this from earlier in our conversation, with what I found; a person will pick it up.';
 const HANDED_OFF = 'A person from our support team is taking over this conversation; they will answer here.';
 
 /** Escalations after which a person owns the conversation (the bot stays silent until handed back). */
@@ -224,7 +226,7 @@ export class ConversationEngine {
           pending: true,
         };
       }
-      const { next, messages, tickets } = this.finish(state, turnId, first, checks);
+      const { next, messages, tickets, ticketId } = this.finish(state, turnId, first, checks);
       await store.commit(next, [...unwritten.splice(0), ...messages], token);
       committed = true;
       await this.requestTickets(state.id, tickets);
@@ -235,7 +237,7 @@ export class ConversationEngine {
         intent: first.intent,
         confidence: first.confidence,
         checks,
-        escalation: withTicketId(first.reply.escalation, tickets),
+        escalation: withTicketId(first.reply.escalation, ticketId),
         pending: false,
       };
     } finally {
@@ -288,19 +290,30 @@ export class ConversationEngine {
     turnId: string,
     work: TurnWork,
     checks: readonly CheckSummary[],
-  ): { next: ConversationState; messages: BotMessage[]; tickets: TicketRecord[] } {
+  ): {
+    next: ConversationState;
+    messages: BotMessage[];
+    tickets: TicketRecord[];
+    /** The ticket this turn's escalation refers to: new, or an earlier one for the same reason. */
+    ticketId: string | undefined;
+  } {
     const { reply } = work;
     const texts = [...reply.texts];
     const tickets: TicketRecord[] = [];
     const escalation = reply.escalation;
-    if (escalation !== undefined) {
-      // A phone escalation gets a ticket too, so support can follow up after the call.
-      const reason = escalation.kind === 'phone' ? `phone:${escalation.reason}` : escalation.reason;
+    // A phone escalation gets a ticket too, so support can follow up after the call.
+    const reason = escalation?.kind === 'phone' ? `phone:${escalation.reason}` : escalation?.reason;
+    const handsOff = escalation?.kind === 'ticket' && HANDOFF_REASONS.has(escalation.reason);
+    // Asking again about the same problem does not file it again: support already has it. A
+    // hand-off is the exception: the bot is silent while a person owns the conversation, so a new
+    // request for one comes after a hand-back and needs a new ticket.
+    const earlier = handsOff ? undefined : state.tickets.find((ticket) => ticket.reason === reason);
+    if (escalation !== undefined && reason !== undefined && earlier === undefined) {
       tickets.push({
         id: `e_${randomUUID()}`,
         reason,
         intent: work.intent,
-        handoff: escalation.kind === 'ticket' && HANDOFF_REASONS.has(escalation.reason),
+        handoff: handsOff,
         status: 'requested',
         checks: checks.map(({ name, status, result }) => ({ name, status, result })),
         requestedAt: new Date().toISOString(),
@@ -308,7 +321,7 @@ export class ConversationEngine {
     }
     const handoff = tickets.find((ticket) => ticket.handoff);
     if (escalation?.kind === 'ticket') {
-      texts.push(handoff ? HANDED_OFF : ESCALATED);
+      texts.push(earlier ? ALREADY_ESCALATED : handoff ? HANDED_OFF : ESCALATED);
       const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
       if (opening !== null)
         texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
@@ -324,7 +337,7 @@ export class ConversationEngine {
       tickets: [...state.tickets, ...tickets],
       ...(handoff ? { handoff: { ticketRecordId: handoff.id, since: new Date().toISOString() } } : {}),
     };
-    return { next, messages, tickets };
+    return { next, messages, tickets, ticketId: (tickets[0] ?? earlier)?.id };
   }
 
   /** Which intent the message is, in the light of what the conversation is waiting for, and its reply. */
@@ -554,12 +567,8 @@ export class ConversationEngine {
 }
 
 /** The turn's escalation as the channel reports it, with its ticket's id when it has one. */
-function withTicketId(
-  escalation: Escalation | undefined,
-  tickets: readonly TicketRecord[],
-): Escalation | null {
+function withTicketId(escalation: Escalation | undefined, id: string | undefined): Escalation | null {
   if (escalation === undefined) return null;
   if (escalation.kind !== 'ticket') return escalation;
-  const id = tickets[0]?.id;
   return id === undefined ? escalation : { ...escalation, id };
 }

@@ -34,7 +34,7 @@ interface Turn {
   intent: string;
   confidence: number;
   checks: { name: string; status: string; result?: Record<string, unknown> }[];
-  escalation: null | { kind: string; phone?: string; reason: string };
+  escalation: null | { kind: string; phone?: string; reason: string; id?: string };
   pending: boolean;
 }
 
@@ -115,10 +115,15 @@ describe('customer conversations, one per demo account', () => {
   });
 
   it('review: cannot be unsuspended here, so the Stamps line', async () => {
-    const turn = await say(await startAs('review@demo.test'), 'why is my account suspended');
+    const id = await startAs('review@demo.test');
+    const turn = await say(id, 'why is my account suspended');
     expect(allText(turn)).toMatch(/compliance review/);
     expect(turn.escalation).toMatchObject({ kind: 'phone', reason: 'compliance_review' });
     expect(turn.checks.map((check) => check.name)).toEqual(['account.suspension']);
+    // Asked again: the same answer, but support is not sent the same problem twice.
+    const again = await say(id, 'can you just unsuspend it');
+    expect(again.escalation).toMatchObject({ kind: 'phone', reason: 'compliance_review' });
+    expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
   it('hold: the hold is lifted and postage can be bought again', async () => {
@@ -149,6 +154,12 @@ describe('customer conversations, one per demo account', () => {
     // Answered: a later "yes" is not a second request.
     const later = await say(id, 'yes');
     expect(later.checks).toEqual([]);
+    // Asked again from the start: the same ticket, not a second one.
+    await say(id, 'my one balance account is still not showing on the carriers page');
+    const repeated = await say(id, 'yes');
+    expect(repeated.escalation).toMatchObject({ kind: 'ticket', id: yes.escalation?.id });
+    expect(allText(repeated)).toMatch(/already has this from earlier/);
+    expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
   it('closed: a new account is needed, with the opening steps', async () => {
