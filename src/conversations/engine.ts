@@ -14,7 +14,7 @@ import type {
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
-import { type CheckName, type IntentId, OUT_OF_SCOPE } from '../intents/schema.ts';
+import { type CheckName, type IntentId, OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
 import type { Understander } from '../nlu/understand.ts';
@@ -450,8 +450,8 @@ export class ConversationEngine {
           ];
     const [best, second] = ranked;
     if (best === undefined || second === undefined) return undefined;
-    const small = new Set(['greeting', 'thanks', 'goodbye', OUT_OF_SCOPE]);
-    if (small.has(best.intent) || small.has(second.intent)) return undefined;
+    const small = (intent: string) => intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent);
+    if (small(best.intent) || small(second.intent)) return undefined;
     const unsure = best.confidence < this.options.clarifyBelow;
     const close = best.confidence - second.confidence < 0.25 && second.confidence >= 0.15;
     // Only two close intents earn a question. One fairly strong intent under an out-of-scope

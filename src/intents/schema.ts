@@ -23,6 +23,9 @@ export const INTENT_IDS = [
 ] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
 
+/** Courtesies rather than requests: a message that opens with one and goes on is about the rest. */
+export const SMALL_TALK_INTENTS: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye']);
+
 export const ENTITY_KINDS = ['email', 'account_id', 'phone', 'alert_text'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 

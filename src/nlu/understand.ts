@@ -1,8 +1,10 @@
 import type { Config } from '../config.ts';
 import type { IntentDefinition } from '../intents/load.ts';
+import { OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import { type ClassifierOptions, IntentClassifier, type Prediction } from './classifier.ts';
 import { type Entity, extractEntities } from './entities.ts';
 import type { LabelledText } from './evaluate.ts';
+import { normalizeText, tokenize } from './text.ts';
 
 /** What the bot understood of one message. */
 export interface Understanding extends Prediction {
@@ -14,9 +16,37 @@ export function examplesOf(intents: readonly IntentDefinition[]): LabelledText[]
   return intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.id })));
 }
 
+/** Words that pad a courtesy ("hi there", "thanks a lot", "thank you so much, and ..."). */
+const COURTESY_FILLER = new Set(
+  'there you so very much a lot again and but also all team guys folks ok okay'.split(' '),
+);
+
+/**
+ * A request after a courtesy must have at least this many words to be read on its own: "hi there,
+ * is this support" is a greeting.
+ */
+const MIN_REQUEST_WORDS = 4;
+
+/**
+ * Below this confidence the request after a courtesy is not trusted over the courtesy: "hey can
+ * you help me" stays a greeting.
+ */
+const MIN_REQUEST_CONFIDENCE = 0.5;
+
 /** The classifier and the entity extractor behind one call. */
 export class Understander {
-  constructor(readonly classifier: IntentClassifier) {}
+  /** Courtesy phrases (the small-talk intents' keywords) as token lists, longest first. */
+  private readonly courtesies: readonly string[][];
+
+  constructor(
+    readonly classifier: IntentClassifier,
+    courtesies: readonly string[] = [],
+  ) {
+    this.courtesies = courtesies
+      .map((phrase) => tokenize(normalizeText(phrase)))
+      .filter((tokens) => tokens.length > 0)
+      .sort((a, b) => b.length - a.length);
+  }
 
   static fromIntents(
     intents: readonly IntentDefinition[],
@@ -25,11 +55,53 @@ export class Understander {
     const keywords = Object.fromEntries(intents.map((intent) => [intent.id, intent.keywords]));
     const domainWords = intents.flatMap((intent) => intent.domain_words);
     const features = { ...options.features, keywords, domainWords };
-    return new Understander(IntentClassifier.train(examplesOf(intents), { ...options, features }));
+    const courtesies = intents
+      .filter((intent) => SMALL_TALK_INTENTS.has(intent.id))
+      .flatMap((intent) => intent.keywords);
+    return new Understander(
+      IntentClassifier.train(examplesOf(intents), { ...options, features }),
+      courtesies,
+    );
   }
 
+  /**
+   * Classifies the message. One that reads as small talk but opens with a courtesy and goes on
+   * ("hello, I need my one balance password", "thanks, and how do I close it?") is classified
+   * again without the courtesy: the greeting's words outweigh a short request in a linear model,
+   * and the customer wants the request answered.
+   */
   understand(text: string): Understanding {
-    return { text, ...this.classifier.predict(text), entities: extractEntities(text) };
+    const entities = extractEntities(text);
+    const prediction = this.classifier.predict(text);
+    if (SMALL_TALK_INTENTS.has(prediction.intent)) {
+      const request = this.afterCourtesy(text);
+      if (request !== undefined) {
+        const inner = this.classifier.predict(request);
+        if (
+          inner.intent !== OUT_OF_SCOPE &&
+          !SMALL_TALK_INTENTS.has(inner.intent) &&
+          inner.confidence >= MIN_REQUEST_CONFIDENCE
+        )
+          return { text, ...inner, entities };
+      }
+    }
+    return { text, ...prediction, entities };
+  }
+
+  /** What follows an opening courtesy and its filler, if the message opens with one and goes on. */
+  private afterCourtesy(text: string): string | undefined {
+    const tokens = tokenize(normalizeText(text));
+    let at = 0;
+    for (;;) {
+      const phrase = this.courtesies.find((candidate) =>
+        candidate.every((token, offset) => tokens[at + offset] === token),
+      );
+      if (phrase !== undefined) at += phrase.length;
+      else if (at > 0 && COURTESY_FILLER.has(tokens[at] ?? '')) at++;
+      else break;
+    }
+    if (at === 0 || tokens.length - at < MIN_REQUEST_WORDS) return undefined;
+    return tokens.slice(at).join(' ');
   }
 }
 

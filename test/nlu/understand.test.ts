@@ -1,0 +1,61 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_INTENTS_DIR } from '../../src/config.ts';
+import { type IntentDefinition, loadIntentsOrThrow } from '../../src/intents/load.ts';
+import { SMALL_TALK_INTENTS } from '../../src/intents/schema.ts';
+import { Understander } from '../../src/nlu/understand.ts';
+
+let intents: IntentDefinition[];
+let understander: Understander;
+beforeAll(() => {
+  intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+  understander = Understander.fromIntents(intents);
+});
+
+describe('Understander: a courtesy before a request', () => {
+  // Written for this test; none is a training example. The classifier alone reads the first three
+  // as small talk.
+  it.each([
+    ["hey there, my labels won't print because postage purchase failed", 'explain_suspension'],
+    ['thanks, and how do I close it?', 'close_account'],
+    ['thank you so much! one more thing, my registration failed', 'registration_error'],
+    ['good morning, how much does it cost?', 'pricing'],
+  ])('reads "%s" as the request (%s)', (text, intent) => {
+    expect(understander.understand(text).intent).toBe(intent);
+  });
+
+  it('shows the classifier alone reading such messages as small talk', () => {
+    // Without this, the cases above would not show that the courtesy rule does anything.
+    expect(
+      understander.classifier.predict("hey there, my labels won't print because postage purchase failed")
+        .intent,
+    ).toBe('greeting');
+    expect(understander.classifier.predict('thanks, and how do I close it?').intent).toBe('thanks');
+  });
+
+  it.each([
+    ['hey can you help me', 'greeting'],
+    ['hi there', 'greeting'],
+    ['thanks a lot, bye', 'thanks'],
+    ['hey there whats up', 'greeting'],
+  ])('keeps "%s" as small talk (%s)', (text, intent) => {
+    expect(understander.understand(text).intent).toBe(intent);
+  });
+
+  it('leaves every small-talk training example as the classifier reads it', () => {
+    for (const intent of intents.filter((each) => SMALL_TALK_INTENTS.has(each.id))) {
+      for (const example of intent.examples) {
+        expect(understander.understand(example).intent, example).toBe(
+          understander.classifier.predict(example).intent,
+        );
+      }
+    }
+  });
+
+  it('takes entities from the whole message', () => {
+    const understood = understander.understand('hi, my account OB-1234 is suspended');
+    expect(understood.intent).toBe('explain_suspension');
+    expect(understood.entities).toContainEqual(
+      expect.objectContaining({ type: 'account_id', value: 'OB-1234' }),
+    );
+  });
+});
