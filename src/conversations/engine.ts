@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
 import { botMessage } from '../core/messages.ts';
+import { redactSecrets, type SecretKind } from '../core/secrets.ts';
 import type {
   BotMessage,
   CheckSummary,
@@ -100,6 +101,13 @@ const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
 
+/** Tells the customer what was removed from their message before it was kept, and why. */
+function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined {
+  if (removed.length === 0) return undefined;
+  const what = removed.map((kind) => (kind === 'card_number' ? 'a card number' : 'a password')).join(' and ');
+  return `I removed what looked like ${what} from your message before saving it. Please never share card details or passwords in this chat: I never need them.`;
+}
+
 /** Fills {{placeholders}}; an unknown one becomes empty rather than leaking its name. */
 function render(template: string, vars: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => vars[name] ?? '').trim();
@@ -180,10 +188,12 @@ export class ConversationEngine {
     let committed = false;
     try {
       const turnId = `t_${randomUUID()}`;
+      // A card number or password typed into the chat is never stored (nor sent on in a ticket).
+      const redacted = redactSecrets(message.text);
       const customerEntry: CustomerMessage = {
         id: `m_${randomUUID()}`,
         role: 'customer',
-        text: message.text,
+        text: redacted.text,
         turnId,
         createdAt: new Date().toISOString(),
       };
@@ -208,6 +218,13 @@ export class ConversationEngine {
       const immediate: BotMessage[] = [];
       const context = this.policyContext(state, turnId, checks, immediate, unwritten);
       const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
+      const secretNote = secretsRemovedNote(redacted.removed);
+      if (secretNote !== undefined) {
+        // Said first, and written with the customer's message.
+        const note = botMessage(secretNote, turnId);
+        unwritten.push(note);
+        immediate.push(note);
+      }
       const work = this.decide(state, message.text, context, understood);
       const first = await raceTimeout(work, this.options.waitMs, 'timeout' as const);
       if (first === 'timeout') {

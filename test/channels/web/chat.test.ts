@@ -291,6 +291,24 @@ describe('conversation behaviour', () => {
     expect(transcript.messages.map((message) => message.role)).toEqual(['bot', 'customer', 'bot']);
   });
 
+  it('never keeps a card number or password typed into the chat, and says so', async () => {
+    const id = await startAs('declined@demo.test');
+    const turn = await say(
+      id,
+      'my account is suspended, my new card is 4242 4242 4242 4242 and my password is hunter2',
+    );
+    expect(turn.intent).toBe('explain_suspension');
+    expect(turn.messages[0]?.text).toMatch(/removed what looked like a card number and a password/);
+    // Asking for a person sends the transcript on in a ticket: nothing secret may be in it.
+    await say(id, 'I want to talk to a person');
+    const response = await fetch(`${base}/api/conversations/${id}`);
+    const stored = JSON.stringify(await response.json());
+    expect(stored).toMatch(/\[card number removed\]/);
+    expect(stored).not.toMatch(/4242|hunter2/);
+    const state = await service.store.get(id);
+    expect(JSON.stringify(state)).not.toMatch(/4242|hunter2/);
+  });
+
   it('delivers a check still pending after the wait bound over SSE when it lands', async () => {
     const id = await startAs('noclass@demo.test');
     const events = await fetch(`${base}/api/conversations/${id}/events`);
