@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../../src/accounts/reference/demo-accounts.ts';
+import type { Fault } from '../../../src/accounts/reference/server.ts';
 import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../../src/config.ts';
 import { INTENT_LABELS } from '../../../src/conversations/policies.ts';
 import { signIdentity } from '../../../src/core/identity.ts';
@@ -66,6 +67,13 @@ async function say(id: string, text: string): Promise<Turn> {
   const turn = response.json as unknown as Turn;
   for (const canary of demoCanaries()) expect(JSON.stringify(turn)).not.toContain(canary);
   return turn;
+}
+
+/** The embedded reference backend misbehaves once on requests under `pathPrefix`. */
+function injectOnce(pathPrefix: string, fault: Omit<Fault, 'count' | 'pathPrefix'>): void {
+  const embedded = service.runtime.accounts?.embedded;
+  if (embedded === undefined) throw new Error('the service has no embedded reference backend');
+  embedded.injectFault({ ...fault, count: 1, pathPrefix });
 }
 
 const allText = (turn: Turn) => turn.messages.map((message) => message.text).join('\n');
@@ -233,12 +241,7 @@ describe('conversation behaviour', () => {
   it('never asks a signed-in customer to sign in when a check fails', async () => {
     const id = await startAs('active@demo.test');
     // A 400 is a permanent failure: the check fails at once, without retries.
-    service.runtime.accounts?.embedded?.injectFault({
-      kind: 'status',
-      status: 400,
-      count: 1,
-      pathPrefix: '/v1/accounts/OB-1001/suspension',
-    });
+    injectOnce('/v1/accounts/OB-1001/suspension', { kind: 'status', status: 400 });
     const turn = await say(id, 'is my one balance account suspended?');
     expect(turn.checks).toMatchObject([{ name: 'account.suspension', status: 'failed' }]);
     expect(allText(turn)).toMatch(/could not reach the account system/);
@@ -323,12 +326,7 @@ describe('conversation behaviour', () => {
         received += decoder.decode(value);
       }
     })();
-    service.runtime.accounts?.embedded?.injectFault({
-      kind: 'latency',
-      latencyMs: 2_500,
-      count: 1,
-      pathPrefix: '/v1/accounts/OB-1010/plan',
-    });
+    injectOnce('/v1/accounts/OB-1010/plan', { kind: 'latency', latencyMs: 2_500 });
     const turn = await say(id, 'why can I not buy first class labels');
     expect(turn.pending).toBe(true);
     expect(allText(turn)).toMatch(/taking longer than usual/);
