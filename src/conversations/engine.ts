@@ -94,8 +94,18 @@ const YES =
  * "done", "I've entered it", "yes I reset it": the customer did what the bot asked. A bare "ok" or
  * "thanks" is not: after "say done once it is entered" it means "will do".
  */
-const DONE =
-  /^\s*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:i\s*(?:have|['’]?ve)?\s*|it['’]?s\s*|all\s*)?(?:done|did(?: it| that)?|finished|set|reset(?: it)?|changed(?: it)?|entered(?: it)?|updated(?: it)?|try again|please try again|retry)\b/i;
+const DONE = new RegExp(
+  [
+    String.raw`^\s*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:`,
+    String.raw`done|finished|all\s+(?:done|set)`,
+    String.raw`|it['’]?s\s+(?:done|finished|entered|updated|reset)`,
+    String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
+    String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)`,
+    // Not "I did not", "I haven't done it".
+    String.raw`|(?:please\s+)?(?:try\s+again|retry))\b(?!['’]?t\b|\s+not\b)`,
+  ].join(''),
+  'i',
+);
 const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;

@@ -97,8 +97,12 @@ describe('customer conversations, one per demo account', () => {
     const followUp = await say(id, 'what about the password?');
     expect(followUp.intent).toBe('reset_stamps_password');
     expect(allText(followUp)).toMatch(/suspended because of a recent password change/);
-    // "ok thanks" acknowledges the advice; it is not word that the password was entered.
+    // "ok thanks" acknowledges the advice and "I did not get the email" is a problem: neither is
+    // word that the password was entered.
     expect((await say(id, 'ok thanks')).checks).toEqual([]);
+    expect((await say(id, 'I did not get the reset email')).checks.map((check) => check.name)).not.toContain(
+      'account.unsuspend',
+    );
     // The customer did it: the bot tries again, and still suspended after the advice means the Stamps line.
     const retried = await say(id, "done, I've entered the new password");
     expect(retried.intent).toBe('explain_suspension');
