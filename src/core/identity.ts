@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from './constant-time.ts';
 
 /**
  * The host app's proof of who the customer is: hex HMAC-SHA256 of the lower-cased, trimmed email
@@ -12,6 +13,5 @@ export function signIdentity(email: string, secret: string): string {
 export function verifyIdentity(email: string, signature: string, secret: string): boolean {
   if (!/^[0-9a-f]{64}$/i.test(signature)) return false;
   const expected = Buffer.from(signIdentity(email, secret), 'hex');
-  const given = Buffer.from(signature, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(Buffer.from(signature, 'hex'), expected);
 }

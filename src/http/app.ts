@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { z } from 'zod';
 import { registerWebChat, type WebChatOptions } from '../channels/web/routes.ts';
 import { registerZendeskWebhook, type ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
+import { sameBytes } from '../core/constant-time.ts';
 import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
 import type { RedisDesk } from '../escalations/redis-desk.ts';
 import type { Logger } from '../logger.ts';
@@ -117,10 +117,9 @@ export async function buildApp({
   if (webChat) await registerWebChat(app, webChat);
   if (zendeskWebhook) registerZendeskWebhook(app, zendeskWebhook);
   if (escalationsList) {
-    const expected = Buffer.from(`Bearer ${escalationsList.token}`);
+    const expected = `Bearer ${escalationsList.token}`;
     app.get('/api/escalations', async (request) => {
-      const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!sameBytes(request.headers.authorization ?? '', expected)) {
         throw new RequestError(ErrorCode.Unauthorized, 'Send Authorization: Bearer ESCALATIONS_TOKEN.');
       }
       return { escalations: await escalationsList.desk.list() };

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { sameBytes } from '../../core/constant-time.ts';
 import { AccountNotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { accountIdSchema } from '../model.ts';
@@ -30,13 +30,6 @@ export interface ReferenceServerOptions {
   token: string;
   store?: ReferenceAccountStore;
   logger?: Logger;
-}
-
-/** Compares secrets in constant time, also when their lengths differ. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const lookupQuery = z.union([
@@ -84,7 +77,7 @@ export function buildReferenceServer({
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (!sameSecret(given, token))
+    if (!sameBytes(given, token))
       return error(reply, 401, 'unauthorized', 'A valid bearer token is required.');
     if (!request.url.startsWith('/v1/')) return undefined;
     const route = `${request.method} ${request.routeOptions.url ?? request.url}`;

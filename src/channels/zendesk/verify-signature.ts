@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../core/constant-time.ts';
 
 export interface ZendeskSignatureInput {
   /** The raw request body, exactly as received. */
@@ -27,11 +28,8 @@ export function verifyZendeskSignature(input: ZendeskSignatureInput): SignatureV
     return { ok: false, reason: 'stale' };
   // Only base64 of 32 bytes can match: a hex digest (or anything else) is refused before comparing.
   if (!BASE64_SHA256.test(signature)) return { ok: false, reason: 'mismatch' };
-  const expected = createHmac('sha256', secret)
-    .update(timestamp + body)
-    .digest();
-  const given = Buffer.from(signature, 'base64');
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  const expected = Buffer.from(signZendeskWebhook(body, timestamp, secret), 'base64');
+  return sameBytes(Buffer.from(signature, 'base64'), expected)
     ? { ok: true }
     : { ok: false, reason: 'mismatch' };
 }
