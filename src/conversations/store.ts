@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { z } from 'zod';
 import { accountSummarySchema } from '../accounts/model.ts';
 import type { AgentMessage, BotMessage, TranscriptEntry, VerifiedCustomer } from '../core/types.ts';
@@ -129,15 +129,24 @@ export class ConversationStore {
   /** Appends to the transcript, refreshes the TTL, and publishes bot messages to live listeners. */
   async append(id: string, entries: readonly TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    const transaction = this.redis.multi();
+    this.addEntries(transaction, id, entries);
+    transaction.expire(this.key(id), this.options.ttlSeconds);
+    await transaction.exec();
+  }
+
+  /**
+   * Queues on `transaction` the entries' append to the transcript (its TTL refreshed) and the
+   * publication of every entry but the customer's own to live listeners.
+   */
+  private addEntries(transaction: ChainableCommander, id: string, entries: readonly TranscriptEntry[]): void {
+    if (entries.length === 0) return;
     const transcriptKey = this.key(id, ':transcript');
-    const pipeline = this.redis.multi();
-    pipeline.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
-    pipeline.expire(transcriptKey, this.options.ttlSeconds);
-    pipeline.expire(this.key(id), this.options.ttlSeconds);
+    transaction.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
+    transaction.expire(transcriptKey, this.options.ttlSeconds);
     for (const entry of entries) {
-      if (entry.role !== 'customer') pipeline.publish(this.key(id, ':events'), JSON.stringify(entry));
+      if (entry.role !== 'customer') transaction.publish(this.key(id, ':events'), JSON.stringify(entry));
     }
-    await pipeline.exec();
   }
 
   /** The conversation a help-desk ticket belongs to (set when the ticket is created). */
@@ -198,15 +207,7 @@ export class ConversationStore {
   async commit(state: ConversationState, entries: readonly TranscriptEntry[], token?: string): Promise<void> {
     const transaction = this.redis.multi();
     transaction.set(this.key(state.id), JSON.stringify(state), 'EX', this.options.ttlSeconds);
-    if (entries.length > 0) {
-      const transcriptKey = this.key(state.id, ':transcript');
-      transaction.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
-      transaction.expire(transcriptKey, this.options.ttlSeconds);
-      for (const entry of entries) {
-        if (entry.role !== 'customer')
-          transaction.publish(this.key(state.id, ':events'), JSON.stringify(entry));
-      }
-    }
+    this.addEntries(transaction, state.id, entries);
     if (token !== undefined) transaction.eval(RELEASE_LOCK, 1, this.key(state.id, ':lock'), token);
     await transaction.exec();
   }
