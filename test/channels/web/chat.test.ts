@@ -311,9 +311,11 @@ describe('conversation behaviour', () => {
     const response = await fetch(`${base}/api/conversations/${id}`);
     const stored = JSON.stringify(await response.json());
     expect(stored).toMatch(/\[card number removed\]/);
-    expect(stored).not.toMatch(/4242|hunter2/);
+    // Timestamps and random ids may hold '4242' by chance, so look for the number's own shape.
+    const secret = /4242[ -]?4242|hunter2/;
+    expect(stored).not.toMatch(secret);
     const state = await service.store.get(id);
-    expect(JSON.stringify(state)).not.toMatch(/4242|hunter2/);
+    expect(JSON.stringify(state)).not.toMatch(secret);
   });
 
   it('delivers a check still pending after the wait bound over SSE when it lands', async () => {
