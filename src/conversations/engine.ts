@@ -241,7 +241,7 @@ export class ConversationEngine {
         const notice = botMessage(STILL_CHECKING, turnId);
         await store.commit(state, [...unwritten.splice(0), notice], token);
         committed = true;
-        this.deliverLater(state.id, turnId, work);
+        this.deliverLater(state.id, turnId, work, checks);
         return {
           conversationId: state.id,
           turnId,
@@ -277,15 +277,23 @@ export class ConversationEngine {
     while (this.lateWork.size > 0) await Promise.allSettled([...this.lateWork]);
   }
 
-  /** Work that outlived its turn: its messages are committed (and published) when it lands. */
-  private deliverLater(conversationId: string, turnId: string, work: Promise<TurnWork>): void {
+  /**
+   * Work that outlived its turn: its messages are committed (and published) when it lands. `checks`
+   * is the turn's own list, filled in as its checks land, so a ticket filed then carries them.
+   */
+  private deliverLater(
+    conversationId: string,
+    turnId: string,
+    work: Promise<TurnWork>,
+    checks: readonly CheckSummary[],
+  ): void {
     const { store, logger } = this.deps;
     const delivery = raceTimeout(work, this.options.lateDeliveryMs, 'timeout' as const)
       .then(async (done) => {
         if (done === 'timeout') return;
         const { token, state } = await store.lock(conversationId);
         if (state === null) return;
-        const { next, messages, tickets } = this.finish(state, turnId, done, []);
+        const { next, messages, tickets } = this.finish(state, turnId, done, checks);
         await store.commit(next, messages, token);
         await this.requestTickets(conversationId, tickets);
       })

@@ -344,6 +344,14 @@ describe('conversation behaviour', () => {
       messages: { text: string }[];
     };
     expect(transcript.messages.some((message) => /does not allow First Class/.test(message.text))).toBe(true);
+    // The ticket filed when the check landed carries what it found, for the person who takes it.
+    await service.engine.drain();
+    const state = await service.store.get(id);
+    expect(state?.tickets).toHaveLength(1);
+    expect(state?.tickets[0]).toMatchObject({
+      reason: 'plan_without_first_class',
+      checks: [{ name: 'account.plan', status: 'ok', result: expect.anything() }],
+    });
   });
 });
 
