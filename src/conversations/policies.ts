@@ -268,11 +268,15 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
     };
   }
   if (registrationState === 'complete') {
-    return {
-      texts: [
-        'Your One Balance registration is complete and the account is set up, so there is nothing left to fix there.',
-      ],
-    };
+    const complete =
+      'Your One Balance registration is complete and the account is set up, so there is nothing left to fix there.';
+    // "My labels fail" read as a registration problem: when the account is suspended, that is what
+    // stops the labels, so the customer gets the suspension's answer rather than a dead end.
+    if (state.account.status === 'suspended') {
+      const suspension = await explainSuspension(context);
+      return { ...suspension, texts: [`${complete} I looked for a suspension too.`, ...suspension.texts] };
+    }
+    return { texts: [complete] };
   }
   return { texts: [context.answer('registration_error')] };
 }

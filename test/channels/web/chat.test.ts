@@ -138,6 +138,20 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('declined, asking about registration: the registration is fine, so the suspension is explained', async () => {
+    const turn = await say(await startAs('declined@demo.test'), 'my one balance registration failed');
+    expect(turn.intent).toBe('registration_error');
+    const answer = allText(turn);
+    expect(answer).toMatch(/registration is complete/);
+    expect(answer).toMatch(/payment was declined/);
+    expect(turn.escalation).toMatchObject({ kind: 'phone', reason: 'payment_declined' });
+    expect(turn.checks.map((check) => check.name)).toEqual([
+      'account.registration',
+      'account.suspension',
+      'account.unsuspend',
+    ]);
+  });
+
   it('hold: the hold is lifted and postage can be bought again', async () => {
     const id = await startAs('hold@demo.test');
     const turn = await say(id, 'my postage purchase fails, account suspended');
