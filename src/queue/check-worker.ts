@@ -5,6 +5,7 @@ import { CheckInputError } from '../checks/check.ts';
 import { CHECKS, isCheckName } from '../checks/index.ts';
 import { AccountNotFoundError, asCodedError, BackendRejectedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { raceTimeout } from '../timeout.ts';
 import { CHECK_QUEUE } from './check-queue.ts';
 
 export interface CheckWorkerOptions {
@@ -105,11 +106,6 @@ export function startCheckWorker(
  * and another worker picks them up, so nothing is lost either way).
  */
 export async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const forced = new Promise<'forced'>((resolve) => {
-    timer = setTimeout(() => resolve('forced'), graceMs);
-  });
-  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), forced]);
-  clearTimeout(timer);
+  const outcome = await raceTimeout(worker.close(), graceMs, 'forced' as const);
   if (outcome === 'forced') await worker.close(true);
 }
