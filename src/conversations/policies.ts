@@ -203,6 +203,7 @@ async function findCredentials(context: PolicyContext): Promise<Reply> {
 async function logIn(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
   if (state.kind !== 'open') return withoutOpenAccount(context, 'log_in', state) as Reply;
+  if (state.account.status === 'registration_pending') return unfinishedRegistration(context);
   const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
   if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(state.account);
   return { texts: [context.answer('log_in')] };
@@ -213,14 +214,42 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
   if (state.kind === 'none')
     return { texts: [context.answer('reconnect_account', 'not_found'), context.answer('open_account')] };
   if (state.kind !== 'open') return withoutOpenAccount(context, 'reconnect_account', state) as Reply;
+  if (state.account.status === 'registration_pending') return unfinishedRegistration(context);
   const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
   if (connection.status !== 'ok') return { texts: [context.answer('reconnect_account'), UNAVAILABLE] };
   if (!connection.result.connected) return offerReconnect(state.account);
+  const connected = `Your One Balance account ending in ${state.account.accountNumberLast4} is connected to your store`;
+  // "Is my account OK?" lands here too: a connected account can still be suspended, and that, not
+  // the connection, is what stops its postage.
+  if (state.account.status === 'suspended') {
+    const suspension = await explainSuspension(context);
+    return { ...suspension, texts: [`${connected}, but it is suspended.`, ...suspension.texts] };
+  }
   return {
     texts: [
-      `Your One Balance account ending in ${state.account.accountNumberLast4} is connected to your store. Reload the ONE BALANCE & CARRIERS page (top right of the app) and it should be there; if it still is not, tell me and I will pass it to a person.`,
+      `${connected} and active, so nothing needs fixing. If it does not show on the ONE BALANCE & CARRIERS page (top right of the app), reload that page; if it is still missing, tell me and I will pass it to a person.`,
     ],
   };
+}
+
+/**
+ * An account whose registration never finished cannot show in the app or be reconnected: what is
+ * left is the registration itself, so the customer gets its troubleshooting instead of an offer.
+ */
+async function unfinishedRegistration(context: PolicyContext): Promise<Reply> {
+  const unfinished =
+    'Your One Balance registration has not finished yet, so the account cannot be used until it does.';
+  // Asking how to log in is not the error coming back: only a registration question hands the
+  // conversation to a person after the troubleshooting.
+  if (context.state.registrationTroubleshot === true) {
+    return {
+      texts: [
+        `${unfinished} Follow the registration steps I gave you earlier; if the same error comes back, tell me and I will bring in a person.`,
+      ],
+    };
+  }
+  const registration = await registrationError(context);
+  return { ...registration, texts: [unfinished, ...registration.texts] };
 }
 
 /** The customer said yes to a reconnect request. */

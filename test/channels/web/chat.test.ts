@@ -86,6 +86,15 @@ describe('customer conversations, one per demo account', () => {
     expect(turn.escalation).toBeNull();
   });
 
+  it('active, missing from the app: connected and active, so only a reload', async () => {
+    const turn = await say(
+      await startAs('active@demo.test'),
+      "my one balance account doesn't show up in the app",
+    );
+    expect(allText(turn)).toMatch(/connected to your store and active, so nothing needs fixing/);
+    expect(turn.escalation).toBeNull();
+  });
+
   it('pw-changed: guides a Stamps.com password reset and re-entry, then a retry', async () => {
     const id = await startAs('pw-changed@demo.test');
     const turn = await say(id, 'I cannot buy postage, my account got suspended');
@@ -160,6 +169,24 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(again)).toMatch(/not suspended/);
   });
 
+  it('declined, missing from the app: connected, but suspended, so the suspension is explained', async () => {
+    const turn = await say(
+      await startAs('declined@demo.test'),
+      "my one balance account doesn't show up in the app",
+    );
+    expect(turn.intent).toBe('reconnect_account');
+    const answer = allText(turn);
+    expect(answer).toMatch(/connected to your store, but it is suspended/);
+    expect(answer).toMatch(/payment was declined/);
+    expect(answer).not.toMatch(/nothing needs fixing|Shall I ask/);
+    expect(turn.escalation).toMatchObject({ kind: 'phone', reason: 'payment_declined' });
+    expect(turn.checks.map((check) => check.name)).toEqual([
+      'account.connection',
+      'account.suspension',
+      'account.unsuspend',
+    ]);
+  });
+
   it('disconnected: offers a reconnect request, remembers it until answered, files it on yes', async () => {
     const id = await startAs('disconnected@demo.test');
     const offer = await say(id, 'my one balance account is not showing on the carriers page');
@@ -207,6 +234,20 @@ describe('customer conversations, one per demo account', () => {
     const turn = await say(await startAs('regfail@demo.test'), 'registration keeps failing');
     expect(turn.intent).toBe('registration_error');
     expect(allText(turn)).toMatch(/waiting on phone verification/);
+  });
+
+  it('regfail, missing from the app: the unfinished registration, not a reconnect offer', async () => {
+    const id = await startAs('regfail@demo.test');
+    const missing = await say(id, "my one balance account doesn't show up in the app");
+    expect(missing.intent).toBe('reconnect_account');
+    expect(allText(missing)).toMatch(/registration has not finished.*waiting on phone verification/s);
+    expect(allText(missing)).not.toMatch(/Shall I ask/);
+    expect((await service.store.get(id))?.offer).toBeUndefined();
+    // Asking how to log in afterwards is not the error persisting: no person is brought in yet.
+    const login = await say(id, 'how do I log in to one balance');
+    expect(login.intent).toBe('log_in');
+    expect(allText(login)).toMatch(/steps I gave you earlier/);
+    expect(login.escalation).toBeNull();
   });
 
   it('noclass: the plan lacks First Class, so a person takes it', async () => {
