@@ -120,6 +120,7 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
   if (state.kind !== 'open') return withoutOpenAccount(context, 'explain_suspension', state) as Reply;
   const { account } = state;
+  if (account.status === 'registration_pending') return unfinishedRegistration(context);
   const suspension = await context.check<SuspensionStatus>('account.suspension', account.accountId);
   if (suspension.status !== 'ok') return { texts: [context.answer('explain_suspension'), UNAVAILABLE] };
   if (!suspension.result.suspended) {
@@ -128,7 +129,7 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
     if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(account);
     return {
       texts: [
-        'Your One Balance account is not suspended and it is connected, so postage should go through. If the alert keeps appearing, tell me and I will pass it to a person.',
+        'Your One Balance account is not suspended and it is connected, so postage should go through. If a purchase still fails or the suspension alert appears, tell me and I will pass it to a person.',
       ],
     };
   }

@@ -248,6 +248,10 @@ describe('customer conversations, one per demo account', () => {
     expect(login.intent).toBe('log_in');
     expect(allText(login)).toMatch(/steps I gave you earlier/);
     expect(login.escalation).toBeNull();
+    const suspended = await say(id, 'is my one balance account suspended?');
+    expect(suspended.intent).toBe('explain_suspension');
+    expect(allText(suspended)).toMatch(/registration has not finished/);
+    expect(allText(suspended)).not.toMatch(/Shall I ask/);
   });
 
   it('noclass: the plan lacks First Class, so a person takes it', async () => {
