@@ -51,6 +51,15 @@ function fromFastifyError(error: FastifyError): RequestError | undefined {
   }
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Builds the HTTP app (routes, error handling); `server.ts` listens and shuts it down. */
 export async function buildApp({
   understander,
@@ -75,9 +84,24 @@ export async function buildApp({
   // The raw body is kept for signature checks (webhooks sign the exact bytes they send).
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    (request as { rawBody?: string }).rawBody = String(body);
-    // The default parser calls `done` itself; its type merely allows a promise.
-    void parseJson(request, String(body), done);
+    const text = String(body);
+    (request as { rawBody?: string }).rawBody = text;
+    // The default parser calls `done` itself; its type merely allows a promise. It refuses
+    // `__proto__` and `constructor.prototype` keys (prototype poisoning) with the same error as
+    // broken JSON; the client is told which of the two it was.
+    void parseJson(request, text, (error, parsed) => {
+      if (error !== null && isJson(text)) {
+        done(
+          new RequestError(
+            ErrorCode.BadRequest,
+            'The request body must not contain "__proto__" or "constructor.prototype" keys.',
+          ),
+          undefined,
+        );
+        return;
+      }
+      done(error, parsed);
+    });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -62,6 +62,16 @@ describe('HTTP app', () => {
     expect(body.error.message.length).toBeGreaterThan(5);
   });
 
+  it('tells a prototype-poisoning body apart from broken JSON', async () => {
+    for (const payload of ['{"text":"hi","__proto__":{"admin":true}}', '{"constructor":{"prototype":{}}}']) {
+      const response = await classify(payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toMatch(/must not contain "__proto__"/);
+    }
+    const broken = await classify('{"text":');
+    expect(broken.json().error.message).not.toMatch(/__proto__/);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const response = await app.inject({ method: 'GET', url: '/nowhere' });
     expect(response.statusCode).toBe(404);
