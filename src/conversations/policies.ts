@@ -34,7 +34,9 @@ export interface Reply {
   texts: string[];
   escalation?: Escalation;
   /** State to keep for the next turn (an offer waiting for a yes). */
-  patch?: Partial<Pick<ConversationState, 'offer' | 'registrationTroubleshot' | 'passwordAdviceGiven'>>;
+  patch?: Partial<
+    Pick<ConversationState, 'offer' | 'registrationTroubleshot' | 'passwordAdviceGiven' | 'account'>
+  >;
 }
 
 export type Policy = (context: PolicyContext) => Promise<Reply>;
@@ -116,6 +118,15 @@ const offerReconnect = (account: AccountSummary): Reply => ({
   patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
 });
 
+/**
+ * The conversation keeps the account it looked up; once a check finds it no longer suspended (or
+ * the bot lifted the suspension), the kept copy says so, so that later answers in the conversation
+ * do not call it suspended.
+ */
+function noLongerSuspended(account: AccountSummary): Pick<Reply, 'patch'> {
+  return account.status === 'suspended' ? { patch: { account: { ...account, status: 'active' } } } : {};
+}
+
 async function explainSuspension(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
   if (state.kind !== 'open') return withoutOpenAccount(context, 'explain_suspension', state) as Reply;
@@ -131,6 +142,7 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
       texts: [
         'Your One Balance account is not suspended and it is connected, so postage should go through. If a purchase still fails or the suspension alert appears, tell me and I will pass it to a person.',
       ],
+      ...noLongerSuspended(account),
     };
   }
   const reason = suspension.result.reason ?? 'unknown';
@@ -149,7 +161,7 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
   switch (attempt.result.outcome) {
     case 'lifted':
     case 'not_suspended':
-      return { texts: [context.answer('explain_suspension', 'lifted')] };
+      return { texts: [context.answer('explain_suspension', 'lifted')], ...noLongerSuspended(account) };
     case 'not_allowed':
       return {
         texts: [context.answer('explain_suspension', 'compliance_review')],

@@ -167,6 +167,10 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/lifted it\. You can buy postage again/);
     const again = await say(id, 'is my account still suspended?');
     expect(allText(again)).toMatch(/not suspended/);
+    // The conversation's copy of the account no longer calls it suspended.
+    const missing = await say(id, "my one balance account doesn't show up in the app");
+    expect(allText(missing)).toMatch(/connected to your store and active/);
+    expect(allText(missing)).not.toMatch(/but it is suspended/);
   });
 
   it('declined, missing from the app: connected, but suspended, so the suspension is explained', async () => {
