@@ -24,6 +24,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Checked,
   INTENT_LABELS,
+  leadingWith,
   OFFER_REMINDERS,
   POLICIES,
   type PolicyContext,
@@ -386,7 +387,7 @@ export class ConversationEngine {
     const understanding = this.deps.understander.understand(text);
     const note = this.otherAccountNote(state, understanding.entities);
     const withNote = (work: TurnWork): TurnWork =>
-      note === undefined ? work : { ...work, reply: { ...work.reply, texts: [note, ...work.reply.texts] } };
+      note === undefined ? work : { ...work, reply: leadingWith(note, work.reply) };
 
     // An offer waits for a yes (or "done") or a no; anything else is a new question and the offer
     // stays open.

@@ -41,6 +41,11 @@ export interface Reply {
 
 export type Policy = (context: PolicyContext) => Promise<Reply>;
 
+/** `reply` with `text` said first (its escalation and patch kept). */
+export function leadingWith(text: string, reply: Reply): Reply {
+  return { ...reply, texts: [text, ...reply.texts] };
+}
+
 const SIGN_IN = 'Sign in to the app and open this chat again, and I can check your own account too.';
 const UNAVAILABLE =
   'I could not reach the account system just now, so here is the general answer. Ask me again in a moment and I will check your account.';
@@ -235,8 +240,7 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
   // "Is my account OK?" lands here too: a connected account can still be suspended, and that, not
   // the connection, is what stops its postage.
   if (state.account.status === 'suspended') {
-    const suspension = await explainSuspension(context);
-    return { ...suspension, texts: [`${connected}, but it is suspended.`, ...suspension.texts] };
+    return leadingWith(`${connected}, but it is suspended.`, await explainSuspension(context));
   }
   return {
     texts: [
@@ -261,8 +265,7 @@ async function unfinishedRegistration(context: PolicyContext): Promise<Reply> {
       ],
     };
   }
-  const registration = await registrationError(context);
-  return { ...registration, texts: [unfinished, ...registration.texts] };
+  return leadingWith(unfinished, await registrationError(context));
 }
 
 /** The customer said yes to a reconnect request. */
@@ -315,8 +318,7 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
     // "My labels fail" read as a registration problem: when the account is suspended, that is what
     // stops the labels, so the customer gets the suspension's answer rather than a dead end.
     if (state.account.status === 'suspended') {
-      const suspension = await explainSuspension(context);
-      return { ...suspension, texts: [`${complete} I looked for a suspension too.`, ...suspension.texts] };
+      return leadingWith(`${complete} I looked for a suspension too.`, await explainSuspension(context));
     }
     return { texts: [complete] };
   }
