@@ -124,12 +124,16 @@ const offerReconnect = (account: AccountSummary): Reply => ({
 });
 
 /**
- * The conversation keeps the account it looked up; once a check finds it no longer suspended (or
- * the bot lifted the suspension), the kept copy says so, so that later answers in the conversation
- * do not call it suspended.
+ * The conversation keeps the account it looked up; once a suspension check (or the bot's own
+ * unsuspend) finds it otherwise, the kept copy follows, so that later answers in the conversation
+ * neither call a lifted suspension current nor a new one absent.
  */
-function noLongerSuspended(account: AccountSummary): Pick<Reply, 'patch'> {
-  return account.status === 'suspended' ? { patch: { account: { ...account, status: 'active' } } } : {};
+function suspendedNow(account: AccountSummary, suspended: boolean): Pick<Reply, 'patch'> {
+  if (suspended && account.status === 'active')
+    return { patch: { account: { ...account, status: 'suspended' } } };
+  if (!suspended && account.status === 'suspended')
+    return { patch: { account: { ...account, status: 'active' } } };
+  return {};
 }
 
 async function explainSuspension(context: PolicyContext): Promise<Reply> {
@@ -138,6 +142,15 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
   const { account } = state;
   if (account.status === 'registration_pending') return unfinishedRegistration(context);
   const suspension = await context.check<SuspensionStatus>('account.suspension', account.accountId);
+  return answerSuspension(context, account, suspension);
+}
+
+/** What follows from a suspension check that has run: the unsuspend attempt and what is left to do. */
+async function answerSuspension(
+  context: PolicyContext,
+  account: AccountSummary,
+  suspension: Checked<SuspensionStatus>,
+): Promise<Reply> {
   if (suspension.status !== 'ok') return { texts: [context.answer('explain_suspension'), UNAVAILABLE] };
   if (!suspension.result.suspended) {
     // The same alert appears when the app cannot connect to the account.
@@ -147,11 +160,22 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
       texts: [
         'Your One Balance account is not suspended and it is connected, so postage should go through. If a purchase still fails or the suspension alert appears, tell me and I will pass it to a person.',
       ],
-      ...noLongerSuspended(account),
+      ...suspendedNow(account, false),
     };
   }
-  const reason = suspension.result.reason ?? 'unknown';
-  if (!suspension.result.unsuspendAllowed) {
+  const reply = await unsuspendAndAdvise(context, account, suspension.result);
+  // Still suspended unless the bot lifted it (that reply says so in its own patch).
+  return { ...reply, patch: { ...suspendedNow(account, true).patch, ...reply.patch } };
+}
+
+/** A suspended account: the unsuspend attempt where allowed, then the reason's advice and escalation. */
+async function unsuspendAndAdvise(
+  context: PolicyContext,
+  account: AccountSummary,
+  suspension: SuspensionStatus,
+): Promise<Reply> {
+  const reason = suspension.reason ?? 'unknown';
+  if (!suspension.unsuspendAllowed) {
     return { texts: [context.answer('explain_suspension', reason)], escalation: phoneEscalation(reason) };
   }
   const attempt = await context.check<UnsuspendOutcome>('account.unsuspend', account.accountId);
@@ -166,7 +190,10 @@ async function explainSuspension(context: PolicyContext): Promise<Reply> {
   switch (attempt.result.outcome) {
     case 'lifted':
     case 'not_suspended':
-      return { texts: [context.answer('explain_suspension', 'lifted')], ...noLongerSuspended(account) };
+      return {
+        texts: [context.answer('explain_suspension', 'lifted')],
+        patch: { account: { ...account, status: 'active' } },
+      };
     case 'not_allowed':
       return {
         texts: [context.answer('explain_suspension', 'compliance_review')],
@@ -233,19 +260,36 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
     return { texts: [context.answer('reconnect_account', 'not_found'), context.answer('open_account')] };
   if (state.kind !== 'open') return withoutOpenAccount(context, 'reconnect_account', state) as Reply;
   if (state.account.status === 'registration_pending') return unfinishedRegistration(context);
-  const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
-  if (connection.status !== 'ok') return { texts: [context.answer('reconnect_account'), UNAVAILABLE] };
-  if (!connection.result.connected) return offerReconnect(state.account);
-  const connected = `Your One Balance account ending in ${state.account.accountNumberLast4} is connected to your store`;
+  const { account } = state;
   // "Is my account OK?" lands here too: a connected account can still be suspended, and that, not
-  // the connection, is what stops its postage.
-  if (state.account.status === 'suspended') {
-    return leadingWith(`${connected}, but it is suspended.`, await explainSuspension(context));
+  // the connection, is what stops its postage. Both are asked at once, and the suspension is asked
+  // of the backend rather than read from the account looked up earlier in the conversation, which
+  // may be older than a suspension.
+  const [connection, suspension] = await Promise.all([
+    context.check<ConnectionStatus>('account.connection', account.accountId),
+    context.check<SuspensionStatus>('account.suspension', account.accountId),
+  ]);
+  if (connection.status !== 'ok') return { texts: [context.answer('reconnect_account'), UNAVAILABLE] };
+  if (!connection.result.connected) return offerReconnect(account);
+  const connected = `Your One Balance account ending in ${account.accountNumberLast4} is connected to your store`;
+  if (suspension.status !== 'ok') {
+    return {
+      texts: [
+        `${connected}. I could not check just now whether it is suspended; ask me again in a moment if postage will not go through.`,
+      ],
+    };
+  }
+  if (suspension.result.suspended) {
+    return leadingWith(
+      `${connected}, but it is suspended.`,
+      await answerSuspension(context, account, suspension),
+    );
   }
   return {
     texts: [
       `${connected} and active, so nothing needs fixing. If it does not show on the ONE BALANCE & CARRIERS page (top right of the app), reload that page; if it is still missing, tell me and I will pass it to a person.`,
     ],
+    ...suspendedNow(account, false),
   };
 }
 
@@ -317,10 +361,15 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
       'Your One Balance registration is complete and the account is set up, so there is nothing left to fix there.';
     // "My labels fail" read as a registration problem: when the account is suspended, that is what
     // stops the labels, so the customer gets the suspension's answer rather than a dead end.
-    if (state.account.status === 'suspended') {
-      return leadingWith(`${complete} I looked for a suspension too.`, await explainSuspension(context));
+    const { account } = state;
+    const suspension = await context.check<SuspensionStatus>('account.suspension', account.accountId);
+    if (suspension.status === 'ok' && suspension.result.suspended) {
+      return leadingWith(
+        `${complete} I looked for a suspension too.`,
+        await answerSuspension(context, account, suspension),
+      );
     }
-    return { texts: [complete] };
+    return { texts: [complete], ...(suspension.status === 'ok' ? suspendedNow(account, false) : {}) };
   }
   return { texts: [context.answer('registration_error')] };
 }

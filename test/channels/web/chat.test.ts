@@ -173,6 +173,39 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(missing)).not.toMatch(/but it is suspended/);
   });
 
+  it('sees a suspension that starts after the account was looked up in the same conversation', async () => {
+    const id = await startAs('active@demo.test');
+    const plan = await say(id, 'what plan am I on?');
+    expect(plan.intent).toBe('first_class_plan');
+    expect((await service.store.get(id))?.account?.status).toBe('active');
+    // A temporary hold placed at Stamps.com between two messages; the bot's unsuspend lifts it
+    // again, and the finally block makes sure of it for the tests after this one.
+    const record = service.runtime.accounts?.embedded?.store.findRecord({ email: 'active@demo.test' });
+    if (record === undefined) throw new Error('active@demo.test is missing from the reference store');
+    record.suspension = { reason: 'temporary_hold', since: new Date().toISOString() };
+    record.status = 'suspended';
+    try {
+      const missing = await say(id, "my one balance account doesn't show up in the app");
+      expect(missing.intent).toBe('reconnect_account');
+      expect(allText(missing)).toMatch(/connected to your store, but it is suspended/);
+      expect(allText(missing)).toMatch(/lifted it/);
+      expect(missing.checks.map((check) => check.name)).toEqual([
+        'account.connection',
+        'account.suspension',
+        'account.unsuspend',
+      ]);
+      // Suspended again, asked as a registration question: the same fresh look.
+      record.suspension = { reason: 'temporary_hold', since: new Date().toISOString() };
+      record.status = 'suspended';
+      const registration = await say(id, 'my one balance registration failed');
+      expect(registration.intent).toBe('registration_error');
+      expect(allText(registration)).toMatch(/registration is complete.*lifted it/s);
+    } finally {
+      record.suspension = null;
+      record.status = 'active';
+    }
+  });
+
   it('declined, missing from the app: connected, but suspended, so the suspension is explained', async () => {
     const turn = await say(
       await startAs('declined@demo.test'),
