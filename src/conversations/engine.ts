@@ -89,15 +89,20 @@ const HANDOFF_REASONS = new Set([
 const TWO_MISSES =
   'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
 
-const YES =
-  /^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\b/i;
+/** "Actually, yes", "on second thought, done": a change of mind is still an answer. */
+const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+)[\s,.!]*)?`;
+const YES = new RegExp(
+  `${CHANGE_OF_MIND}(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\\b`,
+  'i',
+);
 /**
  * "done", "I've entered it", "yes I reset it": the customer did what the bot asked. A bare "ok" or
  * "thanks" is not: after "say done once it is entered" it means "will do".
  */
 const DONE = new RegExp(
   [
-    String.raw`^\s*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:`,
+    CHANGE_OF_MIND,
+    String.raw`(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:`,
     String.raw`done|finished|all\s+(?:done|set)`,
     String.raw`|it['’]?s\s+(?:done|finished|entered|updated|reset)`,
     String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
@@ -390,27 +395,33 @@ export class ConversationEngine {
       note === undefined ? work : { ...work, reply: leadingWith(note, work.reply) };
 
     // An offer waits for a yes (or "done") or a no; anything else is a new question and the offer
-    // stays open.
+    // stays open. One said no to in the last turn can still be taken ("actually, yes please").
     const { offer } = state;
-    if (offer !== undefined) {
-      const offerIntent = offer.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
-      const answered = (reply: Reply): TurnWork => {
+    const answerable = offer ?? state.declinedOffer;
+    if (answerable !== undefined) {
+      const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
+      const answered = (reply: Reply, declinedOffer?: NonNullable<ConversationState['offer']>): TurnWork => {
         Object.assign(understood, { intent: offerIntent, confidence: 1 });
         return {
           reply,
           intent: offerIntent,
           confidence: 1,
-          stateChanges: { offer: undefined, misunderstandings: 0 },
+          stateChanges: { offer: undefined, declinedOffer, misunderstandings: 0 },
         };
       };
-      if (offer.kind === 'reconnect' && YES.test(text))
-        return answered(await requestReconnect(context, offer.accountId));
-      if (offer.kind === 'unsuspend_retry' && DONE.test(text))
+      if (answerable.kind === 'reconnect' && YES.test(text))
+        return answered(await requestReconnect(context, answerable.accountId));
+      if (answerable.kind === 'unsuspend_retry' && DONE.test(text))
         return answered(await POLICIES.explain_suspension(context));
-      if (NO.test(text))
-        return answered({
-          texts: ['All right, I will leave it as it is. Is there anything else I can help with?'],
-        });
+      if (offer !== undefined && NO.test(text))
+        return answered(
+          {
+            texts: [
+              'All right, I will leave it as it is. If you change your mind, just say so. Is there anything else I can help with?',
+            ],
+          },
+          offer,
+        );
     }
 
     let intent = understanding.intent;
@@ -424,7 +435,7 @@ export class ConversationEngine {
       }
     }
 
-    const changes: Partial<ConversationState> = { clarification: undefined };
+    const changes: Partial<ConversationState> = { clarification: undefined, declinedOffer: undefined };
     if (state.offer !== undefined) changes.offer = state.offer;
     if (confidence < 1) {
       const options = this.clarificationOptions(understanding);

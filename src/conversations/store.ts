@@ -28,6 +28,8 @@ export const ticketRecordSchema = z.object({
 });
 export type TicketRecord = z.infer<typeof ticketRecordSchema>;
 
+const offerSchema = z.object({ kind: z.enum(['reconnect', 'unsuspend_retry']), accountId: z.string() });
+
 /** Everything the bot remembers of a conversation between turns. */
 export const conversationStateSchema = z.object({
   id: z.string(),
@@ -41,7 +43,9 @@ export const conversationStateSchema = z.object({
    * What the bot waits for before it acts: a yes to a reconnect request, or word that the customer
    * has entered their new Stamps.com password (then it tries to unsuspend again).
    */
-  offer: z.object({ kind: z.enum(['reconnect', 'unsuspend_retry']), accountId: z.string() }).optional(),
+  offer: offerSchema.optional(),
+  /** An offer the customer said no to in the last turn: "actually, yes" in the next one still takes it. */
+  declinedOffer: offerSchema.optional(),
   lastIntent: z.string().optional(),
   /** Consecutive turns the bot did not understand. */
   misunderstandings: z.number().int().default(0),

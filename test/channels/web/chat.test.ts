@@ -252,6 +252,28 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('takes a declined offer when the customer changes their mind in the next message, not later', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'where did my one balance account go');
+    const no = await say(id, 'no');
+    expect(allText(no)).toMatch(/leave it as it is\. If you change your mind/);
+    expect(no.checks).toEqual([]);
+    const changed = await say(id, 'actually, yes please');
+    expect(changed.intent).toBe('reconnect_account');
+    expect(changed.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
+    expect(changed.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+
+    // Declined, then another question: the offer is gone, and a later yes is not taken as one.
+    const other = await startAs('disconnected@demo.test');
+    await say(other, 'where did my one balance account go');
+    await say(other, 'no thanks');
+    await say(other, 'how much does one balance cost?');
+    const late = await say(other, 'actually yes');
+    expect(late.checks).toEqual([]);
+    expect(late.escalation).toBeNull();
+    expect((await service.store.get(other))?.declinedOffer).toBeUndefined();
+  });
+
   it('closed: a new account is needed, with the opening steps', async () => {
     const turn = await say(
       await startAs('closed@demo.test'),
