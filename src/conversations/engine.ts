@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
 import { botMessage } from '../core/messages.ts';
 import { redactSecrets, type SecretKind } from '../core/secrets.ts';
-import type {
-  BotMessage,
-  CheckSummary,
-  CustomerMessage,
-  Escalation,
-  IncomingMessage,
-  TranscriptEntry,
-  TurnResult,
-  VerifiedCustomer,
+import {
+  type BotMessage,
+  type CheckSummary,
+  type CustomerMessage,
+  type Escalation,
+  type IncomingMessage,
+  STAMPS_PHONE,
+  type TranscriptEntry,
+  type TurnResult,
+  type VerifiedCustomer,
 } from '../core/types.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
@@ -113,6 +114,8 @@ const DONE = new RegExp(
   'i',
 );
 const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
+/** Asking for the phone number or whom to call. */
+const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
@@ -451,6 +454,25 @@ export class ConversationEngine {
       }
     }
 
+    // "What's the number again?" once the bot has sent the customer to the Stamps line: the number,
+    // rather than "I can only help with...".
+    if (
+      intent === OUT_OF_SCOPE &&
+      PHONE_QUESTION.test(text) &&
+      state.escalations.some((escalation) => escalation.kind === 'phone')
+    ) {
+      Object.assign(understood, { intent: 'explain_suspension', confidence: 1 });
+      return withNote({
+        reply: {
+          texts: [
+            `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`,
+          ],
+        },
+        intent: 'explain_suspension',
+        confidence: 1,
+        stateChanges: { ...changes, misunderstandings: 0 },
+      });
+    }
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.

@@ -123,8 +123,9 @@ describe('customer conversations, one per demo account', () => {
   });
 
   it('declined: the reason, the card update, then the Stamps line', async () => {
+    const id = await startAs('declined@demo.test');
     const turn = await say(
-      await startAs('declined@demo.test'),
+      id,
       'SPECIAL USPS RATE ALERT(S) Messages from USPS: Your One Balance account has been suspended. Please Contact ShippingEasy Support for assistance.',
     );
     expect(turn.messages[0]?.text).toMatch(/checking your account/);
@@ -133,6 +134,19 @@ describe('customer conversations, one per demo account', () => {
     expect(answer.indexOf('payment card')).toBeLessThan(answer.indexOf('(855) 889-7867'));
     expect(turn.escalation).toEqual({ kind: 'phone', phone: '(855) 889-7867', reason: 'payment_declined' });
     expect(turn.messages.at(-1)?.phone).toBe('(855) 889-7867');
+    // "What's the number to call?" afterwards gets the number again, without a second attempt.
+    const number = await say(id, "what's the number to call");
+    expect(number.messages.map((message) => message.text)).toEqual([
+      expect.stringMatching(/^You can reach Stamps at \(855\) 889-7867\./),
+    ]);
+    expect(number.messages[0]?.phone).toBe('(855) 889-7867');
+    expect(number.checks).toEqual([]);
+  });
+
+  it('asked for a number before any phone escalation, does not offer the Stamps line', async () => {
+    const turn = await say(await startAs('active@demo.test'), "what's the number to call");
+    expect(turn.intent).toBe('out_of_scope');
+    expect(allText(turn)).not.toMatch(/889-7867/);
   });
 
   it('review: cannot be unsuspended here, so the Stamps line', async () => {
