@@ -409,7 +409,7 @@ export class ConversationEngine {
           reply,
           intent: offerIntent,
           confidence: 1,
-          stateChanges: { offer: undefined, declinedOffer, misunderstandings: 0 },
+          stateChanges: { offer: undefined, declinedOffer, personOffered: undefined, misunderstandings: 0 },
         };
       };
       if (answerable.kind === 'reconnect' && YES.test(text))
@@ -427,6 +427,23 @@ export class ConversationEngine {
         );
     }
 
+    // The out-of-scope answer ends by offering a person; it is answered in the next message or not
+    // at all, so that a "yes" much later does not bring one in unasked.
+    // "ok thanks" is a thank-you, not a yes.
+    const accepts = YES.test(text) && understanding.intent !== 'thanks' && understanding.intent !== 'goodbye';
+    if (state.personOffered === true && (accepts || NO.test(text))) {
+      Object.assign(understood, { intent: 'talk_to_human', confidence: 1 });
+      const reply = accepts
+        ? await POLICIES.talk_to_human(context)
+        : { texts: ['All right. Is there anything about your One Balance account I can help with?'] };
+      return withNote({
+        reply,
+        intent: 'talk_to_human',
+        confidence: 1,
+        stateChanges: { personOffered: undefined, declinedOffer: undefined, misunderstandings: 0 },
+      });
+    }
+
     let intent = understanding.intent;
     let confidence = understanding.confidence;
 
@@ -438,7 +455,11 @@ export class ConversationEngine {
       }
     }
 
-    const changes: Partial<ConversationState> = { clarification: undefined, declinedOffer: undefined };
+    const changes: Partial<ConversationState> = {
+      clarification: undefined,
+      declinedOffer: undefined,
+      personOffered: undefined,
+    };
     if (state.offer !== undefined) changes.offer = state.offer;
     if (confidence < 1) {
       const options = this.clarificationOptions(understanding);
@@ -497,7 +518,11 @@ export class ConversationEngine {
         reply,
         intent,
         confidence,
-        stateChanges: { ...changes, misunderstandings: misses >= 2 ? 0 : misses },
+        stateChanges: {
+          ...changes,
+          misunderstandings: misses >= 2 ? 0 : misses,
+          personOffered: misses >= 2 ? undefined : true,
+        },
       });
     }
     const reply = await POLICIES[intent as Exclude<IntentId, 'out_of_scope'>](context);

@@ -46,6 +46,8 @@ export const conversationStateSchema = z.object({
   offer: offerSchema.optional(),
   /** An offer the customer said no to in the last turn: "actually, yes" in the next one still takes it. */
   declinedOffer: offerSchema.optional(),
+  /** The last answer was "out of scope, shall I pass you to a person?": a yes now is that request. */
+  personOffered: z.boolean().optional(),
   lastIntent: z.string().optional(),
   /** Consecutive turns the bot did not understand. */
   misunderstandings: z.number().int().default(0),

@@ -422,6 +422,31 @@ describe('conversation behaviour', () => {
     expect(second.escalation).toMatchObject({ kind: 'ticket', reason: 'not_understood_twice' });
   });
 
+  it('takes a yes to the out-of-scope answer as asking for a person, in the next message only', async () => {
+    const id = await startAs('active@demo.test');
+    const offTopic = await say(id, 'what is the weather like in lisbon');
+    expect(allText(offTopic)).toMatch(/shall I pass you to them\? \(yes \/ no\)/);
+    const yes = await say(id, 'yes please');
+    expect(yes.intent).toBe('talk_to_human');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
+    expect(allText(yes)).not.toMatch(/not understood you twice/);
+
+    // "ok thanks" is a thank-you; "no" is understood; a yes after another question is no request.
+    const thanks = await startAs('active@demo.test');
+    await say(thanks, 'what is the weather like in lisbon');
+    const okThanks = await say(thanks, 'ok thanks');
+    expect(okThanks.intent).toBe('thanks');
+    expect(okThanks.escalation).toBeNull();
+    const declined = await startAs('active@demo.test');
+    await say(declined, 'what is the weather like in lisbon');
+    const no = await say(declined, 'no');
+    expect(no.escalation).toBeNull();
+    expect(allText(no)).toMatch(/^All right\./);
+    await say(declined, 'how much does one balance cost?');
+    const late = await say(declined, 'yes');
+    expect(late.escalation).toBeNull();
+  });
+
   it('keeps the transcript in Redis, readable by id', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'how much does one balance cost?');
