@@ -428,8 +428,8 @@ export class ConversationEngine {
     }
 
     // The out-of-scope answer ends by offering a person; it is answered in the next message or not
-    // at all, so that a "yes" much later does not bring one in unasked.
-    // "ok thanks" is a thank-you, not a yes.
+    // at all, so that a "yes" much later does not bring one in unasked. "ok thanks" is a thank-you,
+    // not a yes.
     const accepts = YES.test(text) && understanding.intent !== 'thanks' && understanding.intent !== 'goodbye';
     if (state.personOffered === true && (accepts || NO.test(text))) {
       Object.assign(understood, { intent: 'talk_to_human', confidence: 1 });
