@@ -8,6 +8,7 @@ const errorLine = document.getElementById('error');
 const who = document.getElementById('who');
 const signin = document.getElementById('signin');
 const signinAs = document.getElementById('signin-as');
+const choicesBar = document.getElementById('choices');
 
 const STAMPS_TEL = '+18558897867';
 const shown = new Set();
@@ -80,6 +81,19 @@ function appendWithLinks(element, text) {
   }
 }
 
+/** The quick answers of the newest message, as buttons that send their reply; none hides the bar. */
+function showChoices(choices) {
+  const buttons = (choices ?? []).map((choice) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = choice.label;
+    button.addEventListener('click', () => void sendText(choice.reply));
+    return button;
+  });
+  choicesBar.replaceChildren(...buttons);
+  choicesBar.hidden = buttons.length === 0;
+}
+
 function addMessage(message) {
   if (shown.has(message.id)) return;
   shown.add(message.id);
@@ -99,6 +113,7 @@ function addMessage(message) {
   item.append(label);
   renderText(item, message.text);
   log.append(item);
+  showChoices(message.choices);
   item.scrollIntoView({ block: 'end' });
 }
 
@@ -128,6 +143,7 @@ function listen(id) {
 async function start(identity) {
   showError('');
   log.replaceChildren();
+  showChoices();
   shown.clear();
   try {
     const conversation = await api('/api/conversations', identity ?? {});
@@ -155,12 +171,9 @@ async function resume(id) {
   }
 }
 
-composer.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const text = input.value.trim();
-  if (!text || !conversationId) return;
+async function sendText(text) {
+  if (!text || !conversationId || send.disabled) return;
   showError('');
-  input.value = '';
   send.disabled = true;
   addMessage({ id: `local-${Date.now()}`, role: 'customer', text });
   setTyping(true);
@@ -176,6 +189,15 @@ composer.addEventListener('submit', async (event) => {
     send.disabled = false;
     input.focus();
   }
+}
+
+composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  // While a message is on its way the text stays in the box, to send when it is answered.
+  if (!text || send.disabled) return;
+  input.value = '';
+  void sendText(text);
 });
 
 // Enter sends, Shift+Enter makes a new line: the whole chat works from the keyboard.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
-import { botMessage } from '../core/messages.ts';
+import { botMessage, YES_OR_NO } from '../core/messages.ts';
 import { redactSecrets, type SecretKind } from '../core/secrets.ts';
 import {
   type BotMessage,
@@ -26,6 +26,7 @@ import {
   type Checked,
   INTENT_LABELS,
   leadingWith,
+  OFFER_CHOICES,
   OFFER_REMINDERS,
   POLICIES,
   type PolicyContext,
@@ -126,6 +127,8 @@ function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined 
   const what = removed.map((kind) => (kind === 'card_number' ? 'a card number' : 'a password')).join(' and ');
   return `I removed what looked like ${what} from your message before saving it. Please never share card details or passwords in this chat: I never need them.`;
 }
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Fills {{placeholders}}; an unknown one becomes empty rather than leaking its name. */
 function render(template: string, vars: Record<string, string>): string {
@@ -370,7 +373,10 @@ export class ConversationEngine {
       if (opening !== null)
         texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
     }
-    const messages = texts.map((text) => botMessage(text, turnId));
+    // The quick answers belong to the question, which the last text asks.
+    const messages = texts.map((text, index) =>
+      botMessage(text, turnId, index === texts.length - 1 ? reply.choices : undefined),
+    );
     const next: ConversationState = {
       ...state,
       ...work.stateChanges,
@@ -467,7 +473,13 @@ export class ConversationEngine {
         const [a, b] = options;
         const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
         return withNote({
-          reply: { texts: [question] },
+          reply: {
+            texts: [question],
+            choices: [
+              { label: capitalised(INTENT_LABELS[a]), reply: 'the first' },
+              { label: capitalised(INTENT_LABELS[b]), reply: 'the second' },
+            ],
+          },
           intent: OUT_OF_SCOPE,
           confidence,
           stateChanges: { ...changes, clarification: { options } },
@@ -499,7 +511,7 @@ export class ConversationEngine {
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) {
       return withNote({
-        reply: { texts: [OFFER_REMINDERS[offer.kind]] },
+        reply: { texts: [OFFER_REMINDERS[offer.kind]], choices: OFFER_CHOICES[offer.kind] },
         intent,
         confidence,
         stateChanges: changes,
@@ -513,7 +525,7 @@ export class ConversationEngine {
               texts: [TWO_MISSES],
               escalation: { kind: 'ticket', reason: 'not_understood_twice', status: 'requested' },
             }
-          : { texts: [context.answer(OUT_OF_SCOPE)] };
+          : { texts: [context.answer(OUT_OF_SCOPE)], choices: YES_OR_NO };
       return withNote({
         reply,
         intent,

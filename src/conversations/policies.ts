@@ -7,7 +7,8 @@ import type {
   SuspensionStatus,
   UnsuspendOutcome,
 } from '../accounts/model.ts';
-import { type Escalation, STAMPS_PHONE, type VerifiedCustomer } from '../core/types.ts';
+import { YES_OR_NO } from '../core/messages.ts';
+import { type Choice, type Escalation, STAMPS_PHONE, type VerifiedCustomer } from '../core/types.ts';
 import type { CheckName, IntentId } from '../intents/schema.ts';
 import type { ConversationState } from './store.ts';
 
@@ -32,6 +33,8 @@ export interface PolicyContext {
 
 export interface Reply {
   texts: string[];
+  /** Fixed answers to the question the last text asks (an offer's yes or no). */
+  choices?: readonly Choice[];
   escalation?: Escalation;
   /** State to keep for the next turn (an offer waiting for a yes). */
   patch?: Partial<
@@ -116,10 +119,17 @@ export const OFFER_REMINDERS: Record<NonNullable<ConversationState['offer']>['ki
     'Once the new Stamps.com password is entered on the ONE BALANCE & CARRIERS page, say "done" and I will try to unsuspend your account again.',
 };
 
+/** The quick answers to each offer. */
+export const OFFER_CHOICES: Record<NonNullable<ConversationState['offer']>['kind'], readonly Choice[]> = {
+  reconnect: YES_OR_NO,
+  unsuspend_retry: [{ label: 'Done, the new password is entered', reply: 'done' }],
+};
+
 const offerReconnect = (account: AccountSummary): Reply => ({
   texts: [
     `Your One Balance account ending in ${account.accountNumberLast4} exists, but it is not connected to your store, which is why it does not show on the ONE BALANCE & CARRIERS page. Shall I ask our Customer Success team to reconnect it? (yes / no)`,
   ],
+  choices: OFFER_CHOICES.reconnect,
   patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
 });
 
@@ -207,6 +217,7 @@ async function unsuspendAndAdvise(
           texts: [
             `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)} Say "done" once the new password is entered.`,
           ],
+          choices: OFFER_CHOICES.unsuspend_retry,
           patch: {
             passwordAdviceGiven: true,
             offer: { kind: 'unsuspend_retry', accountId: account.accountId },
@@ -410,6 +421,7 @@ async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
       'Your account is suspended because of a recent password change. Once the new password is entered, say "done" and I will try to unsuspend it again.',
     );
     // This is the password advice: still suspended after it, the next try ends at the Stamps line.
+    reply.choices = OFFER_CHOICES.unsuspend_retry;
     reply.patch = {
       passwordAdviceGiven: true,
       offer: { kind: 'unsuspend_retry', accountId: state.account.accountId },

@@ -70,6 +70,7 @@ const transcriptEntrySchema = z.object({
   turnId: z.string(),
   createdAt: z.string(),
   phone: z.string().optional(),
+  choices: z.array(z.object({ label: z.string(), reply: z.string() })).optional(),
 });
 
 export interface ConversationStoreOptions {

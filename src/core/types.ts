@@ -11,12 +11,20 @@ export interface IncomingMessage {
   text: string;
 }
 
+/** A quick answer to a bot's question: shown as `label`, sent as the customer's message `reply`. */
+export interface Choice {
+  label: string;
+  reply: string;
+}
+
 export interface BotMessage {
   id: string;
   role: 'bot';
   text: string;
   /** When the text holds a number to call, that number (channels may render a link). */
   phone?: string;
+  /** When the message asks a question with fixed answers, those answers (channels may show buttons). */
+  choices?: Choice[];
   /** The turn this message answers; a late message names the turn it completes. */
   turnId: string;
   createdAt: string;

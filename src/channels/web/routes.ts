@@ -65,6 +65,7 @@ function publicMessage(message: TranscriptEntry | BotMessage) {
     text,
     createdAt,
     ...('phone' in message && message.phone ? { phone: message.phone } : {}),
+    ...('choices' in message && message.choices ? { choices: message.choices } : {}),
   };
 }
 

@@ -82,6 +82,38 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'declined-suspension-360.png'), fullPage: true });
   });
 
+  it('offers Yes and No as buttons for a reconnect offer, and Yes pressed from the keyboard files it', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(service.url);
+    await page.getByLabel('Sign in as (development)').selectOption({ label: 'disconnected@demo.test' });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('.log li.bot').filter({ hasText: 'You are signed in' }).waitFor({ timeout: 15_000 });
+    const choices = page.getByRole('group', { name: 'Quick answers' });
+    expect(await choices.isHidden()).toBe(true);
+
+    await page.locator('#text').fill('my one balance account is not showing on the carriers page');
+    await page.locator('#text').press('Enter');
+    await page.locator('.log li.bot').filter({ hasText: 'Shall I ask' }).waitFor({ timeout: 15_000 });
+    await choices.waitFor();
+    expect(await choices.getByRole('button').allTextContents()).toEqual(['Yes', 'No']);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'reconnect-offer-choices-360.png') });
+
+    await choices.getByRole('button', { name: 'Yes' }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.log li.customer')
+      .filter({ hasText: /^You: yes$/ })
+      .waitFor();
+    await page
+      .locator('.log li.bot')
+      .filter({ hasText: 'asked our Customer Success team to reconnect it' })
+      .waitFor({ timeout: 15_000 });
+    // Answered: the buttons go with the question.
+    await choices.waitFor({ state: 'hidden' });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+  });
+
   it('renders steps as a numbered list for a visitor asking how to open an account', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
     await page.goto(service.url);

@@ -31,7 +31,13 @@ afterAll(async () => {
 });
 
 interface Turn {
-  messages: { id: string; role: string; text: string; phone?: string }[];
+  messages: {
+    id: string;
+    role: string;
+    text: string;
+    phone?: string;
+    choices?: { label: string; reply: string }[];
+  }[];
   intent: string;
   confidence: number;
   checks: { name: string; status: string; result?: Record<string, unknown> }[];
@@ -102,10 +108,13 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/Stamps\.com password changed recently/);
     expect(allText(turn)).toMatch(/try to unsuspend the account again/);
     expect(turn.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
+    const done = [{ label: 'Done, the new password is entered', reply: 'done' }];
+    expect(turn.messages.at(-1)?.choices).toEqual(done);
     // A follow-up that refers back.
     const followUp = await say(id, 'what about the password?');
     expect(followUp.intent).toBe('reset_stamps_password');
     expect(allText(followUp)).toMatch(/suspended because of a recent password change/);
+    expect(followUp.messages.at(-1)?.choices).toEqual(done);
     // "ok thanks" acknowledges the advice and "I did not get the email" is a problem: neither is
     // word that the password was entered.
     expect((await say(id, 'ok thanks')).checks).toEqual([]);
@@ -242,6 +251,17 @@ describe('customer conversations, one per demo account', () => {
     const id = await startAs('disconnected@demo.test');
     const offer = await say(id, 'my one balance account is not showing on the carriers page');
     expect(allText(offer)).toMatch(/not connected to your store.*Shall I ask/s);
+    const yesOrNo = [
+      { label: 'Yes', reply: 'yes' },
+      { label: 'No', reply: 'no' },
+    ];
+    expect(offer.messages.at(-1)?.choices).toEqual(yesOrNo);
+    // Kept in the transcript, so a page that reloads shows the buttons again.
+    const transcript = (await (await fetch(`${base}/api/conversations/${id}`)).json()) as Pick<
+      Turn,
+      'messages'
+    >;
+    expect(transcript.messages.at(-1)?.choices).toEqual(yesOrNo);
     // Another question in between does not lose the offer.
     const between = await say(id, 'how much does one balance cost?');
     expect(between.intent).toBe('pricing');
@@ -249,8 +269,10 @@ describe('customer conversations, one per demo account', () => {
     const unclear = await say(id, 'what would that do?');
     expect(unclear.intent).toBe('out_of_scope');
     expect(allText(unclear)).toMatch(/Reconnecting links your existing One Balance account.*\(yes \/ no\)/s);
+    expect(unclear.messages.at(-1)?.choices).toEqual(yesOrNo);
     const yes = await say(id, 'yes, please do');
     expect(yes.intent).toBe('reconnect_account');
+    expect(yes.messages.some((message) => message.choices !== undefined)).toBe(false);
     expect(yes.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
     expect(allText(yes)).toMatch(/asked our Customer Success team to reconnect it/);
     expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
@@ -338,7 +360,8 @@ describe('customer conversations, one per demo account', () => {
 describe('conversation behaviour', () => {
   it('asks between two close intents and understands "the first one"', async () => {
     const id = await startAs('active@demo.test');
-    const question = allText(await say(id, 'my stamps account'));
+    const asking = await say(id, 'my stamps account');
+    const question = allText(asking);
     // Which two the classifier offers may change with the data; that it asks, and what it
     // does with the answer, may not.
     const asked = /Is your question about (.+), or about (.+)\? You can answer/.exec(question);
@@ -349,6 +372,12 @@ describe('conversation behaviour', () => {
     expect(second, question).toBeDefined();
     // The next test answers this question in words about a vanished account.
     expect([first, second], question).toContain('reconnect_account');
+    // The page shows the two as buttons that answer in the words the engine understands.
+    expect(asking.messages.at(-1)?.choices).toEqual([
+      { label: expect.stringMatching(/^[A-Z]/), reply: 'the first' },
+      { label: expect.stringMatching(/^[A-Z]/), reply: 'the second' },
+    ]);
+    expect(asking.messages.at(-1)?.choices?.[0]?.label.toLowerCase()).toBe(asked?.[1]);
     const chosen = await say(id, 'the first one');
     expect(chosen.intent).toBe(first);
     expect(allText(chosen)).not.toMatch(/Is your question about/);
