@@ -33,7 +33,7 @@ import {
   type Reply,
   requestReconnect,
 } from './policies.ts';
-import type { ConversationState, ConversationStore, TicketRecord } from './store.ts';
+import type { ConversationState, ConversationStore, Offer, TicketRecord } from './store.ts';
 
 export interface EngineOptions {
   /**
@@ -402,6 +402,12 @@ export class ConversationEngine {
     const note = this.otherAccountNote(state, understanding.entities);
     const withNote = (work: TurnWork): TurnWork =>
       note === undefined ? work : { ...work, reply: leadingWith(note, work.reply) };
+    // An intent the conversation decided (an offer answered, a number asked for again), not the
+    // classifier: reported with full confidence.
+    const settled = (intent: IntentId, reply: Reply, stateChanges: Partial<ConversationState>): TurnWork => {
+      Object.assign(understood, { intent, confidence: 1 });
+      return { reply, intent, confidence: 1, stateChanges };
+    };
 
     // An offer waits for a yes (or "done") or a no; anything else is a new question and the offer
     // stays open. One said no to in the last turn can still be taken ("actually, yes please").
@@ -409,15 +415,13 @@ export class ConversationEngine {
     const answerable = offer ?? state.declinedOffer;
     if (answerable !== undefined) {
       const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
-      const answered = (reply: Reply, declinedOffer?: NonNullable<ConversationState['offer']>): TurnWork => {
-        Object.assign(understood, { intent: offerIntent, confidence: 1 });
-        return {
-          reply,
-          intent: offerIntent,
-          confidence: 1,
-          stateChanges: { offer: undefined, declinedOffer, personOffered: undefined, misunderstandings: 0 },
-        };
-      };
+      const answered = (reply: Reply, declinedOffer?: Offer): TurnWork =>
+        settled(offerIntent, reply, {
+          offer: undefined,
+          declinedOffer,
+          personOffered: undefined,
+          misunderstandings: 0,
+        });
       if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && DONE.test(text))
@@ -436,18 +440,21 @@ export class ConversationEngine {
     // The out-of-scope answer ends by offering a person; it is answered in the next message or not
     // at all, so that a "yes" much later does not bring one in unasked. "ok thanks" is a thank-you,
     // not a yes.
-    const accepts = YES.test(text) && understanding.intent !== 'thanks' && understanding.intent !== 'goodbye';
-    if (state.personOffered === true && (accepts || NO.test(text))) {
-      Object.assign(understood, { intent: 'talk_to_human', confidence: 1 });
-      const reply = accepts
-        ? await POLICIES.talk_to_human(context)
-        : { texts: ['All right. Is there anything about your One Balance account I can help with?'] };
-      return withNote({
-        reply,
-        intent: 'talk_to_human',
-        confidence: 1,
-        stateChanges: { personOffered: undefined, declinedOffer: undefined, misunderstandings: 0 },
-      });
+    if (state.personOffered === true) {
+      const accepts =
+        YES.test(text) && understanding.intent !== 'thanks' && understanding.intent !== 'goodbye';
+      if (accepts || NO.test(text)) {
+        const reply = accepts
+          ? await POLICIES.talk_to_human(context)
+          : { texts: ['All right. Is there anything about your One Balance account I can help with?'] };
+        return withNote(
+          settled('talk_to_human', reply, {
+            personOffered: undefined,
+            declinedOffer: undefined,
+            misunderstandings: 0,
+          }),
+        );
+      }
     }
 
     let intent = understanding.intent;
@@ -494,17 +501,17 @@ export class ConversationEngine {
       PHONE_QUESTION.test(text) &&
       state.escalations.some((escalation) => escalation.kind === 'phone')
     ) {
-      Object.assign(understood, { intent: 'explain_suspension', confidence: 1 });
-      return withNote({
-        reply: {
-          texts: [
-            `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`,
-          ],
-        },
-        intent: 'explain_suspension',
-        confidence: 1,
-        stateChanges: { ...changes, misunderstandings: 0 },
-      });
+      return withNote(
+        settled(
+          'explain_suspension',
+          {
+            texts: [
+              `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`,
+            ],
+          },
+          { ...changes, misunderstandings: 0 },
+        ),
+      );
     }
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would

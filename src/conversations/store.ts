@@ -29,6 +29,8 @@ export const ticketRecordSchema = z.object({
 export type TicketRecord = z.infer<typeof ticketRecordSchema>;
 
 const offerSchema = z.object({ kind: z.enum(['reconnect', 'unsuspend_retry']), accountId: z.string() });
+/** What the bot waits for before it acts (a reconnect request's yes, a new password's "done"). */
+export type Offer = z.infer<typeof offerSchema>;
 
 /** Everything the bot remembers of a conversation between turns. */
 export const conversationStateSchema = z.object({
