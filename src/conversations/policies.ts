@@ -10,7 +10,7 @@ import type {
 import { YES_OR_NO } from '../core/messages.ts';
 import { type Choice, type Escalation, STAMPS_PHONE, type VerifiedCustomer } from '../core/types.ts';
 import type { CheckName, IntentId } from '../intents/schema.ts';
-import type { ConversationState } from './store.ts';
+import type { ConversationState, Offer } from './store.ts';
 
 /** A check's outcome as a policy sees it: the typed result, or why there is none. */
 export type Checked<T> =
@@ -112,7 +112,7 @@ function withoutOpenAccount(
 }
 
 /** Said when a customer answers an open offer with something the bot does not understand. */
-export const OFFER_REMINDERS: Record<NonNullable<ConversationState['offer']>['kind'], string> = {
+export const OFFER_REMINDERS: Record<Offer['kind'], string> = {
   reconnect:
     'Reconnecting links your existing One Balance account to your store again, so that it shows on the ONE BALANCE & CARRIERS page and you can buy postage with it; a Customer Success agent approves the request. Shall I ask them to reconnect it? (yes / no)',
   unsuspend_retry:
@@ -120,7 +120,7 @@ export const OFFER_REMINDERS: Record<NonNullable<ConversationState['offer']>['ki
 };
 
 /** The quick answers to each offer. */
-export const OFFER_CHOICES: Record<NonNullable<ConversationState['offer']>['kind'], readonly Choice[]> = {
+export const OFFER_CHOICES: Record<Offer['kind'], readonly Choice[]> = {
   reconnect: YES_OR_NO,
   unsuspend_retry: [{ label: 'Done, the new password is entered', reply: 'done' }],
 };
@@ -131,6 +131,15 @@ const offerReconnect = (account: AccountSummary): Reply => ({
   ],
   choices: OFFER_CHOICES.reconnect,
   patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
+});
+
+/**
+ * The password advice has been given: the bot waits for "done" to try to unsuspend again, and
+ * still suspended after that, the next try ends at the Stamps line.
+ */
+const awaitNewPassword = (accountId: string): Pick<Reply, 'choices' | 'patch'> => ({
+  choices: OFFER_CHOICES.unsuspend_retry,
+  patch: { passwordAdviceGiven: true, offer: { kind: 'unsuspend_retry', accountId } },
 });
 
 /**
@@ -217,11 +226,7 @@ async function unsuspendAndAdvise(
           texts: [
             `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)} Say "done" once the new password is entered.`,
           ],
-          choices: OFFER_CHOICES.unsuspend_retry,
-          patch: {
-            passwordAdviceGiven: true,
-            offer: { kind: 'unsuspend_retry', accountId: account.accountId },
-          },
+          ...awaitNewPassword(account.accountId),
         };
       }
       if (reason === 'password_changed') {
@@ -417,14 +422,12 @@ async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
   if (state.kind !== 'open') return reply;
   const suspension = await context.check<SuspensionStatus>('account.suspension', state.account.accountId);
   if (suspension.status === 'ok' && suspension.result.reason === 'password_changed') {
-    reply.texts.push(
-      'Your account is suspended because of a recent password change. Once the new password is entered, say "done" and I will try to unsuspend it again.',
-    );
-    // This is the password advice: still suspended after it, the next try ends at the Stamps line.
-    reply.choices = OFFER_CHOICES.unsuspend_retry;
-    reply.patch = {
-      passwordAdviceGiven: true,
-      offer: { kind: 'unsuspend_retry', accountId: state.account.accountId },
+    return {
+      texts: [
+        ...reply.texts,
+        'Your account is suspended because of a recent password change. Once the new password is entered, say "done" and I will try to unsuspend it again.',
+      ],
+      ...awaitNewPassword(state.account.accountId),
     };
   }
   return reply;
