@@ -33,7 +33,7 @@ import {
   type Reply,
   requestReconnect,
 } from './policies.ts';
-import type { ConversationState, ConversationStore, Offer, TicketRecord } from './store.ts';
+import type { ConversationState, ConversationStore, Offer, Recap, TicketRecord } from './store.ts';
 
 export interface EngineOptions {
   /**
@@ -115,6 +115,30 @@ const DONE = new RegExp(
   'i',
 );
 const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
+/**
+ * A follow-up that names no topic of its own ("why?", "what was the reason?", "what should I do
+ * now?"): it asks about the last answer. The whole message must be one, so that "why is my account
+ * suspended" is still classified.
+ */
+const FOLLOW_UP = new RegExp(
+  [
+    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|hm+|then)[\s,]+)*(?:`,
+    String.raw`why(?:\s+(?:is|was)\s+(?:that|it|this))?(?:\s+(?:so|though|not))?`,
+    String.raw`|(?:what\s*(?:was|is|['’]s)\s+)?the\s+(?:reason|cause|problem|issue)(?:\s+again)?`,
+    String.raw`|what\s+(?:should|do|can|must|shall)\s+i\s+do(?:\s+(?:now|next|then|about\s+(?:it|that|this)))?`,
+    String.raw`|what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what`,
+    String.raw`|what\s+happens\s+(?:now|next|then)|what\s+(?:does|did)\s+(?:that|this|it)\s+mean`,
+    String.raw`|what\s+do\s+you\s+mean|what\s+did\s+you\s+(?:find|say)`,
+    String.raw`|(?:can\s+you\s+|could\s+you\s+)?(?:please\s+)?(?:explain|repeat|say)\s+(?:that|it|this)(?:\s+again)?(?:\s+please)?`,
+    String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon`,
+    String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix)\s+(?:that|it|this)`,
+    String.raw`)\s*[?.!]*\s*$`,
+  ].join(''),
+  'i',
+);
+/** Answers that a follow-up recaps: the account topics, not small talk, a person or "not understood". */
+const recapped = (intent: string) =>
+  intent !== OUT_OF_SCOPE && intent !== 'talk_to_human' && !SMALL_TALK_INTENTS.has(intent);
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
@@ -369,6 +393,17 @@ export class ConversationEngine {
     const handoff = tickets.find((ticket) => ticket.handoff);
     if (escalation?.kind === 'ticket') {
       texts.push(earlier ? ALREADY_ESCALATED : handoff ? HANDED_OFF : ESCALATED);
+    }
+    const recap: Recap | undefined =
+      recapped(work.intent) && !('recap' in work.stateChanges)
+        ? {
+            intent: work.intent,
+            texts: [...texts],
+            ...(reply.choices ? { choices: [...reply.choices] } : {}),
+            ...(reply.patch?.offer ? { offer: reply.patch.offer } : {}),
+          }
+        : undefined;
+    if (escalation?.kind === 'ticket') {
       const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
       if (opening !== null)
         texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
@@ -381,6 +416,7 @@ export class ConversationEngine {
       ...state,
       ...work.stateChanges,
       ...reply.patch,
+      ...(recap ? { recap } : {}),
       lastIntent: work.intent,
       turns: state.turns + 1,
       escalations: escalation ? [...state.escalations, escalation] : state.escalations,
@@ -415,12 +451,14 @@ export class ConversationEngine {
     const answerable = offer ?? state.declinedOffer;
     if (answerable !== undefined) {
       const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
+      // A no changes nothing to recap: "why?" after it is about the offer, which comes back with it.
       const answered = (reply: Reply, declinedOffer?: Offer): TurnWork =>
         settled(offerIntent, reply, {
           offer: undefined,
           declinedOffer,
           personOffered: undefined,
           misunderstandings: 0,
+          ...(declinedOffer ? { recap: state.recap } : {}),
         });
       if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
@@ -474,7 +512,41 @@ export class ConversationEngine {
       personOffered: undefined,
     };
     if (state.offer !== undefined) changes.offer = state.offer;
-    if (confidence < 1) {
+    // The open offer explained again, for a message that is not understood or asks about it.
+    const remindOffer = (open: Offer): TurnWork => {
+      Object.assign(understood, { intent: OUT_OF_SCOPE, confidence });
+      return withNote({
+        reply: { texts: [OFFER_REMINDERS[open.kind]], choices: OFFER_CHOICES[open.kind] },
+        intent: OUT_OF_SCOPE,
+        confidence,
+        stateChanges: changes,
+      });
+    };
+
+    // "Why?", "what should I do now?": about the last answer, whatever the classifier guessed from
+    // words that name no topic. An open offer is what such a question is most likely about.
+    const followUp = confidence < 1 && FOLLOW_UP.test(text);
+    if (followUp) {
+      if (offer !== undefined) return remindOffer(offer);
+      const { recap } = state;
+      if (recap !== undefined) {
+        const topic = recap.intent as Exclude<IntentId, 'out_of_scope'>;
+        return withNote(
+          settled(
+            topic,
+            {
+              texts: [`Here again is what I told you about ${INTENT_LABELS[topic]}:`, ...recap.texts],
+              ...(recap.choices ? { choices: recap.choices } : {}),
+              ...(recap.offer ? { patch: { offer: recap.offer } } : {}),
+            },
+            { ...changes, misunderstandings: 0, recap },
+          ),
+        );
+      }
+      // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
+      intent = OUT_OF_SCOPE;
+    }
+    if (confidence < 1 && !followUp) {
       const options = this.clarificationOptions(understanding);
       if (options !== undefined) {
         const [a, b] = options;
@@ -509,21 +581,14 @@ export class ConversationEngine {
               `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`,
             ],
           },
-          { ...changes, misunderstandings: 0 },
+          { ...changes, misunderstandings: 0, recap: state.recap },
         ),
       );
     }
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
-    if (intent === OUT_OF_SCOPE && offer !== undefined) {
-      return withNote({
-        reply: { texts: [OFFER_REMINDERS[offer.kind]], choices: OFFER_CHOICES[offer.kind] },
-        intent,
-        confidence,
-        stateChanges: changes,
-      });
-    }
+    if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
     if (intent === OUT_OF_SCOPE) {
       const misses = state.misunderstandings + 1;
       const reply: Reply =

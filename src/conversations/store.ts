@@ -51,6 +51,19 @@ export const conversationStateSchema = z.object({
   /** The last answer was "out of scope, shall I pass you to a person?": a yes now is that request. */
   personOffered: z.boolean().optional(),
   lastIntent: z.string().optional(),
+  /**
+   * The last answer to an account question, kept so that a follow-up that names no topic ("what
+   * was the reason?", "what should I do now?") is answered from it, without running checks again.
+   * An offer it made comes back with it (one said no to can be reopened this way).
+   */
+  recap: z
+    .object({
+      intent: z.string(),
+      texts: z.array(z.string()),
+      choices: z.array(z.object({ label: z.string(), reply: z.string() })).optional(),
+      offer: offerSchema.optional(),
+    })
+    .optional(),
   /** Consecutive turns the bot did not understand. */
   misunderstandings: z.number().int().default(0),
   turns: z.number().int().default(0),
@@ -64,6 +77,7 @@ export const conversationStateSchema = z.object({
   passwordAdviceGiven: z.boolean().optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
+export type Recap = NonNullable<ConversationState['recap']>;
 
 const transcriptEntrySchema = z.object({
   id: z.string(),

@@ -152,6 +152,31 @@ describe('customer conversations, one per demo account', () => {
     expect(number.checks).toEqual([]);
   });
 
+  it('answers "what was the reason?" and "what should I do now?" from its last answer, without checking again', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'I cannot buy postage');
+    const reason = await say(id, 'what was the reason?');
+    expect(reason.intent).toBe('explain_suspension');
+    expect(reason.checks).toEqual([]);
+    expect(reason.escalation).toBeNull();
+    expect(reason.messages[0]?.text).toMatch(/^Here again is what I told you about a suspended account/);
+    expect(allText(reason)).toMatch(/payment was declined/);
+    expect(reason.messages.at(-1)?.phone).toBe('(855) 889-7867');
+    // Small talk in between leaves the topic as it was; follow-ups are never counted as
+    // misunderstandings (two of those would hand the conversation to a person).
+    await say(id, 'thanks');
+    const next = await say(id, 'ok so what should I do now?');
+    expect(next.intent).toBe('explain_suspension');
+    expect(allText(next)).toMatch(/Update the payment card/);
+    const state = await service.store.get(id);
+    expect(state?.handoff).toBeUndefined();
+    expect(state?.misunderstandings).toBe(0);
+    // A question with a topic of its own is still classified.
+    expect((await say(id, 'why is the sky blue?')).intent).toBe('out_of_scope');
+    // No earlier answer to go back to: "why?" is not understood.
+    expect((await say(await startAs('active@demo.test'), 'why?')).intent).toBe('out_of_scope');
+  });
+
   it('asked for a number before any phone escalation, does not offer the Stamps line', async () => {
     const turn = await say(await startAs('active@demo.test'), "what's the number to call");
     expect(turn.intent).toBe('out_of_scope');
@@ -308,6 +333,29 @@ describe('customer conversations, one per demo account', () => {
     expect(late.checks).toEqual([]);
     expect(late.escalation).toBeNull();
     expect((await service.store.get(other))?.declinedOffer).toBeUndefined();
+
+    // "Why?" after a no goes back over the offer and opens it again, so a yes then files it.
+    const why = await startAs('disconnected@demo.test');
+    await say(why, 'where did my one balance account go');
+    await say(why, 'no');
+    await say(why, 'how much does one balance cost?');
+    await say(why, 'where did my one balance account go');
+    await say(why, 'no');
+    const again = await say(why, 'why?');
+    expect(again.intent).toBe('reconnect_account');
+    expect(again.checks).toEqual([]);
+    expect(allText(again)).toMatch(/Shall I ask our Customer Success team to reconnect it\?/);
+    expect(again.messages.at(-1)?.choices).toEqual([
+      { label: 'Yes', reply: 'yes' },
+      { label: 'No', reply: 'no' },
+    ]);
+    const yes = await say(why, 'yes');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+    // Once filed, "what happens now?" recaps the request rather than offering it again.
+    const now = await say(why, 'what happens now?');
+    expect(allText(now)).toMatch(/asked our Customer Success team to reconnect it/);
+    expect(now.checks).toEqual([]);
+    expect(now.messages.at(-1)?.choices).toBeUndefined();
   });
 
   it('closed: a new account is needed, with the opening steps', async () => {
