@@ -23,6 +23,7 @@ import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
 import { raceTimeout } from '../timeout.ts';
 import {
+  bothAnswered,
   type Checked,
   INTENT_LABELS,
   leadingWith,
@@ -546,7 +547,8 @@ export class ConversationEngine {
       // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
       intent = OUT_OF_SCOPE;
     }
-    if (confidence < 1 && !followUp) {
+    // Two requests in one message are both answered, rather than asked about.
+    if (confidence < 1 && !followUp && understanding.also === undefined) {
       const options = this.clarificationOptions(understanding);
       if (options !== undefined) {
         const [a, b] = options;
@@ -609,7 +611,16 @@ export class ConversationEngine {
         },
       });
     }
-    const reply = await POLICIES[intent as Exclude<IntentId, 'out_of_scope'>](context);
+    const answering = intent as Exclude<IntentId, 'out_of_scope'>;
+    let reply = await POLICIES[answering](context);
+    const { also } = understanding;
+    if (also !== undefined && intent === understanding.intent) {
+      // One after the other: both may look the account up, which a conversation does once.
+      const other = also.intent as Exclude<IntentId, 'out_of_scope'>;
+      const second = { intent: other, reply: await POLICIES[other](context) };
+      const main = { intent: answering, reply };
+      reply = also.first ? bothAnswered(second, main) : bothAnswered(main, second);
+    }
     return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
   }
 

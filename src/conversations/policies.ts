@@ -49,6 +49,47 @@ export function leadingWith(text: string, reply: Reply): Reply {
   return { ...reply, texts: [text, ...reply.texts] };
 }
 
+type Answerable = Exclude<IntentId, 'out_of_scope'>;
+
+/**
+ * Two requests of one message answered in one reply, each under its topic's name, in the order the
+ * customer asked them, except that one asking a question (an offer's yes or no) goes last, where its
+ * quick answers are. What the first already says is not said again. Two escalations or two
+ * questions are more than one turn can carry: the later request is then left for the customer to
+ * ask again, and they are told so.
+ */
+export function bothAnswered(
+  first: { intent: Answerable; reply: Reply },
+  second: { intent: Answerable; reply: Reply },
+): Reply {
+  const asks = (reply: Reply) => reply.choices !== undefined || reply.patch?.offer !== undefined;
+  const saidFirst = new Set(first.reply.texts);
+  if (second.reply.texts.every((text) => saidFirst.has(text))) return first.reply;
+  if (
+    (first.reply.escalation !== undefined && second.reply.escalation !== undefined) ||
+    (asks(first.reply) && asks(second.reply))
+  ) {
+    const later = `You also asked about ${INTENT_LABELS[second.intent]}: ask me again once this is sorted, and I will answer that too.`;
+    // A question stays last, where its quick answers are.
+    const texts = asks(first.reply) ? [later, ...first.reply.texts] : [...first.reply.texts, later];
+    return { ...first.reply, texts };
+  }
+  const [earlier, later] = asks(first.reply) ? [second, first] : [first, second];
+  const said = new Set(earlier.reply.texts);
+  const laterTexts = later.reply.texts.filter((text) => !said.has(text));
+  if (laterTexts.length === 0) return first.reply;
+  const titled = (intent: Answerable, texts: readonly string[]) =>
+    texts.map((text, index) => (index === 0 ? `On ${INTENT_LABELS[intent]}: ${text}` : text));
+  const escalation = first.reply.escalation ?? second.reply.escalation;
+  const choices = later.reply.choices;
+  return {
+    texts: [...titled(earlier.intent, earlier.reply.texts), ...titled(later.intent, laterTexts)],
+    ...(choices ? { choices } : {}),
+    ...(escalation ? { escalation } : {}),
+    patch: { ...earlier.reply.patch, ...later.reply.patch },
+  };
+}
+
 const SIGN_IN = 'Sign in to the app and open this chat again, and I can check your own account too.';
 const UNAVAILABLE =
   'I could not reach the account system just now, so here is the general answer. Ask me again in a moment and I will check your account.';

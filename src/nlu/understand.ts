@@ -10,6 +10,11 @@ import { normalizeText, tokenize } from './text.ts';
 export interface Understanding extends Prediction {
   text: string;
   entities: Entity[];
+  /**
+   * A second request in the same message ("my account is missing, and how much does it cost?"),
+   * besides `intent`, and whether it was asked before it.
+   */
+  also?: { intent: string; confidence: number; first: boolean };
 }
 
 export function examplesOf(intents: readonly IntentDefinition[]): LabelledText[] {
@@ -32,6 +37,24 @@ const MIN_REQUEST_WORDS = 4;
  * you help me" stays a greeting.
  */
 const MIN_REQUEST_CONFIDENCE = 0.5;
+
+/**
+ * Where a message may hold two requests: after a sentence's end, at a semicolon, at "also", and at
+ * "and"/"but"/"plus" when a new question or statement starts there ("... and how do I close it").
+ * "My account is suspended and I can't buy postage" splits too, but both halves are one intent.
+ */
+const REQUEST_BOUNDARY =
+  /(?<=[?!.])\s+|\s*;\s*|,?\s+(?:and\s+)?also[\s,]+|,?\s+(?:and|but|plus)\s+(?=(?:how|what|where|why|when|can|could|do|does|is|are|will|i|i'm|my|it|please)\b)/i;
+/** A part shorter than this names no request of its own ("ok.", "thanks!"). */
+const MIN_PART_WORDS = 3;
+/**
+ * How sure the classifier must be of a part's own intent to answer it as a second request: a wrong
+ * second answer costs the customer more than a missing one, which they can still ask for.
+ */
+const MIN_SECOND_CONFIDENCE = 0.8;
+/** Intents answered as a second request: account questions, not small talk or a person. */
+const secondable = (intent: string) =>
+  intent !== OUT_OF_SCOPE && intent !== 'talk_to_human' && !SMALL_TALK_INTENTS.has(intent);
 
 /** The classifier and the entity extractor behind one call. */
 export class Understander {
@@ -85,7 +108,32 @@ export class Understander {
           return { text, ...inner, entities };
       }
     }
-    return { text, ...prediction, entities };
+    const also = this.secondRequest(text, prediction.intent);
+    return { text, ...prediction, entities, ...(also ? { also } : {}) };
+  }
+
+  /**
+   * A second request, when the message splits into parts, one of them is the message's own intent
+   * and another is, with confidence, a different account question.
+   */
+  private secondRequest(text: string, intent: string): Understanding['also'] {
+    if (!secondable(intent)) return undefined;
+    const parts = text
+      .split(REQUEST_BOUNDARY)
+      .filter((part) => tokenize(normalizeText(part)).length >= MIN_PART_WORDS);
+    if (parts.length < 2) return undefined;
+    const predictions = parts.map((part) => this.classifier.predict(part));
+    const own = predictions.findIndex((prediction) => prediction.intent === intent);
+    if (own === -1) return undefined;
+    const other = predictions.findIndex(
+      (prediction) =>
+        prediction.intent !== intent &&
+        secondable(prediction.intent) &&
+        prediction.confidence >= MIN_SECOND_CONFIDENCE,
+    );
+    const second = predictions[other];
+    if (second === undefined) return undefined;
+    return { intent: second.intent, confidence: second.confidence, first: other < own };
   }
 
   /** What follows an opening courtesy and its filler, if the message opens with one and goes on. */

@@ -59,3 +59,40 @@ describe('Understander: a courtesy before a request', () => {
     );
   });
 });
+
+describe('Understander: two requests in one message', () => {
+  // Written for this test; none is a training example.
+  it.each([
+    ["my account isn't showing and also how much does it cost?", ['pricing', 'reconnect_account']],
+    ['I cannot buy postage and how do I close my account', ['close_account', 'explain_suspension']],
+    ['how do I log in and where do I find my account number', ['find_credentials', 'log_in']],
+    ['where are my credentials? also I want to close the account', ['find_credentials', 'close_account']],
+  ])('finds both in "%s"', (text, [intent, second]) => {
+    const understanding = understander.understand(text);
+    expect(understanding.intent).toBe(intent);
+    expect(understanding.also?.intent).toBe(second);
+    expect(understanding.also?.confidence).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('says which request came first in the message', () => {
+    expect(understander.understand('how do I log in and where do I find my account number').also?.first).toBe(
+      true,
+    );
+    expect(
+      understander.understand('where are my credentials? also I want to close the account').also?.first,
+    ).toBe(false);
+  });
+
+  it.each([
+    // One request told in two parts.
+    "my account is suspended and I can't buy postage",
+    // A courtesy is not a request.
+    'hi, my account is suspended. thanks!',
+    // One part not ours: nothing to add.
+    'how much does one balance cost and what is the weather tomorrow',
+    // One part only.
+    'how do I close my account',
+  ])('finds one request in "%s"', (text) => {
+    expect(understander.understand(text).also).toBeUndefined();
+  });
+});

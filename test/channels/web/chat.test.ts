@@ -358,6 +358,23 @@ describe('customer conversations, one per demo account', () => {
     expect(now.messages.at(-1)?.choices).toBeUndefined();
   });
 
+  it('answers two requests in one message, the offer last with its quick answers', async () => {
+    const id = await startAs('disconnected@demo.test');
+    const turn = await say(id, "my account isn't showing and also how much does it cost?");
+    const texts = turn.messages.map((message) => message.text);
+    expect(texts[0]).toMatch(/checking your account/);
+    expect(texts[1]).toMatch(/^On prices and discounts: .*62% off UPS/);
+    expect(texts[2]).toMatch(/^On an account that no longer shows in the app: .*ending in \d{4} exists/);
+    expect(turn.messages.at(-1)?.choices).toEqual([
+      { label: 'Yes', reply: 'yes' },
+      { label: 'No', reply: 'no' },
+    ]);
+    expect(turn.checks.map((check) => check.name)).toContain('account.connection');
+    // The offer made for the second request is open like any other.
+    const yes = await say(id, 'yes');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+  });
+
   it('closed: a new account is needed, with the opening steps', async () => {
     const turn = await say(
       await startAs('closed@demo.test'),

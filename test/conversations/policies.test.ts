@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { bothAnswered, type Reply } from '../../src/conversations/policies.ts';
+import { YES_OR_NO } from '../../src/core/messages.ts';
+
+const pricing: Reply = { texts: ['It is free.'] };
+const offer: Reply = {
+  texts: ['It is not connected. Shall I ask for a reconnect? (yes / no)'],
+  choices: YES_OR_NO,
+  patch: { offer: { kind: 'reconnect', accountId: 'OB-1006' } },
+};
+const phone: Reply = {
+  texts: ['Call Stamps.'],
+  escalation: { kind: 'phone', phone: '(855) 889-7867', reason: 'payment_declined' },
+};
+const ticket: Reply = {
+  texts: ['Your plan lacks First Class.'],
+  escalation: { kind: 'ticket', reason: 'plan_without_first_class', status: 'requested' },
+};
+
+describe('bothAnswered: two requests of one message in one reply', () => {
+  it('answers both in the order asked, each under its topic', () => {
+    const reply = bothAnswered(
+      { intent: 'explain_suspension', reply: phone },
+      { intent: 'pricing', reply: pricing },
+    );
+    expect(reply.texts).toEqual([
+      'On a suspended account or a failing postage purchase: Call Stamps.',
+      'On prices and discounts: It is free.',
+    ]);
+    expect(reply.escalation).toEqual(phone.escalation);
+  });
+
+  it('puts the one that asks a question last, with its quick answers and its offer', () => {
+    const reply = bothAnswered(
+      { intent: 'reconnect_account', reply: offer },
+      { intent: 'pricing', reply: pricing },
+    );
+    expect(reply.texts.at(-1)).toMatch(/^On an account that no longer shows in the app: .*\(yes \/ no\)$/);
+    expect(reply.choices).toEqual(YES_OR_NO);
+    expect(reply.patch?.offer).toEqual({ kind: 'reconnect', accountId: 'OB-1006' });
+  });
+
+  it('does not say again what the first answer says', () => {
+    expect(
+      bothAnswered({ intent: 'log_in', reply: offer }, { intent: 'reconnect_account', reply: offer }),
+    ).toBe(offer);
+    const reply = bothAnswered(
+      { intent: 'registration_error', reply: { texts: ['Ask for a new code.'] } },
+      { intent: 'log_in', reply: { texts: ['Not finished yet.', 'Ask for a new code.'] } },
+    );
+    expect(reply.texts).toEqual([
+      'On an error while registering: Ask for a new code.',
+      'On logging in to One Balance: Not finished yet.',
+    ]);
+  });
+
+  it('leaves the second for later when both escalate or both ask, and says so', () => {
+    const reply = bothAnswered(
+      { intent: 'explain_suspension', reply: phone },
+      { intent: 'first_class_plan', reply: ticket },
+    );
+    expect(reply.escalation).toEqual(phone.escalation);
+    expect(reply.texts).toEqual([
+      'Call Stamps.',
+      'You also asked about First Class labels and your plan: ask me again once this is sorted, and I will answer that too.',
+    ]);
+    const asks = bothAnswered(
+      { intent: 'reconnect_account', reply: offer },
+      {
+        intent: 'reset_stamps_password',
+        reply: { texts: ['Say done.'], patch: { offer: { kind: 'unsuspend_retry', accountId: 'OB-1006' } } },
+      },
+    );
+    expect(asks.patch?.offer?.kind).toBe('reconnect');
+    // The question stays last, where its quick answers are.
+    expect(asks.texts[0]).toMatch(/^You also asked about resetting your Stamps\.com password/);
+    expect(asks.texts.at(-1)).toBe(offer.texts[0]);
+  });
+});
