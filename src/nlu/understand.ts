@@ -40,11 +40,13 @@ const MIN_REQUEST_CONFIDENCE = 0.5;
 
 /**
  * Where a message may hold two requests: after a sentence's end, at a semicolon, at "also", and at
- * "and"/"but"/"plus" when a new question or statement starts there ("... and how do I close it").
+ * "and"/"plus" when a new question or statement starts there ("... and how do I close it").
  * "My account is suspended and I can't buy postage" splits too, but both halves are one intent.
+ * Not at "but": what follows it mostly corrects the first part ("the app wants me to register a
+ * new account but I already have one") rather than asking something else.
  */
 const REQUEST_BOUNDARY =
-  /(?<=[?!.])\s+|\s*;\s*|,?\s+(?:and\s+)?also[\s,]+|,?\s+(?:and|but|plus)\s+(?=(?:how|what|where|why|when|can|could|do|does|is|are|will|i|i'm|my|it|please)\b)/i;
+  /(?<=[?!.])\s+|\s*;\s*|,?\s+(?:and\s+)?also[\s,]+|,?\s+(?:and|plus)\s+(?=(?:how|what|where|why|when|can|could|do|does|is|are|will|i|i'm|my|it|please)\b)/i;
 /** A part shorter than this names no request of its own ("ok.", "thanks!"). */
 const MIN_PART_WORDS = 3;
 /**

@@ -92,6 +92,8 @@ describe('Understander: two requests in one message', () => {
     'how much does one balance cost and what is the weather tomorrow',
     // One part only.
     'how do I close my account',
+    // What follows "but" corrects the first part.
+    'the app keeps asking me to open a new account but I already have one',
   ])('finds one request in "%s"', (text) => {
     expect(understander.understand(text).also).toBeUndefined();
   });
