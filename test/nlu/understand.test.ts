@@ -93,7 +93,7 @@ describe('Understander: two requests in one message', () => {
     // One part only.
     'how do I close my account',
     // What follows "but" corrects the first part.
-    'the app keeps asking me to open a new account but I already have one',
+    'the app tells me to register a new one balance account but I already have one',
   ])('finds one request in "%s"', (text) => {
     expect(understander.understand(text).also).toBeUndefined();
   });
