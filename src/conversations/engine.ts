@@ -16,7 +16,13 @@ import {
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
-import { type CheckName, type IntentId, OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
+import {
+  type CheckName,
+  type IntentId,
+  isAccountQuestion,
+  OUT_OF_SCOPE,
+  SMALL_TALK_INTENTS,
+} from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
 import type { Understander } from '../nlu/understand.ts';
@@ -137,9 +143,6 @@ const FOLLOW_UP = new RegExp(
   ].join(''),
   'i',
 );
-/** Answers that a follow-up recaps: the account topics, not small talk, a person or "not understood". */
-const recapped = (intent: string) =>
-  intent !== OUT_OF_SCOPE && intent !== 'talk_to_human' && !SMALL_TALK_INTENTS.has(intent);
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
@@ -396,7 +399,8 @@ export class ConversationEngine {
       texts.push(earlier ? ALREADY_ESCALATED : handoff ? HANDED_OFF : ESCALATED);
     }
     const recap: Recap | undefined =
-      recapped(work.intent) && !('recap' in work.stateChanges)
+      // Only account answers are recapped: not small talk, a person or "not understood".
+      isAccountQuestion(work.intent) && !('recap' in work.stateChanges)
         ? {
             intent: work.intent,
             texts: [...texts],

@@ -69,9 +69,9 @@ export function bothAnswered(
     (first.reply.escalation !== undefined && second.reply.escalation !== undefined) ||
     (asks(first.reply) && asks(second.reply))
   ) {
-    const later = `You also asked about ${INTENT_LABELS[second.intent]}: ask me again once this is sorted, and I will answer that too.`;
+    const askAgain = `You also asked about ${INTENT_LABELS[second.intent]}: ask me again once this is sorted, and I will answer that too.`;
     // A question stays last, where its quick answers are.
-    const texts = asks(first.reply) ? [later, ...first.reply.texts] : [...first.reply.texts, later];
+    const texts = asks(first.reply) ? [askAgain, ...first.reply.texts] : [...first.reply.texts, askAgain];
     return { ...first.reply, texts };
   }
   const [earlier, later] = asks(first.reply) ? [second, first] : [first, second];

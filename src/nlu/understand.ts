@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { IntentDefinition } from '../intents/load.ts';
-import { OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
+import { isAccountQuestion, OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import { type ClassifierOptions, IntentClassifier, type Prediction } from './classifier.ts';
 import { type Entity, extractEntities } from './entities.ts';
 import type { LabelledText } from './evaluate.ts';
@@ -54,9 +54,6 @@ const MIN_PART_WORDS = 3;
  * second answer costs the customer more than a missing one, which they can still ask for.
  */
 const MIN_SECOND_CONFIDENCE = 0.8;
-/** Intents answered as a second request: account questions, not small talk or a person. */
-const secondable = (intent: string) =>
-  intent !== OUT_OF_SCOPE && intent !== 'talk_to_human' && !SMALL_TALK_INTENTS.has(intent);
 
 /** The classifier and the entity extractor behind one call. */
 export class Understander {
@@ -116,10 +113,11 @@ export class Understander {
 
   /**
    * A second request, when the message splits into parts, one of them is the message's own intent
-   * and another is, with confidence, a different account question.
+   * and another is, with confidence, a different account question (small talk and a request for a
+   * person are not answered twice).
    */
   private secondRequest(text: string, intent: string): Understanding['also'] {
-    if (!secondable(intent)) return undefined;
+    if (!isAccountQuestion(intent)) return undefined;
     const parts = text
       .split(REQUEST_BOUNDARY)
       .filter((part) => tokenize(normalizeText(part)).length >= MIN_PART_WORDS);
@@ -130,7 +128,7 @@ export class Understander {
     const other = predictions.findIndex(
       (prediction) =>
         prediction.intent !== intent &&
-        secondable(prediction.intent) &&
+        isAccountQuestion(prediction.intent) &&
         prediction.confidence >= MIN_SECOND_CONFIDENCE,
     );
     const second = predictions[other];
