@@ -395,9 +395,8 @@ export class ConversationEngine {
       });
     }
     const handoff = tickets.find((ticket) => ticket.handoff);
-    if (escalation?.kind === 'ticket') {
+    if (escalation?.kind === 'ticket')
       texts.push(earlier ? ALREADY_ESCALATED : handoff ? HANDED_OFF : ESCALATED);
-    }
     const recap: Recap | undefined =
       // Only account answers are recapped: not small talk, a person or "not understood".
       isAccountQuestion(work.intent) && !('recap' in work.stateChanges)
@@ -408,11 +407,11 @@ export class ConversationEngine {
             ...(reply.patch?.offer ? { offer: reply.patch.offer } : {}),
           }
         : undefined;
-    if (escalation?.kind === 'ticket') {
-      const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
-      if (opening !== null)
-        texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
-    }
+    // Said after the recap is taken: when people answer is true now, not when the answer is recapped.
+    const opening =
+      escalation?.kind === 'ticket' && this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+    if (opening !== null)
+      texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
     // The quick answers belong to the question, which the last text asks.
     const messages = texts.map((text, index) =>
       botMessage(text, turnId, index === texts.length - 1 ? reply.choices : undefined),
