@@ -29,7 +29,9 @@ import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
 import { raceTimeout } from '../timeout.ts';
 import {
-  bothAnswered,
+  type Answerable,
+  type AnsweredRequest,
+  answeredTogether,
   type Checked,
   INTENT_LABELS,
   leadingWith,
@@ -534,7 +536,7 @@ export class ConversationEngine {
       if (offer !== undefined) return remindOffer(offer);
       const { recap } = state;
       if (recap !== undefined) {
-        const topic = recap.intent as Exclude<IntentId, 'out_of_scope'>;
+        const topic = recap.intent as Answerable;
         return withNote(
           settled(
             topic,
@@ -614,15 +616,21 @@ export class ConversationEngine {
         },
       });
     }
-    const answering = intent as Exclude<IntentId, 'out_of_scope'>;
+    const answering = intent as Answerable;
     let reply = await POLICIES[answering](context);
-    const { also } = understanding;
+    const { also, further = [] } = understanding;
     if (also !== undefined && intent === understanding.intent) {
-      // One after the other: both may look the account up, which a conversation does once.
-      const other = also.intent as Exclude<IntentId, 'out_of_scope'>;
-      const second = { intent: other, reply: await POLICIES[other](context) };
-      const main = { intent: answering, reply };
-      reply = also.first ? bothAnswered(second, main) : bothAnswered(main, second);
+      const before: AnsweredRequest[] = [];
+      const after: AnsweredRequest[] = [];
+      // One after the other: each may look the account up, which a conversation does once.
+      for (const other of [also, ...further]) {
+        const otherIntent = other.intent as Answerable;
+        (other.first ? before : after).push({
+          intent: otherIntent,
+          reply: await POLICIES[otherIntent](context),
+        });
+      }
+      reply = answeredTogether([...before, { intent: answering, reply }, ...after]);
     }
     return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
   }
@@ -632,7 +640,7 @@ export class ConversationEngine {
     intent: string;
     confidence: number;
     alternatives: { intent: string; confidence: number }[];
-  }): [Exclude<IntentId, 'out_of_scope'>, Exclude<IntentId, 'out_of_scope'>] | undefined {
+  }): [Answerable, Answerable] | undefined {
     const ranked =
       understanding.intent === OUT_OF_SCOPE
         ? understanding.alternatives
@@ -650,10 +658,7 @@ export class ConversationEngine {
     // verdict is not second-guessed: with the classifier's low threshold that verdict comes from
     // the out-of-scope class (another service's question), where "which of ours?" is wrong.
     if (!unsure || !close) return undefined;
-    return [best.intent, second.intent] as [
-      Exclude<IntentId, 'out_of_scope'>,
-      Exclude<IntentId, 'out_of_scope'>,
-    ];
+    return [best.intent, second.intent] as [Answerable, Answerable];
   }
 
   /** "the first one", "2", "suspension": which option the customer chose, if any. */

@@ -49,44 +49,77 @@ export function leadingWith(text: string, reply: Reply): Reply {
   return { ...reply, texts: [text, ...reply.texts] };
 }
 
-type Answerable = Exclude<IntentId, 'out_of_scope'>;
+export type Answerable = Exclude<IntentId, 'out_of_scope'>;
+
+/** One request of a message and the reply its policy gave. */
+export interface AnsweredRequest {
+  intent: Answerable;
+  reply: Reply;
+}
 
 /**
- * Two requests of one message answered in one reply, each under its topic's name, in the order the
+ * The requests of one message answered in one reply, each under its topic's name, in the order the
  * customer asked them, except that one asking a question (an offer's yes or no) goes last, where its
- * quick answers are. What the first already says is not said again. Two escalations or two
- * questions are more than one turn can carry: the later request is then left for the customer to
- * ask again, and they are told so.
+ * quick answers are. What an earlier answer says is not said again. One escalation and one question
+ * are all a turn can carry: a later request that would add a second is left for the customer to ask
+ * again, and they are told so.
  */
-export function bothAnswered(
-  first: { intent: Answerable; reply: Reply },
-  second: { intent: Answerable; reply: Reply },
-): Reply {
+export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
   const asks = (reply: Reply) => reply.choices !== undefined || reply.patch?.offer !== undefined;
-  const saidFirst = new Set(first.reply.texts);
-  if (second.reply.texts.every((text) => saidFirst.has(text))) return first.reply;
-  if (
-    (first.reply.escalation !== undefined && second.reply.escalation !== undefined) ||
-    (asks(first.reply) && asks(second.reply))
-  ) {
-    const askAgain = `You also asked about ${INTENT_LABELS[second.intent]}: ask me again once this is sorted, and I will answer that too.`;
-    // A question stays last, where its quick answers are.
-    const texts = asks(first.reply) ? [askAgain, ...first.reply.texts] : [...first.reply.texts, askAgain];
-    return { ...first.reply, texts };
+  const taken: AnsweredRequest[] = [];
+  const later: Answerable[] = [];
+  const said = new Set<string>();
+  for (const request of requests) {
+    const { reply } = request;
+    if (reply.texts.every((text) => said.has(text))) continue;
+    const clashes = taken.some(
+      (other) =>
+        (other.reply.escalation !== undefined && reply.escalation !== undefined) ||
+        (asks(other.reply) && asks(reply)),
+    );
+    if (clashes) later.push(request.intent);
+    else {
+      taken.push(request);
+      for (const text of reply.texts) said.add(text);
+    }
   }
-  const [earlier, later] = asks(first.reply) ? [second, first] : [first, second];
-  const said = new Set(earlier.reply.texts);
-  const laterTexts = later.reply.texts.filter((text) => !said.has(text));
-  if (laterTexts.length === 0) return first.reply;
-  const titled = (intent: Answerable, texts: readonly string[]) =>
-    texts.map((text, index) => (index === 0 ? `On ${INTENT_LABELS[intent]}: ${text}` : text));
-  const escalation = first.reply.escalation ?? second.reply.escalation;
-  const choices = later.reply.choices;
+  const [only] = taken;
+  if (only === undefined) throw new Error('answeredTogether needs at least one request');
+  if (taken.length === 1 && later.length === 0) return only.reply;
+
+  const asking = taken.find((request) => asks(request.reply));
+  const ordered = asking ? [...taken.filter((request) => request !== asking), asking] : taken;
+  // The question is said whole, last; the others leave out what it says, and what came before.
+  const askingTexts = new Set(asking?.reply.texts);
+  const shown = new Set<string>();
+  const parts = ordered
+    .map(({ intent, reply }) => {
+      const texts = reply.texts.filter(
+        (text) => !shown.has(text) && (reply === asking?.reply || !askingTexts.has(text)),
+      );
+      for (const text of texts) shown.add(text);
+      return { intent, texts };
+    })
+    .filter((part) => part.texts.length > 0);
+  const titled = parts.length > 1;
+  const spans = parts.map(({ intent, texts }) =>
+    titled
+      ? texts.map((text, index) => (index === 0 ? `On ${INTENT_LABELS[intent]}: ${text}` : text))
+      : texts,
+  );
+  if (later.length > 0) {
+    const topics = later.map((intent) => INTENT_LABELS[intent]).join(', and about ');
+    const askAgain = `You also asked about ${topics}: ask me again once this is sorted, and I will answer ${later.length > 1 ? 'those' : 'that'} too.`;
+    // Before the question, if there is one: it stays last.
+    spans.splice(asking ? spans.length - 1 : spans.length, 0, [askAgain]);
+  }
+  const escalation = taken.find((request) => request.reply.escalation !== undefined)?.reply.escalation;
+  const choices = asking?.reply.choices;
   return {
-    texts: [...titled(earlier.intent, earlier.reply.texts), ...titled(later.intent, laterTexts)],
+    texts: spans.flat(),
     ...(choices ? { choices } : {}),
     ...(escalation ? { escalation } : {}),
-    patch: { ...earlier.reply.patch, ...later.reply.patch },
+    patch: Object.assign({}, ...ordered.map((request) => request.reply.patch)),
   };
 }
 
@@ -514,7 +547,7 @@ export const POLICIES: Record<Exclude<IntentId, 'out_of_scope'>, Policy> = {
 };
 
 /** How the bot names an intent when it asks which one the customer meant. */
-export const INTENT_LABELS: Record<Exclude<IntentId, 'out_of_scope'>, string> = {
+export const INTENT_LABELS: Record<Answerable, string> = {
   find_credentials: 'finding your account details',
   log_in: 'logging in to One Balance',
   close_account: 'closing your account',

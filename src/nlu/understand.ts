@@ -14,7 +14,16 @@ export interface Understanding extends Prediction {
    * A second request in the same message ("my account is missing, and how much does it cost?"),
    * besides `intent`, and whether it was asked before it.
    */
-  also?: { intent: string; confidence: number; first: boolean };
+  also?: OtherRequest;
+  /** Further requests in the same message, after `also`, in the order asked. */
+  further?: OtherRequest[];
+}
+
+/** A request besides a message's own intent, and whether it was asked before that intent. */
+export interface OtherRequest {
+  intent: string;
+  confidence: number;
+  first: boolean;
 }
 
 export function examplesOf(intents: readonly IntentDefinition[]): LabelledText[] {
@@ -39,7 +48,7 @@ const MIN_REQUEST_WORDS = 4;
 const MIN_REQUEST_CONFIDENCE = 0.5;
 
 /**
- * Where a message may hold two requests: after a sentence's end, at a semicolon, at "also", and at
+ * Where a message may hold more than one request: after a sentence's end, at a semicolon, at "also", and at
  * "and"/"plus" when a new question or statement starts there ("... and how do I close it").
  * "My account is suspended and I can't buy postage" splits too, but both halves are one intent.
  * Not at "but": what follows it mostly corrects the first part ("the app wants me to register a
@@ -50,10 +59,10 @@ const REQUEST_BOUNDARY =
 /** A part shorter than this names no request of its own ("ok.", "thanks!"). */
 const MIN_PART_WORDS = 3;
 /**
- * How sure the classifier must be of a part's own intent to answer it as a second request: a wrong
- * second answer costs the customer more than a missing one, which they can still ask for.
+ * How sure the classifier must be of a part's own intent to answer it as another request: a wrong
+ * extra answer costs the customer more than a missing one, which they can still ask for.
  */
-const MIN_SECOND_CONFIDENCE = 0.8;
+const MIN_OTHER_CONFIDENCE = 0.8;
 
 /** The classifier and the entity extractor behind one call. */
 export class Understander {
@@ -107,34 +116,42 @@ export class Understander {
           return { text, ...inner, entities };
       }
     }
-    const also = this.secondRequest(text, prediction.intent);
-    return { text, ...prediction, entities, ...(also ? { also } : {}) };
+    const [also, ...further] = this.otherRequests(text, prediction.intent);
+    return {
+      text,
+      ...prediction,
+      entities,
+      ...(also ? { also } : {}),
+      ...(further.length > 0 ? { further } : {}),
+    };
   }
 
   /**
-   * A second request, when the message splits into parts, one of them is the message's own intent
-   * and another is, with confidence, a different account question (small talk and a request for a
-   * person are not answered twice).
+   * The other requests of a message that splits into parts, one of them the message's own intent:
+   * each a different account question the classifier is sure of (small talk and a request for a
+   * person are not answered twice), once each, in the order asked.
    */
-  private secondRequest(text: string, intent: string): Understanding['also'] {
-    if (!isAccountQuestion(intent)) return undefined;
+  private otherRequests(text: string, intent: string): OtherRequest[] {
+    if (!isAccountQuestion(intent)) return [];
     // Most messages do not split at all: they cost one regular-expression pass and nothing more.
     const pieces = text.split(REQUEST_BOUNDARY);
-    if (pieces.length < 2) return undefined;
+    if (pieces.length < 2) return [];
     const parts = pieces.filter((part) => tokenize(normalizeText(part)).length >= MIN_PART_WORDS);
-    if (parts.length < 2) return undefined;
+    if (parts.length < 2) return [];
     const predictions = parts.map((part) => this.classifier.predict(part));
     const own = predictions.findIndex((prediction) => prediction.intent === intent);
-    if (own === -1) return undefined;
-    const other = predictions.findIndex(
-      (prediction) =>
+    if (own === -1) return [];
+    const others: OtherRequest[] = [];
+    predictions.forEach((prediction, index) => {
+      if (
         prediction.intent !== intent &&
         isAccountQuestion(prediction.intent) &&
-        prediction.confidence >= MIN_SECOND_CONFIDENCE,
-    );
-    const second = predictions[other];
-    if (second === undefined) return undefined;
-    return { intent: second.intent, confidence: second.confidence, first: other < own };
+        prediction.confidence >= MIN_OTHER_CONFIDENCE &&
+        !others.some((other) => other.intent === prediction.intent)
+      )
+        others.push({ intent: prediction.intent, confidence: prediction.confidence, first: index < own });
+    });
+    return others;
   }
 
   /** What follows an opening courtesy and its filler, if the message opens with one and goes on. */

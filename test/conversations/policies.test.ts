@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bothAnswered, type Reply } from '../../src/conversations/policies.ts';
+import { answeredTogether, type Reply } from '../../src/conversations/policies.ts';
 import { YES_OR_NO } from '../../src/core/messages.ts';
 
 const pricing: Reply = { texts: ['It is free.'] };
@@ -17,12 +17,12 @@ const ticket: Reply = {
   escalation: { kind: 'ticket', reason: 'plan_without_first_class', status: 'requested' },
 };
 
-describe('bothAnswered: two requests of one message in one reply', () => {
+describe('answeredTogether: the requests of one message in one reply', () => {
   it('answers both in the order asked, each under its topic', () => {
-    const reply = bothAnswered(
+    const reply = answeredTogether([
       { intent: 'explain_suspension', reply: phone },
       { intent: 'pricing', reply: pricing },
-    );
+    ]);
     expect(reply.texts).toEqual([
       'On a suspended account or a failing postage purchase: Call Stamps.',
       'On prices and discounts: It is free.',
@@ -31,10 +31,10 @@ describe('bothAnswered: two requests of one message in one reply', () => {
   });
 
   it('puts the one that asks a question last, with its quick answers and its offer', () => {
-    const reply = bothAnswered(
+    const reply = answeredTogether([
       { intent: 'reconnect_account', reply: offer },
       { intent: 'pricing', reply: pricing },
-    );
+    ]);
     expect(reply.texts.at(-1)).toMatch(/^On an account that no longer shows in the app: .*\(yes \/ no\)$/);
     expect(reply.choices).toEqual(YES_OR_NO);
     expect(reply.patch?.offer).toEqual({ kind: 'reconnect', accountId: 'OB-1006' });
@@ -42,12 +42,15 @@ describe('bothAnswered: two requests of one message in one reply', () => {
 
   it('does not say again what the first answer says', () => {
     expect(
-      bothAnswered({ intent: 'log_in', reply: offer }, { intent: 'reconnect_account', reply: offer }),
+      answeredTogether([
+        { intent: 'log_in', reply: offer },
+        { intent: 'reconnect_account', reply: offer },
+      ]),
     ).toBe(offer);
-    const reply = bothAnswered(
+    const reply = answeredTogether([
       { intent: 'registration_error', reply: { texts: ['Ask for a new code.'] } },
       { intent: 'log_in', reply: { texts: ['Not finished yet.', 'Ask for a new code.'] } },
-    );
+    ]);
     expect(reply.texts).toEqual([
       'On an error while registering: Ask for a new code.',
       'On logging in to One Balance: Not finished yet.',
@@ -55,25 +58,67 @@ describe('bothAnswered: two requests of one message in one reply', () => {
   });
 
   it('leaves the second for later when both escalate or both ask, and says so', () => {
-    const reply = bothAnswered(
+    const reply = answeredTogether([
       { intent: 'explain_suspension', reply: phone },
       { intent: 'first_class_plan', reply: ticket },
-    );
+    ]);
     expect(reply.escalation).toEqual(phone.escalation);
     expect(reply.texts).toEqual([
       'Call Stamps.',
       'You also asked about First Class labels and your plan: ask me again once this is sorted, and I will answer that too.',
     ]);
-    const asks = bothAnswered(
+    const asks = answeredTogether([
       { intent: 'reconnect_account', reply: offer },
       {
         intent: 'reset_stamps_password',
         reply: { texts: ['Say done.'], patch: { offer: { kind: 'unsuspend_retry', accountId: 'OB-1006' } } },
       },
-    );
+    ]);
     expect(asks.patch?.offer?.kind).toBe('reconnect');
     // The question stays last, where its quick answers are.
     expect(asks.texts[0]).toMatch(/^You also asked about resetting your Stamps\.com password/);
     expect(asks.texts.at(-1)).toBe(offer.texts[0]);
+  });
+
+  it('answers three requests, the question last and the second escalation left for later', () => {
+    const reply = answeredTogether([
+      { intent: 'reconnect_account', reply: offer },
+      { intent: 'explain_suspension', reply: phone },
+      { intent: 'pricing', reply: pricing },
+      { intent: 'first_class_plan', reply: ticket },
+    ]);
+    expect(reply.texts).toEqual([
+      'On a suspended account or a failing postage purchase: Call Stamps.',
+      'On prices and discounts: It is free.',
+      'You also asked about First Class labels and your plan: ask me again once this is sorted, and I will answer that too.',
+      `On an account that no longer shows in the app: ${offer.texts[0]}`,
+    ]);
+    expect(reply.escalation).toEqual(phone.escalation);
+    expect(reply.choices).toEqual(YES_OR_NO);
+    expect(reply.patch?.offer).toEqual(offer.patch?.offer);
+  });
+
+  it('names every request left for later', () => {
+    const reply = answeredTogether([
+      { intent: 'explain_suspension', reply: phone },
+      { intent: 'first_class_plan', reply: ticket },
+      { intent: 'close_account', reply: { texts: ['Ask us to close it.'], escalation: ticket.escalation } },
+    ]);
+    expect(reply.texts).toEqual([
+      'Call Stamps.',
+      'You also asked about First Class labels and your plan, and about closing your account: ask me again once this is sorted, and I will answer those too.',
+    ]);
+  });
+
+  it('keeps the question whole when an earlier answer repeats part of it', () => {
+    const reply = answeredTogether([
+      { intent: 'reconnect_account', reply: offer },
+      { intent: 'log_in', reply: { texts: [offer.texts[0] ?? '', 'Log in from the app.'] } },
+    ]);
+    expect(reply.texts).toEqual([
+      'On logging in to One Balance: Log in from the app.',
+      `On an account that no longer shows in the app: ${offer.texts[0]}`,
+    ]);
+    expect(reply.choices).toEqual(YES_OR_NO);
   });
 });

@@ -74,6 +74,26 @@ describe('Understander: two requests in one message', () => {
     expect(understanding.also?.confidence).toBeGreaterThanOrEqual(0.8);
   });
 
+  it('lists a third request and more in order, each intent once', () => {
+    const understanding = understander.understand(
+      'how much does one balance cost? how do I log in? and I want to close my account',
+    );
+    expect(understanding.intent).toBe('close_account');
+    expect(understanding.also).toMatchObject({ intent: 'pricing', first: true });
+    expect(understanding.further).toEqual([expect.objectContaining({ intent: 'log_in', first: true })]);
+    expect(
+      understander.understand(
+        'how do I log in and where do I find my account number and how much does it cost',
+      ).further,
+    ).toEqual([expect.objectContaining({ intent: 'pricing', first: false })]);
+    // A request said twice is one request.
+    const twice = understander.understand(
+      'how much does it cost? what is the price of one balance? and I want to close my account, please close it today',
+    );
+    expect(twice).toMatchObject({ intent: 'close_account', also: { intent: 'pricing' } });
+    expect(twice.further).toBeUndefined();
+  });
+
   it('says which request came first in the message', () => {
     expect(understander.understand('how do I log in and where do I find my account number').also?.first).toBe(
       true,

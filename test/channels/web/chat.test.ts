@@ -375,6 +375,30 @@ describe('customer conversations, one per demo account', () => {
     expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
   });
 
+  it('answers three requests in one message, and says which one it leaves for later', async () => {
+    const answered = await say(
+      await startAs('disconnected@demo.test'),
+      'how do I log in and where do I find my account number and how much does it cost',
+    );
+    expect(answered.messages.slice(1).map((message) => message.text.replace(/:.*/s, ''))).toEqual([
+      'On finding your account details',
+      'On prices and discounts',
+      'On logging in to One Balance',
+    ]);
+    expect(answered.messages.at(-1)?.choices).toBeDefined();
+
+    // Two escalations in one turn are one too many: the second waits, and the customer is told.
+    const declined = await say(
+      await startAs('declined@demo.test'),
+      'I cannot buy postage; my one balance account is missing from the app; and what are the prices',
+    );
+    expect(declined.escalation).toMatchObject({ kind: 'phone' });
+    expect(allText(declined)).toMatch(/On prices and discounts/);
+    expect(declined.messages.at(-1)?.text).toMatch(
+      /^You also asked about an account that no longer shows in the app: ask me again/,
+    );
+  });
+
   it('closed: a new account is needed, with the opening steps', async () => {
     const turn = await say(
       await startAs('closed@demo.test'),
