@@ -6,8 +6,14 @@ import { type Config, loadConfig } from './config.ts';
 import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
 import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
 import { IntentClassifier } from './nlu/classifier.ts';
-import { assertKnownLabels, type EvalReport, evaluate, readLabelledJsonl } from './nlu/evaluate.ts';
-import { examplesOf, outOfScopeDecisionOf, understanderFor } from './nlu/understand.ts';
+import {
+  assertKnownLabels,
+  type EvalReport,
+  evaluate,
+  type Predictor,
+  readLabelledJsonl,
+} from './nlu/evaluate.ts';
+import { outOfScopeDecisionOf, understanderFor } from './nlu/understand.ts';
 
 const USAGE = `Usage: onebalance-bot <command> [options]
 
@@ -129,16 +135,24 @@ function runEval(
   io: Output,
 ): number {
   if (values.test === undefined) throw new UsageError('eval needs --test FILE.jsonl');
-  const train =
-    values.train === undefined
-      ? examplesOf(loadIntentsOrThrow(config.INTENTS_DIR))
-      : readLabelledJsonl(values.train);
   const test = readLabelledJsonl(values.test);
   const started = performance.now();
-  const classifier = IntentClassifier.train(train, outOfScopeDecisionOf(config));
+  // Without --train, the bot's own model (intents/ with their keywords and domain words), reading
+  // each message as a conversation does; rows from --train carry no keywords.
+  let predictor: Predictor;
+  let intents: readonly string[];
+  if (values.train === undefined) {
+    const understander = understanderFor(config, loadIntentsOrThrow(config.INTENTS_DIR));
+    predictor = { predict: (text) => understander.understand(text) };
+    intents = understander.classifier.intents;
+  } else {
+    const classifier = IntentClassifier.train(readLabelledJsonl(values.train), outOfScopeDecisionOf(config));
+    predictor = classifier;
+    intents = classifier.intents;
+  }
   const trainSeconds = (performance.now() - started) / 1000;
-  assertKnownLabels(test, classifier.intents, values.test);
-  const report = evaluate(classifier, test, trainSeconds);
+  assertKnownLabels(test, intents, values.test);
+  const report = evaluate(predictor, test, trainSeconds);
   io.out(values.json ? JSON.stringify(report) : formatReport(report));
   return 0;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,22 @@ describe('onebalance-bot eval', () => {
     }
     expect(report.rows).toBe(3);
     expect(report.perIntent).toHaveProperty('explain_suspension');
+  });
+
+  it('measures the model that classify serves, when not given --train', () => {
+    const heldOut = readFileSync('test/nlu/held-out.jsonl', 'utf8').trim().split('\n');
+    const rows = heldOut.map((line) => JSON.parse(line) as { text: string; intent: string });
+    const served = run(['classify'], rows.map((row) => row.text).join('\n'))
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { intent: string });
+    const right = served.filter((line, index) => line.intent === rows[index]?.intent).length;
+    const { status, stdout } = run(['eval', '--test', 'test/nlu/held-out.jsonl', '--json']);
+    expect(status).toBe(0);
+    // Some rows are wrong, so the two agree only if eval reads each row as classify does.
+    expect(right).toBeLessThan(rows.length);
+    // The report rounds to three places; one row more or less is 0.011.
+    expect(JSON.parse(stdout).accuracy).toBeCloseTo(right / rows.length, 3);
   });
 
   it('trains on --train rows instead of intents/', () => {
