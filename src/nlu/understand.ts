@@ -48,8 +48,9 @@ const MIN_REQUEST_WORDS = 4;
 const MIN_REQUEST_CONFIDENCE = 0.5;
 
 /**
- * Where a message may hold more than one request: after a sentence's end, at a semicolon, at "also", and at
- * "and"/"plus" when a new question or statement starts there ("... and how do I close it").
+ * Where a message may hold more than one request: after a sentence's end, at a semicolon, at
+ * "also", and at "and"/"plus" when a new question or statement starts there ("... and how do I
+ * close it").
  * "My account is suspended and I can't buy postage" splits too, but both halves are one intent.
  * Not at "but": what follows it mostly corrects the first part ("the app wants me to register a
  * new account but I already have one") rather than asking something else.
