@@ -20,8 +20,8 @@ import {
   type CheckName,
   type IntentId,
   isAccountQuestion,
+  isRequest,
   OUT_OF_SCOPE,
-  SMALL_TALK_INTENTS,
 } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
@@ -552,7 +552,7 @@ export class ConversationEngine {
       // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
       intent = OUT_OF_SCOPE;
     }
-    // Two requests in one message are both answered, rather than asked about.
+    // Several requests in one message are all answered, rather than asked about.
     if (confidence < 1 && !followUp && understanding.also === undefined) {
       const options = this.clarificationOptions(understanding);
       if (options !== undefined) {
@@ -650,8 +650,7 @@ export class ConversationEngine {
           ];
     const [best, second] = ranked;
     if (best === undefined || second === undefined) return undefined;
-    const small = (intent: string) => intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent);
-    if (small(best.intent) || small(second.intent)) return undefined;
+    if (!isRequest(best.intent) || !isRequest(second.intent)) return undefined;
     const unsure = best.confidence < this.options.clarifyBelow;
     const close = best.confidence - second.confidence < 0.25 && second.confidence >= 0.15;
     // Only two close intents earn a question. One fairly strong intent under an out-of-scope

@@ -526,7 +526,7 @@ const plain =
   async (context) => ({ texts: [context.answer(intent)] });
 
 /** What the bot does for each intent. `out_of_scope` is handled by the engine (it counts misunderstandings). */
-export const POLICIES: Record<Exclude<IntentId, 'out_of_scope'>, Policy> = {
+export const POLICIES: Record<Answerable, Policy> = {
   find_credentials: findCredentials,
   log_in: logIn,
   close_account: closeAccount,

@@ -28,6 +28,9 @@ export const ticketRecordSchema = z.object({
 });
 export type TicketRecord = z.infer<typeof ticketRecordSchema>;
 
+/** A quick answer shown under a question (a button that sends `reply`). */
+const choiceSchema = z.object({ label: z.string(), reply: z.string() });
+
 const offerSchema = z.object({ kind: z.enum(['reconnect', 'unsuspend_retry']), accountId: z.string() });
 /** What the bot waits for before it acts (a reconnect request's yes, a new password's "done"). */
 export type Offer = z.infer<typeof offerSchema>;
@@ -60,7 +63,7 @@ export const conversationStateSchema = z.object({
     .object({
       intent: z.string(),
       texts: z.array(z.string()),
-      choices: z.array(z.object({ label: z.string(), reply: z.string() })).optional(),
+      choices: z.array(choiceSchema).optional(),
       offer: offerSchema.optional(),
     })
     .optional(),
@@ -86,7 +89,7 @@ const transcriptEntrySchema = z.object({
   turnId: z.string(),
   createdAt: z.string(),
   phone: z.string().optional(),
-  choices: z.array(z.object({ label: z.string(), reply: z.string() })).optional(),
+  choices: z.array(choiceSchema).optional(),
 });
 
 export interface ConversationStoreOptions {

@@ -26,9 +26,12 @@ export type IntentId = (typeof INTENT_IDS)[number];
 /** Courtesies rather than requests: a message that opens with one and goes on is about the rest. */
 export const SMALL_TALK_INTENTS: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye']);
 
-/** A question about the account or its service: not small talk, not a request for a person, not out of scope. */
-export const isAccountQuestion = (intent: string): boolean =>
-  intent !== OUT_OF_SCOPE && intent !== 'talk_to_human' && !SMALL_TALK_INTENTS.has(intent);
+/** A request the bot answers: not small talk, not out of scope. */
+export const isRequest = (intent: string): boolean =>
+  intent !== OUT_OF_SCOPE && !SMALL_TALK_INTENTS.has(intent);
+
+/** A question about the account or its service: a request, and not one for a person. */
+export const isAccountQuestion = (intent: string): boolean => isRequest(intent) && intent !== 'talk_to_human';
 
 export const ENTITY_KINDS = ['email', 'account_id', 'phone', 'alert_text'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];

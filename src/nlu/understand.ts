@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { IntentDefinition } from '../intents/load.ts';
-import { isAccountQuestion, OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
+import { isAccountQuestion, isRequest, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import { type ClassifierOptions, IntentClassifier, type Prediction } from './classifier.ts';
 import { type Entity, extractEntities } from './entities.ts';
 import type { LabelledText } from './evaluate.ts';
@@ -109,11 +109,7 @@ export class Understander {
       const request = this.afterCourtesy(text);
       if (request !== undefined) {
         const inner = this.classifier.predict(request);
-        if (
-          inner.intent !== OUT_OF_SCOPE &&
-          !SMALL_TALK_INTENTS.has(inner.intent) &&
-          inner.confidence >= MIN_REQUEST_CONFIDENCE
-        )
+        if (isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE)
           return { text, ...inner, entities };
       }
     }
