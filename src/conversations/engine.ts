@@ -35,8 +35,8 @@ import {
   type Checked,
   INTENT_LABELS,
   leadingWith,
-  OFFER_CHOICES,
-  OFFER_REMINDERS,
+  offerChoices,
+  offerReminder,
   POLICIES,
   type PolicyContext,
   type Reply,
@@ -268,7 +268,7 @@ export class ConversationEngine {
       const unwritten: TranscriptEntry[] = [customerEntry];
       const checks: CheckSummary[] = [];
       const immediate: BotMessage[] = [];
-      const context = this.policyContext(state, turnId, checks, immediate, unwritten);
+      const context = this.policyContext(state, message.text, turnId, checks, immediate, unwritten);
       const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
       const secretNote = secretsRemovedNote(redacted.removed);
       if (secretNote !== undefined) {
@@ -522,7 +522,7 @@ export class ConversationEngine {
     const remindOffer = (open: Offer): TurnWork => {
       Object.assign(understood, { intent: OUT_OF_SCOPE, confidence });
       return withNote({
-        reply: { texts: [OFFER_REMINDERS[open.kind]], choices: OFFER_CHOICES[open.kind] },
+        reply: { texts: [offerReminder(open)], choices: offerChoices(open) },
         intent: OUT_OF_SCOPE,
         confidence,
         stateChanges: changes,
@@ -530,11 +530,14 @@ export class ConversationEngine {
     };
 
     // "Why?", "what should I do now?": about the last answer, whatever the classifier guessed from
-    // words that name no topic. An open offer is what such a question is most likely about.
+    // words that name no topic. An open reconnect offer is what such a question is most likely
+    // about; a retry waiting for "done" is not (the reason and the fix are in the last answer,
+    // which ends with the same wait).
     const followUp = confidence < 1 && FOLLOW_UP.test(text);
     if (followUp) {
-      if (offer !== undefined) return remindOffer(offer);
       const { recap } = state;
+      if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
+        return remindOffer(offer);
       if (recap !== undefined) {
         const topic = recap.intent as Answerable;
         return withNote(
@@ -596,6 +599,16 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
+    // Support already has a ticket from this conversation (not a hand-off, which a person handed
+    // back): the person who picks it up can take this too, so no second offer and no second ticket.
+    if (intent === OUT_OF_SCOPE && state.tickets.some((ticket) => !ticket.handoff)) {
+      return withNote({
+        reply: { texts: [context.answer(OUT_OF_SCOPE, 'ticket_open')] },
+        intent,
+        confidence,
+        stateChanges: changes,
+      });
+    }
     if (intent === OUT_OF_SCOPE) {
       const misses = state.misunderstandings + 1;
       const reply: Reply =
@@ -699,6 +712,7 @@ export class ConversationEngine {
 
   private policyContext(
     state: ConversationState,
+    text: string,
     turnId: string,
     checks: CheckSummary[],
     immediate: BotMessage[],
@@ -716,6 +730,7 @@ export class ConversationEngine {
     };
     return {
       customer: state.customer,
+      text,
       state,
       answer: (intent, variant = 'default', vars = {}) => {
         const templates = this.answers.get(intent) ?? {};

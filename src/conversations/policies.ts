@@ -20,6 +20,8 @@ export type Checked<T> =
 
 export interface PolicyContext {
   customer: VerifiedCustomer | null;
+  /** The customer's message of this turn. */
+  text: string;
   state: Readonly<ConversationState>;
   /** An intent's answer template with its {{placeholders}} filled in. */
   answer(intent: IntentId, variant?: string, vars?: Record<string, string>): string;
@@ -38,7 +40,10 @@ export interface Reply {
   escalation?: Escalation;
   /** State to keep for the next turn (an offer waiting for a yes). */
   patch?: Partial<
-    Pick<ConversationState, 'offer' | 'registrationTroubleshot' | 'passwordAdviceGiven' | 'account'>
+    Pick<
+      ConversationState,
+      'offer' | 'registrationTroubleshot' | 'passwordAdviceGiven' | 'cardAdviceGiven' | 'account'
+    >
   >;
 }
 
@@ -185,36 +190,68 @@ function withoutOpenAccount(
   }
 }
 
-/** Said when a customer answers an open offer with something the bot does not understand. */
-export const OFFER_REMINDERS: Record<Offer['kind'], string> = {
-  reconnect:
-    'Reconnecting links your existing One Balance account to your store again, so that it shows on the ONE BALANCE & CARRIERS page and you can buy postage with it; a Customer Success agent approves the request. Shall I ask them to reconnect it? (yes / no)',
-  unsuspend_retry:
-    'Once the new Stamps.com password is entered on the ONE BALANCE & CARRIERS page, say "done" and I will try to unsuspend your account again.',
+/** What "done" confirms before the bot tries to unsuspend an account a second time. */
+type UnsuspendFix = NonNullable<Offer['after']>;
+
+const RETRY_AFTER: Record<UnsuspendFix, { ask: string; reminder: string; done: Choice; advised: string }> = {
+  password: {
+    ask: 'Say "done" once the new password is entered.',
+    reminder:
+      'Once the new Stamps.com password is entered on the ONE BALANCE & CARRIERS page, say "done" and I will try to unsuspend your account again.',
+    done: { label: 'Done, the new password is entered', reply: 'done' },
+    advised: 'the password advice',
+  },
+  card: {
+    ask: 'Once the card is updated, say "done" and I will try to unsuspend it once more.',
+    reminder:
+      'Once the payment card on your One Balance account is updated, say "done" and I will try to unsuspend your account again.',
+    done: { label: 'Done, the card is updated', reply: 'done' },
+    advised: 'the card update',
+  },
 };
 
-/** The quick answers to each offer. */
-export const OFFER_CHOICES: Record<Offer['kind'], readonly Choice[]> = {
-  reconnect: YES_OR_NO,
-  unsuspend_retry: [{ label: 'Done, the new password is entered', reply: 'done' }],
+/** The suspension reasons a customer can fix themselves before the bot tries once more. */
+const FIX_FOR_REASON: Readonly<Record<string, UnsuspendFix>> = {
+  password_changed: 'password',
+  payment_declined: 'card',
 };
+
+const fixOf = (offer: Offer): UnsuspendFix => offer.after ?? 'password';
+
+/** Said when a customer answers an open offer with something the bot does not understand. */
+export function offerReminder(offer: Offer): string {
+  return offer.kind === 'reconnect'
+    ? 'Reconnecting links your existing One Balance account to your store again, so that it shows on the ONE BALANCE & CARRIERS page and you can buy postage with it; a Customer Success agent approves the request. Shall I ask them to reconnect it? (yes / no)'
+    : RETRY_AFTER[fixOf(offer)].reminder;
+}
+
+/** The quick answers to an offer. */
+export function offerChoices(offer: Offer): readonly Choice[] {
+  return offer.kind === 'reconnect' ? YES_OR_NO : [RETRY_AFTER[fixOf(offer)].done];
+}
 
 const offerReconnect = (account: AccountSummary): Reply => ({
   texts: [
     `Your One Balance account ending in ${account.accountNumberLast4} exists, but it is not connected to your store, which is why it does not show on the ONE BALANCE & CARRIERS page. Shall I ask our Customer Success team to reconnect it? (yes / no)`,
   ],
-  choices: OFFER_CHOICES.reconnect,
+  choices: YES_OR_NO,
   patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
 });
 
 /**
- * The password advice has been given: the bot waits for "done" to try to unsuspend again, and
+ * The advice for `fix` has been given: the bot waits for "done" to try to unsuspend again, and
  * still suspended after that, the next try ends at the Stamps line.
  */
-const awaitNewPassword = (accountId: string): Pick<Reply, 'choices' | 'patch'> => ({
-  choices: OFFER_CHOICES.unsuspend_retry,
-  patch: { passwordAdviceGiven: true, offer: { kind: 'unsuspend_retry', accountId } },
+const awaitFix = (accountId: string, fix: UnsuspendFix): Pick<Reply, 'choices' | 'patch'> => ({
+  choices: [RETRY_AFTER[fix].done],
+  patch: {
+    ...(fix === 'password' ? { passwordAdviceGiven: true } : { cardAdviceGiven: true }),
+    offer: { kind: 'unsuspend_retry', accountId, after: fix },
+  },
 });
+
+const adviceGiven = (state: Readonly<ConversationState>, fix: UnsuspendFix): boolean =>
+  (fix === 'password' ? state.passwordAdviceGiven : state.cardAdviceGiven) === true;
 
 /**
  * The conversation keeps the account it looked up; once a suspension check (or the bot's own
@@ -292,21 +329,24 @@ async function unsuspendAndAdvise(
         texts: [context.answer('explain_suspension', 'compliance_review')],
         escalation: phoneEscalation(reason),
       };
-    case 'still_suspended':
-      // For a changed password the first fix is to reset it again; still suspended after that
-      // advice, like every other reason, it takes the Stamps line.
-      if (reason === 'password_changed' && context.state.passwordAdviceGiven !== true) {
+    case 'still_suspended': {
+      // A changed password or a declined card the customer can put right first; still suspended
+      // after that advice, like every other reason, it takes the Stamps line.
+      const fix = FIX_FOR_REASON[reason];
+      if (fix !== undefined && !adviceGiven(context.state, fix)) {
         return {
           texts: [
-            `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)} Say "done" once the new password is entered.`,
+            `I tried to unsuspend your account, but it is still suspended. ${context.answer('explain_suspension', reason)} ${RETRY_AFTER[fix].ask}`,
           ],
-          ...awaitNewPassword(account.accountId),
+          ...awaitFix(account.accountId, fix),
+          // The card advice already names the Stamps line for a card that does not help.
+          ...(fix === 'card' ? { escalation: phoneEscalation(reason) } : {}),
         };
       }
-      if (reason === 'password_changed') {
+      if (fix !== undefined) {
         return {
           texts: [
-            `I tried to unsuspend your account again, but it is still suspended even after the password advice. Please call Stamps at ${STAMPS_PHONE}, the fastest way back to shipping; I have also let our support team know so they can follow up.`,
+            `I tried to unsuspend your account again, but it is still suspended even after ${RETRY_AFTER[fix].advised}. Please call Stamps at ${STAMPS_PHONE}, the fastest way back to shipping; I have also let our support team know so they can follow up.`,
           ],
           escalation: phoneEscalation(reason),
         };
@@ -317,6 +357,7 @@ async function unsuspendAndAdvise(
         ],
         escalation: phoneEscalation(reason),
       };
+    }
   }
 }
 
@@ -383,6 +424,10 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
   };
 }
 
+/** A message that says something fails or still fails, rather than asking about it. */
+const REPORTS_FAILURE =
+  /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+work|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped)\b/i;
+
 /**
  * An account whose registration never finished cannot show in the app or be reconnected: what is
  * left is the registration itself, so the customer gets its troubleshooting instead of an offer.
@@ -390,8 +435,11 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
 async function unfinishedRegistration(context: PolicyContext): Promise<Reply> {
   const unfinished =
     'Your One Balance registration has not finished yet, so the account cannot be used until it does.';
-  // Asking how to log in is not the error coming back: only a registration question hands the
-  // conversation to a person after the troubleshooting.
+  // Asking how to log in is not the error coming back: only a registration question, or word that
+  // something still fails ("still not working"), hands the conversation to a person after the
+  // troubleshooting.
+  if (context.state.registrationTroubleshot === true && REPORTS_FAILURE.test(context.text))
+    return registrationError(context);
   if (context.state.registrationTroubleshot === true) {
     return {
       texts: [
@@ -501,7 +549,7 @@ async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
         ...reply.texts,
         'Your account is suspended because of a recent password change. Once the new password is entered, say "done" and I will try to unsuspend it again.',
       ],
-      ...awaitNewPassword(state.account.accountId),
+      ...awaitFix(state.account.accountId, 'password'),
     };
   }
   return reply;

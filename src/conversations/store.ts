@@ -31,7 +31,15 @@ export type TicketRecord = z.infer<typeof ticketRecordSchema>;
 /** A quick answer shown under a question (a button that sends `reply`). */
 const choiceSchema = z.object({ label: z.string(), reply: z.string() });
 
-const offerSchema = z.object({ kind: z.enum(['reconnect', 'unsuspend_retry']), accountId: z.string() });
+const offerSchema = z.object({
+  kind: z.enum(['reconnect', 'unsuspend_retry']),
+  accountId: z.string(),
+  /**
+   * What an unsuspend retry waits for: a new Stamps.com password entered, or the payment card
+   * updated. Conversations stored before the card existed have none, and waited for a password.
+   */
+  after: z.enum(['password', 'card']).optional(),
+});
 /** What the bot waits for before it acts (a reconnect request's yes, a new password's "done"). */
 export type Offer = z.infer<typeof offerSchema>;
 
@@ -78,6 +86,8 @@ export const conversationStateSchema = z.object({
   registrationTroubleshot: z.boolean().optional(),
   /** The Stamps.com password advice was given once; still suspended after it means the Stamps line. */
   passwordAdviceGiven: z.boolean().optional(),
+  /** The card update advice was given once; still suspended after it means the Stamps line. */
+  cardAdviceGiven: z.boolean().optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 export type Recap = NonNullable<ConversationState['recap']>;

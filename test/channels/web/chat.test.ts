@@ -150,6 +150,16 @@ describe('customer conversations, one per demo account', () => {
     ]);
     expect(number.messages[0]?.phone).toBe('(855) 889-7867');
     expect(number.checks).toEqual([]);
+    // The card advice waits for "done" (not a goodbye): the bot tries once more, and still
+    // suspended after the card update, the Stamps line is all that is left.
+    expect(turn.messages.at(-1)?.choices).toEqual([{ label: 'Done, the card is updated', reply: 'done' }]);
+    const retried = await say(id, 'done');
+    expect(retried.intent).toBe('explain_suspension');
+    expect(retried.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
+    expect(allText(retried)).toMatch(/still suspended even after the card update\. Please call Stamps/);
+    expect(retried.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
+    expect(retried.messages.some((message) => message.choices !== undefined)).toBe(false);
+    expect((await service.store.get(id))?.offer).toBeUndefined();
   });
 
   it('answers "what was the reason?" and "what should I do now?" from its last answer, without checking again', async () => {
@@ -302,6 +312,14 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(yes)).toMatch(/asked our Customer Success team to reconnect it/);
     expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
     expect(service.runtime.accounts?.embedded?.store.reconnectRequests()).toHaveLength(1);
+    // Support has the request now: what the bot cannot answer is left to the person who picks it
+    // up, without offering a person a second time.
+    const timing = await say(id, 'how long will that take?');
+    expect(timing.intent).toBe('out_of_scope');
+    expect(allText(timing)).toMatch(/support team already has this conversation from earlier/);
+    expect(timing.messages.some((message) => message.choices !== undefined)).toBe(false);
+    expect(timing.escalation).toBeNull();
+    expect((await service.store.get(id))?.personOffered).toBeUndefined();
     // Answered: a later "yes" is not a second request.
     const later = await say(id, 'yes');
     expect(later.checks).toEqual([]);
@@ -394,9 +412,15 @@ describe('customer conversations, one per demo account', () => {
     );
     expect(declined.escalation).toMatchObject({ kind: 'phone' });
     expect(allText(declined)).toMatch(/On prices and discounts/);
-    expect(declined.messages.at(-1)?.text).toMatch(
-      /^You also asked about an account that no longer shows in the app: ask me again/,
-    );
+    // The suspension answer waits for "done" once the card is updated: its question goes last,
+    // with the note on what is left for later just before it.
+    expect(declined.messages.slice(-2).map((message) => message.text)).toEqual([
+      expect.stringMatching(/^You also asked about an account that no longer shows in the app: ask me again/),
+      expect.stringMatching(/^On a suspended account or a failing postage purchase: .*say "done"/),
+    ]);
+    expect(declined.messages.at(-1)?.choices).toEqual([
+      { label: 'Done, the card is updated', reply: 'done' },
+    ]);
   });
 
   it('closed: a new account is needed, with the opening steps', async () => {
@@ -414,10 +438,16 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/1\. Click ONE BALANCE AND CARRIERS/);
   });
 
-  it('regfail: troubleshoots phone verification', async () => {
-    const turn = await say(await startAs('regfail@demo.test'), 'registration keeps failing');
+  it('regfail: troubleshoots phone verification, and a person takes it when it still fails', async () => {
+    const id = await startAs('regfail@demo.test');
+    const turn = await say(id, 'registration keeps failing');
     expect(turn.intent).toBe('registration_error');
     expect(allText(turn)).toMatch(/waiting on phone verification/);
+    expect(turn.escalation).toBeNull();
+    // Word that it still fails, in whatever words the classifier reads as a suspension.
+    const still = await say(id, 'still not working');
+    expect(allText(still)).toMatch(/still there after the troubleshooting steps/);
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
   it('regfail, missing from the app: the unfinished registration, not a reconnect offer', async () => {
