@@ -573,6 +573,15 @@ const plain =
   (intent: IntentId): Policy =>
   async (context) => ({ texts: [context.answer(intent)] });
 
+/** Words that end the chat inside a thank-you ("thanks, bye"). */
+const TAKES_LEAVE =
+  /\b(?:bye|goodbye|see\s+(?:you|ya)|that['’]?s\s+all|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening|night|weekend))\b/i;
+
+/** A thank-you that also says goodbye gets the goodbye, not "anything else I can help with?". */
+const thank: Policy = async (context) => ({
+  texts: [context.answer(TAKES_LEAVE.test(context.text) ? 'goodbye' : 'thanks')],
+});
+
 /** What the bot does for each intent. `out_of_scope` is handled by the engine (it counts misunderstandings). */
 export const POLICIES: Record<Answerable, Policy> = {
   find_credentials: findCredentials,
@@ -590,7 +599,7 @@ export const POLICIES: Record<Answerable, Policy> = {
     escalation: ticketEscalation('customer_asked_for_a_person'),
   }),
   greeting: plain('greeting'),
-  thanks: plain('thanks'),
+  thanks: thank,
   goodbye: plain('goodbye'),
 };
 

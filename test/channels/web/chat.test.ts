@@ -585,6 +585,11 @@ describe('conversation behaviour', () => {
     const okThanks = await say(thanks, 'ok thanks');
     expect(okThanks.intent).toBe('thanks');
     expect(okThanks.escalation).toBeNull();
+    expect(allText(okThanks)).toMatch(/anything else/);
+    // One that also takes leave is answered with a goodbye, not another question.
+    const thanksBye = await say(thanks, 'thanks, bye');
+    expect(thanksBye.intent).toBe('thanks');
+    expect(allText(thanksBye)).toMatch(/Goodbye!$/);
     const declined = await startAs('active@demo.test');
     await say(declined, 'what is the weather like in lisbon');
     const no = await say(declined, 'no');
