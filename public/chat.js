@@ -113,7 +113,9 @@ function addMessage(message) {
   item.append(label);
   renderText(item, message.text);
   log.append(item);
-  showChoices(message.choices);
+  // A bot message without quick answers (a ticket number arriving later) leaves the open
+  // question's buttons; the customer's own message, or a person's, answers or replaces it.
+  if (message.role !== 'bot' || message.choices !== undefined) showChoices(message.choices);
   item.scrollIntoView({ block: 'end' });
 }
 

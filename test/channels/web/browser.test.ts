@@ -72,6 +72,14 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(answer).toMatch(/Update the payment card/);
     // The answer may arrive over SSE a moment before the request returns; then the indicator goes.
     await page.locator('#typing').waitFor({ state: 'hidden', timeout: 15_000 });
+    // The ticket for support's follow-up arrives later and does not take the "done" button away.
+    await page
+      .locator('.log li.bot')
+      .filter({ hasText: 'Your request is ticket' })
+      .waitFor({ timeout: 15_000 });
+    expect(
+      await page.getByRole('group', { name: 'Quick answers' }).getByRole('button').allTextContents(),
+    ).toEqual(['Done, the card is updated']);
 
     // Usable at 360 px: nothing wider than the screen, new messages announced politely.
     // Runs in the page, where `document` exists; the test itself is typed for Node.
