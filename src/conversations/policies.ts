@@ -38,6 +38,11 @@ export interface Reply {
   /** Fixed answers to the question the last text asks (an offer's yes or no). */
   choices?: readonly Choice[];
   escalation?: Escalation;
+  /**
+   * The policy changed something at the account backend (an unsuspend attempt, a reconnect
+   * request): its answer is given in this turn, never left for the customer to ask again.
+   */
+  acted?: boolean;
   /** State to keep for the next turn (an offer waiting for a yes). */
   patch?: Partial<
     Pick<
@@ -72,9 +77,12 @@ export interface AnsweredRequest {
 export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
   const asks = (reply: Reply) => reply.choices !== undefined || reply.patch?.offer !== undefined;
   const taken: AnsweredRequest[] = [];
-  const later: Answerable[] = [];
+  const left: AnsweredRequest[] = [];
   const said = new Set<string>();
-  for (const request of requests) {
+  // A request whose policy acted (tried to unsuspend the account) is answered whatever its place
+  // in the message: the customer hears what was done, and a clashing request waits instead.
+  const acting = (request: AnsweredRequest) => request.reply.acted === true;
+  for (const request of [...requests.filter(acting), ...requests.filter((r) => !acting(r))]) {
     const { reply } = request;
     if (reply.texts.every((text) => said.has(text))) continue;
     const clashes = taken.some(
@@ -82,12 +90,15 @@ export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
         (other.reply.escalation !== undefined && reply.escalation !== undefined) ||
         (asks(other.reply) && asks(reply)),
     );
-    if (clashes) later.push(request.intent);
+    if (clashes) left.push(request);
     else {
       taken.push(request);
       for (const text of reply.texts) said.add(text);
     }
   }
+  // Back in the order the customer asked.
+  taken.sort((a, b) => requests.indexOf(a) - requests.indexOf(b));
+  const later = requests.filter((request) => left.includes(request)).map((request) => request.intent);
   const [only] = taken;
   if (only === undefined) throw new Error('answeredTogether needs at least one request');
   if (taken.length === 1 && later.length === 0) return only.reply;
@@ -124,6 +135,7 @@ export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
     texts: spans.flat(),
     ...(choices ? { choices } : {}),
     ...(escalation ? { escalation } : {}),
+    ...(taken.some(acting) ? { acted: true } : {}),
     patch: Object.assign({}, ...ordered.map((request) => request.reply.patch)),
   };
 }
@@ -309,6 +321,16 @@ async function unsuspendAndAdvise(
     return { texts: [context.answer('explain_suspension', reason)], escalation: phoneEscalation(reason) };
   }
   const attempt = await context.check<UnsuspendOutcome>('account.unsuspend', account.accountId);
+  return { ...adviseAfterAttempt(context, account, reason, attempt), acted: true };
+}
+
+/** What follows from an unsuspend attempt: lifted, or what is left to do and whom to call. */
+function adviseAfterAttempt(
+  context: PolicyContext,
+  account: AccountSummary,
+  reason: string,
+  attempt: Checked<UnsuspendOutcome>,
+): Reply {
   if (attempt.status !== 'ok') {
     return {
       texts: [
@@ -459,6 +481,7 @@ export async function requestReconnect(context: PolicyContext, accountId: string
     return {
       texts: [context.answer('reconnect_account', 'requested', { accountLast4: last4 })],
       escalation: ticketEscalation('reconnect_request'),
+      acted: true,
     };
   }
   return {

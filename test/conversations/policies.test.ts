@@ -121,4 +121,24 @@ describe('answeredTogether: the requests of one message in one reply', () => {
     ]);
     expect(reply.choices).toEqual(YES_OR_NO);
   });
+
+  it('answers a request whose policy acted, and leaves an earlier one that clashes for later', () => {
+    const unsuspendTried: Reply = {
+      texts: ['I tried to unsuspend your account, but it is still suspended. Call Stamps.'],
+      escalation: { kind: 'phone', phone: '(855) 889-7867', reason: 'payment_declined' },
+      acted: true,
+    };
+    const reply = answeredTogether([
+      { intent: 'first_class_plan', reply: ticket },
+      { intent: 'pricing', reply: pricing },
+      { intent: 'explain_suspension', reply: unsuspendTried },
+    ]);
+    expect(reply.texts).toEqual([
+      'On prices and discounts: It is free.',
+      'On a suspended account or a failing postage purchase: I tried to unsuspend your account, but it is still suspended. Call Stamps.',
+      'You also asked about First Class labels and your plan: ask me again once this is sorted, and I will answer that too.',
+    ]);
+    expect(reply.escalation).toEqual(unsuspendTried.escalation);
+    expect(reply.acted).toBe(true);
+  });
 });
