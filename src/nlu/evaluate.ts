@@ -182,10 +182,6 @@ export interface FoldPrediction extends ScoredRow {
   bestInScopeConfidence: number;
 }
 
-/**
- * Stratified k-fold cross-validation: every row is predicted once by a model that never saw it.
- * `train` builds a predictor for a fold; its predictions are collected for all folds.
- */
 /** Stratified fold of every row: each intent's rows are shuffled (seeded) and dealt round-robin. */
 export function assignFolds(
   rows: readonly LabelledText[],
@@ -205,6 +201,10 @@ export function assignFolds(
   return foldOf;
 }
 
+/**
+ * Stratified k-fold cross-validation: every row is predicted once by a model that never saw it.
+ * `train` builds a predictor for a fold; its predictions are collected for all folds.
+ */
 export function crossValidate(
   rows: readonly LabelledText[],
   folds: number,
