@@ -40,7 +40,7 @@ const offerSchema = z.object({
    */
   after: z.enum(['password', 'card']).optional(),
 });
-/** What the bot waits for before it acts (a reconnect request's yes, a new password's "done"). */
+/** What the bot waits for before it acts (a reconnect request's yes, a fix's "done"). */
 export type Offer = z.infer<typeof offerSchema>;
 
 /** Everything the bot remembers of a conversation between turns. */
@@ -54,7 +54,8 @@ export const conversationStateSchema = z.object({
   clarification: z.object({ options: z.tuple([z.string(), z.string()]) }).optional(),
   /**
    * What the bot waits for before it acts: a yes to a reconnect request, or word that the customer
-   * has entered their new Stamps.com password (then it tries to unsuspend again).
+   * has entered their new Stamps.com password or updated their card (then it tries to unsuspend
+   * again).
    */
   offer: offerSchema.optional(),
   /** An offer the customer said no to in the last turn: "actually, yes" in the next one still takes it. */
