@@ -470,6 +470,13 @@ export class ConversationEngine {
         return answered(await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && DONE.test(text))
         return answered(await POLICIES.explain_suspension(context));
+      // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
+      if (offer?.kind === 'unsuspend_retry' && NO.test(text))
+        return settled(
+          offerIntent,
+          { texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) },
+          { personOffered: undefined, misunderstandings: 0, recap: state.recap },
+        );
       if (offer !== undefined && NO.test(text))
         return answered(
           {

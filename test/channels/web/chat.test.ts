@@ -153,6 +153,11 @@ describe('customer conversations, one per demo account', () => {
     // The card advice waits for "done" (not a goodbye): the bot tries once more, and still
     // suspended after the card update, the Stamps line is all that is left.
     expect(turn.messages.at(-1)?.choices).toEqual([{ label: 'Done, the card is updated', reply: 'done' }]);
+    // "Not yet" keeps the wait open.
+    const notYet = await say(id, 'no, not yet');
+    expect(allText(notYet)).toMatch(/^No rush\. Once the payment card .* say "done"/);
+    expect(notYet.checks).toEqual([]);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
     const retried = await say(id, 'done');
     expect(retried.intent).toBe('explain_suspension');
     expect(retried.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
