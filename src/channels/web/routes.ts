@@ -36,7 +36,9 @@ const startBody = z
   .default({});
 const messageBody = z.strictObject({
   text: z
-    .string({ error: 'text is required' })
+    .string({
+      error: (issue) => (issue.input === undefined ? 'text is required' : 'text must be a string'),
+    })
     .refine((text) => text.trim().length > 0, 'text must not be empty')
     .refine(
       (text) => text.length <= MAX_MESSAGE_LENGTH,

@@ -672,15 +672,16 @@ describe('conversation behaviour', () => {
 
 describe('bad input', () => {
   it.each([
-    ['an empty text', { text: '' }, 400],
-    ['white space', { text: '   ' }, 400],
-    ['a text over 4,000 characters', { text: 'x'.repeat(4_001) }, 400],
-    ['a missing text', {}, 400],
-  ])('rejects %s with a 4xx and a JSON error', async (_name, body, status) => {
+    ['an empty text', { text: '' }, 'text must not be empty'],
+    ['white space', { text: '   ' }, 'text must not be empty'],
+    ['a text over 4,000 characters', { text: 'x'.repeat(4_001) }, 'text must be at most 4000 characters'],
+    ['a missing text', {}, 'text is required'],
+    ['a text that is not a string', { text: ['hi'] }, 'text must be a string'],
+  ])('rejects %s with a 400 and a JSON error that says what is wrong', async (_name, body, message) => {
     const id = await startAs();
     const response = await post(`/api/conversations/${id}/messages`, body);
-    expect(response.status).toBe(status);
-    expect(response.json).toMatchObject({ error: { code: 'bad_request' } });
+    expect(response.status).toBe(400);
+    expect(response.json).toEqual({ error: { code: 'bad_request', message } });
   });
 
   it('answers 404 for an unknown conversation and 415 for a non-JSON body', async () => {
