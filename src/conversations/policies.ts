@@ -596,6 +596,15 @@ const plain =
   (intent: IntentId): Policy =>
   async (context) => ({ texts: [context.answer(intent)] });
 
+/** A hello in any of the ways the greeting intent's keywords list. */
+const SAYS_HELLO =
+  /\b(?:hi+|hel+o+|hey|heya|hiya|howdy|yo|sup|greetings|good\s+(?:morning|afternoon|evening|day)|morning|evening|hola|bonjour|hallo)\b/i;
+
+/** "I need help" opens the chat without a hello: "Of course", not "Hello!". */
+const greet: Policy = async (context) => ({
+  texts: [context.answer('greeting', SAYS_HELLO.test(context.text) ? 'default' : 'opener')],
+});
+
 /** Words that end the chat inside a thank-you ("thanks, bye"). */
 const TAKES_LEAVE =
   /\b(?:bye|goodbye|see\s+(?:you|ya)|that['’]?s\s+all|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening|night|weekend))\b/i;
@@ -621,7 +630,7 @@ export const POLICIES: Record<Answerable, Policy> = {
     texts: [context.answer('talk_to_human')],
     escalation: ticketEscalation('customer_asked_for_a_person'),
   }),
-  greeting: plain('greeting'),
+  greeting: greet,
   thanks: thank,
   goodbye: plain('goodbye'),
 };

@@ -575,6 +575,22 @@ describe('conversation behaviour', () => {
     expect(second.escalation).toMatchObject({ kind: 'ticket', reason: 'not_understood_twice' });
   });
 
+  it('invites an opener without a topic ("I need help") to say more, without counting a misunderstanding', async () => {
+    const id = await startAs('active@demo.test');
+    for (const opener of ['I need help', 'I have a problem with my account', 'can you help me']) {
+      const turn = await say(id, opener);
+      expect(turn.intent).toBe('greeting');
+      expect(turn.messages.map((message) => message.text)).toEqual([
+        expect.stringMatching(
+          /^Of course\. I can help with your One Balance postage account: .* What is it about\?$/,
+        ),
+      ]);
+      expect(turn.escalation).toBeNull();
+    }
+    expect((await service.store.get(id))?.misunderstandings).toBe(0);
+    expect(allText(await say(id, 'hi there'))).toMatch(/^Hello!/);
+  });
+
   it('takes a yes to the out-of-scope answer as asking for a person, in the next message only', async () => {
     const id = await startAs('active@demo.test');
     const offTopic = await say(id, 'what is the weather like in lisbon');
