@@ -25,6 +25,7 @@ import {
 } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
+import { inTokenForm } from '../nlu/text.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
 import { raceTimeout } from '../timeout.ts';
@@ -180,11 +181,19 @@ interface TurnWork {
 export class ConversationEngine {
   private readonly options: EngineOptions;
   private readonly answers: Map<string, Record<string, string>>;
+  /** Each intent's keywords in token form, for `PolicyContext.mentions`. */
+  private readonly keywords: Map<string, string[]>;
   private readonly lateWork = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: EngineDependencies) {
     this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
     this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
+    this.keywords = new Map(
+      deps.intents.map((intent) => [
+        intent.id,
+        intent.keywords.map(inTokenForm).filter((phrase) => phrase.trim() !== ''),
+      ]),
+    );
   }
 
   /** Opens a conversation; a verified customer's account is looked up once, here. */
@@ -735,9 +744,16 @@ export class ConversationEngine {
       immediate.push(message);
       await this.deps.store.append(state.id, [...unwritten.splice(0), message]);
     };
+    // Tokenised once, and only for a policy that asks.
+    let words: string | undefined;
     return {
       customer: state.customer,
       text,
+      mentions: (intent) => {
+        if (words === undefined) words = inTokenForm(text);
+        const inText = words;
+        return (this.keywords.get(intent) ?? []).some((phrase) => inText.includes(phrase));
+      },
       state,
       answer: (intent, variant = 'default', vars = {}) => {
         const templates = this.answers.get(intent) ?? {};

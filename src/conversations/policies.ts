@@ -22,6 +22,8 @@ export interface PolicyContext {
   customer: VerifiedCustomer | null;
   /** The customer's message of this turn. */
   text: string;
+  /** Whether the message names one of the intent's keywords (as whole words, as the classifier does). */
+  mentions(intent: IntentId): boolean;
   state: Readonly<ConversationState>;
   /** An intent's answer template with its {{placeholders}} filled in. */
   answer(intent: IntentId, variant?: string, vars?: Record<string, string>): string;
@@ -596,13 +598,9 @@ const plain =
   (intent: IntentId): Policy =>
   async (context) => ({ texts: [context.answer(intent)] });
 
-/** A hello in any of the ways the greeting intent's keywords list. */
-const SAYS_HELLO =
-  /\b(?:hi+|hel+o+|hey|heya|hiya|howdy|yo|sup|greetings|good\s+(?:morning|afternoon|evening|day)|morning|evening|hola|bonjour|hallo)\b/i;
-
-/** "I need help" opens the chat without a hello: "Of course", not "Hello!". */
+/** "I need help" opens the chat without a hello (a greeting keyword): "Of course", not "Hello!". */
 const greet: Policy = async (context) => ({
-  texts: [context.answer('greeting', SAYS_HELLO.test(context.text) ? 'default' : 'opener')],
+  texts: [context.answer('greeting', context.mentions('greeting') ? 'default' : 'opener')],
 });
 
 /** Words that end the chat inside a thank-you ("thanks, bye"). */

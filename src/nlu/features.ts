@@ -1,5 +1,5 @@
 import { OUT_OF_SCOPE } from '../intents/schema.ts';
-import { normalizeText, stem, tokenize } from './text.ts';
+import { inTokenForm, normalizeText, stem, tokenize } from './text.ts';
 
 /** A sparse feature vector: parallel arrays of feature ids and weights. */
 export interface SparseVector {
@@ -109,14 +109,10 @@ function indexKeywords(options: FeatureOptions): KeywordIndex {
   return {
     concepts: Object.entries(options.keywords).map(([concept, phrases]) => ({
       concept,
-      phrases: phrases.map(asTokens).filter((p) => p.trim() !== ''),
+      phrases: phrases.map(inTokenForm).filter((p) => p.trim() !== ''),
     })),
-    domain: options.domainWords.map(asTokens).filter((p) => p.trim() !== ''),
+    domain: options.domainWords.map(inTokenForm).filter((p) => p.trim() !== ''),
   };
-}
-
-function asTokens(phrase: string): string {
-  return ` ${tokenize(normalizeText(phrase)).join(' ')} `;
 }
 
 const ELSEWHERE: readonly string[] = ['elsewhere'];

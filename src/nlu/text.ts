@@ -33,6 +33,14 @@ export function tokenize(normalized: string): string[] {
 }
 
 /**
+ * Text as its words between spaces (" hi there "), so that a phrase in the same form is found in it
+ * as whole words only: how intent keywords are matched, by the classifier and by the policies.
+ */
+export function inTokenForm(text: string): string {
+  return ` ${tokenize(normalizeText(text)).join(' ')} `;
+}
+
+/**
  * A light English suffix stripper (plural and verb endings only). It maps "suspended",
  * "suspending" and "suspends" to one stem so that a paraphrase meets its training example even
  * when the inflection differs. Stems are added beside the words, never instead of them.
