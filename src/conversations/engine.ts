@@ -34,6 +34,7 @@ import {
   type AnsweredRequest,
   answeredTogether,
   type Checked,
+  howToFix,
   INTENT_LABELS,
   leadingWith,
   offerChoices,
@@ -143,6 +144,18 @@ const FOLLOW_UP = new RegExp(
     String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon`,
     String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix)\s+(?:that|it|this)`,
     String.raw`)\s*[?.!]*\s*$`,
+  ].join(''),
+  'i',
+);
+/**
+ * "How?", "how do I do that?", "where do I change it?", "what card?": asking how to make the fix the
+ * bot waits for. Not "how long" or "how much", which ask something else.
+ */
+const HOW_TO = new RegExp(
+  [
+    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|then)[\s,]+)*(?:how|where)\b(?!\s+(?:long|much|many|often|come|soon|far)\b)`,
+    String.raw`|\bhow\s+(?:do|can|should|would|to)\s+(?:i\s+)?(?:update|change|reset|fix|enter|do)\b`,
+    String.raw`|\b(?:what|which)\s+card\b`,
   ].join(''),
   'i',
 );
@@ -479,6 +492,21 @@ export class ConversationEngine {
         return answered(await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && DONE.test(text))
         return answered(await POLICIES.explain_suspension(context));
+      // "How do I do that?" is about the fix, unless it names another topic ("how do I log in?"):
+      // the steps, and the wait goes on. Left to the suspension policy, a question about the
+      // suspension would try to unsuspend again before the fix is made.
+      const namesOtherTopic =
+        understanding.intent !== OUT_OF_SCOPE && understanding.intent !== 'explain_suspension';
+      if (
+        offer?.kind === 'unsuspend_retry' &&
+        HOW_TO.test(text) &&
+        (!namesOtherTopic || FOLLOW_UP.test(text))
+      )
+        return settled(offerIntent, howToFix(context, offer), {
+          personOffered: undefined,
+          misunderstandings: 0,
+          recap: state.recap,
+        });
       // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
       if (offer?.kind === 'unsuspend_retry' && NO.test(text))
         return settled(

@@ -239,6 +239,19 @@ export function offerReminder(offer: Offer): string {
     : RETRY_AFTER[fixOf(offer)].reminder;
 }
 
+/**
+ * "How do I do that?" while the bot waits for a fix: how to make the fix, and the same wait. The
+ * password's steps are the reset answer; the card's are the suspension answer `update_card`.
+ */
+export function howToFix(context: PolicyContext, offer: Offer): Reply {
+  const fix = fixOf(offer);
+  const steps =
+    fix === 'password'
+      ? context.answer('reset_stamps_password')
+      : context.answer('explain_suspension', 'update_card');
+  return { texts: [steps, RETRY_AFTER[fix].reminder], choices: [RETRY_AFTER[fix].done] };
+}
+
 /** The quick answers to an offer. */
 export function offerChoices(offer: Offer): readonly Choice[] {
   return offer.kind === 'reconnect' ? YES_OR_NO : [RETRY_AFTER[fixOf(offer)].done];

@@ -110,6 +110,11 @@ describe('customer conversations, one per demo account', () => {
     expect(turn.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
     const done = [{ label: 'Done, the new password is entered', reply: 'done' }];
     expect(turn.messages.at(-1)?.choices).toEqual(done);
+    // "How do I do that?" gets the reset steps, not the same answer again; the wait goes on.
+    const how = await say(id, 'how do I do that?');
+    expect(allText(how)).toMatch(/"forgot password" link on the Stamps\.com sign-in page/);
+    expect(how.messages.at(-1)?.choices).toEqual(done);
+    expect(how.checks).toEqual([]);
     // A follow-up that refers back.
     const followUp = await say(id, 'what about the password?');
     expect(followUp.intent).toBe('reset_stamps_password');
@@ -158,6 +163,16 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(notYet)).toMatch(/^No rush\. Once the payment card .* say "done"/);
     expect(notYet.checks).toEqual([]);
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+    // "How do I do that?" gets where the card is changed, and the wait goes on; a question on
+    // another topic is that topic's, and neither tries to unsuspend again.
+    const how = await say(id, 'how do I update my card?');
+    expect(allText(how)).toMatch(/log in to your One Balance account from the ONE BALANCE & CARRIERS page/);
+    expect(how.messages.at(-1)?.text).toMatch(/^Once the payment card .* say "done"/);
+    expect(how.messages.at(-1)?.choices).toEqual([{ label: 'Done, the card is updated', reply: 'done' }]);
+    expect(how.checks).toEqual([]);
+    const logIn = await say(id, 'how do I log in to one balance?');
+    expect(logIn.intent).toBe('log_in');
+    expect(logIn.checks.map((check) => check.name)).not.toContain('account.unsuspend');
     const retried = await say(id, 'done');
     expect(retried.intent).toBe('explain_suspension');
     expect(retried.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
