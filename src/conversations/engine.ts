@@ -490,7 +490,7 @@ export class ConversationEngine {
         });
       if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
-      if (answerable.kind === 'unsuspend_retry' && DONE.test(text))
+      if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
       // "How do I do that?" is about the fix, unless it names another topic ("how do I log in?"):
       // the steps, and the wait goes on. Left to the suspension policy, a question about the
@@ -777,6 +777,7 @@ export class ConversationEngine {
     return {
       customer: state.customer,
       text,
+      fixReported: (state.offer ?? state.declinedOffer)?.kind === 'unsuspend_retry' && DONE.test(text),
       mentions: (intent) => {
         if (words === undefined) words = inTokenForm(text);
         const inText = words;

@@ -22,6 +22,8 @@ export interface PolicyContext {
   customer: VerifiedCustomer | null;
   /** The customer's message of this turn. */
   text: string;
+  /** The message says that the fix the bot waits for is made ("done"): the retry it waited for. */
+  fixReported: boolean;
   /** Whether the message names one of the intent's keywords (as whole words, as the classifier does). */
   mentions(intent: IntentId): boolean;
   state: Readonly<ConversationState>;
@@ -378,6 +380,16 @@ function adviseAfterAttempt(
           ...awaitFix(account.accountId, fix),
           // The card advice already names the Stamps line for a card that does not help.
           ...(fix === 'card' ? { escalation: phoneEscalation(reason) } : {}),
+        };
+      }
+      // Asked about the suspension while the bot still waits for the fix: not the Stamps line yet,
+      // since the customer has not said the fix is made.
+      if (fix !== undefined && context.state.offer?.kind === 'unsuspend_retry' && !context.fixReported) {
+        return {
+          texts: [
+            `I tried to unsuspend your account again, and it is still suspended. ${RETRY_AFTER[fix].reminder}`,
+          ],
+          choices: [RETRY_AFTER[fix].done],
         };
       }
       if (fix !== undefined) {

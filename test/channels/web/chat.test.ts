@@ -173,6 +173,13 @@ describe('customer conversations, one per demo account', () => {
     const logIn = await say(id, 'how do I log in to one balance?');
     expect(logIn.intent).toBe('log_in');
     expect(logIn.checks.map((check) => check.name)).not.toContain('account.unsuspend');
+    // Asked whether it is still suspended before saying "done": it is tried again, but the wait
+    // for the card goes on; the Stamps line as the last resort comes only after "done".
+    const still = await say(id, 'is my account still suspended?');
+    expect(still.checks.map((check) => check.name)).toContain('account.unsuspend');
+    expect(allText(still)).toMatch(/still suspended\. Once the payment card .* say "done"/);
+    expect(allText(still)).not.toMatch(/even after/);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
     const retried = await say(id, 'done');
     expect(retried.intent).toBe('explain_suspension');
     expect(retried.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
