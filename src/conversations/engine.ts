@@ -41,6 +41,7 @@ import {
   offerReminder,
   POLICIES,
   type PolicyContext,
+  REPORTS_FAILURE,
   type Reply,
   requestReconnect,
 } from './policies.ts';
@@ -98,6 +99,8 @@ const HANDOFF_REASONS = new Set([
   'plan_without_first_class',
   'not_understood_twice',
   'registration_persists',
+  'fails_though_healthy',
+  'missing_though_connected',
 ]);
 const TWO_MISSES =
   'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
@@ -444,6 +447,8 @@ export class ConversationEngine {
       ...state,
       ...work.stateChanges,
       ...reply.patch,
+      // For the next message only: this turn's answer invites it, or nothing does.
+      stillFailingTicket: reply.patch?.stillFailingTicket,
       ...(recap ? { recap } : {}),
       lastIntent: work.intent,
       turns: state.turns + 1,
@@ -543,6 +548,35 @@ export class ConversationEngine {
           }),
         );
       }
+    }
+
+    // The last answer found nothing wrong and asked to be told if it still fails: this says so,
+    // about that answer (not understood on its own, or the same topic again, which would only
+    // find nothing wrong again), so a person takes it.
+    const { stillFailingTicket, lastIntent } = state;
+    if (
+      stillFailingTicket !== undefined &&
+      lastIntent !== undefined &&
+      REPORTS_FAILURE.test(text) &&
+      (understanding.intent === OUT_OF_SCOPE || understanding.intent === lastIntent)
+    ) {
+      return withNote(
+        settled(
+          lastIntent as IntentId,
+          {
+            texts: [
+              'Thank you for trying that. Your account looks fine from here, so I am bringing in a person to look into it with you.',
+            ],
+            escalation: { kind: 'ticket', reason: stillFailingTicket, status: 'requested' },
+          },
+          {
+            clarification: undefined,
+            declinedOffer: undefined,
+            personOffered: undefined,
+            misunderstandings: 0,
+          },
+        ),
+      );
     }
 
     let intent = understanding.intent;

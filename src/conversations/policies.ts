@@ -51,7 +51,12 @@ export interface Reply {
   patch?: Partial<
     Pick<
       ConversationState,
-      'offer' | 'registrationTroubleshot' | 'passwordAdviceGiven' | 'cardAdviceGiven' | 'account'
+      | 'offer'
+      | 'registrationTroubleshot'
+      | 'passwordAdviceGiven'
+      | 'cardAdviceGiven'
+      | 'account'
+      | 'stillFailingTicket'
     >
   >;
 }
@@ -319,7 +324,7 @@ async function answerSuspension(
       texts: [
         'Your One Balance account is not suspended and it is connected, so postage should go through. If a purchase still fails or the suspension alert appears, tell me and I will pass it to a person.',
       ],
-      ...suspendedNow(account, false),
+      patch: { ...suspendedNow(account, false).patch, stillFailingTicket: 'fails_though_healthy' },
     };
   }
   const reply = await unsuspendAndAdvise(context, account, suspension.result);
@@ -469,13 +474,13 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
     texts: [
       `${connected} and active, so nothing needs fixing. If it does not show on the ONE BALANCE & CARRIERS page (top right of the app), reload that page; if it is still missing, tell me and I will pass it to a person.`,
     ],
-    ...suspendedNow(account, false),
+    patch: { ...suspendedNow(account, false).patch, stillFailingTicket: 'missing_though_connected' },
   };
 }
 
-/** A message that says something fails or still fails, rather than asking about it. */
-const REPORTS_FAILURE =
-  /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+work|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped)\b/i;
+/** A message that says something fails, still fails or is still missing, rather than asking about it. */
+export const REPORTS_FAILURE =
+  /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+(?:work|show)|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped|missing|not\s+(?:there|showing))\b/i;
 
 /**
  * An account whose registration never finished cannot show in the app or be reconnected: what is

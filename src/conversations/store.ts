@@ -76,6 +76,11 @@ export const conversationStateSchema = z.object({
       offer: offerSchema.optional(),
     })
     .optional(),
+  /**
+   * The last answer found nothing wrong and said "if it still fails, tell me and I will pass it to a
+   * person": the ticket's reason if the next message says so. Kept for that one message only.
+   */
+  stillFailingTicket: z.string().optional(),
   /** Consecutive turns the bot did not understand. */
   misunderstandings: z.number().int().default(0),
   turns: z.number().int().default(0),

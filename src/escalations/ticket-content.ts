@@ -42,6 +42,20 @@ const REASONS: Record<string, ReasonText> = {
     next: 'Check the registration with Stamps.com and help the customer finish it.',
     priority: 'normal',
   },
+  fails_though_healthy: {
+    subject: 'Postage fails although the account looks healthy',
+    diagnosis:
+      'The checks found the account active, connected and not suspended, but the customer says postage purchases still fail.',
+    next: 'Ask the customer for the failing label and its error, and look at the purchase with Stamps.com.',
+    priority: 'normal',
+  },
+  missing_though_connected: {
+    subject: 'One Balance account missing from the app although connected',
+    diagnosis:
+      'The checks found the account connected to the store and active, but the customer still does not see it on ONE BALANCE & CARRIERS after reloading.',
+    next: "Look at the store's carrier settings with the customer and reconnect the account if it is needed.",
+    priority: 'normal',
+  },
 };
 
 function reasonText(reason: string): ReasonText {

@@ -85,20 +85,36 @@ function injectOnce(pathPrefix: string, fault: Omit<Fault, 'count' | 'pathPrefix
 const allText = (turn: Turn) => turn.messages.map((message) => message.text).join('\n');
 
 describe('customer conversations, one per demo account', () => {
-  it('active: healthy account, nothing to fix', async () => {
-    const turn = await say(await startAs('active@demo.test'), 'is my one balance account suspended?');
+  it('active: healthy account, nothing to fix; "it still fails" next brings in a person, as promised', async () => {
+    const id = await startAs('active@demo.test');
+    const turn = await say(id, 'is my one balance account suspended?');
     expect(turn.intent).toBe('explain_suspension');
     expect(allText(turn)).toMatch(/not suspended and it is connected/);
+    expect(allText(turn)).toMatch(/still fails .* tell me and I will pass it to a person/);
     expect(turn.escalation).toBeNull();
+    const still = await say(id, 'it still fails');
+    expect(still.intent).toBe('explain_suspension');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
+    expect(allText(still)).toMatch(/A person from our support team is taking over/);
+    expect((await service.store.get(id))?.handoff).toBeDefined();
   });
 
-  it('active, missing from the app: connected and active, so only a reload', async () => {
-    const turn = await say(
-      await startAs('active@demo.test'),
-      "my one balance account doesn't show up in the app",
-    );
+  it('active, missing from the app: connected and active, so only a reload; still missing, a person', async () => {
+    const id = await startAs('active@demo.test');
+    const turn = await say(id, "my one balance account doesn't show up in the app");
     expect(allText(turn)).toMatch(/connected to your store and active, so nothing needs fixing/);
     expect(turn.escalation).toBeNull();
+    const still = await say(id, "I reloaded, it's still missing");
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'missing_though_connected' });
+  });
+
+  it('active: "it still fails" only answers the message just before it', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'is my one balance account suspended?');
+    await say(id, 'what does one balance cost?');
+    const later = await say(id, 'it still fails');
+    expect(later.escalation).toBeNull();
+    expect(later.intent).toBe('out_of_scope');
   });
 
   it('pw-changed: guides a Stamps.com password reset and re-entry, then a retry', async () => {
