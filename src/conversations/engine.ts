@@ -41,7 +41,6 @@ import {
   offerReminder,
   POLICIES,
   type PolicyContext,
-  REPORTS_FAILURE,
   type Reply,
   requestReconnect,
 } from './policies.ts';
@@ -101,6 +100,7 @@ const HANDOFF_REASONS = new Set([
   'registration_persists',
   'fails_though_healthy',
   'missing_though_connected',
+  'first_class_fails_though_allowed',
 ]);
 const TWO_MISSES =
   'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
@@ -162,6 +162,15 @@ const HOW_TO = new RegExp(
   ].join(''),
   'i',
 );
+/** Word that what the bot suggested did not help: it still fails, the same error, no luck. */
+const STILL_FAILS =
+  /\b(?:still|again|same|keeps?|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+/**
+ * Words that say something fails, whatever it is: some intents count them among their keywords
+ * ("failing" for registration), but they name no topic.
+ */
+const FAILURE_WORDS =
+  /\b(?:still|again|same|keeps?|fail\w*|errors?|broke\w*|stopped|rejected|not\s+(?:working|going\s+through))\b/gi;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
@@ -210,6 +219,11 @@ export class ConversationEngine {
         intent.keywords.map(inTokenForm).filter((phrase) => phrase.trim() !== ''),
       ]),
     );
+  }
+
+  /** Whether text in token form (`inTokenForm`) names one of the intent's keywords. */
+  private namedIn(words: string, intent: string): boolean {
+    return (this.keywords.get(intent) ?? []).some((phrase) => words.includes(phrase));
   }
 
   /** Opens a conversation; a verified customer's account is looked up once, here. */
@@ -551,14 +565,18 @@ export class ConversationEngine {
     }
 
     // The last answer found nothing wrong and asked to be told if it still fails: this says so,
-    // about that answer (not understood on its own, or the same topic again, which would only
-    // find nothing wrong again), so a person takes it.
+    // about that answer, unless it names a topic of its own ("my registration still fails"). The
+    // classifier's guess for "still failing" alone is no topic, and the same topic again would
+    // only find nothing wrong again: a person takes it.
     const { stillFailingTicket, lastIntent } = state;
+    const guessed = understanding.intent;
     if (
       stillFailingTicket !== undefined &&
       lastIntent !== undefined &&
-      REPORTS_FAILURE.test(text) &&
-      (understanding.intent === OUT_OF_SCOPE || understanding.intent === lastIntent)
+      STILL_FAILS.test(text) &&
+      (guessed === OUT_OF_SCOPE ||
+        guessed === lastIntent ||
+        !this.namedIn(inTokenForm(text.replace(FAILURE_WORDS, ' ')), guessed))
     ) {
       return withNote(
         settled(
@@ -814,8 +832,7 @@ export class ConversationEngine {
       fixReported: (state.offer ?? state.declinedOffer)?.kind === 'unsuspend_retry' && DONE.test(text),
       mentions: (intent) => {
         if (words === undefined) words = inTokenForm(text);
-        const inText = words;
-        return (this.keywords.get(intent) ?? []).some((phrase) => inText.includes(phrase));
+        return this.namedIn(words, intent);
       },
       state,
       answer: (intent, variant = 'default', vars = {}) => {

@@ -478,9 +478,9 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
   };
 }
 
-/** A message that says something fails, still fails or is still missing, rather than asking about it. */
-export const REPORTS_FAILURE =
-  /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+(?:work|show)|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped|missing|not\s+(?:there|showing))\b/i;
+/** A message that says something fails or still fails, rather than asking about it. */
+const REPORTS_FAILURE =
+  /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+work|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped)\b/i;
 
 /**
  * An account whose registration never finished cannot show in the app or be reconnected: what is
@@ -616,7 +616,10 @@ async function firstClassPlan(context: PolicyContext): Promise<Reply> {
   const plan = await context.check<PlanInfo>('account.plan', state.account.accountId);
   if (plan.status !== 'ok') return { texts: [context.answer('first_class_plan'), UNAVAILABLE] };
   if (plan.result.firstClassAllowed) {
-    return { texts: [context.answer('first_class_plan', 'allowed', { planName: plan.result.planName })] };
+    return {
+      texts: [context.answer('first_class_plan', 'allowed', { planName: plan.result.planName })],
+      patch: { stillFailingTicket: 'first_class_fails_though_allowed' },
+    };
   }
   return {
     texts: [context.answer('first_class_plan', 'not_allowed', { planName: plan.result.planName })],

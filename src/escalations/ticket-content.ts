@@ -49,6 +49,13 @@ const REASONS: Record<string, ReasonText> = {
     next: 'Ask the customer for the failing label and its error, and look at the purchase with Stamps.com.',
     priority: 'normal',
   },
+  first_class_fails_though_allowed: {
+    subject: 'First Class purchase fails although the plan allows it',
+    diagnosis:
+      "The account's plan allows First Class, but the customer says First Class purchases still fail.",
+    next: 'Ask the customer for the error they see, and look at the purchase with Stamps.com.',
+    priority: 'normal',
+  },
   missing_though_connected: {
     subject: 'One Balance account missing from the app although connected',
     diagnosis:

@@ -108,6 +108,24 @@ describe('customer conversations, one per demo account', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'missing_though_connected' });
   });
 
+  it('active, First Class: the plan allows it; a purchase that still fails brings in a person', async () => {
+    const id = await startAs('active@demo.test');
+    const turn = await say(id, "I can't buy first class labels");
+    expect(allText(turn)).toMatch(/does allow First Class/);
+    // The classifier takes "still failing" alone for a registration error: it names no topic.
+    const still = await say(id, 'still failing');
+    expect(still.intent).toBe('first_class_plan');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+  });
+
+  it('active: a failure on another topic named after a healthy answer is that topic, not the promise', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, "I can't buy first class labels");
+    const registration = await say(id, 'my registration still fails');
+    expect(registration.intent).toBe('registration_error');
+    expect(registration.escalation).toBeNull();
+  });
+
   it('active: "it still fails" only answers the message just before it', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'is my one balance account suspended?');
