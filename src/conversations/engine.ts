@@ -43,6 +43,7 @@ import {
   type PolicyContext,
   type Reply,
   requestReconnect,
+  SIGN_IN,
 } from './policies.ts';
 import type { ConversationState, ConversationStore, Offer, Recap, TicketRecord } from './store.ts';
 
@@ -86,6 +87,11 @@ const STILL_CHECKING =
   'Your account system is taking longer than usual to answer. I will post what I find here as soon as it arrives.';
 const OTHER_ACCOUNT =
   'For your security I only ever look at the account you are signed in with, so I will not look up another email or account number.';
+/** Said to a visitor who says they are signed in: the chat was opened without their sign-in. */
+const NOT_SIGNED_IN_HERE =
+  'This chat was opened without your sign-in, so I cannot see your account: the app passes it when the chat opens. If you signed in after opening it, reload the page and open the chat again, and I can check your own account.';
+/** "I'm signed in", "but I am logged in already". */
+const CLAIMS_SIGNED_IN = /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:signed|logged)\s+in\b/i;
 const ESCALATED =
   'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
 const ALREADY_ESCALATED =
@@ -107,8 +113,10 @@ const TWO_MISSES =
 
 /** "Actually, yes", "on second thought, done": a change of mind is still an answer. */
 const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+)[\s,.!]*)?`;
+/** A yes; "ok, how do I sign in?" is a question that starts with an acknowledgement, not one. */
 const YES = new RegExp(
-  `${CHANGE_OF_MIND}(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\\b`,
+  `${CHANGE_OF_MIND}(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\\b` +
+    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who)\b)`,
   'i',
 );
 /**
@@ -597,6 +605,15 @@ export class ConversationEngine {
       );
     }
 
+    if (CLAIMS_SIGNED_IN.test(text)) {
+      const texts = [
+        state.customer === null
+          ? NOT_SIGNED_IN_HERE
+          : 'Yes, this chat knows you are signed in, so I can check your own account. What can I help you with?',
+      ];
+      return settled('log_in', { texts }, { personOffered: undefined, misunderstandings: 0 });
+    }
+
     let intent = understanding.intent;
     let confidence = understanding.confidence;
 
@@ -695,6 +712,18 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
+    // Nothing asked but another account named ("my email is x@y"): the note says why it is not
+    // looked at; not a misunderstanding, so no person is offered for it.
+    if (intent === OUT_OF_SCOPE && note !== undefined) {
+      return {
+        reply: {
+          texts: [note, state.customer === null ? SIGN_IN : 'What can I help you with on your own account?'],
+        },
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: 0 },
+      };
+    }
     // Support already has a ticket from this conversation (not a hand-off, which a person handed
     // back): the person who picks it up can take this too, so no second offer and no second ticket.
     if (intent === OUT_OF_SCOPE && state.tickets.some((ticket) => !ticket.handoff)) {

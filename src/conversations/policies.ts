@@ -149,7 +149,7 @@ export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
   };
 }
 
-const SIGN_IN = 'Sign in to the app and open this chat again, and I can check your own account too.';
+export const SIGN_IN = 'Sign in to the app and open this chat again, and I can check your own account too.';
 const UNAVAILABLE =
   'I could not reach the account system just now, so here is the general answer. Ask me again in a moment and I will check your account.';
 

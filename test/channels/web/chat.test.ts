@@ -362,10 +362,11 @@ describe('customer conversations, one per demo account', () => {
     const between = await say(id, 'how much does one balance cost?');
     expect(between.intent).toBe('pricing');
     // A question about the offer that the classifier cannot place: the offer is explained again.
-    const unclear = await say(id, 'what would that do?');
+    const unclear = await say(id, 'ok, what would that do?');
     expect(unclear.intent).toBe('out_of_scope');
     expect(allText(unclear)).toMatch(/Reconnecting links your existing One Balance account.*\(yes \/ no\)/s);
     expect(unclear.messages.at(-1)?.choices).toEqual(yesOrNo);
+    expect(unclear.checks).toEqual([]);
     const yes = await say(id, 'yes, please do');
     expect(yes.intent).toBe('reconnect_account');
     expect(yes.messages.some((message) => message.choices !== undefined)).toBe(false);
@@ -581,6 +582,22 @@ describe('conversation behaviour', () => {
     expect(allText(turn)).toMatch(/Sign in and I will check which of these applies/);
     // An intent without its own prompt gets the generic one.
     expect(allText(await say(id, 'how do I close my one balance account'))).toMatch(/Sign in to the app/);
+    // "But I am signed in": the chat was opened without it, and how to get it in.
+    const claim = await say(id, 'but I am signed in');
+    expect(allText(claim)).toMatch(/^This chat was opened without your sign-in.*reload the page/);
+    expect(claim.checks).toEqual([]);
+    // An email typed in selects nothing: why, and how to get checks, but no "I can only help with".
+    const email = await say(id, 'my email is active@demo.test');
+    expect(email.messages.map((message) => message.text)).toEqual([
+      expect.stringMatching(/only ever look at the account you are signed in with/),
+      expect.stringMatching(/^Sign in to the app/),
+    ]);
+    expect(email.checks).toEqual([]);
+    // "Ok, how do I ...?" after the out-of-scope offer of a person is a question, not a yes.
+    await say(id, 'what is the weather like');
+    const question = await say(id, 'ok how do I sign in to one balance?');
+    expect(question.intent).toBe('log_in');
+    expect(question.escalation).toBeNull();
   });
 
   it('never asks a signed-in customer to sign in when a check fails', async () => {
@@ -612,6 +629,13 @@ describe('conversation behaviour', () => {
     expect(allText(turn)).toMatch(/only ever look at the account you are signed in with/);
     expect(allText(turn)).not.toMatch(/declined|payment|OB-1003/i);
     for (const check of turn.checks) expect(check.result?.accountId).toBe('OB-1001');
+    // Another account named and nothing asked: the note, then back to the customer's own account.
+    const only = await say(id, 'my email is declined@demo.test');
+    expect(only.messages.map((message) => message.text)).toEqual([
+      expect.stringMatching(/only ever look at the account you are signed in with/),
+      'What can I help you with on your own account?',
+    ]);
+    expect(only.checks).toEqual([]);
   });
 
   it("answers another service's question as out of scope instead of asking which of ours", async () => {
