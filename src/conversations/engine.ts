@@ -179,6 +179,9 @@ const STILL_FAILS =
  */
 const FAILURE_WORDS =
   /\b(?:still|again|same|keeps?|fail\w*|errors?|broke\w*|stopped|rejected|not\s+(?:working|going\s+through))\b/gi;
+/** A question about a suspension's reason, its review or how long it lasts. */
+const ABOUT_SUSPENSION =
+  /\b(?:review\w*|compliance|suspen\w*|reason|how\s+long|when|lift\w*|declined|payment|balance)\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
@@ -689,21 +692,21 @@ export class ConversationEngine {
       }
     }
 
-    // "What's the number again?" once the bot has sent the customer to the Stamps line: the number,
-    // rather than "I can only help with...".
-    if (
-      intent === OUT_OF_SCOPE &&
-      PHONE_QUESTION.test(text) &&
-      state.escalations.some((escalation) => escalation.kind === 'phone')
-    ) {
+    // Once the bot has sent the customer to the Stamps line, "what's the number again?" gets the
+    // number, and a question about the suspension it cannot answer ("what is a compliance review?",
+    // "how long will it take?") gets who can, rather than "I can only help with...". A retry that
+    // waits for a fix is explained again instead (below).
+    const phoneGiven = state.escalations.some((escalation) => escalation.kind === 'phone');
+    const stampsAnswer = PHONE_QUESTION.test(text)
+      ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
+      : offer === undefined && ABOUT_SUSPENSION.test(text)
+        ? `I cannot see more of the suspension than I told you, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
+        : undefined;
+    if (intent === OUT_OF_SCOPE && phoneGiven && stampsAnswer !== undefined) {
       return withNote(
         settled(
           'explain_suspension',
-          {
-            texts: [
-              `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`,
-            ],
-          },
+          { texts: [stampsAnswer] },
           { ...changes, misunderstandings: 0, recap: state.recap },
         ),
       );

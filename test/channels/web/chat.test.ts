@@ -264,6 +264,12 @@ describe('customer conversations, one per demo account', () => {
     const again = await say(id, 'can you just unsuspend it');
     expect(again.escalation).toMatchObject({ kind: 'phone', reason: 'compliance_review' });
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
+    // What the bot cannot know about the review: who can tell, not "I can only help with...".
+    const what = await say(id, 'what is a compliance review?');
+    expect(allText(what)).toMatch(/^I cannot see more of the suspension.*Stamps can tell you.*\(855\) 889-7867/);
+    expect(what.checks).toEqual([]);
+    // Anything else is still out of scope.
+    expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
   });
 
   it('declined, asking about registration: the registration is fine, so the suspension is explained', async () => {
