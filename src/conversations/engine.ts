@@ -170,9 +170,15 @@ const HOW_TO = new RegExp(
   ].join(''),
   'i',
 );
-/** Word that what the bot suggested did not help: it still fails, the same error, no luck. */
+/**
+ * Word that what the bot suggested did not help: it still fails, the same error, no luck. A question
+ * ("is it still suspended?") is not, unless it says something fails ("why is it still not working?").
+ */
 const STILL_FAILS =
-  /\b(?:still|again|same|keeps?|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+  /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+const QUESTION = /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which)\b/i;
+const SAYS_IT_FAILS =
+  /\b(?:not\s+working|does(?:n['’]?t|\s+not)\s+work|still\s+(?:fail\w*|not|does(?:n['’]?t|\s+not)|won['’]?t|can['’]?t|cannot))\b/i;
 /**
  * Words that say something fails, whatever it is: some intents count them among their keywords
  * ("failing" for registration), but they name no topic.
@@ -585,6 +591,7 @@ export class ConversationEngine {
       stillFailingTicket !== undefined &&
       lastIntent !== undefined &&
       STILL_FAILS.test(text) &&
+      (!QUESTION.test(text) || SAYS_IT_FAILS.test(text)) &&
       (guessed === OUT_OF_SCOPE ||
         guessed === lastIntent ||
         !this.namedIn(inTokenForm(text.replace(FAILURE_WORDS, ' ')), guessed))

@@ -92,6 +92,10 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/not suspended and it is connected/);
     expect(allText(turn)).toMatch(/still fails .* tell me and I will pass it to a person/);
     expect(turn.escalation).toBeNull();
+    // Questions are not word that it still fails.
+    for (const question of ['is it still suspended?', 'will it happen again?'])
+      expect((await say(id, question)).escalation, question).toBeNull();
+    await say(id, 'is my one balance account suspended?');
     const still = await say(id, 'it still fails');
     expect(still.intent).toBe('explain_suspension');
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
@@ -266,7 +270,9 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
     // What the bot cannot know about the review: who can tell, not "I can only help with...".
     const what = await say(id, 'what is a compliance review?');
-    expect(allText(what)).toMatch(/^I cannot see more of the suspension.*Stamps can tell you.*\(855\) 889-7867/);
+    expect(allText(what)).toMatch(
+      /^I cannot see more of the suspension.*Stamps can tell you.*\(855\) 889-7867/,
+    );
     expect(what.checks).toEqual([]);
     // Anything else is still out of scope.
     expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
