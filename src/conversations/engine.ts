@@ -621,7 +621,16 @@ export class ConversationEngine {
           ? NOT_SIGNED_IN_HERE
           : 'Yes, this chat knows you are signed in, so I can check your own account. What can I help you with?',
       ];
-      return settled('log_in', { texts }, { personOffered: undefined, misunderstandings: 0 });
+      return settled(
+        'log_in',
+        { texts },
+        {
+          clarification: undefined,
+          declinedOffer: undefined,
+          personOffered: undefined,
+          misunderstandings: 0,
+        },
+      );
     }
 
     let intent = understanding.intent;
