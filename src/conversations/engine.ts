@@ -511,6 +511,13 @@ export class ConversationEngine {
 
     // An offer waits for a yes (or "done") or a no; anything else is a new question and the offer
     // stays open. One said no to in the last turn can still be taken ("actually, yes please").
+    // What a turn that does not answer them ends: a pending question between two intents, an offer
+    // said no to in the last turn, the offer of a person.
+    const waitsEnded = {
+      clarification: undefined,
+      declinedOffer: undefined,
+      personOffered: undefined,
+    } satisfies Partial<ConversationState>;
     const { offer } = state;
     const answerable = offer ?? state.declinedOffer;
     if (answerable !== undefined) {
@@ -605,12 +612,7 @@ export class ConversationEngine {
             ],
             escalation: { kind: 'ticket', reason: stillFailingTicket, status: 'requested' },
           },
-          {
-            clarification: undefined,
-            declinedOffer: undefined,
-            personOffered: undefined,
-            misunderstandings: 0,
-          },
+          { ...waitsEnded, misunderstandings: 0 },
         ),
       );
     }
@@ -621,16 +623,7 @@ export class ConversationEngine {
           ? NOT_SIGNED_IN_HERE
           : 'Yes, this chat knows you are signed in, so I can check your own account. What can I help you with?',
       ];
-      return settled(
-        'log_in',
-        { texts },
-        {
-          clarification: undefined,
-          declinedOffer: undefined,
-          personOffered: undefined,
-          misunderstandings: 0,
-        },
-      );
+      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0 });
     }
 
     let intent = understanding.intent;
@@ -644,11 +637,7 @@ export class ConversationEngine {
       }
     }
 
-    const changes: Partial<ConversationState> = {
-      clarification: undefined,
-      declinedOffer: undefined,
-      personOffered: undefined,
-    };
+    const changes: Partial<ConversationState> = { ...waitsEnded };
     if (state.offer !== undefined) changes.offer = state.offer;
     // The open offer explained again, for a message that is not understood or asks about it.
     const remindOffer = (open: Offer): TurnWork => {
