@@ -208,11 +208,14 @@ export class CheckQueue implements CheckRunner {
   /** Settles the waiters of an existing job that has already finished (others wait for its event). */
   private async settleIfFinished(jobId: string): Promise<void> {
     try {
+      // The state first, then the job: read the other way round, a job that finishes between the
+      // two reads looks completed with the return value it had while running (null).
+      const state = await this.queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return;
       const job = await Job.fromId(this.queue, jobId);
       if (job === undefined) return;
-      const state = await job.getState();
       if (state === 'completed') this.settle(jobId, { ok: true, value: job.returnvalue });
-      else if (state === 'failed') this.settle(jobId, { ok: false, reason: job.failedReason });
+      else this.settle(jobId, { ok: false, reason: job.failedReason });
     } catch {
       // Redis unreachable: the waiters keep their time bound and answer pending.
     }
