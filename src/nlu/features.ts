@@ -115,6 +115,24 @@ function indexKeywords(options: FeatureOptions): KeywordIndex {
   };
 }
 
+/**
+ * English function words: a closed class that says nothing of the topic. A message is not new
+ * ground because it says "then" or "whose" where no training example did.
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the this that these those there here it its i me my mine we us our you your yours he him ' +
+    'his she her they them their what which who whom whose when where why how if then than so but ' +
+    'and or nor not no yes as at by for from in into of off on onto out over to up down with ' +
+    'without about after again against before between during through under until while all any ' +
+    'both each few more most other some such only own same too very just also now well even still ' +
+    'already yet ever never once anyway really actually maybe perhaps please ok okay oh um uh hmm ' +
+    'be am is are was were been being do does did doing done have has had having will would shall ' +
+    'should can could may might must let s t d ll m re ve don doesn didn isn aren wasn weren won ' +
+    'wouldn shouldn couldn can cannot hasn haven hadn'
+  ).split(' '),
+);
+
 const ELSEWHERE: readonly string[] = ['elsewhere'];
 const NOWHERE: readonly string[] = [];
 
@@ -240,7 +258,8 @@ export class Vectorizer {
     if (this.inScopeDf.size === 0 || tokens.length === 0) return [];
     const own = ownText ? 1 : 0;
     let novel = 0;
-    for (const token of tokens) if ((this.inScopeDf.get(token) ?? 0) - own <= 0) novel++;
+    for (const token of tokens)
+      if (!FUNCTION_WORDS.has(token) && (this.inScopeDf.get(token) ?? 0) - own <= 0) novel++;
     const share = novel / tokens.length;
     return [share === 0 ? 'n0' : share <= 0.25 ? 'n1' : share <= 0.5 ? 'n2' : share < 1 ? 'n3' : 'n4'];
   }

@@ -64,4 +64,13 @@ describe('Vectorizer', () => {
     expect(vectorizer.transform('zebra').ids[0]).toBe(shared?.ids[0]);
     expect(vectorizer.transform('quokka').ids[0]).toBe(unique?.ids[0]);
   });
+
+  it('does not count a function word as novel, even one that no training text uses', () => {
+    const vectorizer = new Vectorizer({ noveltyWeight: 1, keywordWeight: 0, wordWeight: 0, charWeight: 0 });
+    vectorizer.fitTransform(['open an account', 'close my account'], [true, true]);
+    const familiar = vectorizer.transform('open account').ids[0];
+    // "so" and "then" occur in no training text; they name no topic, so the message is still familiar.
+    expect(vectorizer.transform('so open account then').ids[0]).toBe(familiar);
+    expect(vectorizer.transform('zebra open account quokka').ids[0]).not.toBe(familiar);
+  });
 });

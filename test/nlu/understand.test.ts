@@ -61,17 +61,19 @@ describe('Understander: a courtesy before a request', () => {
 });
 
 describe('Understander: two requests in one message', () => {
-  // Written for this test; none is a training example.
+  // Written for this test; none is a training example. The intents in the order the message says
+  // them: which one is the main guess does not matter, as both are answered in that order.
   it.each([
-    ["my account isn't showing and also how much does it cost?", ['pricing', 'reconnect_account']],
-    ['I cannot buy postage and how do I close my account', ['close_account', 'explain_suspension']],
-    ['how do I log in and where do I find my account number', ['find_credentials', 'log_in']],
+    ["my account isn't showing and also how much does it cost?", ['reconnect_account', 'pricing']],
+    ['I cannot buy postage and how do I close my account', ['explain_suspension', 'close_account']],
+    ['how do I log in and where do I find my account number', ['log_in', 'find_credentials']],
     ['where are my credentials? also I want to close the account', ['find_credentials', 'close_account']],
-  ])('finds both in "%s"', (text, [intent, second]) => {
+  ])('finds both in "%s"', (text, inOrder) => {
     const understanding = understander.understand(text);
-    expect(understanding.intent).toBe(intent);
-    expect(understanding.also?.intent).toBe(second);
-    expect(understanding.also?.confidence).toBeGreaterThanOrEqual(0.8);
+    const also = understanding.also;
+    expect(also?.confidence).toBeGreaterThanOrEqual(0.8);
+    const told = also?.first ? [also.intent, understanding.intent] : [understanding.intent, also?.intent];
+    expect(told).toEqual(inOrder);
   });
 
   it('lists a third request and more in order, each intent once', () => {
@@ -92,15 +94,6 @@ describe('Understander: two requests in one message', () => {
     );
     expect(twice).toMatchObject({ intent: 'close_account', also: { intent: 'pricing' } });
     expect(twice.further).toBeUndefined();
-  });
-
-  it('says which request came first in the message', () => {
-    expect(understander.understand('how do I log in and where do I find my account number').also?.first).toBe(
-      true,
-    );
-    expect(
-      understander.understand('where are my credentials? also I want to close the account').also?.first,
-    ).toBe(false);
   });
 
   it.each([
