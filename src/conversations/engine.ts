@@ -32,6 +32,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
+  aboutLiftedSuspension,
   answeredTogether,
   type Checked,
   howToFix,
@@ -44,6 +45,7 @@ import {
   type Reply,
   requestReconnect,
   SIGN_IN,
+  suspendedBecause,
 } from './policies.ts';
 import type { ConversationState, ConversationStore, Offer, Recap, TicketRecord } from './store.ts';
 
@@ -154,6 +156,7 @@ const FOLLOW_UP = new RegExp(
     String.raw`|(?:can\s+you\s+|could\s+you\s+)?(?:please\s+)?(?:explain|repeat|say)\s+(?:that|it|this)(?:\s+again)?(?:\s+please)?`,
     String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon`,
     String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix)\s+(?:that|it|this)`,
+    String.raw`|(?:why|how)\s+(?:did|does|do|would|could)\s+(?:that|this|it)\s+happen|what\s+happened`,
     String.raw`)\s*[?.!]*\s*$`,
   ].join(''),
   'i',
@@ -185,9 +188,14 @@ const SAYS_IT_FAILS =
  */
 const FAILURE_WORDS =
   /\b(?:still|again|same|keeps?|fail\w*|errors?|broke\w*|stopped|rejected|not\s+(?:working|going\s+through))\b/gi;
-/** A question about a suspension's reason, its review or how long it lasts. */
+/** A question about a suspension's reason, its review, how long it lasts or whether it comes back. */
 const ABOUT_SUSPENSION =
-  /\b(?:review\w*|compliance|suspen\w*|reason|how\s+long|when|lift\w*|declined|payment|balance)\b/i;
+  /\b(?:review\w*|compliance|suspen\w*|hold|reason|how\s+long|when|lift\w*|declined|payment|balance|again|happen\w*)\b/i;
+/** A follow-up asking for a cause ("why?", "what happened?"), not for the next step. */
+const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
+/** "I never had one", "I don't have an account": said of the account the bot found none of. */
+const NEVER_HAD =
+  /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
@@ -655,6 +663,54 @@ export class ConversationEngine {
     // about; a retry waiting for "done" is not (the reason and the fix are in the last answer,
     // which ends with the same wait).
     const followUp = confidence < 1 && FOLLOW_UP.test(text);
+    // A suspension the bot lifted earlier: "what was the hold for?", "will it happen again?", or
+    // "why?" right after the lift get what it was and who knows more, not "nothing is wrong" or
+    // "I can only help with...".
+    const { liftedSuspension } = state;
+    if (
+      liftedSuspension !== undefined &&
+      offer === undefined &&
+      (followUp
+        ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
+        : intent === OUT_OF_SCOPE && ABOUT_SUSPENSION.test(text))
+    ) {
+      return withNote(
+        settled(
+          'explain_suspension',
+          {
+            texts: [
+              `${aboutLiftedSuspension(liftedSuspension)} If it comes back, tell me and I will try to lift it again.`,
+            ],
+          },
+          { ...changes, misunderstandings: 0, recap: state.recap },
+        ),
+      );
+    }
+    // Once the bot has sent the customer to the Stamps line, "what's the number again?" gets the
+    // number, and a question about the suspension it cannot answer ("what is a compliance review?",
+    // "how long will it take?", "why?") gets its reason and who can, rather than "I can only help
+    // with..." or the last answer again. A retry that waits for a fix is explained again instead.
+    const phoneReason = state.escalations.filter((escalation) => escalation.kind === 'phone').at(-1)?.reason;
+    const stampsAnswer =
+      phoneReason === undefined
+        ? undefined
+        : PHONE_QUESTION.test(text)
+          ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
+          : offer === undefined &&
+              (followUp
+                ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
+                : ABOUT_SUSPENSION.test(text))
+            ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
+            : undefined;
+    if (followUp && stampsAnswer !== undefined) {
+      return withNote(
+        settled(
+          'explain_suspension',
+          { texts: [stampsAnswer] },
+          { ...changes, misunderstandings: 0, recap: state.recap },
+        ),
+      );
+    }
     if (followUp) {
       const { recap } = state;
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
@@ -697,17 +753,7 @@ export class ConversationEngine {
       }
     }
 
-    // Once the bot has sent the customer to the Stamps line, "what's the number again?" gets the
-    // number, and a question about the suspension it cannot answer ("what is a compliance review?",
-    // "how long will it take?") gets who can, rather than "I can only help with...". A retry that
-    // waits for a fix is explained again instead (below).
-    const phoneGiven = state.escalations.some((escalation) => escalation.kind === 'phone');
-    const stampsAnswer = PHONE_QUESTION.test(text)
-      ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
-      : offer === undefined && ABOUT_SUSPENSION.test(text)
-        ? `I cannot see more of the suspension than I told you, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
-        : undefined;
-    if (intent === OUT_OF_SCOPE && phoneGiven && stampsAnswer !== undefined) {
+    if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined) {
       return withNote(
         settled(
           'explain_suspension',
@@ -720,6 +766,21 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
+    // The bot found no account, and the customer says they never had one: that agrees, and opening
+    // one is the way forward, not "I can only help with...".
+    if (intent === OUT_OF_SCOPE && state.account === null && NEVER_HAD.test(text)) {
+      return withNote(
+        settled(
+          'open_account',
+          {
+            texts: [
+              'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
+            ],
+          },
+          { ...changes, misunderstandings: 0, recap: state.recap },
+        ),
+      );
+    }
     // Nothing asked but another account named ("my email is x@y"): the note says why it is not
     // looked at; not a misunderstanding, so no person is offered for it.
     if (intent === OUT_OF_SCOPE && note !== undefined) {

@@ -57,6 +57,7 @@ export interface Reply {
       | 'cardAdviceGiven'
       | 'account'
       | 'stillFailingTicket'
+      | 'liftedSuspension'
     >
   >;
 }
@@ -320,16 +321,23 @@ async function answerSuspension(
     // The same alert appears when the app cannot connect to the account.
     const connection = await context.check<ConnectionStatus>('account.connection', account.accountId);
     if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(account);
+    // Asked again after the bot lifted it ("what was the hold for?"): what it was, not just "fine".
+    const { liftedSuspension } = context.state;
     return {
       texts: [
+        ...(liftedSuspension === undefined ? [] : [aboutLiftedSuspension(liftedSuspension)]),
         'Your One Balance account is not suspended and it is connected, so postage should go through. If a purchase still fails or the suspension alert appears, tell me and I will pass it to a person.',
       ],
       patch: { ...suspendedNow(account, false).patch, stillFailingTicket: 'fails_though_healthy' },
     };
   }
   const reply = await unsuspendAndAdvise(context, account, suspension.result);
-  // Still suspended unless the bot lifted it (that reply says so in its own patch).
-  return { ...reply, patch: { ...suspendedNow(account, true).patch, ...reply.patch } };
+  // Still suspended unless the bot lifted it (that reply says so in its own patch); a suspension
+  // lifted earlier is over, whatever this one is.
+  return {
+    ...reply,
+    patch: { ...suspendedNow(account, true).patch, liftedSuspension: undefined, ...reply.patch },
+  };
 }
 
 /** A suspended account: the unsuspend attempt where allowed, then the reason's advice and escalation. */
@@ -344,6 +352,35 @@ async function unsuspendAndAdvise(
   }
   const attempt = await context.check<UnsuspendOutcome>('account.unsuspend', account.accountId);
   return { ...adviseAfterAttempt(context, account, reason, attempt), acted: true };
+}
+
+/** What a suspension's reason is, as a customer would say it ("because of ..."). */
+const SUSPENSION_CAUSES: Readonly<Record<string, string>> = {
+  temporary_hold: 'a temporary hold',
+  password_changed: 'a recent change of your Stamps.com password, which the app no longer matches',
+  payment_declined: 'a declined payment',
+  compliance_review: 'a compliance review',
+  unpaid_balance: 'an unpaid balance',
+};
+const causeOf = (reason: string): string | undefined => SUSPENSION_CAUSES[reason];
+
+/** Why the account is suspended, in one sentence; no more than "it is suspended" for an unknown reason. */
+export function suspendedBecause(reason: string): string {
+  const cause = causeOf(reason);
+  return cause === undefined
+    ? 'Your account is suspended.'
+    : `Your account is suspended because of ${cause}.`;
+}
+
+/**
+ * What the bot can say of a suspension it lifted earlier in the conversation: its reason, and who
+ * knows more. The account system says why an account is suspended, not what led to it.
+ */
+export function aboutLiftedSuspension(reason: string): string {
+  const cause = causeOf(reason);
+  const was =
+    cause === undefined ? 'Your account was suspended' : `Your account was suspended because of ${cause}`;
+  return `${was}, and I lifted it earlier in our conversation. I cannot see what led to it, or tell whether it will happen again; Stamps can tell you more at ${STAMPS_PHONE}.`;
 }
 
 /** What follows from an unsuspend attempt: lifted, or what is left to do and whom to call. */
@@ -362,7 +399,18 @@ function adviseAfterAttempt(
     };
   }
   switch (attempt.result.outcome) {
-    case 'lifted':
+    case 'lifted': {
+      const variant = `lifted_${reason}`;
+      return {
+        texts: [
+          context.answer(
+            'explain_suspension',
+            context.hasAnswer('explain_suspension', variant) ? variant : 'lifted',
+          ),
+        ],
+        patch: { account: { ...account, status: 'active' }, liftedSuspension: reason },
+      };
+    }
     case 'not_suspended':
       return {
         texts: [context.answer('explain_suspension', 'lifted')],

@@ -94,6 +94,8 @@ export const conversationStateSchema = z.object({
   passwordAdviceGiven: z.boolean().optional(),
   /** The card update advice was given once; still suspended after it means the Stamps line. */
   cardAdviceGiven: z.boolean().optional(),
+  /** The reason of a suspension the bot lifted in this conversation ("temporary_hold"). */
+  liftedSuspension: z.string().optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 export type Recap = NonNullable<ConversationState['recap']>;

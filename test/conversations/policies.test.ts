@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { answeredTogether, type Reply } from '../../src/conversations/policies.ts';
+import {
+  aboutLiftedSuspension,
+  answeredTogether,
+  type Reply,
+  suspendedBecause,
+} from '../../src/conversations/policies.ts';
 import { YES_OR_NO } from '../../src/core/messages.ts';
 
 const pricing: Reply = { texts: ['It is free.'] };
@@ -140,5 +145,27 @@ describe('answeredTogether: the requests of one message in one reply', () => {
     ]);
     expect(reply.escalation).toEqual(unsuspendTried.escalation);
     expect(reply.acted).toBe(true);
+  });
+});
+
+describe('aboutLiftedSuspension: a suspension the bot lifted, asked about later', () => {
+  it('names what it was by its reason, and who knows more', () => {
+    expect(aboutLiftedSuspension('temporary_hold')).toMatch(
+      /^Your account was suspended because of a temporary hold, and I lifted it/,
+    );
+    expect(aboutLiftedSuspension('payment_declined')).toMatch(
+      /^Your account was suspended because of a declined payment,/,
+    );
+    expect(aboutLiftedSuspension('payment_declined')).toMatch(
+      /Stamps can tell you more at \(855\) 889-7867\.$/,
+    );
+  });
+
+  it('says no more than "suspended" for a reason it has no words for', () => {
+    expect(aboutLiftedSuspension('something_new')).toMatch(/^Your account was suspended, and I lifted it/);
+    expect(suspendedBecause('something_new')).toBe('Your account is suspended.');
+    expect(suspendedBecause('compliance_review')).toBe(
+      'Your account is suspended because of a compliance review.',
+    );
   });
 });

@@ -271,9 +271,13 @@ describe('customer conversations, one per demo account', () => {
     // What the bot cannot know about the review: who can tell, not "I can only help with...".
     const what = await say(id, 'what is a compliance review?');
     expect(allText(what)).toMatch(
-      /^I cannot see more of the suspension.*Stamps can tell you.*\(855\) 889-7867/,
+      /^Your account is suspended because of a compliance review\. I cannot see more of the suspension.*Stamps can tell you.*\(855\) 889-7867/,
     );
     expect(what.checks).toEqual([]);
+    // "Why?" right after it asks for the cause, which is the same answer, not the last one again.
+    const why = await say(id, 'why did that happen?');
+    expect(allText(why)).toMatch(/^Your account is suspended because of a compliance review\./);
+    expect(allText(why)).not.toMatch(/Here again/);
     // Anything else is still out of scope.
     expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
   });
@@ -302,6 +306,31 @@ describe('customer conversations, one per demo account', () => {
     const missing = await say(id, "my one balance account doesn't show up in the app");
     expect(allText(missing)).toMatch(/connected to your store and active/);
     expect(allText(missing)).not.toMatch(/but it is suspended/);
+  });
+
+  it('hold: asked about the hold it lifted, says what it was and who knows more', async () => {
+    const record = service.runtime.accounts?.embedded?.store.findRecord({ email: 'hold@demo.test' });
+    if (record === undefined) throw new Error('hold@demo.test is missing from the reference store');
+    // The test above lifted the demo account's hold; this one places it again.
+    record.suspension = { reason: 'temporary_hold', since: new Date().toISOString() };
+    record.status = 'suspended';
+    const id = await startAs('hold@demo.test');
+    expect(allText(await say(id, "why can't I buy postage?"))).toMatch(
+      /temporary hold, and I have lifted it/,
+    );
+    const why = await say(id, 'why did that happen?');
+    expect(why.intent).toBe('explain_suspension');
+    expect(allText(why)).toMatch(/because of a temporary hold, and I lifted it earlier/);
+    expect(allText(why)).toMatch(/\(855\) 889-7867/);
+    expect(why.checks).toEqual([]);
+    // Classified as a suspension question: checked again, and still lifted.
+    const holdFor = await say(id, 'what was the hold for?');
+    expect(allText(holdFor)).toMatch(/because of a temporary hold, and I lifted it earlier/);
+    expect(allText(holdFor)).toMatch(/not suspended and it is connected/);
+    const again = await say(id, 'will it happen again');
+    expect(again.intent).toBe('explain_suspension');
+    expect(allText(again)).toMatch(/cannot see what led to it, or tell whether it will happen again/);
+    expect(again.escalation).toBeNull();
   });
 
   it('sees a suspension that starts after the account was looked up in the same conversation', async () => {
@@ -507,9 +536,18 @@ describe('customer conversations, one per demo account', () => {
   });
 
   it('none: no account, so the opening steps', async () => {
-    const turn = await say(await startAs('none@demo.test'), 'how do I log into my one balance account');
+    const id = await startAs('none@demo.test');
+    const turn = await say(id, 'how do I log into my one balance account');
     expect(allText(turn)).toMatch(/could not find a One Balance account/);
     expect(allText(turn)).toMatch(/1\. Click ONE BALANCE AND CARRIERS/);
+    // Agreeing that there is none is not out of scope, and "then" does not make a question so.
+    const never = await say(id, 'I never had one');
+    expect(never.intent).toBe('open_account');
+    expect(allText(never)).toMatch(/no One Balance account for you yet/);
+    expect(never.escalation).toBeNull();
+    const how = await say(id, 'ok so how do I get one then?');
+    expect(how.intent).toBe('open_account');
+    expect(allText(how)).toMatch(/Register a FREE Account!/);
   });
 
   it('regfail: troubleshoots phone verification, and a person takes it when it still fails', async () => {
