@@ -638,8 +638,16 @@ async function openAccount(context: PolicyContext): Promise<Reply> {
   }
   if (state.kind === 'closed')
     return { texts: [context.answer('open_account', 'closed'), context.answer('open_account')] };
+  // "Can you reopen my closed account?" from someone whose account the bot cannot see: the answer
+  // is still a new account, and it should say why before the steps.
+  if (state.kind !== 'none' && ASKS_TO_REOPEN.test(context.text))
+    return { texts: [context.answer('open_account', 'reopen'), context.answer('open_account')] };
   return { texts: [context.answer('open_account')] };
 }
+
+/** Asking to have a closed account back: "reopen", "reactivate", "undo closing it". */
+const ASKS_TO_REOPEN =
+  /\b(?:re-?open\w*|reactivat\w*|restor\w*|undo\w*|un-?close|(?:get|want|have)\s+it\s+back|turn\s+it\s+back\s+on)\b/i;
 
 async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
   const reply = general(context, 'reset_stamps_password');

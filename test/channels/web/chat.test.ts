@@ -535,6 +535,18 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/Register a FREE Account!/);
   });
 
+  it('asked to reopen a closed account, says a new one is needed, to a visitor too', async () => {
+    const closed = await say(await startAs('closed@demo.test'), 'I closed it by mistake, can you reopen it?');
+    expect(closed.intent).toBe('open_account');
+    expect(allText(closed)).toMatch(/^Your earlier One Balance account is closed/);
+    const visitor = await say(await startAs(), 'I closed my one balance by mistake, can you reopen it?');
+    expect(visitor.intent).toBe('open_account');
+    expect(allText(visitor)).toMatch(/^A closed One Balance account cannot be opened again/);
+    expect(allText(visitor)).toMatch(/Register a FREE Account!/);
+    // Asked to open one, nobody is told about closed accounts.
+    expect(allText(await say(await startAs(), 'how do I open a one balance account'))).not.toMatch(/closed/);
+  });
+
   it('none: no account, so the opening steps', async () => {
     const id = await startAs('none@demo.test');
     const turn = await say(id, 'how do I log into my one balance account');
