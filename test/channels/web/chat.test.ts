@@ -323,10 +323,13 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(why)).toMatch(/because of a temporary hold, and I lifted it earlier/);
     expect(allText(why)).toMatch(/\(855\) 889-7867/);
     expect(why.checks).toEqual([]);
-    // Classified as a suspension question: checked again, and still lifted.
     const holdFor = await say(id, 'what was the hold for?');
     expect(allText(holdFor)).toMatch(/because of a temporary hold, and I lifted it earlier/);
-    expect(allText(holdFor)).toMatch(/not suspended and it is connected/);
+    // A suspension question is checked again: still lifted, and said so with what it was.
+    const still = await say(id, 'is my account still suspended?');
+    expect(still.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(still)).toMatch(/because of a temporary hold, and I lifted it earlier/);
+    expect(allText(still)).toMatch(/not suspended and it is connected/);
     const again = await say(id, 'will it happen again');
     expect(again.intent).toBe('explain_suspension');
     expect(allText(again)).toMatch(/cannot see what led to it, or tell whether it will happen again/);
