@@ -115,10 +115,13 @@ const TWO_MISSES =
 
 /** "Actually, yes", "on second thought, done": a change of mind is still an answer. */
 const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+)[\s,.!]*)?`;
-/** A yes; "ok, how do I sign in?" is a question that starts with an acknowledgement, not one. */
+/**
+ * A yes. "ok, how do I sign in?" is a question that starts with an acknowledgement, and "ok, I will
+ * try a call instead" says what the customer will do themselves: neither is one.
+ */
 const YES = new RegExp(
   `${CHANGE_OF_MIND}(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\\b` +
-    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who)\b)`,
+    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me)\b)`,
   'i',
 );
 /**
@@ -155,7 +158,7 @@ const FOLLOW_UP = new RegExp(
     String.raw`|what\s+do\s+you\s+mean|what\s+did\s+you\s+(?:find|say)`,
     String.raw`|(?:can\s+you\s+|could\s+you\s+)?(?:please\s+)?(?:explain|repeat|say)\s+(?:that|it|this)(?:\s+again)?(?:\s+please)?`,
     String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon`,
-    String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix)\s+(?:that|it|this)`,
+    String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix|change|reset|update)\s+(?:that|it|this)`,
     String.raw`|(?:why|how)\s+(?:did|does|do|would|could)\s+(?:that|this|it)\s+happen|what\s+happened`,
     String.raw`)\s*[?.!]*\s*$`,
   ].join(''),
@@ -196,6 +199,9 @@ const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
 const NEVER_HAD =
   /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
+/** "Ok, I will try a call instead", "let me check": the customer says what they will do next. */
+const WILL_TRY =
+  /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
@@ -766,6 +772,21 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
+    // The customer says what they will try next: not a question, so nothing to misunderstand. A
+    // promise to pass it on if it still fails holds for the message after this one too.
+    if (intent === OUT_OF_SCOPE && WILL_TRY.test(text)) {
+      return withNote({
+        reply: {
+          texts: [
+            'All right, let me know how it goes. If it still does not work, tell me here and I will help further.',
+          ],
+          ...(state.stillFailingTicket ? { patch: { stillFailingTicket: state.stillFailingTicket } } : {}),
+        },
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: 0, recap: state.recap },
+      });
+    }
     // The bot found no account, and the customer says they never had one: that agrees, and opening
     // one is the way forward, not "I can only help with...".
     if (intent === OUT_OF_SCOPE && state.account === null && NEVER_HAD.test(text)) {

@@ -122,6 +122,36 @@ describe('customer conversations, one per demo account', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
   });
 
+  it('active: "let me try again" is no misunderstanding, and the promise holds for the message after it', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'my postage purchase failed');
+    const trying = await say(id, 'ok let me try again');
+    expect(allText(trying)).toMatch(/^All right, let me know how it goes/);
+    expect(trying.escalation).toBeNull();
+    const still = await say(id, 'still failing');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
+  });
+
+  it('says what the customer will try is not a yes to a person, nor a second misunderstanding', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'trying to register one balance and the text code never comes');
+    const offered = await say(id, 'what number does it send from?');
+    expect(offered.intent).toBe('out_of_scope');
+    expect(allText(offered)).toMatch(/shall I pass you to them\?/);
+    const trying = await say(id, 'ok I will try a call instead');
+    expect(trying.escalation).toBeNull();
+    expect(allText(trying)).toMatch(/^All right, let me know how it goes/);
+    expect((await service.store.get(id))?.tickets).toEqual([]);
+  });
+
+  it('"how do I change it?" after an answer asks about that answer', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'how do I reset my stamps.com password');
+    const how = await say(id, 'how do I change it');
+    expect(how.intent).toBe('reset_stamps_password');
+    expect(allText(how)).toMatch(/forgot password/);
+  });
+
   it('active: a failure on another topic named after a healthy answer is that topic, not the promise', async () => {
     const id = await startAs('active@demo.test');
     await say(id, "I can't buy first class labels");
