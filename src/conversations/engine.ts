@@ -182,6 +182,12 @@ const HOW_TO = new RegExp(
  */
 const STILL_FAILS =
   /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+/** "I already did all that", "tried everything": the steps given did not help. */
+const ALREADY_DID =
+  /\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all))\b/i;
+/** Venting: said with a question or not, it deserves an apology before the answer. */
+const FRUSTRATED =
+  /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of)\b/i;
 const QUESTION = /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which)\b/i;
 const SAYS_IT_FAILS =
   /\b(?:not\s+working|does(?:n['’]?t|\s+not)\s+work|still\s+(?:fail\w*|not|does(?:n['’]?t|\s+not)|won['’]?t|can['’]?t|cannot))\b/i;
@@ -611,7 +617,7 @@ export class ConversationEngine {
     if (
       stillFailingTicket !== undefined &&
       lastIntent !== undefined &&
-      STILL_FAILS.test(text) &&
+      (STILL_FAILS.test(text) || ALREADY_DID.test(text)) &&
       (!QUESTION.test(text) || SAYS_IT_FAILS.test(text)) &&
       (guessed === OUT_OF_SCOPE ||
         guessed === lastIntent ||
@@ -813,6 +819,48 @@ export class ConversationEngine {
         confidence,
         stateChanges: { ...changes, misunderstandings: 0 },
       };
+    }
+    // A visitor who did every step of the general suspension answer has one left: the Stamps line
+    // (signing in lets the bot check and try to unsuspend first).
+    if (
+      intent === OUT_OF_SCOPE &&
+      state.customer === null &&
+      state.recap?.intent === 'explain_suspension' &&
+      ALREADY_DID.test(text)
+    ) {
+      return withNote(
+        settled(
+          'explain_suspension',
+          {
+            texts: [
+              `If the account is still suspended after those steps, Stamps can lift it: call them at ${STAMPS_PHONE}, the fastest way back to shipping. If you sign in to the app first, I can check your own account and try to unsuspend it.`,
+            ],
+          },
+          { ...changes, misunderstandings: 0, recap: state.recap },
+        ),
+      );
+    }
+    // Venting is understood: an apology and the way forward, not the list of topics. A person is
+    // offered unless support already has the conversation.
+    if (intent === OUT_OF_SCOPE && FRUSTRATED.test(text)) {
+      const ticketOpen = state.tickets.some((ticket) => !ticket.handoff);
+      const sentences = [
+        'I am sorry this has been so frustrating.',
+        ...(phoneReason === undefined
+          ? []
+          : [
+              `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`,
+            ]),
+        ticketOpen
+          ? 'Our support team already has this conversation, and a person will pick it up.'
+          : 'Would you like me to pass you to a person on our support team? (yes / no)',
+      ];
+      return withNote({
+        reply: { texts: [sentences.join(' ')], ...(ticketOpen ? {} : { choices: YES_OR_NO }) },
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: 0, ...(ticketOpen ? {} : { personOffered: true }) },
+      });
     }
     // Support already has a ticket from this conversation (not a hand-off, which a person handed
     // back): the person who picks it up can take this too, so no second offer and no second ticket.

@@ -144,6 +144,37 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toEqual([]);
   });
 
+  it('"I already did all that" after the general suspension steps: the Stamps line, and why to sign in', async () => {
+    const id = await startAs();
+    await say(id, 'my account got suspended what do i do');
+    const did = await say(id, 'I already did all that');
+    expect(did.intent).toBe('explain_suspension');
+    expect(allText(did)).toMatch(/^If the account is still suspended after those steps.*\(855\) 889-7867/);
+    expect(allText(did)).toMatch(/sign in/);
+    // Signed in, after an answer that found nothing wrong, it is word that it still fails.
+    const active = await startAs('active@demo.test');
+    await say(active, 'is my account suspended');
+    expect((await say(active, 'I already tried all that')).escalation).toMatchObject({
+      reason: 'fails_though_healthy',
+    });
+  });
+
+  it('answers venting with an apology and the way forward, not the list of topics', async () => {
+    const first = await say(await startAs('active@demo.test'), 'this bot is useless');
+    expect(allText(first)).toMatch(
+      /^I am sorry this has been so frustrating\. Would you like me to pass you to a person/,
+    );
+    expect(first.messages.at(-1)?.choices).toBeDefined();
+    const id = await startAs('review@demo.test');
+    await say(id, 'why is my account suspended');
+    const vent = await say(id, 'this is ridiculous');
+    expect(allText(vent)).toMatch(
+      /^I am sorry.*Calling Stamps at \(855\) 889-7867.*already has this conversation/,
+    );
+    expect(allText(vent)).not.toMatch(/I can only help/);
+    expect((await service.store.get(id))?.tickets).toHaveLength(1);
+  });
+
   it('"how do I change it?" after an answer asks about that answer', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'how do I reset my stamps.com password');
