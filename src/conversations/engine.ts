@@ -780,18 +780,21 @@ export class ConversationEngine {
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
+    // It is about the last answer, so that answer's topic stays the conversation's.
     if (intent === OUT_OF_SCOPE && WILL_TRY.test(text)) {
-      return withNote({
-        reply: {
-          texts: [
-            'All right, let me know how it goes. If it still does not work, tell me here and I will help further.',
-          ],
-          ...(state.stillFailingTicket ? { patch: { stillFailingTicket: state.stillFailingTicket } } : {}),
-        },
-        intent,
-        confidence,
-        stateChanges: { ...changes, misunderstandings: 0, recap: state.recap },
-      });
+      const reply: Reply = {
+        texts: [
+          'All right, let me know how it goes. If it still does not work, tell me here and I will help further.',
+        ],
+        ...(state.stillFailingTicket ? { patch: { stillFailingTicket: state.stillFailingTicket } } : {}),
+      };
+      const stateChanges = { ...changes, misunderstandings: 0, recap: state.recap };
+      const about = state.recap?.intent as Answerable | undefined;
+      return withNote(
+        about === undefined
+          ? { reply, intent, confidence, stateChanges }
+          : settled(about, reply, stateChanges),
+      );
     }
     // The bot found no account, and the customer says they never had one: that agrees, and opening
     // one is the way forward, not "I can only help with...".

@@ -627,6 +627,10 @@ async function closeAccount(context: PolicyContext): Promise<Reply> {
   return general(context, 'close_account');
 }
 
+/** Asking to have a closed account back: "reopen", "reactivate", "undo closing it". */
+const ASKS_TO_REOPEN =
+  /\b(?:re-?open\w*|reactivat\w*|restor\w*|undo\w*|un-?close|(?:get|want|have)\s+it\s+back|turn\s+it\s+back\s+on)\b/i;
+
 async function openAccount(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
   if (state.kind === 'open') {
@@ -644,10 +648,6 @@ async function openAccount(context: PolicyContext): Promise<Reply> {
     return { texts: [context.answer('open_account', 'reopen'), context.answer('open_account')] };
   return { texts: [context.answer('open_account')] };
 }
-
-/** Asking to have a closed account back: "reopen", "reactivate", "undo closing it". */
-const ASKS_TO_REOPEN =
-  /\b(?:re-?open\w*|reactivat\w*|restor\w*|undo\w*|un-?close|(?:get|want|have)\s+it\s+back|turn\s+it\s+back\s+on)\b/i;
 
 async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
   const reply = general(context, 'reset_stamps_password');

@@ -129,7 +129,7 @@ const FUNCTION_WORDS = new Set(
     'already yet ever never once anyway really actually maybe perhaps please ok okay oh um uh hmm ' +
     'be am is are was were been being do does did doing done have has had having will would shall ' +
     'should can could may might must let s t d ll m re ve don doesn didn isn aren wasn weren won ' +
-    'wouldn shouldn couldn can cannot hasn haven hadn'
+    'wouldn shouldn couldn cannot hasn haven hadn'
   ).split(' '),
 );
 

@@ -128,7 +128,9 @@ describe('customer conversations, one per demo account', () => {
     const trying = await say(id, 'ok let me try again');
     expect(allText(trying)).toMatch(/^All right, let me know how it goes/);
     expect(trying.escalation).toBeNull();
+    expect(trying.intent).toBe('explain_suspension');
     const still = await say(id, 'still failing');
+    expect(still.intent).toBe('explain_suspension');
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
   });
 
