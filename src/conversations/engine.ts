@@ -669,60 +669,46 @@ export class ConversationEngine {
         stateChanges: changes,
       });
     };
+    // An answer about what the conversation already found: nothing new to recap, and understood.
+    const answerAboutSoFar = (topic: IntentId, answer: string): TurnWork =>
+      withNote(settled(topic, { texts: [answer] }, { ...changes, misunderstandings: 0, recap: state.recap }));
 
     // "Why?", "what should I do now?": about the last answer, whatever the classifier guessed from
     // words that name no topic. An open reconnect offer is what such a question is most likely
     // about; a retry waiting for "done" is not (the reason and the fix are in the last answer,
     // which ends with the same wait).
     const followUp = confidence < 1 && FOLLOW_UP.test(text);
+    // A question about the suspension the bot answered last ("why?") or about any suspension
+    // ("will it happen again?"), while no retry waits for a fix (which is explained again instead).
+    const asksAboutSuspension =
+      offer === undefined &&
+      (followUp
+        ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
+        : ABOUT_SUSPENSION.test(text));
     // A suspension the bot lifted earlier: "what was the hold for?", "will it happen again?", or
     // "why?" right after the lift get what it was and who knows more, not "nothing is wrong" or
     // "I can only help with...".
     const { liftedSuspension } = state;
-    if (
-      liftedSuspension !== undefined &&
-      offer === undefined &&
-      (followUp
-        ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
-        : intent === OUT_OF_SCOPE && ABOUT_SUSPENSION.test(text))
-    ) {
-      return withNote(
-        settled(
-          'explain_suspension',
-          {
-            texts: [
-              `${aboutLiftedSuspension(liftedSuspension)} If it comes back, tell me and I will try to lift it again.`,
-            ],
-          },
-          { ...changes, misunderstandings: 0, recap: state.recap },
-        ),
+    if (liftedSuspension !== undefined && asksAboutSuspension && (followUp || intent === OUT_OF_SCOPE)) {
+      return answerAboutSoFar(
+        'explain_suspension',
+        `${aboutLiftedSuspension(liftedSuspension)} If it comes back, tell me and I will try to lift it again.`,
       );
     }
     // Once the bot has sent the customer to the Stamps line, "what's the number again?" gets the
     // number, and a question about the suspension it cannot answer ("what is a compliance review?",
     // "how long will it take?", "why?") gets its reason and who can, rather than "I can only help
-    // with..." or the last answer again. A retry that waits for a fix is explained again instead.
+    // with..." or the last answer again.
     const phoneReason = state.escalations.filter((escalation) => escalation.kind === 'phone').at(-1)?.reason;
     const stampsAnswer =
       phoneReason === undefined
         ? undefined
         : PHONE_QUESTION.test(text)
           ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
-          : offer === undefined &&
-              (followUp
-                ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
-                : ABOUT_SUSPENSION.test(text))
+          : asksAboutSuspension
             ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
             : undefined;
-    if (followUp && stampsAnswer !== undefined) {
-      return withNote(
-        settled(
-          'explain_suspension',
-          { texts: [stampsAnswer] },
-          { ...changes, misunderstandings: 0, recap: state.recap },
-        ),
-      );
-    }
+    if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
     if (followUp) {
       const { recap } = state;
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
@@ -765,15 +751,8 @@ export class ConversationEngine {
       }
     }
 
-    if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined) {
-      return withNote(
-        settled(
-          'explain_suspension',
-          { texts: [stampsAnswer] },
-          { ...changes, misunderstandings: 0, recap: state.recap },
-        ),
-      );
-    }
+    if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined)
+      return answerAboutSoFar('explain_suspension', stampsAnswer);
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
@@ -799,16 +778,9 @@ export class ConversationEngine {
     // The bot found no account, and the customer says they never had one: that agrees, and opening
     // one is the way forward, not "I can only help with...".
     if (intent === OUT_OF_SCOPE && state.account === null && NEVER_HAD.test(text)) {
-      return withNote(
-        settled(
-          'open_account',
-          {
-            texts: [
-              'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
-            ],
-          },
-          { ...changes, misunderstandings: 0, recap: state.recap },
-        ),
+      return answerAboutSoFar(
+        'open_account',
+        'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
       );
     }
     // Nothing asked but another account named ("my email is x@y"): the note says why it is not
@@ -831,16 +803,9 @@ export class ConversationEngine {
       state.recap?.intent === 'explain_suspension' &&
       ALREADY_DID.test(text)
     ) {
-      return withNote(
-        settled(
-          'explain_suspension',
-          {
-            texts: [
-              `If the account is still suspended after those steps, Stamps can lift it: call them at ${STAMPS_PHONE}, the fastest way back to shipping. If you sign in to the app first, I can check your own account and try to unsuspend it.`,
-            ],
-          },
-          { ...changes, misunderstandings: 0, recap: state.recap },
-        ),
+      return answerAboutSoFar(
+        'explain_suspension',
+        `If the account is still suspended after those steps, Stamps can lift it: call them at ${STAMPS_PHONE}, the fastest way back to shipping. If you sign in to the app first, I can check your own account and try to unsuspend it.`,
       );
     }
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
