@@ -182,6 +182,13 @@ const HOW_TO = new RegExp(
  */
 const STILL_FAILS =
   /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+/** Topics whose answer depends on what the checks find now, so "still failing" checks again. */
+const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
+  'explain_suspension',
+  'registration_error',
+  'reconnect_account',
+  'first_class_plan',
+]);
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID =
   /\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all))\b/i;
@@ -753,6 +760,17 @@ export class ConversationEngine {
 
     if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined)
       return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Still broken" names no topic. After an answer about something a check can find changed (a
+    // suspension, a registration, a connection, a plan), it asks for that check again, which also
+    // takes the case further (a person for a registration that still fails).
+    if (
+      intent === OUT_OF_SCOPE &&
+      offer === undefined &&
+      STILL_FAILS.test(text) &&
+      state.recap !== undefined &&
+      CHECKED_AGAIN_WHEN_STILL_FAILING.has(state.recap.intent)
+    )
+      intent = state.recap.intent as IntentId;
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.

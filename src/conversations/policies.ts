@@ -348,10 +348,32 @@ async function unsuspendAndAdvise(
 ): Promise<Reply> {
   const reason = suspension.reason ?? 'unknown';
   if (!suspension.unsuspendAllowed) {
+    if (sentToStamps(context, reason)) return stampsLineAgain(reason);
     return { texts: [context.answer('explain_suspension', reason)], escalation: phoneEscalation(reason) };
   }
   const attempt = await context.check<UnsuspendOutcome>('account.unsuspend', account.accountId);
   return { ...adviseAfterAttempt(context, account, reason, attempt), acted: true };
+}
+
+/**
+ * The customer was sent to the Stamps line for this reason earlier in the conversation (and did not
+ * just say the fix is made, which the first answer after it reports on).
+ */
+const sentToStamps = (context: PolicyContext, reason: string): boolean =>
+  !context.fixReported &&
+  context.state.escalations.some((escalation) => escalation.kind === 'phone' && escalation.reason === reason);
+
+/**
+ * Still suspended, and the Stamps line already given: said once more, short, rather than the whole
+ * advice again word for word (the customer has read it, and support already has the case).
+ */
+function stampsLineAgain(reason: string): Reply {
+  return {
+    texts: [
+      `I checked again just now, and it has not changed. ${suspendedBecause(reason)} I cannot lift it from here: calling Stamps at ${STAMPS_PHONE} is the way back to shipping, and our support team already has your case.`,
+    ],
+    escalation: phoneEscalation(reason),
+  };
 }
 
 /** What a suspension's reason is, as a customer would say it ("because of ..."). */
@@ -417,6 +439,7 @@ function adviseAfterAttempt(
         patch: { account: { ...account, status: 'active' } },
       };
     case 'not_allowed':
+      if (sentToStamps(context, reason)) return stampsLineAgain(reason);
       return {
         texts: [context.answer('explain_suspension', 'compliance_review')],
         escalation: phoneEscalation(reason),
@@ -445,6 +468,7 @@ function adviseAfterAttempt(
           choices: [RETRY_AFTER[fix].done],
         };
       }
+      if (sentToStamps(context, reason)) return stampsLineAgain(reason);
       if (fix !== undefined) {
         return {
           texts: [

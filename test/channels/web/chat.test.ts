@@ -235,6 +235,17 @@ describe('customer conversations, one per demo account', () => {
     expect(retried.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
     // Answered: a second "done" is not a second attempt.
     expect((await say(id, 'done')).checks).toEqual([]);
+    // "Still broken" names no topic: it checks the suspension again, which has not changed, so the
+    // Stamps line once more in short, and no second ticket.
+    const ticketsBefore = (await service.store.get(id))?.tickets.length;
+    const broken = await say(id, 'still broken');
+    expect(broken.intent).toBe('explain_suspension');
+    expect(broken.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
+    expect(allText(broken)).toMatch(
+      /^One moment.*I checked again just now, and it has not changed\. Your account is suspended because of a recent change of your Stamps\.com password.*\(855\) 889-7867.*already has your case\.$/s,
+    );
+    expect(broken.escalation).toMatchObject({ kind: 'phone', reason: 'password_changed' });
+    expect((await service.store.get(id))?.tickets).toHaveLength(ticketsBefore ?? -1);
   });
 
   it('declined: the reason, the card update, then the Stamps line', async () => {
@@ -288,6 +299,10 @@ describe('customer conversations, one per demo account', () => {
     expect(retried.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
     expect(retried.messages.some((message) => message.choices !== undefined)).toBe(false);
     expect((await service.store.get(id))?.offer).toBeUndefined();
+    // Still not working after that: the same finding in short, not the card update "done" again.
+    const after = await say(id, 'still not working');
+    expect(allText(after)).toMatch(/I checked again just now, and it has not changed\. .*declined payment/);
+    expect(allText(after)).not.toMatch(/even after/);
   });
 
   it('answers "what was the reason?" and "what should I do now?" from its last answer, without checking again', async () => {
@@ -327,8 +342,11 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/compliance review/);
     expect(turn.escalation).toMatchObject({ kind: 'phone', reason: 'compliance_review' });
     expect(turn.checks.map((check) => check.name)).toEqual(['account.suspension']);
-    // Asked again: the same answer, but support is not sent the same problem twice.
+    // Asked again: checked again, and said in short, since the customer has read the advice; support
+    // is not sent the same problem twice.
     const again = await say(id, 'can you just unsuspend it');
+    expect(again.checks.map((check) => check.name)).toEqual(['account.suspension']);
+    expect(allText(again)).toMatch(/I checked again just now, and it has not changed\. .*compliance review/);
     expect(again.escalation).toMatchObject({ kind: 'phone', reason: 'compliance_review' });
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
     // What the bot cannot know about the review: who can tell, not "I can only help with...".
@@ -638,6 +656,16 @@ describe('customer conversations, one per demo account', () => {
     const still = await say(id, 'still not working');
     expect(allText(still)).toMatch(/still there after the troubleshooting steps/);
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
+  });
+
+  it('regfail: "still broken", which the classifier cannot place, is about the registration just answered', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'the phone verification code does not work when I register');
+    const still = await say(id, 'still broken');
+    expect(still.intent).toBe('registration_error');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
+    // With nothing answered before, "still broken" is not understood.
+    expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
   });
 
   it('regfail, missing from the app: the unfinished registration, not a reconnect offer', async () => {
