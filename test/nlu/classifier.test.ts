@@ -107,7 +107,8 @@ const NEAR_MISSES: readonly [string, string][] = [
 
 /**
  * Customer messages written to measure the finished classifier and never used to change it: 93 in
- * session 10, 96 more in session 12 (everyday wordings of every intent, all right when written);
+ * session 10, 96 more in session 12 (everyday wordings of every intent, all right when written),
+ * 95 more in session 14 (92 right when written);
  * JSONL, so that `onebalance-bot eval --test` reads it too.
  */
 const HELD_OUT_FILE: readonly { text: string; intent: string }[] = readFileSync(
@@ -158,9 +159,10 @@ describe('the classifier trained on intents/', () => {
       const { intent } = understander.understand(text);
       return intent === expected ? [] : [`${text}: expected ${expected}, got ${intent}`];
     });
-    // 4 of 189 wrong (session 10's three find_credentials questions and one registration error);
-    // more than eight is a regression.
-    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(8);
+    // 7 of 284 wrong (session 10's three find_credentials questions and one registration error,
+    // session 14's two find_credentials questions and "open my dashboard"); more than twelve is a
+    // regression.
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(12);
   });
 
   it('always recognises the pasted suspension alert and extracts it', () => {
