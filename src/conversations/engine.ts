@@ -92,6 +92,12 @@ const OTHER_ACCOUNT =
 /** Said to a visitor who says they are signed in: the chat was opened without their sign-in. */
 const NOT_SIGNED_IN_HERE =
   'This chat was opened without your sign-in, so I cannot see your account: the app passes it when the chat opens. If you signed in after opening it, reload the page and open the chat again, and I can check your own account.';
+/** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
+const DENIES_CLOSING =
+  /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
+/** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
+const CAN_SHIP_NOW =
+  /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
 /** "I'm signed in", "but I am logged in already". */
 const CLAIMS_SIGNED_IN = /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:signed|logged)\s+in\b/i;
 const ESCALATED =
@@ -653,6 +659,45 @@ export class ConversationEngine {
       return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0 });
     }
 
+    // The account system says closed and the customer says they never closed it: the bot cannot see
+    // who did, so a person is offered, beside the way back to shipping.
+    if (state.account?.status === 'closed' && DENIES_CLOSING.test(text)) {
+      return withNote(
+        settled(
+          'close_account',
+          {
+            texts: [
+              `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it or when. A new account gets you shipping again, with the steps I gave. If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)`,
+            ],
+            choices: YES_OR_NO,
+          },
+          { ...waitsEnded, misunderstandings: 0, personOffered: true, recap: state.recap },
+        ),
+      );
+    }
+    // After an answer that found the account able to buy postage (a lifted hold, no suspension),
+    // "so I can print now?" is a yes, even said with thanks; the promise to pass on a purchase that
+    // still fails holds once more.
+    if (
+      state.account?.status === 'active' &&
+      (state.recap?.intent === 'explain_suspension' || state.recap?.intent === 'reconnect_account') &&
+      QUESTION.test(text) &&
+      CAN_SHIP_NOW.test(text)
+    ) {
+      return withNote(
+        settled(
+          state.recap.intent,
+          {
+            texts: [
+              'Yes: as far as I can see, your account is active and can buy postage, so you can print labels now. If a purchase still fails, tell me and I will pass it to a person.',
+            ],
+            patch: { stillFailingTicket: 'fails_though_healthy' },
+          },
+          { ...waitsEnded, misunderstandings: 0, recap: state.recap },
+        ),
+      );
+    }
+
     let intent = understanding.intent;
     let confidence = understanding.confidence;
 
@@ -760,11 +805,12 @@ export class ConversationEngine {
 
     if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined)
       return answerAboutSoFar('explain_suspension', stampsAnswer);
-    // "Still broken" names no topic. After an answer about something a check can find changed (a
-    // suspension, a registration, a connection, a plan), it asks for that check again, which also
-    // takes the case further (a person for a registration that still fails).
+    // "Still broken" names no topic, whatever the classifier makes of its failure words ("still
+    // failing" reads as a registration error). After an answer about something a check can find
+    // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
+    // which also takes the case further (a person for a registration that still fails).
     if (
-      intent === OUT_OF_SCOPE &&
+      (intent === OUT_OF_SCOPE || !this.namedIn(inTokenForm(text.replace(FAILURE_WORDS, ' ')), intent)) &&
       offer === undefined &&
       STILL_FAILS.test(text) &&
       state.recap !== undefined &&

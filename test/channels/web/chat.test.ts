@@ -75,6 +75,14 @@ async function say(id: string, text: string): Promise<Turn> {
   return turn;
 }
 
+/** Suspends hold@demo.test again in the embedded reference store: the bot lifts its hold in each test. */
+function placeHoldAgain(): void {
+  const record = service.runtime.accounts?.embedded?.store.findRecord({ email: 'hold@demo.test' });
+  if (record === undefined) throw new Error('hold@demo.test is missing from the reference store');
+  record.suspension = { reason: 'temporary_hold', since: new Date().toISOString() };
+  record.status = 'suspended';
+}
+
 /** The embedded reference backend misbehaves once on requests under `pathPrefix`. */
 function injectOnce(pathPrefix: string, fault: Omit<Fault, 'count' | 'pathPrefix'>): void {
   const embedded = service.runtime.accounts?.embedded;
@@ -381,6 +389,12 @@ describe('customer conversations, one per demo account', () => {
     const id = await startAs('hold@demo.test');
     const turn = await say(id, 'my postage purchase fails, account suspended');
     expect(allText(turn)).toMatch(/lifted it\. You can buy postage again/);
+    // "So I can print now?", even with thanks, is answered yes, not "you're welcome".
+    const canPrint = await say(id, 'great thanks, so I can print now?');
+    expect(allText(canPrint)).toMatch(
+      /^Yes: as far as I can see, your account is active and can buy postage/,
+    );
+    expect(canPrint.checks).toEqual([]);
     const again = await say(id, 'is my account still suspended?');
     expect(allText(again)).toMatch(/not suspended/);
     // The conversation's copy of the account no longer calls it suspended.
@@ -389,12 +403,21 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(missing)).not.toMatch(/but it is suspended/);
   });
 
+  it('hold: "still failing" after the lift checks the suspension again, then a person', async () => {
+    placeHoldAgain();
+    const id = await startAs('hold@demo.test');
+    await say(id, 'my postage purchase fails, account suspended');
+    // Read by the classifier as a registration error: no topic of its own, so the last one's.
+    const failing = await say(id, 'still failing');
+    expect(failing.intent).toBe('explain_suspension');
+    expect(failing.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(failing)).toMatch(/not suspended and it is connected/);
+    const person = await say(id, 'still failing');
+    expect(person.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
+  });
+
   it('hold: asked about the hold it lifted, says what it was and who knows more', async () => {
-    const record = service.runtime.accounts?.embedded?.store.findRecord({ email: 'hold@demo.test' });
-    if (record === undefined) throw new Error('hold@demo.test is missing from the reference store');
-    // The test above lifted the demo account's hold; this one places it again.
-    record.suspension = { reason: 'temporary_hold', since: new Date().toISOString() };
-    record.status = 'suspended';
+    placeHoldAgain();
     const id = await startAs('hold@demo.test');
     expect(allText(await say(id, "why can't I buy postage?"))).toMatch(
       /temporary hold, and I have lifted it/,
@@ -617,6 +640,20 @@ describe('customer conversations, one per demo account', () => {
     );
     expect(allText(turn)).toMatch(/closed/);
     expect(allText(turn)).toMatch(/Register a FREE Account!/);
+  });
+
+  it('closed: "but I never closed it" gets what the bot can see and the offer of a person', async () => {
+    const id = await startAs('closed@demo.test');
+    await say(id, 'my labels stopped working');
+    const denied = await say(id, 'but I never closed it');
+    expect(denied.intent).toBe('close_account');
+    expect(allText(denied)).toMatch(
+      /^The account system shows your One Balance account ending in \d{4} as closed, and I cannot see who closed it.*shall I pass this to them\?/,
+    );
+    expect(denied.messages.at(-1)?.choices?.map((choice) => choice.reply)).toEqual(['yes', 'no']);
+    const yes = await say(id, 'yes');
+    expect(yes.intent).toBe('talk_to_human');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket' });
   });
 
   it('asked to reopen a closed account, says a new one is needed, to a visitor too', async () => {
