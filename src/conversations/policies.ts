@@ -81,7 +81,7 @@ export interface AnsweredRequest {
  * The requests of one message answered in one reply, each under its topic's name, in the order the
  * customer asked them, except that one asking a question (an offer's yes or no) goes last, where its
  * quick answers are. What an earlier answer says is not said again. One escalation and one question
- * are all a turn can carry: a later request that would add a second is left for the customer to ask
+ * (asked by any number of them) are all a turn can carry: a later request that would add a second is left for the customer to ask
  * again, and they are told so.
  */
 export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
@@ -95,10 +95,12 @@ export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
   for (const request of [...requests.filter(acting), ...requests.filter((r) => !acting(r))]) {
     const { reply } = request;
     if (reply.texts.every((text) => said.has(text))) continue;
+    // The same question from two requests (a disconnected account's reconnect offer, after its
+    // details and after how to log in) is asked once, not left for later.
     const clashes = taken.some(
       (other) =>
         (other.reply.escalation !== undefined && reply.escalation !== undefined) ||
-        (asks(other.reply) && asks(reply)),
+        (asks(other.reply) && asks(reply) && other.reply.texts.at(-1) !== reply.texts.at(-1)),
     );
     if (clashes) left.push(request);
     else {
@@ -490,16 +492,24 @@ function adviseAfterAttempt(
 async function findCredentials(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
   if (state.kind !== 'open') return withoutOpenAccount(context, 'find_credentials', state) as Reply;
-  const credentials = await context.check<CredentialsInfo>('account.credentials', state.account.accountId);
+  // The answer points to the ONE BALANCE & CARRIERS page, where a disconnected account does not
+  // show: the connection is asked at the same time, and a disconnected account is offered its
+  // reconnect after its masked details.
+  const [credentials, connection] = await Promise.all([
+    context.check<CredentialsInfo>('account.credentials', state.account.accountId),
+    context.check<ConnectionStatus>('account.connection', state.account.accountId),
+  ]);
   if (credentials.status !== 'ok') return { texts: [context.answer('find_credentials'), UNAVAILABLE] };
-  return {
-    texts: [
-      context.answer('find_credentials', 'verified', {
-        maskedUsername: credentials.result.maskedUsername,
-        accountLast4: credentials.result.accountNumberLast4,
-      }),
-    ],
+  const details = {
+    maskedUsername: credentials.result.maskedUsername,
+    accountLast4: credentials.result.accountNumberLast4,
   };
+  if (connection.status === 'ok' && !connection.result.connected)
+    return leadingWith(
+      context.answer('find_credentials', 'disconnected', details),
+      offerReconnect(state.account),
+    );
+  return { texts: [context.answer('find_credentials', 'verified', details)] };
 }
 
 async function logIn(context: PolicyContext): Promise<Reply> {

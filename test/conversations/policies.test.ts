@@ -85,6 +85,19 @@ describe('answeredTogether: the requests of one message in one reply', () => {
     expect(asks.texts.at(-1)).toBe(offer.texts[0]);
   });
 
+  it('asks a question two requests share once, and answers both', () => {
+    const details: Reply = { ...offer, texts: ['Username d****d.', ...offer.texts] };
+    const reply = answeredTogether([
+      { intent: 'log_in', reply: offer },
+      { intent: 'find_credentials', reply: details },
+    ]);
+    expect(reply.texts).toEqual([
+      'On finding your account details: Username d****d.',
+      `On logging in to One Balance: ${offer.texts[0]}`,
+    ]);
+    expect(reply.patch?.offer).toEqual({ kind: 'reconnect', accountId: 'OB-1006' });
+  });
+
   it('answers three requests, the question last and the second escalation left for later', () => {
     const reply = answeredTogether([
       { intent: 'reconnect_account', reply: offer },

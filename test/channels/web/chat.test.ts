@@ -491,6 +491,22 @@ describe('customer conversations, one per demo account', () => {
     ]);
   });
 
+  it('disconnected, asking for its details: the masked details, then the reconnect offer, not "see the page"', async () => {
+    const id = await startAs('disconnected@demo.test');
+    const turn = await say(id, "where's my one balance username");
+    expect(turn.intent).toBe('find_credentials');
+    expect(turn.checks.map((check) => check.name).sort()).toEqual([
+      'account.connection',
+      'account.credentials',
+    ]);
+    expect(allText(turn)).toMatch(/username \S+, account ending in \d{4}\./);
+    expect(allText(turn)).not.toMatch(/The full details are on the ONE BALANCE/);
+    expect(allText(turn)).toMatch(
+      /not connected to your store.*Shall I ask our Customer Success team to reconnect it\?/s,
+    );
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
+  });
+
   it('disconnected: offers a reconnect request, remembers it until answered, files it on yes', async () => {
     const id = await startAs('disconnected@demo.test');
     const offer = await say(id, 'my one balance account is not showing on the carriers page');
