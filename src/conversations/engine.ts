@@ -25,6 +25,7 @@ import {
 } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
+import { FUNCTION_WORDS } from '../nlu/features.ts';
 import { inTokenForm } from '../nlu/text.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
@@ -188,6 +189,25 @@ const HOW_TO = new RegExp(
  */
 const STILL_FAILS =
   /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+/** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
+const ABOUT_ONE_THING =
+  /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
+
+/** The sentences of `texts` that name a word of `thing` other than a function word. */
+function sentencesNaming(thing: string, texts: readonly string[]): string[] {
+  const words = inTokenForm(thing)
+    .trim()
+    .split(' ')
+    .filter((word) => word.length > 1 && !FUNCTION_WORDS.has(word));
+  if (words.length === 0) return [];
+  return texts
+    .flatMap((text) => text.split(/(?<=[.!?])\s+/))
+    .filter((sentence) => {
+      const form = inTokenForm(sentence);
+      return words.some((word) => form.includes(` ${word} `));
+    });
+}
+
 /** Topics whose answer depends on what the checks find now, so "still failing" checks again. */
 const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'explain_suspension',
@@ -781,6 +801,21 @@ export class ConversationEngine {
       }
       // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
       intent = OUT_OF_SCOPE;
+    }
+    // "And UPS?" after the prices: one thing the last answer spoke of, which alone names no topic.
+    // The sentences that name it are what the customer asks for, not the whole answer again.
+    const thing =
+      intent === OUT_OF_SCOPE && offer === undefined ? ABOUT_ONE_THING.exec(text)?.groups : undefined;
+    const { recap } = state;
+    if (thing !== undefined && recap !== undefined) {
+      const sentences = sentencesNaming(thing.thing ?? thing.short ?? '', recap.texts);
+      if (sentences.length > 0) {
+        const topic = recap.intent as Answerable;
+        return answerAboutSoFar(
+          topic,
+          `From what I told you about ${INTENT_LABELS[topic]}: ${sentences.join(' ')}`,
+        );
+      }
     }
     // Several requests in one message are all answered, rather than asked about.
     if (confidence < 1 && !followUp && understanding.also === undefined) {

@@ -119,7 +119,7 @@ function indexKeywords(options: FeatureOptions): KeywordIndex {
  * English function words: a closed class that says nothing of the topic. A message is not new
  * ground because it says "then" or "whose" where no training example did.
  */
-const FUNCTION_WORDS = new Set(
+export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
   (
     'a an the this that these those there here it its i me my mine we us our you your yours he him ' +
     'his she her they them their what which who whom whose when where why how if then than so but ' +

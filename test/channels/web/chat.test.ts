@@ -780,6 +780,17 @@ describe('conversation behaviour', () => {
     expect(chosen.intent).toBe('reconnect_account');
   });
 
+  it('answers "and UPS?" after the prices with what the prices answer says of UPS, and no more', async () => {
+    const id = await startAs();
+    await say(id, 'how much does one balance cost');
+    const ups = await say(id, 'and ups?');
+    expect(ups.intent).toBe('pricing');
+    expect(allText(ups)).toMatch(/^From what I told you about prices and discounts: .*62% off UPS/);
+    expect(allText(ups)).not.toMatch(/Endicia/);
+    // Something the answer does not speak of is still not understood.
+    expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
+  });
+
   it('gives an unverified visitor general answers and never runs a check', async () => {
     const id = await startAs();
     const turn = await say(id, 'my account is suspended, I cannot buy postage');
