@@ -606,9 +606,61 @@ export async function requestReconnect(context: PolicyContext, accountId: string
   };
 }
 
+const REGISTRATION_PERSISTS: Reply = {
+  texts: [
+    'The registration error is still there after the troubleshooting steps, so I am bringing in a person.',
+  ],
+  escalation: ticketEscalation('registration_persists'),
+};
+
+/** Registration errors a customer can name in their own words, and their troubleshooting's answer. */
+const NAMED_REGISTRATION_ERRORS: readonly { words: RegExp; variant: string }[] = [
+  { words: /\b(?:codes?|verif\w*|texts?|sms|phone|calls?)\b/i, variant: 'tips_phone' },
+  { words: /\b(?:card|declined|payment)\b/i, variant: 'tips_card' },
+  { words: /\b(?:address\w*|zip|postal|street)\b/i, variant: 'tips_address' },
+  {
+    words: /\b(?:already\s+(?:exists?|registered|in\s+use|used|taken|have)|duplicate|exists)\b/i,
+    variant: 'tips_duplicate',
+  },
+];
+
+/**
+ * Registration help with no registration to check (a visitor, or no account found yet): the
+ * troubleshooting for the one error the customer names, and a person if it still fails after it.
+ */
+function registrationUnchecked(context: PolicyContext, visitor: boolean): Reply {
+  if (context.state.registrationTroubleshot === true) return REGISTRATION_PERSISTS;
+  const named = NAMED_REGISTRATION_ERRORS.filter(({ words }) => words.test(context.text));
+  const variant = named.length === 1 ? named[0]?.variant : undefined;
+  if (variant === undefined)
+    return visitor
+      ? general(context, 'registration_error')
+      : { texts: [context.answer('registration_error')] };
+  // The account system finds no account for this customer, yet registration says one exists:
+  // nothing the customer can do about that, so a person.
+  if (variant === 'tips_duplicate' && !visitor) {
+    return {
+      texts: [
+        'Registration says a One Balance account already exists, but I find none for you, so a person needs to look into it.',
+      ],
+      escalation: ticketEscalation('registration_persists'),
+    };
+  }
+  return {
+    texts: [
+      context.answer('registration_error', variant),
+      visitor
+        ? context.answer('registration_error', 'sign_in_named')
+        : 'If it still fails after that, tell me and I will bring in a person.',
+    ],
+    patch: { registrationTroubleshot: true },
+  };
+}
+
 async function registrationError(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
-  if (state.kind === 'none') return { texts: [context.answer('registration_error')] };
+  if (state.kind === 'none' || state.kind === 'visitor')
+    return registrationUnchecked(context, state.kind === 'visitor');
   if (state.kind !== 'open') return withoutOpenAccount(context, 'registration_error', state) as Reply;
   const registration = await context.check<RegistrationStatus>(
     'account.registration',
@@ -618,14 +670,7 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
   const { errorCode, state: registrationState } = registration.result;
   if (errorCode !== null) {
     // The second time the same error comes back, the troubleshooting did not help: a person takes it.
-    if (context.state.registrationTroubleshot === true) {
-      return {
-        texts: [
-          'The registration error is still there after the troubleshooting steps, so I am bringing in a person.',
-        ],
-        escalation: ticketEscalation('registration_persists'),
-      };
-    }
+    if (context.state.registrationTroubleshot === true) return REGISTRATION_PERSISTS;
     return {
       texts: [context.answer('registration_error', errorCode)],
       patch: { registrationTroubleshot: true },

@@ -721,6 +721,29 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
   });
 
+  it('registration error named by a visitor or a customer with no account: its troubleshooting, then a person', async () => {
+    const visitor = await startAs();
+    const code = await say(visitor, 'my verification code never arrives');
+    expect(code.intent).toBe('registration_error');
+    expect(code.checks).toEqual([]);
+    expect(allText(code)).toMatch(/^When the phone verification code does not arrive.*ask for a new code/s);
+    expect(allText(code)).toMatch(/Signed in to the app, I can also check your registration itself\.$/);
+    const still = await say(visitor, 'still not working');
+    expect(still.intent).toBe('registration_error');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
+    // Named without a verified registration to check: the address's troubleshooting.
+    const address = await say(await startAs('none@demo.test'), 'registration says my address is invalid');
+    expect(allText(address)).toMatch(/^When the address cannot be validated/);
+    // An account that already exists, where the account system finds none: a person at once.
+    const duplicate = await say(
+      await startAs('none@demo.test'),
+      'registration says an account already exists',
+    );
+    expect(duplicate.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
+    // No error named: the usual causes, and sign in to have it checked.
+    expect(allText(await say(await startAs(), 'registration fails'))).toMatch(/The usual causes are/);
+  });
+
   it('regfail, missing from the app: the unfinished registration, not a reconnect offer', async () => {
     const id = await startAs('regfail@demo.test');
     const missing = await say(id, "my one balance account doesn't show up in the app");
