@@ -99,6 +99,9 @@ const DENIES_CLOSING =
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
+/** "Do it", "yes, close it for me": after the closing answer, a request that the bot close the account. */
+const CLOSE_IT_FOR_ME =
+  /\b(?:do\s+it|go\s+ahead|proceed|close\s+it|you\s+(?:do|close)\s+it|can\s+you\s+close|please\s+close)\b/i;
 /** "I'm signed in", "but I am logged in already". */
 const CLAIMS_SIGNED_IN = /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:signed|logged)\s+in\b/i;
 const ESCALATED =
@@ -692,6 +695,21 @@ export class ConversationEngine {
             choices: YES_OR_NO,
           },
           { ...waitsEnded, misunderstandings: 0, personOffered: true, recap: state.recap },
+        ),
+      );
+    }
+    // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
+    // says so, so that nobody believes the account closed, and who can.
+    if (state.recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
+      return withNote(
+        settled(
+          'close_account',
+          {
+            texts: [
+              'I cannot close an account from this chat, so nothing has changed on yours. You close it yourself with the closing guide in the app\'s help centre; if you would rather a person on our support team did it, say "talk to a person".',
+            ],
+          },
+          { ...waitsEnded, misunderstandings: 0, recap: state.recap },
         ),
       );
     }

@@ -658,6 +658,17 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/Register a FREE Account!/);
   });
 
+  it('after the closing answer, "yes close it" is told the bot cannot, so nobody believes it closed', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'close my account please');
+    const closeIt = await say(id, 'yes close it');
+    expect(closeIt.intent).toBe('close_account');
+    expect(allText(closeIt)).toMatch(
+      /^I cannot close an account from this chat, so nothing has changed on yours\./,
+    );
+    expect(closeIt.escalation).toBeNull();
+  });
+
   it('closed: "but I never closed it" gets what the bot can see and the offer of a person', async () => {
     const id = await startAs('closed@demo.test');
     await say(id, 'my labels stopped working');
