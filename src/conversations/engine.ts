@@ -99,6 +99,10 @@ const DENIES_CLOSING =
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
+/** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
+const WHERE_IS_IT =
+  /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s+(?:exactly\s+)?(?:is|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
+const CARRIERS_PAGE = /\bONE BALANCE (?:&|AND) CARRIERS\b/;
 /** "Do it", "yes, close it for me": after the closing answer, a request that the bot close the account. */
 const CLOSE_IT_FOR_ME =
   /\b(?:do\s+it|go\s+ahead|proceed|close\s+it|you\s+(?:do|close)\s+it|can\s+you\s+close|please\s+close)\b/i;
@@ -820,11 +824,19 @@ export class ConversationEngine {
       // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
       intent = OUT_OF_SCOPE;
     }
+    // "Where is that page?" after an answer that sends the customer to ONE BALANCE & CARRIERS: where
+    // that link is, rather than "I can only help with...".
+    const { recap } = state;
+    if (WHERE_IS_IT.test(text) && recap?.texts.some((answer) => CARRIERS_PAGE.test(answer)) === true) {
+      return answerAboutSoFar(
+        recap.intent as Answerable,
+        'The ONE BALANCE & CARRIERS link is at the top right of every page of the app; click it, and your One Balance account and its details are on the page it opens.',
+      );
+    }
     // "And UPS?" after the prices: one thing the last answer spoke of, which alone names no topic.
     // The sentences that name it are what the customer asks for, not the whole answer again.
     const thing =
       intent === OUT_OF_SCOPE && offer === undefined ? ABOUT_ONE_THING.exec(text)?.groups : undefined;
-    const { recap } = state;
     if (thing !== undefined && recap !== undefined) {
       const sentences = sentencesNaming(thing.thing ?? thing.short ?? '', recap.texts);
       if (sentences.length > 0) {

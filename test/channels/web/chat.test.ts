@@ -814,6 +814,15 @@ describe('conversation behaviour', () => {
     expect(chosen.intent).toBe('reconnect_account');
   });
 
+  it('answers "where exactly is that page?" after an answer that names ONE BALANCE & CARRIERS', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'how do i log into one balance');
+    const where = await say(id, 'where exactly is that page');
+    expect(where.intent).toBe('log_in');
+    expect(allText(where)).toMatch(/^The ONE BALANCE & CARRIERS link is at the top right of every page/);
+    expect(where.checks).toEqual([]);
+  });
+
   it('answers "and UPS?" after the prices with what the prices answer says of UPS, and no more', async () => {
     const id = await startAs();
     await say(id, 'how much does one balance cost');
