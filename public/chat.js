@@ -44,9 +44,20 @@ function setTyping(on) {
   typing.hidden = !on;
 }
 
-/** Plain text to DOM: paragraphs, "1. ..." lines as a numbered list, the Stamps number as a tel: link. */
+/**
+ * Plain text to DOM: paragraphs, "1. ..." lines as a numbered list, the Stamps number as a tel: link,
+ * and the topic that heads one answer of several ("On prices and discounts: ...") in bold.
+ */
 function renderText(container, text) {
   let list = null;
+  const heading = /^(On [^:\n]{3,80}:)\s+/.exec(text);
+  if (heading) {
+    const strong = document.createElement('strong');
+    strong.className = 'topic';
+    strong.textContent = heading[1];
+    container.append(strong);
+    text = text.slice(heading[0].length);
+  }
   for (const line of text.split('\n')) {
     const step = /^\s*\d+\.\s+(.*)$/.exec(line);
     if (step) {

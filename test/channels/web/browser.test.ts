@@ -142,6 +142,24 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'open-account-steps.png'), fullPage: true });
   });
 
+  it('heads each answer of a message with two requests with its topic, in bold', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    await page.goto(service.url);
+    await page.locator('.log li.bot').first().waitFor();
+    await page.locator('#text').fill('how do I log in and how much does it cost');
+    await page.locator('#text').press('Enter');
+    const topics = page.locator('.log li.bot strong.topic');
+    await topics.nth(1).waitFor({ timeout: 15_000 });
+    expect(await topics.allTextContents()).toEqual([
+      'On logging in to One Balance:',
+      'On prices and discounts:',
+    ]);
+    // The heading is not said twice: the paragraph after it starts with the answer.
+    const firstParagraph = page.locator('.log li.bot:has(strong.topic) p').first();
+    expect(await firstParagraph.textContent()).not.toMatch(/^On /);
+    await page.screenshot({ path: join(ARTIFACTS, 'two-requests.png'), fullPage: true });
+  });
+
   it('embeds the same chat in another site with one script tag and the signed identity', async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     const identity = signIdentity('hold@demo.test', DEVELOPMENT_IDENTITY_SECRET);
