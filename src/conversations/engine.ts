@@ -26,6 +26,7 @@ import {
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
 import { FUNCTION_WORDS } from '../nlu/features.ts';
+import { looksNonEnglish } from '../nlu/language.ts';
 import { inTokenForm } from '../nlu/text.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
@@ -134,7 +135,8 @@ const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|we
  * try a call instead" says what the customer will do themselves: neither is one.
  */
 const YES = new RegExp(
-  `${CHANGE_OF_MIND}(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead)\\b` +
+  // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
+  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|sí(?![a-z]))` +
     String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me)\b)`,
   'i',
 );
@@ -568,6 +570,30 @@ export class ConversationEngine {
       Object.assign(understood, { intent, confidence: 1 });
       return { reply, intent, confidence: 1, stateChanges };
     };
+
+    // The classifier reads English only: a guess at another language's message would answer what
+    // the customer did not ask, in words they may not read. Said so, with a person as the way on.
+    if (looksNonEnglish(text)) {
+      const ticketOpen = state.tickets.some((ticket) => !ticket.handoff);
+      return withNote({
+        reply: {
+          texts: [
+            ticketOpen
+              ? 'Sorry, I can only read and answer English for now. Our support team already has this conversation, and a person will pick it up.'
+              : 'Sorry, I can only read and answer English for now. If you can, please ask again in English; or a person on our support team can help: shall I pass you to them? (yes / no)',
+          ],
+          ...(ticketOpen ? {} : { choices: YES_OR_NO }),
+        },
+        intent: OUT_OF_SCOPE,
+        confidence: understanding.confidence,
+        stateChanges: {
+          clarification: undefined,
+          misunderstandings: 0,
+          ...(state.offer ? { offer: state.offer } : {}),
+          ...(ticketOpen ? {} : { personOffered: true }),
+        },
+      });
+    }
 
     // An offer waits for a yes (or "done") or a no; anything else is a new question and the offer
     // stays open. One said no to in the last turn can still be taken ("actually, yes please").

@@ -834,6 +834,21 @@ describe('conversation behaviour', () => {
     expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
   });
 
+  it('says it reads English only to a message in another language, rather than guessing at it', async () => {
+    const id = await startAs('declined@demo.test');
+    // "hola" alone would read as a greeting, and the rest as nothing.
+    const spanish = await say(id, 'hola, mi cuenta está suspendida');
+    expect(spanish.intent).toBe('out_of_scope');
+    expect(spanish.checks).toEqual([]);
+    expect(allText(spanish)).toMatch(
+      /^Sorry, I can only read and answer English for now\..*shall I pass you to them\?/,
+    );
+    expect((await service.store.get(id))?.misunderstandings).toBe(0);
+    const yes = await say(id, 'sí');
+    expect(yes.intent).toBe('talk_to_human');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('gives an unverified visitor general answers and never runs a check', async () => {
     const id = await startAs();
     const turn = await say(id, 'my account is suspended, I cannot buy postage');
