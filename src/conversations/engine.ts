@@ -715,12 +715,16 @@ export class ConversationEngine {
     // The account system says closed and the customer says they never closed it: the bot cannot see
     // who did, so a person is offered, beside the way back to shipping.
     if (state.account?.status === 'closed' && DENIES_CLOSING.test(text)) {
+      const steps = context.answer('open_account');
+      const stepsGiven = state.recap?.texts.includes(steps) === true;
       return withNote(
         settled(
           'close_account',
           {
             texts: [
-              `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it or when. A new account gets you shipping again, with the steps I gave. If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)`,
+              `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it or when. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
+              ...(stepsGiven ? [] : [steps]),
+              'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)',
             ],
             choices: YES_OR_NO,
           },
@@ -743,18 +747,24 @@ export class ConversationEngine {
         ),
       );
     }
-    // After an answer that found the account able to buy postage (a lifted hold, no suspension),
-    // "so I can print now?" is a yes, even said with thanks; the promise to pass on a purchase that
-    // still fails holds once more.
+    // Right after an answer that found the account able to buy postage (a hold it lifted, or no
+    // suspension and connected), "so I can print now?" is a yes, even said with thanks; the promise
+    // to pass on a purchase that still fails holds once more. Not while an offer is open or was just
+    // declined: a disconnected account is active too, and cannot buy postage.
+    const foundAbleToShip =
+      state.stillFailingTicket === 'fails_though_healthy' ||
+      state.stillFailingTicket === 'missing_though_connected' ||
+      (state.liftedSuspension !== undefined && state.lastIntent === 'explain_suspension');
     if (
+      foundAbleToShip &&
       state.account?.status === 'active' &&
-      (state.recap?.intent === 'explain_suspension' || state.recap?.intent === 'reconnect_account') &&
+      answerable === undefined &&
       QUESTION.test(text) &&
       CAN_SHIP_NOW.test(text)
     ) {
       return withNote(
         settled(
-          state.recap.intent,
+          'explain_suspension',
           {
             texts: [
               'Yes: as far as I can see, your account is active and can buy postage, so you can print labels now. If a purchase still fails, tell me and I will pass it to a person.',

@@ -81,8 +81,8 @@ export interface AnsweredRequest {
  * The requests of one message answered in one reply, each under its topic's name, in the order the
  * customer asked them, except that one asking a question (an offer's yes or no) goes last, where its
  * quick answers are. What an earlier answer says is not said again. One escalation and one question
- * (asked by any number of them) are all a turn can carry: a later request that would add a second is left for the customer to ask
- * again, and they are told so.
+ * (which several of them may ask) are all a turn can carry: a later request that would add a second
+ * is left for the customer to ask again, and they are told so.
  */
 export function answeredTogether(requests: readonly AnsweredRequest[]): Reply {
   const asks = (reply: Reply) => reply.choices !== undefined || reply.patch?.offer !== undefined;

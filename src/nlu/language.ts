@@ -33,7 +33,7 @@ const FOREIGN_WORDS: ReadonlySet<string> = new Set(
     'il non sono della mio mia ciao grazie perché posso aiuto'
   ).split(' '),
 );
-/** English words that also occur in the list's languages' spellings are left out of it on purpose. */
+/** Frequent English words: as many of them as foreign ones is English with a name or two in it. */
 const ENGLISH_WORDS: ReadonlySet<string> = new Set(
   'the my is are i you your to of and it not can cant how what why account postage label labels'.split(' '),
 );

@@ -491,6 +491,13 @@ describe('customer conversations, one per demo account', () => {
     ]);
   });
 
+  it('disconnected: "so can I print now?" after a declined reconnect offer is not a yes', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'my one balance account is missing from the app');
+    await say(id, 'no');
+    expect(allText(await say(id, 'so can I print now?'))).not.toMatch(/^Yes/);
+  });
+
   it('disconnected, asking for its details: the masked details, then the reconnect offer, not "see the page"', async () => {
     const id = await startAs('disconnected@demo.test');
     const turn = await say(id, "where's my one balance username");
@@ -675,12 +682,21 @@ describe('customer conversations, one per demo account', () => {
     const denied = await say(id, 'but I never closed it');
     expect(denied.intent).toBe('close_account');
     expect(allText(denied)).toMatch(
-      /^The account system shows your One Balance account ending in \d{4} as closed, and I cannot see who closed it.*shall I pass this to them\?/,
+      /^The account system shows your One Balance account ending in \d{4} as closed, and I cannot see who closed it.*shall I pass this to them\?/s,
     );
     expect(denied.messages.at(-1)?.choices?.map((choice) => choice.reply)).toEqual(['yes', 'no']);
     const yes = await say(id, 'yes');
     expect(yes.intent).toBe('talk_to_human');
     expect(yes.escalation).toMatchObject({ kind: 'ticket' });
+    // Asked first, before any steps: the steps come with it, the question last.
+    const first = await say(await startAs('closed@demo.test'), 'who closed my account?');
+    expect(first.messages.map((message) => message.text)).toEqual([
+      expect.stringMatching(
+        /as closed, and I cannot see who closed it or when\. A new account gets you shipping again\.$/,
+      ),
+      expect.stringMatching(/Register a FREE Account!/),
+      expect.stringMatching(/shall I pass this to them\? \(yes \/ no\)$/),
+    ]);
   });
 
   it('asked to reopen a closed account, says a new one is needed, to a visitor too', async () => {
