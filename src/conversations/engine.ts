@@ -107,6 +107,8 @@ const CARRIERS_PAGE = /\bONE BALANCE (?:&|AND) CARRIERS\b/;
 /** "Do it", "yes, close it for me": after the closing answer, a request that the bot close the account. */
 const CLOSE_IT_FOR_ME =
   /\b(?:do\s+it|go\s+ahead|proceed|close\s+it|you\s+(?:do|close)\s+it|can\s+you\s+close|please\s+close)\b/i;
+/** Said, instead of the offer of a person, once support already has the conversation. */
+const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a person will pick it up.';
 /** "I'm signed in", "but I am logged in already". */
 const CLAIMS_SIGNED_IN = /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:signed|logged)\s+in\b/i;
 const ESCALATED =
@@ -303,6 +305,14 @@ export class ConversationEngine {
   /** Whether text in token form (`inTokenForm`) names one of the intent's keywords. */
   private namedIn(words: string, intent: string): boolean {
     return (this.keywords.get(intent) ?? []).some((phrase) => words.includes(phrase));
+  }
+
+  /**
+   * Whether the message names one of the intent's keywords other than its failure words: "still
+   * failing" reads as a registration error to the classifier, but names no registration.
+   */
+  private namesBeyondFailure(text: string, intent: string): boolean {
+    return this.namedIn(inTokenForm(text.replace(FAILURE_WORDS, ' ')), intent);
   }
 
   /** Opens a conversation; a verified customer's account is looked up once, here. */
@@ -571,18 +581,28 @@ export class ConversationEngine {
       return { reply, intent, confidence: 1, stateChanges };
     };
 
+    // Support already has a ticket from this conversation (not a hand-off, which a person handed
+    // back): the person who picks it up can take anything else too.
+    const ticketOpen = state.tickets.some((ticket) => !ticket.handoff);
+    // How a reply the bot cannot take further ends: `offerText`, the offer of a person with its yes
+    // and no, or word that a person will pick it up once support has the conversation.
+    const personOrSupport = (
+      offerText: string,
+    ): { text: string; choices: Pick<Reply, 'choices'>; stateChanges: Partial<ConversationState> } =>
+      ticketOpen
+        ? { text: SUPPORT_HAS_IT, choices: {}, stateChanges: {} }
+        : { text: offerText, choices: { choices: YES_OR_NO }, stateChanges: { personOffered: true } };
+
     // The classifier reads English only: a guess at another language's message would answer what
     // the customer did not ask, in words they may not read. Said so, with a person as the way on.
     if (looksNonEnglish(text)) {
-      const ticketOpen = state.tickets.some((ticket) => !ticket.handoff);
+      const ending = personOrSupport(
+        'If you can, please ask again in English; or a person on our support team can help: shall I pass you to them? (yes / no)',
+      );
       return withNote({
         reply: {
-          texts: [
-            ticketOpen
-              ? 'Sorry, I can only read and answer English for now. Our support team already has this conversation, and a person will pick it up.'
-              : 'Sorry, I can only read and answer English for now. If you can, please ask again in English; or a person on our support team can help: shall I pass you to them? (yes / no)',
-          ],
-          ...(ticketOpen ? {} : { choices: YES_OR_NO }),
+          texts: [`Sorry, I can only read and answer English for now. ${ending.text}`],
+          ...ending.choices,
         },
         intent: OUT_OF_SCOPE,
         confidence: understanding.confidence,
@@ -590,7 +610,7 @@ export class ConversationEngine {
           clarification: undefined,
           misunderstandings: 0,
           ...(state.offer ? { offer: state.offer } : {}),
-          ...(ticketOpen ? {} : { personOffered: true }),
+          ...ending.stateChanges,
         },
       });
     }
@@ -606,6 +626,22 @@ export class ConversationEngine {
     } satisfies Partial<ConversationState>;
     const { offer } = state;
     const answerable = offer ?? state.declinedOffer;
+    // What an answer to a new question changes: the waits end, an open offer stays.
+    const changes: Partial<ConversationState> = { ...waitsEnded, ...(offer ? { offer } : {}) };
+    // An answer about what the conversation already found: nothing new to recap, and understood.
+    const answerAboutSoFar = (
+      topic: IntentId,
+      answer: string | Reply,
+      more: Partial<ConversationState> = {},
+    ): TurnWork =>
+      withNote(
+        settled(topic, typeof answer === 'string' ? { texts: [answer] } : answer, {
+          ...changes,
+          misunderstandings: 0,
+          recap: state.recap,
+          ...more,
+        }),
+      );
     if (answerable !== undefined) {
       const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
       // A no changes nothing to recap: "why?" after it is about the offer, which comes back with it.
@@ -685,9 +721,7 @@ export class ConversationEngine {
       lastIntent !== undefined &&
       (STILL_FAILS.test(text) || ALREADY_DID.test(text)) &&
       (!QUESTION.test(text) || SAYS_IT_FAILS.test(text)) &&
-      (guessed === OUT_OF_SCOPE ||
-        guessed === lastIntent ||
-        !this.namedIn(inTokenForm(text.replace(FAILURE_WORDS, ' ')), guessed))
+      (guessed === OUT_OF_SCOPE || guessed === lastIntent || !this.namesBeyondFailure(text, guessed))
     ) {
       return withNote(
         settled(
@@ -717,34 +751,25 @@ export class ConversationEngine {
     if (state.account?.status === 'closed' && DENIES_CLOSING.test(text)) {
       const steps = context.answer('open_account');
       const stepsGiven = state.recap?.texts.includes(steps) === true;
-      return withNote(
-        settled(
-          'close_account',
-          {
-            texts: [
-              `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it or when. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
-              ...(stepsGiven ? [] : [steps]),
-              'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)',
-            ],
-            choices: YES_OR_NO,
-          },
-          { ...waitsEnded, misunderstandings: 0, personOffered: true, recap: state.recap },
-        ),
+      return answerAboutSoFar(
+        'close_account',
+        {
+          texts: [
+            `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it or when. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
+            ...(stepsGiven ? [] : [steps]),
+            'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)',
+          ],
+          choices: YES_OR_NO,
+        },
+        { personOffered: true },
       );
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
     // says so, so that nobody believes the account closed, and who can.
     if (state.recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
-      return withNote(
-        settled(
-          'close_account',
-          {
-            texts: [
-              'I cannot close an account from this chat, so nothing has changed on yours. You close it yourself with the closing guide in the app\'s help centre; if you would rather a person on our support team did it, say "talk to a person".',
-            ],
-          },
-          { ...waitsEnded, misunderstandings: 0, recap: state.recap },
-        ),
+      return answerAboutSoFar(
+        'close_account',
+        'I cannot close an account from this chat, so nothing has changed on yours. You close it yourself with the closing guide in the app\'s help centre; if you would rather a person on our support team did it, say "talk to a person".',
       );
     }
     // Right after an answer that found the account able to buy postage (a hold it lifted, or no
@@ -762,18 +787,12 @@ export class ConversationEngine {
       QUESTION.test(text) &&
       CAN_SHIP_NOW.test(text)
     ) {
-      return withNote(
-        settled(
-          'explain_suspension',
-          {
-            texts: [
-              'Yes: as far as I can see, your account is active and can buy postage, so you can print labels now. If a purchase still fails, tell me and I will pass it to a person.',
-            ],
-            patch: { stillFailingTicket: 'fails_though_healthy' },
-          },
-          { ...waitsEnded, misunderstandings: 0, recap: state.recap },
-        ),
-      );
+      return answerAboutSoFar('explain_suspension', {
+        texts: [
+          'Yes: as far as I can see, your account is active and can buy postage, so you can print labels now. If a purchase still fails, tell me and I will pass it to a person.',
+        ],
+        patch: { stillFailingTicket: 'fails_though_healthy' },
+      });
     }
 
     let intent = understanding.intent;
@@ -787,8 +806,6 @@ export class ConversationEngine {
       }
     }
 
-    const changes: Partial<ConversationState> = { ...waitsEnded };
-    if (state.offer !== undefined) changes.offer = state.offer;
     // The open offer explained again, for a message that is not understood or asks about it.
     const remindOffer = (open: Offer): TurnWork => {
       Object.assign(understood, { intent: OUT_OF_SCOPE, confidence });
@@ -799,9 +816,6 @@ export class ConversationEngine {
         stateChanges: changes,
       });
     };
-    // An answer about what the conversation already found: nothing new to recap, and understood.
-    const answerAboutSoFar = (topic: IntentId, answer: string): TurnWork =>
-      withNote(settled(topic, { texts: [answer] }, { ...changes, misunderstandings: 0, recap: state.recap }));
 
     // "Why?", "what should I do now?": about the last answer, whatever the classifier guessed from
     // words that name no topic. An open reconnect offer is what such a question is most likely
@@ -845,17 +859,11 @@ export class ConversationEngine {
         return remindOffer(offer);
       if (recap !== undefined) {
         const topic = recap.intent as Answerable;
-        return withNote(
-          settled(
-            topic,
-            {
-              texts: [`Here again is what I told you about ${INTENT_LABELS[topic]}:`, ...recap.texts],
-              ...(recap.choices ? { choices: recap.choices } : {}),
-              ...(recap.offer ? { patch: { offer: recap.offer } } : {}),
-            },
-            { ...changes, misunderstandings: 0, recap },
-          ),
-        );
+        return answerAboutSoFar(topic, {
+          texts: [`Here again is what I told you about ${INTENT_LABELS[topic]}:`, ...recap.texts],
+          ...(recap.choices ? { choices: recap.choices } : {}),
+          ...(recap.offer ? { patch: { offer: recap.offer } } : {}),
+        });
       }
       // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
       intent = OUT_OF_SCOPE;
@@ -911,7 +919,7 @@ export class ConversationEngine {
     // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
     // which also takes the case further (a person for a registration that still fails).
     if (
-      (intent === OUT_OF_SCOPE || !this.namedIn(inTokenForm(text.replace(FAILURE_WORDS, ' ')), intent)) &&
+      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
       offer === undefined &&
       STILL_FAILS.test(text) &&
       state.recap !== undefined &&
@@ -976,7 +984,9 @@ export class ConversationEngine {
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
     // offered unless support already has the conversation.
     if (intent === OUT_OF_SCOPE && FRUSTRATED.test(text)) {
-      const ticketOpen = state.tickets.some((ticket) => !ticket.handoff);
+      const ending = personOrSupport(
+        'Would you like me to pass you to a person on our support team? (yes / no)',
+      );
       const sentences = [
         'I am sorry this has been so frustrating.',
         ...(phoneReason === undefined
@@ -984,20 +994,17 @@ export class ConversationEngine {
           : [
               `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`,
             ]),
-        ticketOpen
-          ? 'Our support team already has this conversation, and a person will pick it up.'
-          : 'Would you like me to pass you to a person on our support team? (yes / no)',
+        ending.text,
       ];
       return withNote({
-        reply: { texts: [sentences.join(' ')], ...(ticketOpen ? {} : { choices: YES_OR_NO }) },
+        reply: { texts: [sentences.join(' ')], ...ending.choices },
         intent,
         confidence,
-        stateChanges: { ...changes, misunderstandings: 0, ...(ticketOpen ? {} : { personOffered: true }) },
+        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
       });
     }
-    // Support already has a ticket from this conversation (not a hand-off, which a person handed
-    // back): the person who picks it up can take this too, so no second offer and no second ticket.
-    if (intent === OUT_OF_SCOPE && state.tickets.some((ticket) => !ticket.handoff)) {
+    // Support already has the conversation: no second offer and no second ticket.
+    if (intent === OUT_OF_SCOPE && ticketOpen) {
       return withNote({
         reply: { texts: [context.answer(OUT_OF_SCOPE, 'ticket_open')] },
         intent,
