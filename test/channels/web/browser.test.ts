@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../../src/config.ts';
 import { signIdentity } from '../../../src/core/identity.ts';
@@ -24,6 +24,16 @@ const prefix = uniquePrefix('browser');
 let service: Service;
 // playwright-core starts Chromium with a new, empty profile of its own.
 let browser: Browser;
+
+/** A visitor's page, once the greeting is shown, with `text` sent from the keyboard. */
+async function visitorAsks(text: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+  await page.goto(service.url);
+  await page.locator('.log li.bot').first().waitFor();
+  await page.locator('#text').fill(text);
+  await page.locator('#text').press('Enter');
+  return page;
+}
 
 describe.skipIf(!available)('the web chat page in Chromium', () => {
   beforeAll(async () => {
@@ -123,11 +133,7 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
   });
 
   it('renders steps as a numbered list for a visitor asking how to open an account', async () => {
-    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
-    await page.goto(service.url);
-    await page.locator('.log li.bot').first().waitFor();
-    await page.locator('#text').fill('how do I open a new one balance account?');
-    await page.locator('#text').press('Enter');
+    const page = await visitorAsks('how do I open a new one balance account?');
     const steps = page.locator('.log li.bot ol li');
     await steps.first().waitFor({ timeout: 15_000 });
     expect(await steps.count()).toBe(7);
@@ -143,11 +149,7 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
   });
 
   it('heads each answer of a message with two requests with its topic, in bold', async () => {
-    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
-    await page.goto(service.url);
-    await page.locator('.log li.bot').first().waitFor();
-    await page.locator('#text').fill('how do I log in and how much does it cost');
-    await page.locator('#text').press('Enter');
+    const page = await visitorAsks('how do I log in and how much does it cost');
     const topics = page.locator('.log li.bot strong.topic');
     await topics.nth(1).waitFor({ timeout: 15_000 });
     expect(await topics.allTextContents()).toEqual([
