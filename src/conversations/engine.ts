@@ -200,6 +200,24 @@ const HOW_TO = new RegExp(
  */
 const STILL_FAILS =
   /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
+/**
+ * "Did it work?", "is it fixed now?", "any luck?": asks what a check would find now, about the
+ * topic of the last answer.
+ */
+const DID_IT_WORK =
+  /\b(?:did\s+(?:it|that|this)\s+work|(?:is|has)\s+(?:it|that|this)\s+(?:been\s+)?(?:fixed|sorted|resolved|lifted|unsuspended|reconnected|working)|any\s+luck|is\s+it\s+(?:ok(?:ay)?|fine|good)\s+now)\b/i;
+/**
+ * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
+ * too": the error persists, though no failure word says so.
+ */
+const CODE_STILL_MISSING =
+  /\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|gotten|receiv\w*|arriv\w*|came|come|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b/i;
+/** "How long will that take?", "when will I hear back?": when support, which has the case, answers. */
+const HOW_LONG =
+  /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b/i;
+/** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
+const ASKS_MEANING =
+  /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
 /** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
@@ -918,10 +936,16 @@ export class ConversationEngine {
     // failing" reads as a registration error). After an answer about something a check can find
     // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
     // which also takes the case further (a person for a registration that still fails).
+    // "Did it work?" asks the same of that check, and after registration troubleshooting "I never
+    // got a text" says it still fails.
+    const reportsOnFix =
+      STILL_FAILS.test(text) ||
+      DID_IT_WORK.test(text) ||
+      (state.recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
     if (
       (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
       offer === undefined &&
-      STILL_FAILS.test(text) &&
+      reportsOnFix &&
       state.recap !== undefined &&
       CHECKED_AGAIN_WHEN_STILL_FAILING.has(state.recap.intent)
     )
@@ -930,6 +954,10 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
+    // "What does reconnect mean?" names the offer's topic, but asks what the offer would do: the
+    // reminder says, where the reconnect check would only make the same offer again.
+    if (offer?.kind === 'reconnect' && intent === 'reconnect_account' && ASKS_MEANING.test(text))
+      return remindOffer(offer);
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.
@@ -1002,6 +1030,23 @@ export class ConversationEngine {
         confidence,
         stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
       });
+    }
+    // "How long will that take?" once support has the case: no promise of a time the bot cannot
+    // know, but who has it, what they wait for, and when people are back if they are away now.
+    const lastTicket = state.tickets.filter((ticket) => !ticket.handoff).at(-1);
+    if (intent === OUT_OF_SCOPE && lastTicket !== undefined && HOW_LONG.test(text)) {
+      const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+      return answerAboutSoFar(
+        (state.recap?.intent as Answerable | undefined) ?? 'talk_to_human',
+        [
+          'I cannot give you an exact time.',
+          lastTicket.reason === 'reconnect_request'
+            ? 'The reconnect request is waiting for a Customer Success agent to approve it, and you will hear from us as soon as it is done.'
+            : 'Our support team has your case with what I found, and a person will answer you as soon as they pick it up.',
+          'You do not need to ask again meanwhile.',
+          ...(opening === null ? [] : [`Our support team is offline right now and back ${opening}.`]),
+        ].join(' '),
+      );
     }
     // Support already has the conversation: no second offer and no second ticket.
     if (intent === OUT_OF_SCOPE && ticketOpen) {

@@ -267,13 +267,27 @@ export function offerChoices(offer: Offer): readonly Choice[] {
   return offer.kind === 'reconnect' ? YES_OR_NO : [RETRY_AFTER[fixOf(offer)].done];
 }
 
-const offerReconnect = (account: AccountSummary): Reply => ({
-  texts: [
-    `Your One Balance account ending in ${account.accountNumberLast4} exists, but it is not connected to your store, which is why it does not show on the ONE BALANCE & CARRIERS page. Shall I ask our Customer Success team to reconnect it? (yes / no)`,
-  ],
-  choices: YES_OR_NO,
-  patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
-});
+/**
+ * A disconnected account: the offer of a reconnect request. Once the conversation has filed one,
+ * found disconnected again ("did it work?") it waits for an agent, and a second offer would only
+ * file the same request again.
+ */
+function offerReconnect(context: PolicyContext, account: AccountSummary): Reply {
+  if (context.state.tickets.some((ticket) => ticket.reason === 'reconnect_request')) {
+    return {
+      texts: [
+        `It is not reconnected yet: your One Balance account ending in ${account.accountNumberLast4} is still not connected to your store. The reconnect request I filed is waiting for a Customer Success agent to approve it, and you will hear from us as soon as it is done.`,
+      ],
+    };
+  }
+  return {
+    texts: [
+      `Your One Balance account ending in ${account.accountNumberLast4} exists, but it is not connected to your store, which is why it does not show on the ONE BALANCE & CARRIERS page. Shall I ask our Customer Success team to reconnect it? (yes / no)`,
+    ],
+    choices: YES_OR_NO,
+    patch: { offer: { kind: 'reconnect', accountId: account.accountId } },
+  };
+}
 
 /**
  * The advice for `fix` has been given: the bot waits for "done" to try to unsuspend again, and
@@ -322,7 +336,7 @@ async function answerSuspension(
   if (!suspension.result.suspended) {
     // The same alert appears when the app cannot connect to the account.
     const connection = await context.check<ConnectionStatus>('account.connection', account.accountId);
-    if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(account);
+    if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(context, account);
     // Asked again after the bot lifted it ("what was the hold for?"): what it was, not just "fine".
     const { liftedSuspension } = context.state;
     return {
@@ -507,7 +521,7 @@ async function findCredentials(context: PolicyContext): Promise<Reply> {
   if (connection.status === 'ok' && !connection.result.connected)
     return leadingWith(
       context.answer('find_credentials', 'disconnected', details),
-      offerReconnect(state.account),
+      offerReconnect(context, state.account),
     );
   return { texts: [context.answer('find_credentials', 'verified', details)] };
 }
@@ -517,7 +531,8 @@ async function logIn(context: PolicyContext): Promise<Reply> {
   if (state.kind !== 'open') return withoutOpenAccount(context, 'log_in', state) as Reply;
   if (state.account.status === 'registration_pending') return unfinishedRegistration(context);
   const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
-  if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(state.account);
+  if (connection.status === 'ok' && !connection.result.connected)
+    return offerReconnect(context, state.account);
   return { texts: [context.answer('log_in')] };
 }
 
@@ -537,7 +552,7 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
     context.check<SuspensionStatus>('account.suspension', account.accountId),
   ]);
   if (connection.status !== 'ok') return { texts: [context.answer('reconnect_account'), UNAVAILABLE] };
-  if (!connection.result.connected) return offerReconnect(account);
+  if (!connection.result.connected) return offerReconnect(context, account);
   const connected = `Your One Balance account ending in ${account.accountNumberLast4} is connected to your store`;
   if (suspension.status !== 'ok') {
     return {

@@ -256,6 +256,18 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(ticketsBefore ?? -1);
   });
 
+  it('pw-changed: "did it work?" after the Stamps line checks again and says so in short', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'i changed my stamps password last week and now nothing works');
+    await say(id, 'ok I reset it and put the new one in');
+    const ticketsBefore = (await service.store.get(id))?.tickets.length;
+    const worked = await say(id, 'did it work?');
+    expect(worked.intent).toBe('explain_suspension');
+    expect(worked.checks.map((check) => check.name)).toEqual(['account.suspension', 'account.unsuspend']);
+    expect(allText(worked)).toMatch(/I checked again just now, and it has not changed/);
+    expect((await service.store.get(id))?.tickets).toHaveLength(ticketsBefore ?? -1);
+  });
+
   it('declined: the reason, the card update, then the Stamps line', async () => {
     const id = await startAs('declined@demo.test');
     const turn = await say(
@@ -416,6 +428,16 @@ describe('customer conversations, one per demo account', () => {
     expect(person.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
   });
 
+  it('hold: "did it work?" after the lift checks the suspension again and says it is gone', async () => {
+    placeHoldAgain();
+    const id = await startAs('hold@demo.test');
+    await say(id, 'cant buy postage this morning, what gives');
+    const worked = await say(id, 'did it work?');
+    expect(worked.intent).toBe('explain_suspension');
+    expect(worked.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(worked)).toMatch(/not suspended and it is connected, so postage should go through/);
+  });
+
   it('hold: asked about the hold it lifted, says what it was and who knows more', async () => {
     placeHoldAgain();
     const id = await startAs('hold@demo.test');
@@ -547,20 +569,53 @@ describe('customer conversations, one per demo account', () => {
     expect(service.runtime.accounts?.embedded?.store.reconnectRequests()).toHaveLength(1);
     // Support has the request now: what the bot cannot answer is left to the person who picks it
     // up, without offering a person a second time.
-    const timing = await say(id, 'how long will that take?');
-    expect(timing.intent).toBe('out_of_scope');
-    expect(allText(timing)).toMatch(/support team already has this conversation from earlier/);
-    expect(timing.messages.some((message) => message.choices !== undefined)).toBe(false);
-    expect(timing.escalation).toBeNull();
+    const other = await say(id, 'can you also change my store name?');
+    expect(other.intent).toBe('out_of_scope');
+    expect(allText(other)).toMatch(/support team already has this conversation from earlier/);
+    expect(other.messages.some((message) => message.choices !== undefined)).toBe(false);
+    expect(other.escalation).toBeNull();
     expect((await service.store.get(id))?.personOffered).toBeUndefined();
     // Answered: a later "yes" is not a second request.
     const later = await say(id, 'yes');
     expect(later.checks).toEqual([]);
-    // Asked again from the start: the same ticket, not a second one.
-    await say(id, 'my one balance account is still not showing on the carriers page');
-    const repeated = await say(id, 'yes');
-    expect(repeated.escalation).toMatchObject({ kind: 'ticket', id: yes.escalation?.id });
-    expect(allText(repeated)).toMatch(/already has this from earlier/);
+    // Asked again from the start: it waits for the agent, no second offer and no second ticket.
+    const repeated = await say(id, 'my one balance account is still not showing on the carriers page');
+    expect(allText(repeated)).toMatch(
+      /It is not reconnected yet: .* The reconnect request I filed is waiting/s,
+    );
+    expect(repeated.messages.some((message) => message.choices !== undefined)).toBe(false);
+    expect((await say(id, 'yes')).escalation).toBeNull();
+    expect((await service.store.get(id))?.tickets).toHaveLength(1);
+  });
+
+  it('disconnected: what a reconnect means; after the request, how long it takes, and "did it work?" checks again', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'my one balance vanished from the carriers page??');
+    // A question about the offer that the classifier reads as a reconnect: the offer explained, not
+    // the same check and offer again.
+    const meaning = await say(id, 'what does reconnect mean');
+    expect(allText(meaning)).toMatch(/^Reconnecting links your existing One Balance account/);
+    expect(meaning.checks).toEqual([]);
+    const requested = await say(id, 'ok yes');
+    expect(requested.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+    // How long it takes is not the bot's to promise, but what it waits for is.
+    const timing = await say(id, 'how long will that take?');
+    expect(timing.intent).toBe('reconnect_account');
+    expect(allText(timing)).toMatch(
+      /^I cannot give you an exact time\. The reconnect request is waiting for a Customer Success agent/,
+    );
+    expect(timing.messages.some((message) => message.choices !== undefined)).toBe(false);
+    expect(timing.escalation).toBeNull();
+    expect(timing.checks).toEqual([]);
+    // Checked again: not yet, and no second request or offer.
+    const worked = await say(id, 'did it work?');
+    expect(worked.intent).toBe('reconnect_account');
+    expect(worked.checks.map((check) => check.name)).toContain('account.connection');
+    expect(allText(worked)).toMatch(
+      /^One moment.*It is not reconnected yet: .* still not connected to your store\. The reconnect request I filed is waiting/s,
+    );
+    expect(worked.messages.some((message) => message.choices !== undefined)).toBe(false);
+    expect(worked.escalation).toBeNull();
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
@@ -746,6 +801,18 @@ describe('customer conversations, one per demo account', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
     // With nothing answered before, "still broken" is not understood.
     expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
+  });
+
+  it('regfail: "I never got a text" or "tried the call too" after the troubleshooting is the error persisting', async () => {
+    for (const persisting of ['i never got a text', 'tried the call option too, nothing']) {
+      const id = await startAs('regfail@demo.test');
+      await say(id, 'registration stuck at phone verification');
+      const turn = await say(id, persisting);
+      expect(turn.intent).toBe('registration_error');
+      expect(turn.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
+    }
+    // Before any registration answer, the same words are no registration report.
+    expect((await say(await startAs('active@demo.test'), 'i never got a text')).escalation).toBeNull();
   });
 
   it('registration error named by a visitor or a customer with no account: its troubleshooting, then a person', async () => {
