@@ -720,6 +720,16 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/Register a FREE Account!/);
   });
 
+  it('closed: "can I reopen it?", which names no account, is about the closed one', async () => {
+    const id = await startAs('closed@demo.test');
+    await say(id, 'why cant i see my one balance anymore');
+    const reopen = await say(id, 'can i reopen it');
+    expect(reopen.intent).toBe('open_account');
+    expect(allText(reopen)).toMatch(/closed account cannot be used again, so you need a new one/);
+    // A customer whose account is not closed has nothing to reopen: the words alone are no topic.
+    expect((await say(await startAs('active@demo.test'), 'can i reopen it')).intent).toBe('out_of_scope');
+  });
+
   it('after the closing answer, "yes close it" is told the bot cannot, so nobody believes it closed', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'close my account please');
@@ -779,6 +789,10 @@ describe('customer conversations, one per demo account', () => {
     const how = await say(id, 'ok so how do I get one then?');
     expect(how.intent).toBe('open_account');
     expect(allText(how)).toMatch(/Register a FREE Account!/);
+    // Wanting USPS labels in the app is wanting the account, not a person (it was handed off).
+    const usps = await say(id, 'how do I get set up to print USPS labels in your app?');
+    expect(usps.intent).toBe('open_account');
+    expect(usps.escalation).toBeNull();
   });
 
   it('regfail: troubleshoots phone verification, and a person takes it when it still fails', async () => {
