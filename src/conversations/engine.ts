@@ -1082,6 +1082,25 @@ export class ConversationEngine {
         },
       });
     }
+    // A hand-off silences the bot, so it is not made on a guess: read as wanting a person, unsure
+    // and without naming one ("I want to use USPS through your app", 0.52), the customer is asked
+    // first.
+    if (
+      intent === 'talk_to_human' &&
+      confidence < 0.9 &&
+      understanding.also === undefined &&
+      !this.namedIn(inTokenForm(text), 'talk_to_human')
+    ) {
+      const ending = personOrSupport(
+        'Would you like me to pass you to a person on our support team? (yes / no) If not, tell me a little more about what you need.',
+      );
+      return withNote({
+        reply: { texts: [ending.text], ...ending.choices },
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
+      });
+    }
     const answering = intent as Answerable;
     let reply = await POLICIES[answering](context);
     const { also, further = [] } = understanding;

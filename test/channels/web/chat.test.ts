@@ -1046,6 +1046,26 @@ describe('conversation behaviour', () => {
     expect(allText(await say(id, 'hi there'))).toMatch(/^Hello!/);
   });
 
+  it('asks before handing off on an unsure guess that the customer wants a person', async () => {
+    const id = await startAs('active@demo.test');
+    // Read as talk_to_human (about 0.5) without naming a person: a hand-off would silence the bot.
+    const unsure = await say(id, 'I want to talk about shipping');
+    expect(unsure.intent).toBe('talk_to_human');
+    expect(unsure.escalation).toBeNull();
+    expect(allText(unsure)).toMatch(
+      /^Would you like me to pass you to a person on our support team\? \(yes \/ no\)/,
+    );
+    expect(unsure.messages.at(-1)?.choices).toEqual([
+      { label: 'Yes', reply: 'yes' },
+      { label: 'No', reply: 'no' },
+    ]);
+    const yes = await say(id, 'yes');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
+    // Naming a person is no guess: handed off at once.
+    const named = await say(await startAs('active@demo.test'), 'I want to talk to a person');
+    expect(named.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
+  });
+
   it('takes a yes to the out-of-scope answer as asking for a person, in the next message only', async () => {
     const id = await startAs('active@demo.test');
     const offTopic = await say(id, 'what is the weather like in lisbon');
