@@ -261,9 +261,12 @@ const SAYS_IT_FAILS =
  */
 const FAILURE_WORDS =
   /\b(?:still|again|same|keeps?|fail\w*|errors?|broke\w*|stopped|rejected|not\s+(?:working|going\s+through))\b/gi;
-/** A question about a suspension's reason, its review, how long it lasts or whether it comes back. */
+/**
+ * A question about a suspension's reason, its review, how long it lasts, whether it comes back, what
+ * the customer did wrong or whether it can go faster.
+ */
 const ABOUT_SUSPENSION =
-  /\b(?:review\w*|compliance|suspen\w*|hold|reason|how\s+long|when|lift\w*|declined|payment|balance|again|happen\w*)\b/i;
+  /\b(?:review\w*|compliance|suspen\w*|hold|reason|how\s+long|when|lift\w*|declined|payment|balance|again|happen\w*|wrong|speed\w*|faster|quicker|hurry|expedite|rush)\b/i;
 /** A follow-up asking for a cause ("why?", "what happened?"), not for the next step. */
 const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
@@ -274,6 +277,9 @@ const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
+/** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */
+const HOURS_QUESTION =
+  /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time)\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
@@ -867,11 +873,13 @@ export class ConversationEngine {
     const stampsAnswer =
       phoneReason === undefined
         ? undefined
-        : PHONE_QUESTION.test(text)
-          ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
-          : asksAboutSuspension
-            ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
-            : undefined;
+        : HOURS_QUESTION.test(text)
+          ? `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`
+          : PHONE_QUESTION.test(text)
+            ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
+            : asksAboutSuspension
+              ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
+              : undefined;
     if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
     if (followUp) {
       const { recap } = state;

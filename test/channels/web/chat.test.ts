@@ -383,6 +383,23 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
   });
 
+  it('review: after the Stamps line, what the customer did wrong, speeding it up and Stamps hours', async () => {
+    const id = await startAs('review@demo.test');
+    await say(id, 'why is my account under review');
+    for (const question of ['what did i do wrong', 'can you speed it up']) {
+      const turn = await say(id, question);
+      expect(turn.intent).toBe('explain_suspension');
+      expect(allText(turn)).toMatch(
+        /^Your account is suspended because of a compliance review\. I cannot see more.*I cannot lift it from here/,
+      );
+      expect(turn.checks).toEqual([]);
+    }
+    // The bot has no hours for Stamps, and says so rather than inventing them.
+    const hours = await say(id, 'ok what are their hours');
+    expect(allText(hours)).toMatch(/^I do not know Stamps' opening hours.*\(855\) 889-7867/);
+    expect((await service.store.get(id))?.tickets).toHaveLength(1);
+  });
+
   it('declined, asking about registration: the registration is fine, so the suspension is explained', async () => {
     const turn = await say(await startAs('declined@demo.test'), 'my one balance registration failed');
     expect(turn.intent).toBe('registration_error');
