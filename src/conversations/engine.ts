@@ -224,6 +224,8 @@ const REOPEN = /\b(?:re-?open\w*|re-?activat\w*|get\s+it\s+back|restore\s+it|und
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
 
+const SENTENCE_END = /(?<=[.!?])\s+/;
+
 /** The sentences of `texts` that name a word of `thing` other than a function word. */
 function sentencesNaming(thing: string, texts: readonly string[]): string[] {
   const words = inTokenForm(thing)
@@ -232,7 +234,7 @@ function sentencesNaming(thing: string, texts: readonly string[]): string[] {
     .filter((word) => word.length > 1 && !FUNCTION_WORDS.has(word));
   if (words.length === 0) return [];
   return texts
-    .flatMap((text) => text.split(/(?<=[.!?])\s+/))
+    .flatMap((text) => text.split(SENTENCE_END))
     .filter((sentence) => {
       const form = inTokenForm(sentence);
       return words.some((word) => form.includes(` ${word} `));
@@ -1124,6 +1126,27 @@ export class ConversationEngine {
         });
       }
       reply = answeredTogether([...before, { intent: answering, reply }, ...after]);
+    }
+    // Asked again in other words ("is UPS included?" right after the prices), the same answer would
+    // come back word for word: the sentences that name what is asked say it better. Not for steps
+    // (a list), nor when the answer offers or escalates; the whole answer stays the recap.
+    const { recap: last } = state;
+    const sameAgain =
+      also === undefined &&
+      last?.intent === answering &&
+      reply.escalation === undefined &&
+      reply.choices === undefined &&
+      reply.texts.length === last.texts.length &&
+      reply.texts.every((answer, index) => answer === last.texts[index] && !answer.includes('\n'));
+    if (sameAgain) {
+      const sentences = sentencesNaming(text, reply.texts);
+      const all = reply.texts.flatMap((answer) => answer.split(SENTENCE_END)).length;
+      if (sentences.length > 0 && sentences.length < all)
+        // The answer's own state changes stand ("tell me if it still fails" holds as before).
+        return answerAboutSoFar(answering, {
+          ...reply,
+          texts: [`From what I told you about ${INTENT_LABELS[answering]}: ${sentences.join(' ')}`],
+        });
     }
     return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
   }

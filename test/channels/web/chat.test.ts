@@ -948,6 +948,23 @@ describe('conversation behaviour', () => {
     expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
   });
 
+  it('asked the same again in other words, answers with the sentences that name what is asked', async () => {
+    const id = await startAs();
+    await say(id, 'how much does one balance cost per month');
+    const included = await say(id, 'is ups included');
+    expect(included.intent).toBe('pricing');
+    expect(allText(included)).toMatch(/^From what I told you about prices and discounts: .*USPS and UPS/);
+    expect(allText(included)).not.toMatch(/Endicia/);
+    // The whole answer stays the one to go back to: asked in words no sentence names, it comes again.
+    const again = await say(id, 'how much does it cost');
+    expect(allText(again)).toMatch(/^One Balance is one postage account.*Endicia/);
+    // Steps are never cut into pieces.
+    await say(id, 'how do I open a one balance account');
+    expect(allText(await say(id, 'how do I register for one balance'))).toMatch(
+      /^Opening a One Balance account/,
+    );
+  });
+
   it('says it reads English only to a message in another language, rather than guessing at it', async () => {
     const id = await startAs('declined@demo.test');
     // "hola" alone would read as a greeting, and the rest as nothing.
