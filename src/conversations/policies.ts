@@ -766,8 +766,14 @@ async function firstClassPlan(context: PolicyContext): Promise<Reply> {
   const plan = await context.check<PlanInfo>('account.plan', state.account.accountId);
   if (plan.status !== 'ok') return { texts: [context.answer('first_class_plan'), UNAVAILABLE] };
   if (plan.result.firstClassAllowed) {
+    const vars = { planName: plan.result.planName };
+    // The plan is not what stops a suspended account's labels: said beside it, from the account as
+    // looked up (no second check for a question about the plan), and no promise that a failing
+    // First Class purchase means something is wrong with the plan.
+    if (state.account.status === 'suspended')
+      return { texts: [context.answer('first_class_plan', 'allowed_but_suspended', vars)] };
     return {
-      texts: [context.answer('first_class_plan', 'allowed', { planName: plan.result.planName })],
+      texts: [context.answer('first_class_plan', 'allowed', vars)],
       patch: { stillFailingTicket: 'first_class_fails_though_allowed' },
     };
   }

@@ -400,6 +400,17 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('declined, asking about the plan: it allows First Class, but the suspension is what stops labels', async () => {
+    const id = await startAs('declined@demo.test');
+    const plan = await say(id, 'what plan am I on?');
+    expect(plan.intent).toBe('first_class_plan');
+    expect(plan.checks.map((check) => check.name)).toEqual(['account.plan']);
+    expect(allText(plan)).toMatch(/does allow First Class\. Your account is suspended right now, though/);
+    expect(plan.escalation).toBeNull();
+    // No promise that a failure means the plan is wrong: "still failing" is about the suspension.
+    expect((await service.store.get(id))?.stillFailingTicket).toBeUndefined();
+  });
+
   it('declined, asking about registration: the registration is fine, so the suspension is explained', async () => {
     const turn = await say(await startAs('declined@demo.test'), 'my one balance registration failed');
     expect(turn.intent).toBe('registration_error');
