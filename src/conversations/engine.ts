@@ -109,8 +109,9 @@ const CLOSE_IT_FOR_ME =
   /\b(?:do\s+it|go\s+ahead|proceed|close\s+it|you\s+(?:do|close)\s+it|can\s+you\s+close|please\s+close)\b/i;
 /** Said, instead of the offer of a person, once support already has the conversation. */
 const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a person will pick it up.';
-/** "I'm signed in", "but I am logged in already". */
-const CLAIMS_SIGNED_IN = /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:signed|logged)\s+in\b/i;
+/** "I'm signed in", "but I am logged in already", "I'm on the app right now". */
+const CLAIMS_SIGNED_IN =
+  /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:(?:signed|logged)\s+in|(?:in|on|using)\s+(?:the|your)\s+app)\b/i;
 const ESCALATED =
   'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
 const ALREADY_ESCALATED =

@@ -1003,9 +1003,11 @@ describe('conversation behaviour', () => {
     // An intent without its own prompt gets the generic one.
     expect(allText(await say(id, 'how do I close my one balance account'))).toMatch(/Sign in to the app/);
     // "But I am signed in": the chat was opened without it, and how to get it in.
-    const claim = await say(id, 'but I am signed in');
-    expect(allText(claim)).toMatch(/^This chat was opened without your sign-in.*reload the page/);
-    expect(claim.checks).toEqual([]);
+    for (const claimed of ['but I am signed in', "I'm on the app right now"]) {
+      const claim = await say(id, claimed);
+      expect(allText(claim)).toMatch(/^This chat was opened without your sign-in.*reload the page/);
+      expect(claim.checks).toEqual([]);
+    }
     // An email typed in selects nothing: why, and how to get checks, but no "I can only help with".
     const email = await say(id, 'my email is active@demo.test');
     expect(email.messages.map((message) => message.text)).toEqual([
