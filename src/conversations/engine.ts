@@ -1049,8 +1049,13 @@ export class ConversationEngine {
     }
     // "How long will that take?" once support has the case: no promise of a time the bot cannot
     // know, but who has it, what they wait for, and when people are back if they are away now.
+    // "When will someone get back to me?" names a person, but asks when, not for another one.
     const lastTicket = state.tickets.filter((ticket) => !ticket.handoff).at(-1);
-    if (intent === OUT_OF_SCOPE && lastTicket !== undefined && HOW_LONG.test(text)) {
+    if (
+      (intent === OUT_OF_SCOPE || intent === 'talk_to_human') &&
+      lastTicket !== undefined &&
+      HOW_LONG.test(text)
+    ) {
       const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
       return answerAboutSoFar(
         (state.recap?.intent as Answerable | undefined) ?? 'talk_to_human',
@@ -1059,7 +1064,9 @@ export class ConversationEngine {
           lastTicket.reason === 'reconnect_request'
             ? 'The reconnect request is waiting for a Customer Success agent to approve it, and you will hear from us as soon as it is done.'
             : 'Our support team has your case with what I found, and a person will answer you as soon as they pick it up.',
-          'You do not need to ask again meanwhile.',
+          lastTicket.reason.startsWith('phone:')
+            ? `Meanwhile, calling Stamps at ${STAMPS_PHONE} is still the fastest way back to shipping.`
+            : 'You do not need to ask again meanwhile.',
           ...(opening === null ? [] : [`Our support team is offline right now and back ${opening}.`]),
         ].join(' '),
       );

@@ -397,6 +397,13 @@ describe('customer conversations, one per demo account', () => {
     // The bot has no hours for Stamps, and says so rather than inventing them.
     const hours = await say(id, 'ok what are their hours');
     expect(allText(hours)).toMatch(/^I do not know Stamps' opening hours.*\(855\) 889-7867/);
+    // "When will someone get back to me?" names a person, but asks when: no hand-off, no second ticket.
+    const when = await say(id, 'when will someone get back to me?');
+    expect(allText(when)).toMatch(
+      /^I cannot give you an exact time\. Our support team has your case.*calling Stamps at \(855\) 889-7867 is still the fastest way/,
+    );
+    expect(when.escalation).toBeNull();
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
