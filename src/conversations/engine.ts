@@ -34,6 +34,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
+  ASKS_TO_REOPEN,
   aboutLiftedSuspension,
   answeredTogether,
   type Checked,
@@ -219,8 +220,6 @@ const HOW_LONG =
 /** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
 const ASKS_MEANING =
   /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
-/** "Can I reopen it?", "can I get it back?": said of a closed account, a request for one again. */
-const REOPEN = /\b(?:re-?open\w*|re-?activat\w*|get\s+it\s+back|restore\s+it|undo\s+(?:it|that))\b/i;
 /** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
@@ -964,7 +963,7 @@ export class ConversationEngine {
     )
       intent = state.recap.intent as IntentId;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
-    if (intent === OUT_OF_SCOPE && state.account?.status === 'closed' && REOPEN.test(text))
+    if (intent === OUT_OF_SCOPE && state.account?.status === 'closed' && ASKS_TO_REOPEN.test(text))
       intent = 'open_account';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would

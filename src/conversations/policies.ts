@@ -721,9 +721,9 @@ async function closeAccount(context: PolicyContext): Promise<Reply> {
   return general(context, 'close_account');
 }
 
-/** Asking to have a closed account back: "reopen", "reactivate", "undo closing it". */
-const ASKS_TO_REOPEN =
-  /\b(?:re-?open\w*|reactivat\w*|restor\w*|undo\w*|un-?close|(?:get|want|have)\s+it\s+back|turn\s+it\s+back\s+on)\b/i;
+/** Asking to have a closed account back: "reopen", "reactivate", "undo closing it", "can I get it back?". */
+export const ASKS_TO_REOPEN =
+  /\b(?:re-?open\w*|re-?activat\w*|restor\w*|undo\w*|un-?close|(?:get|want|have)\s+it\s+back|turn\s+it\s+back\s+on)\b/i;
 
 async function openAccount(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
