@@ -330,6 +330,14 @@ export class ConversationEngine {
     );
   }
 
+  /** When support hours are set and it is outside them now: when a person will answer. */
+  private supportOffline(): string | undefined {
+    const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+    return opening === null
+      ? undefined
+      : `Our support team is offline right now; a person will answer from ${opening}.`;
+  }
+
   /** Whether text in token form (`inTokenForm`) names one of the intent's keywords. */
   private namedIn(words: string, intent: string): boolean {
     return (this.keywords.get(intent) ?? []).some((phrase) => words.includes(phrase));
@@ -566,10 +574,8 @@ export class ConversationEngine {
           }
         : undefined;
     // Said after the recap is taken: when people answer is true now, not when the answer is recapped.
-    const opening =
-      escalation?.kind === 'ticket' && this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
-    if (opening !== null)
-      texts.push(`Our support team is offline right now; a person will answer from ${opening}.`);
+    const offline = escalation?.kind === 'ticket' ? this.supportOffline() : undefined;
+    if (offline !== undefined) texts.push(offline);
     // The quick answers belong to the question, which the last text asks.
     const messages = texts.map((text, index) =>
       botMessage(text, turnId, index === texts.length - 1 ? reply.choices : undefined),
@@ -1055,7 +1061,7 @@ export class ConversationEngine {
       lastTicket !== undefined &&
       HOW_LONG.test(text)
     ) {
-      const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+      const offline = this.supportOffline();
       return answerAboutSoFar(
         (state.recap?.intent as Answerable | undefined) ?? 'talk_to_human',
         [
@@ -1066,7 +1072,7 @@ export class ConversationEngine {
           lastTicket.reason.startsWith('phone:')
             ? `Meanwhile, calling Stamps at ${STAMPS_PHONE} is still the fastest way back to shipping.`
             : 'You do not need to ask again meanwhile.',
-          ...(opening === null ? [] : [`Our support team is offline right now and back ${opening}.`]),
+          ...(offline === undefined ? [] : [offline]),
         ].join(' '),
       );
     }
