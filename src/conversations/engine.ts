@@ -831,6 +831,17 @@ export class ConversationEngine {
 
     let intent = understanding.intent;
     let confidence = understanding.confidence;
+    // A reply understood as this turn's intent that ends with the offer of a person (or word that
+    // support already has the conversation).
+    const endingWithPerson = (said: readonly string[], offerText: string): TurnWork => {
+      const ending = personOrSupport(offerText);
+      return withNote({
+        reply: { texts: [[...said, ending.text].join(' ')], ...ending.choices },
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
+      });
+    };
 
     if (state.clarification !== undefined) {
       const chosen = this.resolveClarification(state.clarification.options, text);
@@ -1033,24 +1044,17 @@ export class ConversationEngine {
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
     // offered unless support already has the conversation.
     if (intent === OUT_OF_SCOPE && FRUSTRATED.test(text)) {
-      const ending = personOrSupport(
+      return endingWithPerson(
+        [
+          'I am sorry this has been so frustrating.',
+          ...(phoneReason === undefined
+            ? []
+            : [
+                `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`,
+              ]),
+        ],
         'Would you like me to pass you to a person on our support team? (yes / no)',
       );
-      const sentences = [
-        'I am sorry this has been so frustrating.',
-        ...(phoneReason === undefined
-          ? []
-          : [
-              `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`,
-            ]),
-        ending.text,
-      ];
-      return withNote({
-        reply: { texts: [sentences.join(' ')], ...ending.choices },
-        intent,
-        confidence,
-        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
-      });
     }
     // "How long will that take?" once support has the case: no promise of a time the bot cannot
     // know, but who has it, what they wait for, and when people are back if they are away now.
@@ -1114,15 +1118,10 @@ export class ConversationEngine {
       understanding.also === undefined &&
       !this.namedIn(inTokenForm(text), 'talk_to_human')
     ) {
-      const ending = personOrSupport(
+      return endingWithPerson(
+        [],
         'Would you like me to pass you to a person on our support team? (yes / no) If not, tell me a little more about what you need.',
       );
-      return withNote({
-        reply: { texts: [ending.text], ...ending.choices },
-        intent,
-        confidence,
-        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
-      });
     }
     const answering = intent as Answerable;
     let reply = await POLICIES[answering](context);
