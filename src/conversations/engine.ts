@@ -1116,7 +1116,7 @@ export class ConversationEngine {
       intent === 'talk_to_human' &&
       confidence < 0.9 &&
       understanding.also === undefined &&
-      !this.namedIn(inTokenForm(text), 'talk_to_human')
+      !context.mentions('talk_to_human')
     ) {
       return endingWithPerson(
         [],
