@@ -153,14 +153,28 @@ const DONE = new RegExp(
     CHANGE_OF_MIND,
     String.raw`(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:`,
     String.raw`done|finished|all\s+(?:done|set)`,
-    String.raw`|it['’]?s\s+(?:done|finished|entered|updated|reset)`,
-    String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
-    String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)`,
+    // "It's done", "my card is updated", "the password has been reset".
+    String.raw`|(?:it|that)(?:['’]?s|\s+is|\s+was|\s+has\s+been)\s+(?:(?:already|now|just)\s+)?(?:done|finished|entered|updated|reset|changed)`,
+    // "Password reset" alone may ask for one.
+    String.raw`|(?:(?:the|my)\s+)?(?:new\s+)?(?:card|password)(?:(?:['’]?s|\s+is|\s+was|\s+has\s+been)\s+(?:(?:already|now|just)\s+)?(?:entered|updated|reset|changed|added)|\s+(?:(?:already|now|just)\s+)?(?:entered|updated|changed|added))`,
+    // "I've done it", "I already updated my card yesterday", "just reset it", "updated my card";
+    // not "reset my password", which may ask for it.
+    String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:(?:already|just|now|also)\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
+    String.raw`|(?:already|just)\s+(?:done|did|finished|reset|changed|entered|updated)`,
+    String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)|(?:changed|entered|updated)\s+(?:the|my)`,
+    // "Password reset and entered the new one in the app".
+    String.raw`|.*\band\s+(?:i\s*(?:have\s+|['’]?ve\s+)?)?(?:entered|updated|changed|typed|saved|put)\s+(?:in\s+)?(?:it|that|the|my)`,
     // Not "I did not", "I haven't done it".
     String.raw`|(?:please\s+)?(?:try\s+again|retry))\b(?!['’]?t\b|\s+not\b)`,
   ].join(''),
   'i',
 );
+/**
+ * "I changed my password last week, is that why?": asks whether what the customer did is the cause,
+ * which is not word that the fix is done.
+ */
+const IS_THAT_WHY =
+  /\b(?:is|was|could|would|might)\s+(?:that|this|it)\s+(?:be\s+)?(?:why|the\s+(?:reason|cause|problem|issue)|because|what\s+caused)\b/i;
 const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
 /**
  * A follow-up that names no topic of its own ("why?", "what was the reason?", "what should I do
@@ -1248,7 +1262,10 @@ export class ConversationEngine {
     return {
       customer: state.customer,
       text,
-      fixReported: (state.offer ?? state.declinedOffer)?.kind === 'unsuspend_retry' && DONE.test(text),
+      fixReported:
+        (state.offer ?? state.declinedOffer)?.kind === 'unsuspend_retry' &&
+        DONE.test(text) &&
+        !IS_THAT_WHY.test(text),
       mentions: (intent) => {
         if (words === undefined) words = inTokenForm(text);
         return this.namedIn(words, intent);

@@ -325,6 +325,32 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(after)).not.toMatch(/even after/);
   });
 
+  it('declined: "I already updated my card yesterday" counts as done, so the Stamps line follows at once', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, "hey, my labels won't print, it says something about a usps rate alert");
+    const retried = await say(id, 'I already updated my card yesterday');
+    expect(retried.checks.map((check) => check.name)).toContain('account.unsuspend');
+    expect(allText(retried)).toMatch(/still suspended even after the card update\. Please call Stamps/);
+    expect(retried.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
+    expect((await service.store.get(id))?.offer).toBeUndefined();
+  });
+
+  it('pw-changed: "I changed my password last week, is that why?" asks about the cause, and is not word that the fix is done', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, "why can't I buy postage anymore");
+    const cause = await say(id, 'I changed my stamps password last week, is that why?');
+    expect(allText(cause)).toMatch(/because of a recent password change/);
+    expect(allText(cause)).not.toMatch(/even after/);
+    expect(cause.escalation).toBeNull();
+    expect((await service.store.get(id))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
+    const done = await say(id, 'ok password reset and entered the new one in the app');
+    expect(allText(done)).toMatch(/still suspended even after the password advice\. Please call Stamps/);
+    expect(done.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
+  });
+
   it('answers "what was the reason?" and "what should I do now?" from its last answer, without checking again', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'I cannot buy postage');
