@@ -38,6 +38,7 @@ import {
   aboutLiftedSuspension,
   answeredTogether,
   type Checked,
+  CODE_STILL_MISSING,
   howToFix,
   INTENT_LABELS,
   leadingWith,
@@ -222,12 +223,6 @@ const STILL_FAILS =
  */
 const DID_IT_WORK =
   /\b(?:did\s+(?:it|that|this)\s+work|(?:is|has)\s+(?:it|that|this)\s+(?:been\s+)?(?:fixed|sorted|resolved|lifted|unsuspended|reconnected|working)|any\s+luck|is\s+it\s+(?:ok(?:ay)?|fine|good)\s+now)\b/i;
-/**
- * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
- * too": the error persists, though no failure word says so.
- */
-const CODE_STILL_MISSING =
-  /\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|gotten|receiv\w*|arriv\w*|came|come|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b/i;
 /** "How long will that take?", "when will I hear back?": when support, which has the case, answers. */
 const HOW_LONG =
   /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b/i;
@@ -255,6 +250,43 @@ function sentencesNaming(thing: string, texts: readonly string[]): string[] {
     });
 }
 
+/**
+ * Words too common in this domain's answers and questions to say what a question is about: "can
+ * you print my labels?" is not answered by a sentence that names labels.
+ */
+const GENERAL_WORDS: ReadonlySet<string> = new Set(
+  (
+    'account accounts one balance need needs needed use using used get got want make know help thanks ' +
+    'thank app ship shipping way work works time yes tell say said there right sure able go ' +
+    'label labels postage stamps com usps ups carrier carriers store stores'
+  ).split(' '),
+);
+/** At most this many sentences of an answer can answer a question about it; more is no answer. */
+const MAX_ANSWERING_SENTENCES = 2;
+
+/**
+ * The sentences of `texts` that best answer a question about them: those naming the most of the
+ * question's own words (not function words, not words every answer has). None when no sentence
+ * names one, or when too many tie to say which is meant.
+ */
+function sentencesAnswering(question: string, texts: readonly string[]): string[] {
+  const words = inTokenForm(question)
+    .trim()
+    .split(' ')
+    .filter((word) => word.length > 2 && !FUNCTION_WORDS.has(word) && !GENERAL_WORDS.has(word));
+  if (words.length === 0) return [];
+  const scored = texts
+    .flatMap((text) => text.split(SENTENCE_END))
+    .map((sentence) => {
+      const form = inTokenForm(sentence);
+      return { sentence, named: words.filter((word) => form.includes(` ${word} `)).length };
+    });
+  const best = Math.max(...scored.map(({ named }) => named));
+  if (best === 0) return [];
+  const answering = scored.filter(({ named }) => named === best).map(({ sentence }) => sentence);
+  return answering.length <= MAX_ANSWERING_SENTENCES ? answering : [];
+}
+
 /** Topics whose answer depends on what the checks find now, so "still failing" checks again. */
 const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'explain_suspension',
@@ -268,6 +300,12 @@ const ALREADY_DID =
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of)\b/i;
+/**
+ * "Do I need a card?", "can I use another number?", "is that monthly?": a question answered yes or
+ * no. Not "can you change my store name?", which asks the bot to do something.
+ */
+const YES_NO_QUESTION =
+  /^\s*(?:(?:and|so|but|ok(?:ay)?|also)[\s,]+)?(?:do|does|did|is|are|was|can|could|will|would|should|must|have|has)\s+(?:i|it|that|this|they|there|we|my|the)\b/i;
 const QUESTION = /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which)\b/i;
 const SAYS_IT_FAILS =
   /\b(?:not\s+working|does(?:n['’]?t|\s+not)\s+work|still\s+(?:fail\w*|not|does(?:n['’]?t|\s+not)|won['’]?t|can['’]?t|cannot))\b/i;
@@ -1007,7 +1045,7 @@ export class ConversationEngine {
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.
-    if (intent === OUT_OF_SCOPE && WILL_TRY.test(text)) {
+    if ((intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) && WILL_TRY.test(text)) {
       const reply: Reply = {
         texts: [
           'All right, let me know how it goes. If it still does not work, tell me here and I will help further.',
@@ -1094,6 +1132,30 @@ export class ConversationEngine {
         ].join(' '),
       );
     }
+    // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
+    // (or reads as asking for a person, unsure and naming none), but the last answer speaks of it:
+    // the sentences that name the question's own words answer it. Only a yes-or-no question: "what
+    // number does it send from?" is not answered by a sentence that names a number.
+    const unsureOfPerson =
+      intent === 'talk_to_human' &&
+      confidence < 0.9 &&
+      understanding.also === undefined &&
+      !context.mentions('talk_to_human');
+    if (
+      (intent === OUT_OF_SCOPE || unsureOfPerson) &&
+      offer === undefined &&
+      recap !== undefined &&
+      YES_NO_QUESTION.test(text)
+    ) {
+      const sentences = sentencesAnswering(text, recap.texts);
+      if (sentences.length > 0) {
+        const topic = recap.intent as Answerable;
+        return answerAboutSoFar(
+          topic,
+          `From what I told you about ${INTENT_LABELS[topic]}: ${sentences.join(' ')}`,
+        );
+      }
+    }
     // Support already has the conversation: no second offer and no second ticket.
     if (intent === OUT_OF_SCOPE && ticketOpen) {
       return withNote({
@@ -1126,12 +1188,7 @@ export class ConversationEngine {
     // A hand-off silences the bot, so it is not made on a guess: read as wanting a person, unsure
     // and without naming one ("I want to use USPS through your app", 0.52), the customer is asked
     // first.
-    if (
-      intent === 'talk_to_human' &&
-      confidence < 0.9 &&
-      understanding.also === undefined &&
-      !context.mentions('talk_to_human')
-    ) {
+    if (unsureOfPerson) {
       return endingWithPerson(
         [],
         'Would you like me to pass you to a person on our support team? (yes / no) If not, tell me a little more about what you need.',

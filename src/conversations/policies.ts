@@ -575,6 +575,12 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
   };
 }
 
+/**
+ * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
+ * too", "I typed it exactly": the error persists, though no failure word says so.
+ */
+export const CODE_STILL_MISSING =
+  /\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|gotten|receiv\w*|arriv\w*|came|come|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b/i;
 /** A message that says something fails or still fails, rather than asking about it. */
 const REPORTS_FAILURE =
   /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+work|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped)\b/i;
@@ -621,6 +627,21 @@ export async function requestReconnect(context: PolicyContext, accountId: string
   };
 }
 
+/**
+ * After the troubleshooting, a registration message means the error persists, unless it only asks
+ * something ("can I skip the verification step?", "can I use another number?"): that gets the
+ * troubleshooting again, since handing off would end the bot's part for a question.
+ */
+const registrationPersists = (context: PolicyContext): boolean =>
+  context.state.registrationTroubleshot === true &&
+  (!ASKS.test(context.text) || REPORTS_FAILURE.test(context.text) || CODE_STILL_MISSING.test(context.text));
+const ASKS =
+  /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which|should|must)\b/i;
+
+/** "Can I skip the verification?", "register without a phone?": verification is a step of registering. */
+const SKIPS_VERIFICATION =
+  /\b(?:skip\w*|bypass\w*|avoid\w*|get\s+around|without|later|no\s+(?:phone|verification))\b/i;
+const IF_IT_STILL_FAILS = 'If it still fails after that, tell me and I will bring in a person.';
 const REGISTRATION_PERSISTS: Reply = {
   texts: [
     'The registration error is still there after the troubleshooting steps, so I am bringing in a person.',
@@ -644,9 +665,11 @@ const NAMED_REGISTRATION_ERRORS: readonly { words: RegExp; variant: string }[] =
  * troubleshooting for the one error the customer names, and a person if it still fails after it.
  */
 function registrationUnchecked(context: PolicyContext, visitor: boolean): Reply {
-  if (context.state.registrationTroubleshot === true) return REGISTRATION_PERSISTS;
+  if (registrationPersists(context)) return REGISTRATION_PERSISTS;
   const named = NAMED_REGISTRATION_ERRORS.filter(({ words }) => words.test(context.text));
   const variant = named.length === 1 ? named[0]?.variant : undefined;
+  if (variant === 'tips_phone' && SKIPS_VERIFICATION.test(context.text))
+    return { texts: [context.answer('registration_error', 'verification_needed')] };
   if (variant === undefined)
     return visitor
       ? general(context, 'registration_error')
@@ -664,9 +687,7 @@ function registrationUnchecked(context: PolicyContext, visitor: boolean): Reply 
   return {
     texts: [
       context.answer('registration_error', variant),
-      visitor
-        ? context.answer('registration_error', 'sign_in_named')
-        : 'If it still fails after that, tell me and I will bring in a person.',
+      visitor ? context.answer('registration_error', 'sign_in_named') : IF_IT_STILL_FAILS,
     ],
     patch: { registrationTroubleshot: true },
   };
@@ -685,9 +706,13 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
   const { errorCode, state: registrationState } = registration.result;
   if (errorCode !== null) {
     // The second time the same error comes back, the troubleshooting did not help: a person takes it.
-    if (context.state.registrationTroubleshot === true) return REGISTRATION_PERSISTS;
+    if (registrationPersists(context)) return REGISTRATION_PERSISTS;
+    const variant =
+      errorCode === 'phone_verification_failed' && SKIPS_VERIFICATION.test(context.text)
+        ? 'verification_needed'
+        : errorCode;
     return {
-      texts: [context.answer('registration_error', errorCode)],
+      texts: [context.answer('registration_error', variant)],
       patch: { registrationTroubleshot: true },
     };
   }

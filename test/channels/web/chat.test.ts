@@ -878,8 +878,12 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
   });
 
-  it('regfail: "I never got a text" or "tried the call too" after the troubleshooting is the error persisting', async () => {
-    for (const persisting of ['i never got a text', 'tried the call option too, nothing']) {
+  it('regfail: "I never got a text", "tried the call too" or "I typed it exactly" after the troubleshooting is the error persisting', async () => {
+    for (const persisting of [
+      'i never got a text',
+      'tried the call option too, nothing',
+      'I typed it exactly',
+    ]) {
       const id = await startAs('regfail@demo.test');
       await say(id, 'registration stuck at phone verification');
       const turn = await say(id, persisting);
@@ -990,6 +994,39 @@ describe('conversation behaviour', () => {
     expect(allText(ups)).not.toMatch(/Endicia/);
     // Something the answer does not speak of is still not understood.
     expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
+  });
+
+  it('answers a question about the last answer from the sentences that name its words', async () => {
+    const id = await startAs();
+    await say(id, 'how do i open a one balance account');
+    // Read as asking for a person (unsure, naming none) before; the opening steps speak of it.
+    const phone = await say(id, 'do I need a phone number?');
+    expect(phone.intent).toBe('open_account');
+    expect(allText(phone)).toBe(
+      'From what I told you about opening a new account: Verify by phone call or text message, then enter the code you receive.',
+    );
+    expect(phone.escalation).toBeNull();
+    const card = await say(id, 'do i need a credit card for that?');
+    expect(allText(card)).toMatch(/^From what I told you about opening a new account: Enter a payment card/);
+    // Words every answer of this domain has ("labels") answer nothing.
+    await say(id, 'how much does one balance cost');
+    expect((await say(id, 'can you print my labels?')).intent).toBe('out_of_scope');
+  });
+
+  it('regfail: asking whether verification can be skipped, after the troubleshooting, is no failure report', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'registration stuck at phone verification');
+    const skip = await say(id, 'can I skip the verification step?');
+    expect(skip.intent).toBe('registration_error');
+    expect(allText(skip)).toMatch(/Registration only goes on once your phone is verified/);
+    expect(skip.escalation).toBeNull();
+    const other = await say(id, 'can i use a different phone number?');
+    expect(allText(other)).toMatch(/^From what I told you about an error while registering: .*phone/);
+    expect(other.escalation).toBeNull();
+    // Saying it still fails is.
+    expect((await say(id, 'I typed it exactly')).escalation).toMatchObject({
+      reason: 'registration_persists',
+    });
   });
 
   it('asked the same again in other words, answers with the sentences that name what is asked', async () => {
