@@ -223,9 +223,12 @@ const STILL_FAILS =
  */
 const DID_IT_WORK =
   /\b(?:did\s+(?:it|that|this)\s+work|(?:is|has)\s+(?:it|that|this)\s+(?:been\s+)?(?:fixed|sorted|resolved|lifted|unsuspended|reconnected|working)|any\s+luck|is\s+it\s+(?:ok(?:ay)?|fine|good)\s+now)\b/i;
-/** "How long will that take?", "when will I hear back?": when support, which has the case, answers. */
+/**
+ * "How long will that take?", "when will I hear back?", "how will I know it's done?": when support,
+ * which has the case, answers.
+ */
 const HOW_LONG =
-  /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b/i;
+  /\bhow\s+(?:long|soon)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b/i;
 /** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
 const ASKS_MEANING =
   /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
@@ -1112,11 +1115,8 @@ export class ConversationEngine {
     // know, but who has it, what they wait for, and when people are back if they are away now.
     // "When will someone get back to me?" names a person, but asks when, not for another one.
     const lastTicket = state.tickets.filter((ticket) => !ticket.handoff).at(-1);
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'talk_to_human') &&
-      lastTicket !== undefined &&
-      HOW_LONG.test(text)
-    ) {
+    // "How will I know when it's done?" is no goodbye either, whatever "done" suggests.
+    if (!isAccountQuestion(intent) && lastTicket !== undefined && HOW_LONG.test(text)) {
       const offline = this.supportOffline();
       return answerAboutSoFar(
         (state.recap?.intent as Answerable | undefined) ?? 'talk_to_human',

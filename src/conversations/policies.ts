@@ -759,8 +759,13 @@ async function openAccount(context: PolicyContext): Promise<Reply> {
       ],
     };
   }
-  if (state.kind === 'closed')
+  if (state.kind === 'closed') {
+    // The steps were the last answer: "can't you just reopen the old one?" is answered, not sent
+    // the same steps again.
+    if (context.state.recap?.intent === 'open_account' && ASKS_TO_REOPEN.test(context.text))
+      return { texts: [context.answer('open_account', 'reopen_after_steps')] };
     return { texts: [context.answer('open_account', 'closed'), context.answer('open_account')] };
+  }
   // "Can you reopen my closed account?" from someone whose account the bot cannot see: the answer
   // is still a new account, and it should say why before the steps.
   if (state.kind !== 'none' && ASKS_TO_REOPEN.test(context.text))

@@ -668,6 +668,10 @@ describe('customer conversations, one per demo account', () => {
     expect(timing.messages.some((message) => message.choices !== undefined)).toBe(false);
     expect(timing.escalation).toBeNull();
     expect(timing.checks).toEqual([]);
+    // "Done" is no goodbye here.
+    expect(allText(await say(id, "how will I know when it's done"))).toMatch(
+      /^I cannot give you an exact time\./,
+    );
     // Checked again: not yet, and no second request or offer.
     const worked = await say(id, 'did it work?');
     expect(worked.intent).toBe('reconnect_account');
@@ -789,6 +793,11 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(reopen)).toMatch(/closed account cannot be used again, so you need a new one/);
     // A customer whose account is not closed has nothing to reopen: the words alone are no topic.
     expect((await say(await startAs('active@demo.test'), 'can i reopen it')).intent).toBe('out_of_scope');
+    // Asked again once the steps are given: answered in short, not sent the steps a second time.
+    const again = await say(id, "can't you just reopen the old one?");
+    expect(allText(again)).toBe(
+      'I cannot reopen it: a closed One Balance account cannot be used again. To ship, open a new one with the steps in my answer above, and ask me about any of them.',
+    );
   });
 
   it('after the closing answer, "yes close it" is told the bot cannot, so nobody believes it closed', async () => {
