@@ -329,6 +329,9 @@ const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
 const NEVER_HAD =
   /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
+/** "I thought I signed up last month", "but I already have one": said of the account the bot found none of. */
+const BELIEVES_REGISTERED =
+  /\b(?:signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b/i;
 /** "Ok, I will try a call instead", "let me check": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
@@ -1069,6 +1072,23 @@ export class ConversationEngine {
       return answerAboutSoFar(
         'open_account',
         'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
+      );
+    }
+    // The bot found no account, and the customer believes they registered: the bot can only look
+    // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
+    // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
+    if (
+      (intent === OUT_OF_SCOPE || intent === 'reconnect_account' || intent === 'open_account') &&
+      state.account === null &&
+      state.recap !== undefined &&
+      BELIEVES_REGISTERED.test(text) &&
+      !NEVER_HAD.test(text)
+    ) {
+      return endingWithPerson(
+        [
+          'I looked for a One Balance account under the email you are signed in with, and there is none. If you registered with another email, our Customer Success team can check whether you have an account.',
+        ],
+        'Would you like me to pass you to a person on our support team? (yes / no)',
       );
     }
     // Nothing asked but another account named ("my email is x@y"): the note says why it is not

@@ -770,6 +770,9 @@ async function openAccount(context: PolicyContext): Promise<Reply> {
   // is still a new account, and it should say why before the steps.
   if (state.kind !== 'none' && ASKS_TO_REOPEN.test(context.text))
     return { texts: [context.answer('open_account', 'reopen'), context.answer('open_account')] };
+  // Checked and not found: "do I have an account?" is answered before the steps.
+  if (state.kind === 'none')
+    return { texts: [context.answer('open_account', 'none'), context.answer('open_account')] };
   return { texts: [context.answer('open_account')] };
 }
 

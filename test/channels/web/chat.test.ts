@@ -865,6 +865,22 @@ describe('customer conversations, one per demo account', () => {
     expect(usps.escalation).toBeNull();
   });
 
+  it('none: "do I have an account?" says there is none; "I thought I signed up" is offered a person who can look further', async () => {
+    const id = await startAs('none@demo.test');
+    const have = await say(id, 'do I have a one balance account?');
+    expect(allText(have)).toMatch(
+      /^I find no One Balance account for you, so opening one is the way to start/,
+    );
+    expect(allText(have)).toMatch(/Register a FREE Account!/);
+    const thought = await say(id, 'i thought i signed up last month');
+    expect(allText(thought)).toMatch(
+      /under the email you are signed in with, and there is none\..*Customer Success team can check.*\(yes \/ no\)$/,
+    );
+    expect(thought.escalation).toBeNull();
+    const yes = await say(id, 'yes');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('regfail: troubleshoots phone verification, and a person takes it when it still fails', async () => {
     const id = await startAs('regfail@demo.test');
     const turn = await say(id, 'registration keeps failing');
