@@ -335,6 +335,12 @@ const BELIEVES_REGISTERED =
 /** "Ok, I will try a call instead", "let me check": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
+/** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
+const CALL_FOR_ME =
+  /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
+/** "Is there anything I can send you?", "can I upload proof?": offers documents for the review. */
+const OFFERS_DOCUMENTS =
+  /\b(?:send|upload|provide|submit|email|attach)\s+(?:you|them|stamps|(?:my\s+|a\s+|the\s+|any\s+)?(?:documents?|proof|id|papers?|paperwork|photos?))\b|\b(?:anything|something)\s+(?:i|we)\s+(?:can|could|should|need\s+to)\s+(?:send|upload|provide|submit)\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 /** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */
@@ -958,6 +964,18 @@ export class ConversationEngine {
               ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
               : undefined;
     if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Can you call them for me?" reads as asking for a person, "anything I can send you?" as small
+    // talk: both ask the bot to act for the customer with Stamps, which it cannot.
+    if (phoneReason !== undefined && CALL_FOR_ME.test(text))
+      return answerAboutSoFar(
+        'explain_suspension',
+        `I cannot make phone calls, sorry, and the suspension is for Stamps to lift. Calling them yourself at ${STAMPS_PHONE} is the fastest way back to shipping; our support team also has your case and will follow up.`,
+      );
+    if (phoneReason !== undefined && OFFERS_DOCUMENTS.test(text))
+      return answerAboutSoFar(
+        'explain_suspension',
+        `There is nothing to send me: I cannot take documents here, and the suspension is for Stamps to lift. When you call them at ${STAMPS_PHONE}, they can tell you whether they need anything from you.`,
+      );
     if (followUp) {
       const { recap } = state;
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))

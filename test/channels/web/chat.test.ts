@@ -409,6 +409,21 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
   });
 
+  it('review: after the Stamps line, "can you call them for me?" and "anything I can send you?" are told what the bot cannot do', async () => {
+    const id = await startAs('review@demo.test');
+    await say(id, 'what is going on with my account? cant print anything');
+    const send = await say(id, 'is there anything I can send you to help?');
+    expect(allText(send)).toMatch(
+      /^There is nothing to send me: I cannot take documents here.*\(855\) 889-7867/,
+    );
+    const call = await say(id, 'can you call them for me?');
+    expect(allText(call)).toMatch(/^I cannot make phone calls, sorry.*\(855\) 889-7867/);
+    expect(call.escalation).toBeNull();
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    // Asking for one's own details is no offer of documents.
+    expect((await say(id, 'can you send me my account details?')).intent).toBe('find_credentials');
+  });
+
   it('review: after the Stamps line, what the customer did wrong, speeding it up and Stamps hours', async () => {
     const id = await startAs('review@demo.test');
     await say(id, 'why is my account under review');
