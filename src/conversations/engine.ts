@@ -104,7 +104,7 @@ const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
 /** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
 const WHERE_IS_IT =
-  /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s+(?:exactly\s+)?(?:is|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
+  /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s*(?:exactly\s+)?(?:is|['’]?s|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:one\s+balance\s*(?:&|and)?\s*)?carriers?)?(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
 const CARRIERS_PAGE = /\bONE BALANCE (?:&|AND) CARRIERS\b/;
 /** "Do it", "yes, close it for me": after the closing answer, a request that the bot close the account. */
 const CLOSE_IT_FOR_ME =

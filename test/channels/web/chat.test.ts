@@ -1023,6 +1023,10 @@ describe('conversation behaviour', () => {
     expect(where.intent).toBe('log_in');
     expect(allText(where)).toMatch(/^The ONE BALANCE & CARRIERS link is at the top right of every page/);
     expect(where.checks).toEqual([]);
+    // Named by its own words, it is the same page (it was read as a missing account).
+    const named = await say(id, "where's the carriers page");
+    expect(named.intent).toBe('log_in');
+    expect(allText(named)).toMatch(/^The ONE BALANCE & CARRIERS link is at the top right of every page/);
   });
 
   it('answers "and UPS?" after the prices with what the prices answer says of UPS, and no more', async () => {
