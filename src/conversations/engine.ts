@@ -300,6 +300,9 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID =
   /\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all))\b/i;
+/** "I never changed my password", "it wasn't me": the customer denies the change a suspension is for. */
+const DENIES_PASSWORD_CHANGE =
+  /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of)\b/i;
@@ -775,6 +778,20 @@ export class ConversationEngine {
         return settled(
           offerIntent,
           { texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) },
+          { personOffered: undefined, misunderstandings: 0, recap: state.recap },
+        );
+      // "I never changed my password" against a suspension for a changed one: the record says it
+      // changed; whoever did, a new password is still the fix, and a person can look further.
+      if (offer?.kind === 'unsuspend_retry' && offer.after !== 'card' && DENIES_PASSWORD_CHANGE.test(text))
+        return settled(
+          offerIntent,
+          {
+            texts: [
+              'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.',
+              offerReminder(offer),
+            ],
+            choices: offerChoices(offer),
+          },
           { personOffered: undefined, misunderstandings: 0, recap: state.recap },
         );
       if (offer !== undefined && NO.test(text))

@@ -351,6 +351,23 @@ describe('customer conversations, one per demo account', () => {
     expect(done.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
   });
 
+  it('pw-changed: "I never changed my password" is told what the records show, and the wait for the new password goes on', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'my account suspended');
+    const denies = await say(id, 'i never changed my password though');
+    expect(allText(denies)).toMatch(
+      /^The account records show that your Stamps\.com password was changed recently.*If you did not change it, reset it now/s,
+    );
+    expect(denies.checks).toEqual([]);
+    expect(denies.messages.at(-1)?.choices).toEqual([
+      { label: 'Done, the new password is entered', reply: 'done' },
+    ]);
+    expect((await service.store.get(id))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
+  });
+
   it('answers "what was the reason?" and "what should I do now?" from its last answer, without checking again', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'I cannot buy postage');
