@@ -297,6 +297,12 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'reconnect_account',
   'first_class_plan',
 ]);
+/**
+ * "It says first class not available", "the option is greyed out": the error itself, which the bot
+ * asked to be told of when it found nothing wrong.
+ */
+const QUOTES_ERROR =
+  /\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID =
   /\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all))\b/i;
@@ -828,13 +834,14 @@ export class ConversationEngine {
     // The last answer found nothing wrong and asked to be told if it still fails: this says so,
     // about that answer, unless it names a topic of its own ("my registration still fails"). The
     // classifier's guess for "still failing" alone is no topic, and the same topic again would
-    // only find nothing wrong again: a person takes it.
+    // only find nothing wrong again: a person takes it. Quoting the error it asked for is the same.
     const { stillFailingTicket, lastIntent } = state;
     const guessed = understanding.intent;
+    const tried = STILL_FAILS.test(text) || ALREADY_DID.test(text);
     if (
       stillFailingTicket !== undefined &&
       lastIntent !== undefined &&
-      (STILL_FAILS.test(text) || ALREADY_DID.test(text)) &&
+      (tried || QUOTES_ERROR.test(text)) &&
       (!QUESTION.test(text) || SAYS_IT_FAILS.test(text)) &&
       (guessed === OUT_OF_SCOPE || guessed === lastIntent || !this.namesBeyondFailure(text, guessed))
     ) {
@@ -843,7 +850,7 @@ export class ConversationEngine {
           lastIntent as IntentId,
           {
             texts: [
-              'Thank you for trying that. Your account looks fine from here, so I am bringing in a person to look into it with you.',
+              `Thank you for ${tried ? 'trying that' : 'telling me what it says'}. Your account looks fine from here, so I am bringing in a person to look into it with you.`,
             ],
             escalation: { kind: 'ticket', reason: stillFailingTicket, status: 'requested' },
           },

@@ -128,6 +128,14 @@ describe('customer conversations, one per demo account', () => {
     const still = await say(id, 'still failing');
     expect(still.intent).toBe('first_class_plan');
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+    // Quoting the error it asked for is the same report (it got the plan answer again).
+    const quoted = await startAs('active@demo.test');
+    await say(quoted, 'can i buy first class labels?');
+    const says = await say(quoted, 'it says first class not available');
+    expect(allText(says)).toMatch(
+      /^Thank you for telling me what it says\. Your account looks fine from here/,
+    );
+    expect(says.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
   });
 
   it('active: "let me try again" is no misunderstanding, and the promise holds for the message after it', async () => {
