@@ -46,6 +46,7 @@ import {
   offerReminder,
   POLICIES,
   type PolicyContext,
+  QUESTION,
   type Reply,
   requestReconnect,
   SIGN_IN,
@@ -163,8 +164,8 @@ const DONE = new RegExp(
     String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:(?:already|just|now|also)\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
     String.raw`|(?:already|just)\s+(?:done|did|finished|reset|changed|entered|updated)`,
     String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)|(?:changed|entered|updated)\s+(?:the|my)`,
-    // "Password reset and entered the new one in the app".
-    String.raw`|.*\band\s+(?:i\s*(?:have\s+|['’]?ve\s+)?)?(?:entered|updated|changed|typed|saved|put)\s+(?:in\s+)?(?:it|that|the|my)`,
+    // "Password reset and entered the new one in the app", "reset it and put in the new one".
+    String.raw`|(?:(?:(?:the|my)\s+)?(?:new\s+)?(?:password|card)\s+(?:reset|changed|updated)|reset\s+(?:it|that|the\s+password|my\s+password))\s+and\s+(?:i\s*(?:have\s+|['’]?ve\s+)?)?(?:entered|typed|saved|put)\b`,
     // Not "I did not", "I haven't done it".
     String.raw`|(?:please\s+)?(?:try\s+again|retry))\b(?!['’]?t\b|\s+not\b)`,
   ].join(''),
@@ -318,7 +319,6 @@ const FRUSTRATED =
  */
 const YES_NO_QUESTION =
   /^\s*(?:(?:and|so|but|ok(?:ay)?|also)[\s,]+)?(?:do|does|did|is|are|was|can|could|will|would|should|must|have|has)\s+(?:i|it|that|this|they|there|we|my|the)\b/i;
-const QUESTION = /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which)\b/i;
 const SAYS_IT_FAILS =
   /\b(?:not\s+working|does(?:n['’]?t|\s+not)\s+work|still\s+(?:fail\w*|not|does(?:n['’]?t|\s+not)|won['’]?t|can['’]?t|cannot))\b/i;
 /**

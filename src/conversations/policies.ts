@@ -581,6 +581,9 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
  */
 export const CODE_STILL_MISSING =
   /\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|gotten|receiv\w*|arriv\w*|came|come|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b/i;
+/** A question, by its mark or its first word. */
+export const QUESTION =
+  /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which|should|must)\b/i;
 /** A message that says something fails or still fails, rather than asking about it. */
 const REPORTS_FAILURE =
   /\b(?:still|again|keeps?|not\s+working|does(?:n['’]?t|\s+not)\s+work|won['’]?t|can['’]?t|cannot|unable|fail\w*|errors?|broke\w*|stopped)\b/i;
@@ -634,9 +637,9 @@ export async function requestReconnect(context: PolicyContext, accountId: string
  */
 const registrationPersists = (context: PolicyContext): boolean =>
   context.state.registrationTroubleshot === true &&
-  (!ASKS.test(context.text) || REPORTS_FAILURE.test(context.text) || CODE_STILL_MISSING.test(context.text));
-const ASKS =
-  /\?\s*$|^\s*(?:will|would|is|are|can|could|does|do|what|why|how|when|where|which|should|must)\b/i;
+  (!QUESTION.test(context.text) ||
+    REPORTS_FAILURE.test(context.text) ||
+    CODE_STILL_MISSING.test(context.text));
 
 /** "Can I skip the verification?", "register without a phone?": verification is a step of registering. */
 const SKIPS_VERIFICATION =
