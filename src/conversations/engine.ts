@@ -115,6 +115,8 @@ const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a pe
 /** "I'm signed in", "but I am logged in already", "I'm on the app right now". */
 const CLAIMS_SIGNED_IN =
   /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:(?:signed|logged)\s+in|(?:in|on|using)\s+(?:the|your)\s+app)\b/i;
+/** "I'm not signed in", "not logged in right now": a visitor saying so. */
+const SAYS_NOT_SIGNED_IN = /\b(?:i(?:['’]?m|\s+am)\s+)?not\s+(?:signed|logged)\s+in\b/i;
 const ESCALATED =
   'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
 const ALREADY_ESCALATED =
@@ -350,6 +352,10 @@ const CALL_FOR_ME =
 /** "Is there anything I can send you?", "can I upload proof?": offers documents for the review. */
 const OFFERS_DOCUMENTS =
   /\b(?:send|upload|provide|submit|email|attach)\s+(?:you|them|stamps|(?:my\s+|a\s+|the\s+|any\s+)?(?:documents?|proof|id|papers?|paperwork|photos?))\b|\b(?:anything|something)\s+(?:i|we)\s+(?:can|could|should|need\s+to)\s+(?:send|upload|provide|submit)\b/i;
+const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`;
+/** "Is there a number I can call?", "what's the phone number?": asks for a number to call. */
+const ASKS_FOR_NUMBER =
+  /\b(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 /** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */
@@ -859,6 +865,14 @@ export class ConversationEngine {
       );
     }
 
+    // "I'm not signed in" from a visitor: that is fine, and what signing in would add.
+    if (state.customer === null && SAYS_NOT_SIGNED_IN.test(text)) {
+      const texts = [
+        'That is fine: I can still answer general questions about One Balance here. If you want me to check your own account, sign in to the app and open this chat from there.',
+      ];
+      // A remark beside the topic, which stays the one to go back to.
+      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap: state.recap });
+    }
     if (CLAIMS_SIGNED_IN.test(text)) {
       const texts = [
         state.customer === null
@@ -983,11 +997,20 @@ export class ConversationEngine {
         : HOURS_QUESTION.test(text)
           ? `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`
           : PHONE_QUESTION.test(text)
-            ? `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`
+            ? STAMPS_NUMBER
             : asksAboutSuspension
               ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
               : undefined;
     if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Is there a number I can call?" once the Stamps line was given (to a visitor too, who has no
+    // escalation) asks for that number, not for a person of ours (it reads as one, at 0.97).
+    if (
+      (phoneReason !== undefined ||
+        state.recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true) &&
+      ASKS_FOR_NUMBER.test(text) &&
+      !context.mentions('talk_to_human')
+    )
+      return answerAboutSoFar('explain_suspension', STAMPS_NUMBER);
     // "Can you call them for me?" reads as asking for a person, "anything I can send you?" as small
     // talk: both ask the bot to act for the customer with Stamps, which it cannot.
     if (phoneReason !== undefined && CALL_FOR_ME.test(text))

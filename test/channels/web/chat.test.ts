@@ -162,6 +162,24 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toEqual([]);
   });
 
+  it('visitor: "I\'m not signed in" is fine, and "is there a number I can call?" after the suspension steps gets the Stamps line', async () => {
+    const id = await startAs();
+    await say(id, "my account is suspended and I can't buy labels");
+    const notSignedIn = await say(id, "I'm not signed in, I'm on my phone");
+    expect(allText(notSignedIn)).toMatch(/^That is fine: I can still answer general questions/);
+    // Read as a person wanted (0.97) and handed off before.
+    const number = await say(id, 'is there a number I can call?');
+    expect(allText(number)).toMatch(/^You can reach Stamps at \(855\) 889-7867\./);
+    expect(number.escalation).toBeNull();
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    // Naming a person of ours is still a request for one.
+    expect((await say(id, 'can I call someone from your team instead?')).intent).toBe('talk_to_human');
+    // The same after the Stamps line was given as an escalation.
+    const declined = await startAs('declined@demo.test');
+    await say(declined, 'why is my account suspended');
+    expect(allText(await say(declined, 'is there a number I can call?'))).toMatch(/^You can reach Stamps at/);
+  });
+
   it('"I already did all that" after the general suspension steps: the Stamps line, and why to sign in', async () => {
     const id = await startAs();
     await say(id, 'my account got suspended what do i do');
