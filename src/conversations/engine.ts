@@ -353,9 +353,12 @@ const CALL_FOR_ME =
 const OFFERS_DOCUMENTS =
   /\b(?:send|upload|provide|submit|email|attach)\s+(?:you|them|stamps|(?:my\s+|a\s+|the\s+|any\s+)?(?:documents?|proof|id|papers?|paperwork|photos?))\b|\b(?:anything|something)\s+(?:i|we)\s+(?:can|could|should|need\s+to)\s+(?:send|upload|provide|submit)\b/i;
 const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`;
-/** "Is there a number I can call?", "what's the phone number?": asks for a number to call. */
+/**
+ * "Is there a number I can call?", "what's the phone number?": asks for a number to call, which "what
+ * is my account number?" does not.
+ */
 const ASKS_FOR_NUMBER =
-  /\b(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
+  /\b(?<!(?:account|tracking|card|order|reference|id)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 /** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */

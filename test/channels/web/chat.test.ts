@@ -178,6 +178,7 @@ describe('customer conversations, one per demo account', () => {
     const declined = await startAs('declined@demo.test');
     await say(declined, 'why is my account suspended');
     expect(allText(await say(declined, 'is there a number I can call?'))).toMatch(/^You can reach Stamps at/);
+    expect((await say(declined, "what's my account number?")).intent).toBe('find_credentials');
   });
 
   it('"I already did all that" after the general suspension steps: the Stamps line, and why to sign in', async () => {
