@@ -241,20 +241,40 @@ const ABOUT_ONE_THING =
 
 const SENTENCE_END = /(?<=[.!?])\s+/;
 
-/** The sentences of `texts` that name a word of `thing` other than a function word. */
-function sentencesNaming(thing: string, texts: readonly string[]): string[] {
-  const words = inTokenForm(thing)
+const NO_WORDS: ReadonlySet<string> = new Set();
+/** The words of `text` longer than `longerThan` letters, other than function words and `leftOut`. */
+function wordsOf(text: string, longerThan: number, leftOut: ReadonlySet<string> = NO_WORDS): string[] {
+  return inTokenForm(text)
     .trim()
     .split(' ')
-    .filter((word) => word.length > 1 && !FUNCTION_WORDS.has(word));
-  if (words.length === 0) return [];
+    .filter((word) => word.length > longerThan && !FUNCTION_WORDS.has(word) && !leftOut.has(word));
+}
+
+/** Each sentence of `texts`, with how many of `words` it names. */
+function sentencesWithNamed(
+  words: readonly string[],
+  texts: readonly string[],
+): { sentence: string; named: number }[] {
   return texts
     .flatMap((text) => text.split(SENTENCE_END))
-    .filter((sentence) => {
+    .map((sentence) => {
       const form = inTokenForm(sentence);
-      return words.some((word) => form.includes(` ${word} `));
+      return { sentence, named: words.filter((word) => form.includes(` ${word} `)).length };
     });
 }
+
+/** The sentences of `texts` that name a word of `thing` other than a function word. */
+function sentencesNaming(thing: string, texts: readonly string[]): string[] {
+  const words = wordsOf(thing, 1);
+  if (words.length === 0) return [];
+  return sentencesWithNamed(words, texts)
+    .filter(({ named }) => named > 0)
+    .map(({ sentence }) => sentence);
+}
+
+/** An answer made of sentences from an earlier one about `topic`. */
+const fromWhatITold = (topic: Answerable, sentences: readonly string[]): string =>
+  `From what I told you about ${INTENT_LABELS[topic]}: ${sentences.join(' ')}`;
 
 /**
  * Words too common in this domain's answers and questions to say what a question is about: "can
@@ -276,17 +296,9 @@ const MAX_ANSWERING_SENTENCES = 2;
  * names one, or when too many tie to say which is meant.
  */
 function sentencesAnswering(question: string, texts: readonly string[]): string[] {
-  const words = inTokenForm(question)
-    .trim()
-    .split(' ')
-    .filter((word) => word.length > 2 && !FUNCTION_WORDS.has(word) && !GENERAL_WORDS.has(word));
+  const words = wordsOf(question, 2, GENERAL_WORDS);
   if (words.length === 0) return [];
-  const scored = texts
-    .flatMap((text) => text.split(SENTENCE_END))
-    .map((sentence) => {
-      const form = inTokenForm(sentence);
-      return { sentence, named: words.filter((word) => form.includes(` ${word} `)).length };
-    });
+  const scored = sentencesWithNamed(words, texts);
   const best = Math.max(...scored.map(({ named }) => named));
   if (best === 0) return [];
   const answering = scored.filter(({ named }) => named === best).map(({ sentence }) => sentence);
@@ -769,6 +781,9 @@ export class ConversationEngine {
           misunderstandings: 0,
           ...(declinedOffer ? { recap: state.recap } : {}),
         });
+      // A reply while the bot waits for a fix: the offer stays open and the last answer the recap.
+      const waitGoesOn = (reply: Reply): TurnWork =>
+        settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap: state.recap });
       if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
@@ -783,32 +798,20 @@ export class ConversationEngine {
         HOW_TO.test(text) &&
         (!namesOtherTopic || FOLLOW_UP.test(text))
       )
-        return settled(offerIntent, howToFix(context, offer), {
-          personOffered: undefined,
-          misunderstandings: 0,
-          recap: state.recap,
-        });
+        return waitGoesOn(howToFix(context, offer));
       // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
       if (offer?.kind === 'unsuspend_retry' && NO.test(text))
-        return settled(
-          offerIntent,
-          { texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) },
-          { personOffered: undefined, misunderstandings: 0, recap: state.recap },
-        );
+        return waitGoesOn({ texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) });
       // "I never changed my password" against a suspension for a changed one: the record says it
       // changed; whoever did, a new password is still the fix, and a person can look further.
       if (offer?.kind === 'unsuspend_retry' && offer.after !== 'card' && DENIES_PASSWORD_CHANGE.test(text))
-        return settled(
-          offerIntent,
-          {
-            texts: [
-              'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.',
-              offerReminder(offer),
-            ],
-            choices: offerChoices(offer),
-          },
-          { personOffered: undefined, misunderstandings: 0, recap: state.recap },
-        );
+        return waitGoesOn({
+          texts: [
+            'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.',
+            offerReminder(offer),
+          ],
+          choices: offerChoices(offer),
+        });
       if (offer !== undefined && NO.test(text))
         return answered(
           {
@@ -1058,10 +1061,7 @@ export class ConversationEngine {
       const sentences = sentencesNaming(thing.thing ?? thing.short ?? '', recap.texts);
       if (sentences.length > 0) {
         const topic = recap.intent as Answerable;
-        return answerAboutSoFar(
-          topic,
-          `From what I told you about ${INTENT_LABELS[topic]}: ${sentences.join(' ')}`,
-        );
+        return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
       }
     }
     // Several requests in one message are all answered, rather than asked about.
@@ -1238,10 +1238,7 @@ export class ConversationEngine {
       const sentences = sentencesAnswering(text, recap.texts);
       if (sentences.length > 0) {
         const topic = recap.intent as Answerable;
-        return answerAboutSoFar(
-          topic,
-          `From what I told you about ${INTENT_LABELS[topic]}: ${sentences.join(' ')}`,
-        );
+        return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
       }
     }
     // Support already has the conversation: no second offer and no second ticket.
@@ -1316,7 +1313,7 @@ export class ConversationEngine {
         // The answer's own state changes stand ("tell me if it still fails" holds as before).
         return answerAboutSoFar(answering, {
           ...reply,
-          texts: [`From what I told you about ${INTENT_LABELS[answering]}: ${sentences.join(' ')}`],
+          texts: [fromWhatITold(answering, sentences)],
         });
     }
     return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
