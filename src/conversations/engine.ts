@@ -181,16 +181,23 @@ const IS_THAT_WHY =
   /\b(?:is|was|could|would|might)\s+(?:that|this|it)\s+(?:be\s+)?(?:why|the\s+(?:reason|cause|problem|issue)|because|what\s+caused)\b/i;
 const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
 /**
+ * "Do I need to do anything else?", "is there anything I have to do?": a yes-or-no question about
+ * what is left for the customer, answered from what the conversation found (see FOLLOW_UP).
+ */
+const ANYTHING_TO_DO =
+  /(?:do|should|must)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do\s+(?:anything|something)|is\s+there\s+(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do|(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do/i;
+/**
  * A follow-up that names no topic of its own ("why?", "what was the reason?", "what should I do
  * now?"): it asks about the last answer. The whole message must be one, so that "why is my account
  * suspended" is still classified.
  */
 const FOLLOW_UP = new RegExp(
   [
-    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|hm+|then)[\s,]+)*(?:`,
+    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|hm+|then|great|cool|perfect|thanks|thank\s+you|alright|all\s+right|got\s+it)[\s,.!]+)*(?:`,
     String.raw`why(?:\s+(?:is|was)\s+(?:that|it|this))?(?:\s+(?:so|though|not))?`,
+    String.raw`|(?:${ANYTHING_TO_DO.source})(?:\s+(?:else|more))?(?:\s+(?:now|next|then|meanwhile|in\s+the\s+meantime|for\s+now|on\s+my\s+(?:end|side)))?`,
     String.raw`|(?:what\s*(?:was|is|['’]s)\s+)?the\s+(?:reason|cause|problem|issue)(?:\s+again)?`,
-    String.raw`|what\s+(?:should|do|can|must|shall)\s+i\s+do(?:\s+(?:now|next|then|about\s+(?:it|that|this)))?`,
+    String.raw`|what\s+(?:should|do|can|must|shall)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do(?:\s+(?:now|next|then|meanwhile|about\s+(?:it|that|this)))?`,
     String.raw`|what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what`,
     String.raw`|what\s+happens\s+(?:now|next|then)|what\s+(?:does|did)\s+(?:that|this|it)\s+mean`,
     String.raw`|what\s+do\s+you\s+mean|what\s+did\s+you\s+(?:find|say)`,
@@ -788,14 +795,14 @@ export class ConversationEngine {
         return answered(await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
-      // "How do I do that?" is about the fix, unless it names another topic ("how do I log in?"):
-      // the steps, and the wait goes on. Left to the suspension policy, a question about the
-      // suspension would try to unsuspend again before the fix is made.
+      // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names
+      // another topic ("how do I log in?"): the steps, and the wait goes on. Left to the suspension
+      // policy, a question about the suspension would try to unsuspend again before the fix is made.
       const namesOtherTopic =
         understanding.intent !== OUT_OF_SCOPE && understanding.intent !== 'explain_suspension';
       if (
         offer?.kind === 'unsuspend_retry' &&
-        HOW_TO.test(text) &&
+        (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&
         (!namesOtherTopic || FOLLOW_UP.test(text))
       )
         return waitGoesOn(howToFix(context, offer));
@@ -1033,6 +1040,33 @@ export class ConversationEngine {
       const { recap } = state;
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
         return remindOffer(offer);
+      // "Anything else I need to do?" gets a yes or a no where the conversation knows what is
+      // left; where it does not (steps given, nothing found yet), the last answer again.
+      const topic = (recap?.intent ?? state.lastIntent) as Answerable | undefined;
+      if (offer === undefined && topic !== undefined && ANYTHING_TO_DO.test(text)) {
+        const foundNothingWrong =
+          state.stillFailingTicket !== undefined ||
+          (state.liftedSuspension !== undefined &&
+            state.lastIntent === 'explain_suspension' &&
+            state.account?.status === 'active');
+        if (foundNothingWrong)
+          return answerAboutSoFar(topic, {
+            texts: [
+              'No, there is nothing else you need to do: as far as I can see, your account is in order. If something still fails, tell me and I will bring in a person.',
+            ],
+            patch: { stillFailingTicket: state.stillFailingTicket ?? 'fails_though_healthy' },
+          });
+        if (phoneReason !== undefined)
+          return answerAboutSoFar(
+            topic,
+            `Just one thing: call Stamps at ${STAMPS_PHONE}. The suspension is theirs to lift, and calling is the fastest way back to shipping.${ticketOpen ? ' Our support team has your case as well and will follow up.' : ''}`,
+          );
+        if (ticketOpen)
+          return answerAboutSoFar(
+            topic,
+            'Nothing for now: our support team has your case, and a person will follow up with you. If anything changes in the meantime, tell me here.',
+          );
+      }
       if (recap !== undefined) {
         const topic = recap.intent as Answerable;
         return answerAboutSoFar(topic, {
@@ -1064,8 +1098,9 @@ export class ConversationEngine {
         return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
       }
     }
-    // Several requests in one message are all answered, rather than asked about.
-    if (confidence < 1 && !followUp && understanding.also === undefined) {
+    // Several requests in one message are all answered, rather than asked about; what the customer
+    // will try next ("ok let me try again") asks nothing.
+    if (confidence < 1 && !followUp && understanding.also === undefined && !WILL_TRY.test(text)) {
       const options = this.clarificationOptions(understanding);
       if (options !== undefined) {
         const [a, b] = options;

@@ -468,6 +468,24 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(id, 'can you send me my account details?')).intent).toBe('find_credentials');
   });
 
+  it('"anything else I need to do?" after the Stamps line and after the card update advice', async () => {
+    const review = await startAs('review@demo.test');
+    await say(review, 'why is my account suspended');
+    const call = await say(review, 'is there anything else I need to do?');
+    expect(allText(call)).toMatch(
+      /^Just one thing: call Stamps at \(855\) 889-7867\..*has your case as well/,
+    );
+    expect(call.checks).toEqual([]);
+    const declined = await startAs('declined@demo.test');
+    // Once read as either a suspension or opening an account, so the bot asked which.
+    const suspended = await say(declined, 'my postage wont go through');
+    expect(suspended.intent).toBe('explain_suspension');
+    const fix = await say(declined, 'do I need to do anything else?');
+    expect(allText(fix)).toMatch(/^The payment card is kept with your One Balance account/);
+    expect(allText(fix)).toMatch(/say "done"/);
+    expect(fix.checks).toEqual([]);
+  });
+
   it('review: after the Stamps line, what the customer did wrong, speeding it up and Stamps hours', async () => {
     const id = await startAs('review@demo.test');
     await say(id, 'why is my account under review');
@@ -556,6 +574,22 @@ describe('customer conversations, one per demo account', () => {
     expect(worked.intent).toBe('explain_suspension');
     expect(worked.checks.map((check) => check.name)).toContain('account.suspension');
     expect(allText(worked)).toMatch(/not suspended and it is connected, so postage should go through/);
+  });
+
+  it('hold: "this morning" is no greeting, and "anything else I need to do?" after the lift is a no', async () => {
+    placeHoldAgain();
+    const id = await startAs('hold@demo.test');
+    // "morning" alone greets; inside a report of what happened this morning it does not.
+    const lifted = await say(id, 'i tried buying a label this morning and it wouldnt let me');
+    expect(lifted.intent).toBe('explain_suspension');
+    expect(allText(lifted)).toMatch(/temporary hold, and I have lifted it/);
+    const left = await say(id, 'ok great, do I need to do anything else?');
+    expect(left.intent).toBe('explain_suspension');
+    expect(allText(left)).toMatch(/^No, there is nothing else you need to do/);
+    expect(left.checks).toEqual([]);
+    // The promise to bring in a person holds for the message after it.
+    const failing = await say(id, 'it still fails');
+    expect(failing.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
   });
 
   it('hold: asked about the hold it lifted, says what it was and who knows more', async () => {
@@ -706,6 +740,15 @@ describe('customer conversations, one per demo account', () => {
     expect(repeated.messages.some((message) => message.choices !== undefined)).toBe(false);
     expect((await say(id, 'yes')).escalation).toBeNull();
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
+  });
+
+  it('disconnected: "anything I need to do meanwhile?" after the reconnect request is a no', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'my one balance disappeared from the app');
+    await say(id, 'yes');
+    const waiting = await say(id, 'anything I need to do meanwhile?');
+    expect(allText(waiting)).toMatch(/^Nothing for now: our support team has your case/);
+    expect(waiting.checks).toEqual([]);
   });
 
   it('disconnected: what a reconnect means; after the request, how long it takes, and "did it work?" checks again', async () => {
