@@ -22,6 +22,7 @@ import {
   isAccountQuestion,
   isRequest,
   OUT_OF_SCOPE,
+  SMALL_TALK_INTENTS,
 } from '../intents/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
@@ -139,13 +140,14 @@ const TWO_MISSES =
 /** "Actually, yes", "on second thought, done": a change of mind is still an answer. */
 const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+)[\s,.!]*)?`;
 /**
- * A yes. "ok, how do I sign in?" is a question that starts with an acknowledgement, and "ok, I will
- * try a call instead" says what the customer will do themselves: neither is one.
+ * A yes. "ok, how do I sign in?" is a question that starts with an acknowledgement, "ok, I will
+ * try a call instead" says what the customer will do themselves, and "oh yeah, I did change my
+ * password" tells what happened: none is one.
  */
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
   `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|sí(?![a-z]))` +
-    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me)\b)`,
+    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated))\b)`,
   'i',
 );
 /**
@@ -155,7 +157,7 @@ const YES = new RegExp(
 const DONE = new RegExp(
   [
     CHANGE_OF_MIND,
-    String.raw`(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right)[\s,.!]+)?(?:`,
+    String.raw`(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right|alright|all\s+right|great|cool)[\s,.!]+)?(?:`,
     String.raw`done|finished|all\s+(?:done|set)`,
     // "It's done", "my card is updated", "the password has been reset".
     String.raw`|(?:it|that)(?:['’]?s|\s+is|\s+was|\s+has\s+been)\s+(?:(?:already|now|just)\s+)?(?:done|finished|entered|updated|reset|changed)`,
@@ -168,6 +170,9 @@ const DONE = new RegExp(
     String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)|(?:changed|entered|updated)\s+(?:the|my)`,
     // "Password reset and entered the new one in the app", "reset it and put in the new one".
     String.raw`|(?:(?:(?:the|my)\s+)?(?:new\s+)?(?:password|card)\s+(?:reset|changed|updated)|reset\s+(?:it|that|the\s+password|my\s+password))\s+and\s+(?:i\s*(?:have\s+|['’]?ve\s+)?)?(?:entered|typed|saved|put)\b`,
+    // "It's in now", "the new password is in", "I put it in": the whole message, so that "it's in
+    // review" is not.
+    String.raw`|(?:(?:it|that|the\s+(?:new\s+)?(?:one|password)|my\s+new\s+(?:one|password))(?:['’]?s|\s+is)|i\s*(?:have\s+|['’]?ve\s+)?(?:(?:already|just|now)\s+)?put\s+(?:it|the\s+new\s+(?:one|password)|my\s+new\s+password))\s+(?:(?:already|now|all)\s+)?in(?:\s+(?:now|there))?(?=\s*[.!]*\s*$)`,
     // Not "I did not", "I haven't done it".
     String.raw`|(?:please\s+)?(?:try\s+again|retry))\b(?!['’]?t\b|\s+not\b)`,
   ].join(''),
@@ -798,8 +803,12 @@ export class ConversationEngine {
       // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names
       // another topic ("how do I log in?"): the steps, and the wait goes on. Left to the suspension
       // policy, a question about the suspension would try to unsuspend again before the fix is made.
+      // Resetting the password is the password fix's own topic ("how do I put the new password in?").
+      const fixTopic = offer?.after === 'card' ? undefined : 'reset_stamps_password';
       const namesOtherTopic =
-        understanding.intent !== OUT_OF_SCOPE && understanding.intent !== 'explain_suspension';
+        understanding.intent !== OUT_OF_SCOPE &&
+        understanding.intent !== 'explain_suspension' &&
+        understanding.intent !== fixTopic;
       if (
         offer?.kind === 'unsuspend_retry' &&
         (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&
@@ -1220,8 +1229,12 @@ export class ConversationEngine {
       );
     }
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
-    // offered unless support already has the conversation.
-    if (intent === OUT_OF_SCOPE && FRUSTRATED.test(text)) {
+    // offered unless support already has the conversation. A weak small-talk guess at it ("this
+    // bot is useless" as a goodbye at 0.30) is no goodbye.
+    const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
+    if ((intent === OUT_OF_SCOPE || weakSmallTalk) && FRUSTRATED.test(text)) {
+      intent = OUT_OF_SCOPE;
+      Object.assign(understood, { intent });
       return endingWithPerson(
         [
           'I am sorry this has been so frustrating.',

@@ -395,6 +395,29 @@ describe('customer conversations, one per demo account', () => {
     });
   });
 
+  it('pw-changed: "how do I put the new password in?" gets the steps without a check, and "alright it\'s in now" is done', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    const first = await say(id, 'my labels stopped printing');
+    expect(first.intent).toBe('explain_suspension');
+    // Read as a password reset, which is the fix awaited: its steps, not the check again.
+    const how = await say(id, 'ok how do i put the new password in?');
+    expect(allText(how)).toMatch(/^To reset your Stamps\.com password:/);
+    expect(allText(how)).toMatch(/say "done" and I will try to unsuspend/);
+    expect(how.checks).toEqual([]);
+    const done = await say(id, "alright it's in now");
+    expect(done.checks.map((check) => check.name)).toContain('account.unsuspend');
+    expect(allText(done)).toMatch(/still suspended even after the password advice/);
+  });
+
+  it('"oh yeah, I did change my password" after the offer of a person is no yes to it', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    const outOfScope = await say(id, 'what is the weather like tomorrow');
+    expect(allText(outOfScope)).toMatch(/shall I pass you to them\?/);
+    const told = await say(id, 'oh yeah I did change my stamps password on monday');
+    expect(told.escalation).toBeNull();
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+  });
+
   it('answers "what was the reason?" and "what should I do now?" from its last answer, without checking again', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'I cannot buy postage');
