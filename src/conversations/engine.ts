@@ -101,6 +101,11 @@ const NOT_SIGNED_IN_HERE =
 /** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
 const DENIES_CLOSING =
   /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
+/** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
+const ASKS_WHEN_CLOSED =
+  /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
+/** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
+const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
@@ -904,18 +909,40 @@ export class ConversationEngine {
       return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0 });
     }
 
-    // The account system says closed and the customer says they never closed it: the bot cannot see
-    // who did, so a person is offered, beside the way back to shipping.
-    if (state.account?.status === 'closed' && DENIES_CLOSING.test(text)) {
+    // The account system says closed and the customer says they never closed it, or asks when or
+    // why: the bot cannot see who closed it or when, so a person is offered, beside the way back
+    // to shipping.
+    const denies = DENIES_CLOSING.test(text);
+    if (state.account?.status === 'closed' && (denies || ASKS_WHEN_CLOSED.test(text))) {
       const steps = context.answer('open_account');
       const stepsGiven = state.recap?.texts.includes(steps) === true;
       return answerAboutSoFar(
         'close_account',
         {
           texts: [
-            `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it or when. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
+            `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
             ...(stepsGiven ? [] : [steps]),
-            'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)',
+            denies
+              ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
+              : 'A person on our support team can look into what happened: shall I pass this to them? (yes / no)',
+          ],
+          choices: YES_OR_NO,
+        },
+        { personOffered: true },
+      );
+    }
+    // "Can I get my old balance back?": what was left on a closed account is not the bot's to see or
+    // move; a person can look, so the question is not left unanswered as out of scope.
+    if (
+      state.account?.status === 'closed' &&
+      understanding.intent === OUT_OF_SCOPE &&
+      LEFT_MONEY.test(text)
+    ) {
+      return answerAboutSoFar(
+        'close_account',
+        {
+          texts: [
+            'I cannot see or move what was left on a closed account, sorry. A person on our support team can look into your old account: shall I pass this to them? (yes / no)',
           ],
           choices: YES_OR_NO,
         },
