@@ -52,6 +52,7 @@ import {
   requestReconnect,
   SIGN_IN,
   suspendedBecause,
+  TRIED_REPEATEDLY,
 } from './policies.ts';
 import type { ConversationState, ConversationStore, Offer, Recap, TicketRecord } from './store.ts';
 
@@ -101,6 +102,9 @@ const NOT_SIGNED_IN_HERE =
 /** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
 const DENIES_CLOSING =
   /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
+/** "What number does it go to?", "where does the code get sent?": asked of the verification code. */
+const CODE_GOES_TO =
+  /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i;
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
 const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
@@ -336,8 +340,10 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
 const QUOTES_ERROR =
   /\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
-const ALREADY_DID =
-  /\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all))\b/i;
+const ALREADY_DID = new RegExp(
+  String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
+  'i',
+);
 /** "I never changed my password", "it wasn't me": the customer denies the change a suspension is for. */
 const DENIES_PASSWORD_CHANGE =
   /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
@@ -1123,6 +1129,17 @@ export class ConversationEngine {
         'The ONE BALANCE & CARRIERS link is at the top right of every page of the app; click it, and your One Balance account and its details are on the page it opens.',
       );
     }
+    // "What number does it go to?" after the registration troubleshooting: the one given for
+    // verification, which the bot cannot see, rather than "I can only help with...".
+    if (
+      recap?.intent === 'registration_error' &&
+      (intent === OUT_OF_SCOPE || intent === 'registration_error') &&
+      CODE_GOES_TO.test(text)
+    )
+      return answerAboutSoFar(
+        'registration_error',
+        'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead. If it still fails, tell me and I will bring in a person.',
+      );
     // "And UPS?" after the prices: one thing the last answer spoke of, which alone names no topic.
     // The sentences that name it are what the customer asks for, not the whole answer again.
     const thing =

@@ -1044,11 +1044,12 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
   });
 
-  it('regfail: "I never got a text", "tried the call too" or "I typed it exactly" after the troubleshooting is the error persisting', async () => {
+  it('regfail: "I never got a text", "tried the call too", "I typed it exactly" or "I tried twice" after the troubleshooting is the error persisting', async () => {
     for (const persisting of [
       'i never got a text',
       'tried the call option too, nothing',
       'I typed it exactly',
+      'I tried twice',
     ]) {
       const id = await startAs('regfail@demo.test');
       await say(id, 'registration stuck at phone verification');
@@ -1058,6 +1059,17 @@ describe('customer conversations, one per demo account', () => {
     }
     // Before any registration answer, the same words are no registration report.
     expect((await say(await startAs('active@demo.test'), 'i never got a text')).escalation).toBeNull();
+  });
+
+  it('regfail: "what number does it go to?" after the troubleshooting is told which, and a failure after it still brings a person', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, "I'm trying to register but the code never comes");
+    const number = await say(id, 'what number does it go to?');
+    expect(number.intent).toBe('registration_error');
+    expect(allText(number)).toMatch(/^The code goes to the phone number given for verification/);
+    expect(number.escalation).toBeNull();
+    const still = await say(id, 'still no code');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
   it('registration error named by a visitor or a customer with no account: its troubleshooting, then a person', async () => {
