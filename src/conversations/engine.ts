@@ -102,6 +102,9 @@ const NOT_SIGNED_IN_HERE =
 /** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
 const DENIES_CLOSING =
   /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
+/** "I'll do it myself", "how do I reconnect it on my own?": the customer would rather act alone. */
+const DOES_IT_THEMSELVES =
+  /\b(?:myself|(?:on|by)\s+my\s+own|(?:i\s*['’]?ll|i\s+will|let\s+me|i\s+can)\s+(?:do|fix|reconnect|connect|handle)\s+(?:it|that|this)\b)/i;
 /** "What number does it go to?", "where does the code get sent?": asked of the verification code. */
 const CODE_GOES_TO =
   /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i;
@@ -156,7 +159,7 @@ const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|we
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
   `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|sí(?![a-z]))` +
-    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated))\b)`,
+    String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated)|no|nope|nah|never\s*mind|forget\s+it|no\s+need)\b)`,
   'i',
 );
 /**
@@ -193,7 +196,9 @@ const DONE = new RegExp(
  */
 const IS_THAT_WHY =
   /\b(?:is|was|could|would|might)\s+(?:that|this|it)\s+(?:be\s+)?(?:why|the\s+(?:reason|cause|problem|issue)|because|what\s+caused)\b/i;
-const NO = /^\s*(?:no|nope|nah|not now|don'?t|do not|n|cancel|never mind)\b/i;
+/** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
+const NO =
+  /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need)\b/i;
 /**
  * "Do I need to do anything else?", "is there anything I have to do?": a yes-or-no question about
  * what is left for the customer, answered from what the conversation found (see FOLLOW_UP).
@@ -809,6 +814,22 @@ export class ConversationEngine {
         settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap: state.recap });
       if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
+      // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
+      // are no steps to give; the offer stays, or stays open to an "actually, yes".
+      if (offer?.kind === 'reconnect' && DOES_IT_THEMSELVES.test(text)) {
+        const noSteps =
+          'A reconnect is made by our Customer Success team, not from the app, so there are no steps I can give you to do it yourself.';
+        return NO.test(text)
+          ? answered(
+              { texts: [`${noSteps} If you change your mind, just say yes and I will ask them.`] },
+              offer,
+            )
+          : settled(
+              'reconnect_account',
+              { texts: [noSteps, offerReminder(offer)], choices: offerChoices(offer) },
+              { misunderstandings: 0, recap: state.recap },
+            );
+      }
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
       // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names

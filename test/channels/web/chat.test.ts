@@ -765,6 +765,19 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('disconnected: "no thanks, I\'ll do it myself. how?" is told a reconnect is not self-service, and "actually yes" still asks for it', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'I think my account got disconnected');
+    const asks = await say(id, 'can I reconnect it myself?');
+    expect(allText(asks)).toMatch(/^A reconnect is made by our Customer Success team.*Shall I ask them/s);
+    expect(asks.checks).toEqual([]);
+    const declines = await say(id, "no thanks, I'll do it myself. how?");
+    expect(allText(declines)).toMatch(/no steps I can give you.*If you change your mind, just say yes/);
+    expect((await service.store.get(id))?.offer).toBeUndefined();
+    const yes = await say(id, 'actually yes');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+  });
+
   it('disconnected: "anything I need to do meanwhile?" after the reconnect request is a no', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, 'my one balance disappeared from the app');
@@ -1367,6 +1380,15 @@ describe('conversation behaviour', () => {
     // Naming a person is no guess: handed off at once.
     const named = await say(await startAs('active@demo.test'), 'I want to talk to a person');
     expect(named.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
+  });
+
+  it('"ok nevermind" to the offer of a person is a no', async () => {
+    const id = await startAs('active@demo.test');
+    expect(allText(await say(id, "what's the weather"))).toMatch(/shall I pass you to them\?/);
+    const never = await say(id, 'ok nevermind, keep it open');
+    expect(allText(never)).toMatch(/^All right\. Is there anything about your One Balance account/);
+    expect(never.escalation).toBeNull();
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
   });
 
   it('takes a yes to the out-of-scope answer as asking for a person, in the next message only', async () => {
