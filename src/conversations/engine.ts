@@ -847,6 +847,15 @@ export class ConversationEngine {
         (!namesOtherTopic || FOLLOW_UP.test(text))
       )
         return waitGoesOn(howToFix(context, offer));
+      // "How long does it take after I update the card?": the bot's own retry is at once, which it
+      // can promise; how long Stamps takes is not the bot's to know.
+      if (offer?.kind === 'unsuspend_retry' && HOW_LONG.test(text))
+        return waitGoesOn({
+          texts: [
+            `${offerReminder(offer)} That takes only a moment, and I will tell you straight away whether it worked.`,
+          ],
+          choices: offerChoices(offer),
+        });
       // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
       if (offer?.kind === 'unsuspend_retry' && NO.test(text))
         return waitGoesOn({ texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) });

@@ -352,6 +352,16 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(after)).not.toMatch(/even after/);
   });
 
+  it('declined: "how long does it take after I update the card?" is told the retry is at once, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'my account is suspended');
+    const howLong = await say(id, 'how long does it take after I update the card?');
+    expect(allText(howLong)).toMatch(/say "done".*That takes only a moment/);
+    expect(howLong.checks).toEqual([]);
+    expect(howLong.messages.at(-1)?.choices).toEqual([{ label: 'Done, the card is updated', reply: 'done' }]);
+    expect((await say(id, 'ok I updated it')).escalation).toMatchObject({ kind: 'phone' });
+  });
+
   it('declined: "I already updated my card yesterday" counts as done, so the Stamps line follows at once', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "hey, my labels won't print, it says something about a usps rate alert");
