@@ -1278,7 +1278,19 @@ export class ConversationEngine {
       );
     }
     // Nothing asked but another account named ("my email is x@y"): the note says why it is not
-    // looked at; not a misunderstanding, so no person is offered for it.
+    // looked at; not a misunderstanding, so no person is offered for it, unless one was just
+    // offered (after "I registered with another email"): a person can look, and the offer stands.
+    if (intent === OUT_OF_SCOPE && note !== undefined && state.personOffered === true) {
+      const ending = personOrSupport(
+        'A person on our support team can look into it with you: shall I pass you to them? (yes / no)',
+      );
+      return {
+        reply: { texts: [note, ending.text], ...ending.choices },
+        intent,
+        confidence,
+        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
+      };
+    }
     if (intent === OUT_OF_SCOPE && note !== undefined) {
       return {
         reply: {

@@ -1045,6 +1045,19 @@ describe('customer conversations, one per demo account', () => {
     expect(yes.escalation).toMatchObject({ kind: 'ticket' });
   });
 
+  it('none: another email given after the offer of a person is not looked up, and the offer stands', async () => {
+    const id = await startAs('none@demo.test');
+    await say(id, 'where do I find my one balance account number');
+    await say(id, 'but I registered last week!');
+    const other = await say(id, "my email is different there, it's bob@shop.com");
+    expect(allText(other)).toMatch(
+      /^For your security I only ever look at the account you are signed in with/,
+    );
+    expect(allText(other)).toMatch(/shall I pass you to them\? \(yes \/ no\)$/);
+    expect(other.checks).toEqual([]);
+    expect((await say(id, 'yes')).escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('regfail: troubleshoots phone verification, and a person takes it when it still fails', async () => {
     const id = await startAs('regfail@demo.test');
     const turn = await say(id, 'registration keeps failing');
