@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { IntentDefinition } from '../intents/load.ts';
-import { isAccountQuestion, isRequest, SMALL_TALK_INTENTS } from '../intents/schema.ts';
+import { isAccountQuestion, isRequest, OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import { type ClassifierOptions, IntentClassifier, type Prediction } from './classifier.ts';
 import { type Entity, extractEntities } from './entities.ts';
 import type { LabelledText } from './evaluate.ts';
@@ -46,6 +46,14 @@ const MIN_REQUEST_WORDS = 4;
  * you help me" stays a greeting.
  */
 const MIN_REQUEST_CONFIDENCE = 0.5;
+
+/**
+ * How sure the out-of-scope verdict on the request after a courtesy must be, and how long that
+ * request, to answer it as such: "hey, how are you doing" is small talk the classifier does not
+ * know as such.
+ */
+const MIN_OUT_OF_SCOPE_CONFIDENCE = 0.8;
+const MIN_OUT_OF_SCOPE_WORDS = 5;
 
 /**
  * Where a message may hold more than one request: after a sentence's end, at a semicolon, at
@@ -110,6 +118,14 @@ export class Understander {
       if (request !== undefined) {
         const inner = this.classifier.predict(request);
         if (isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE)
+          return { text, ...inner, entities };
+        // "Good morning, how do I track a package?" asks something, just not of ours: answered as
+        // that, rather than greeted and asked what it is about.
+        if (
+          inner.intent === OUT_OF_SCOPE &&
+          inner.confidence >= MIN_OUT_OF_SCOPE_CONFIDENCE &&
+          request.split(' ').length >= MIN_OUT_OF_SCOPE_WORDS
+        )
           return { text, ...inner, entities };
       }
     }
