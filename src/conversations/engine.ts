@@ -204,7 +204,7 @@ const NO =
  * what is left for the customer, answered from what the conversation found (see FOLLOW_UP).
  */
 const ANYTHING_TO_DO =
-  /(?:do|should|must)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do\s+(?:anything|something)|is\s+there\s+(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do|(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do/i;
+  /(?:do|should|must)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do\s+(?:anything|something)|(?:is\s+there\s+)?(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do/i;
 /**
  * A follow-up that names no topic of its own ("why?", "what was the reason?", "what should I do
  * now?"): it asks about the last answer. The whole message must be one, so that "why is my account
@@ -1114,15 +1114,15 @@ export class ConversationEngine {
         return remindOffer(offer);
       // "Anything else I need to do?" gets a yes or a no where the conversation knows what is
       // left; where it does not (steps given, nothing found yet), the last answer again.
-      const topic = (recap?.intent ?? state.lastIntent) as Answerable | undefined;
-      if (offer === undefined && topic !== undefined && ANYTHING_TO_DO.test(text)) {
+      const about = (recap?.intent ?? state.lastIntent) as Answerable | undefined;
+      if (offer === undefined && about !== undefined && ANYTHING_TO_DO.test(text)) {
         const foundNothingWrong =
           state.stillFailingTicket !== undefined ||
           (state.liftedSuspension !== undefined &&
             state.lastIntent === 'explain_suspension' &&
             state.account?.status === 'active');
         if (foundNothingWrong)
-          return answerAboutSoFar(topic, {
+          return answerAboutSoFar(about, {
             texts: [
               'No, there is nothing else you need to do: as far as I can see, your account is in order. If something still fails, tell me and I will bring in a person.',
             ],
@@ -1130,12 +1130,12 @@ export class ConversationEngine {
           });
         if (phoneReason !== undefined)
           return answerAboutSoFar(
-            topic,
+            about,
             `Just one thing: call Stamps at ${STAMPS_PHONE}. The suspension is theirs to lift, and calling is the fastest way back to shipping.${ticketOpen ? ' Our support team has your case as well and will follow up.' : ''}`,
           );
         if (ticketOpen)
           return answerAboutSoFar(
-            topic,
+            about,
             'Nothing for now: our support team has your case, and a person will follow up with you. If anything changes in the meantime, tell me here.',
           );
       }
