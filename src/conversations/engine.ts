@@ -349,6 +349,9 @@ const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
   'i',
 );
+/** "My card is fine", "nothing wrong with my card, I just used it": denies the declined payment. */
+const DENIES_CARD_PROBLEM =
+  /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b/i;
 /** "I never changed my password", "it wasn't me": the customer denies the change a suspension is for. */
 const DENIES_PASSWORD_CHANGE =
   /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
@@ -865,6 +868,16 @@ export class ConversationEngine {
         return waitGoesOn({
           texts: [
             'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.',
+            offerReminder(offer),
+          ],
+          choices: offerChoices(offer),
+        });
+      // "My card is fine, I just used it" against a suspension for a declined payment: what the
+      // records show, which the bot cannot see further, and who can; the wait goes on.
+      if (offer?.kind === 'unsuspend_retry' && offer.after === 'card' && DENIES_CARD_PROBLEM.test(text))
+        return waitGoesOn({
+          texts: [
+            `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`,
             offerReminder(offer),
           ],
           choices: offerChoices(offer),

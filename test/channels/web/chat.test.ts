@@ -352,6 +352,18 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(after)).not.toMatch(/even after/);
   });
 
+  it('declined: "my card is fine, I just used it" is told what the records show and who can see more, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, "can't buy postage");
+    const denies = await say(id, 'my card is fine though, I just used it');
+    expect(allText(denies)).toMatch(
+      /^The account records show that a payment on your One Balance account was declined.*\(855\) 889-7867/s,
+    );
+    expect(denies.checks).toEqual([]);
+    expect(denies.escalation).toBeNull();
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
   it('declined: "how long does it take after I update the card?" is told the retry is at once, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'my account is suspended');
