@@ -1295,6 +1295,15 @@ describe('conversation behaviour', () => {
     expect(yes.escalation).toMatchObject({ kind: 'ticket' });
   });
 
+  it('"ok and if I want it back later?" after the closing answer is about closing, not a goodbye', async () => {
+    const id = await startAs();
+    expect((await say(id, 'how do i cancle my one balanse acount')).intent).toBe('close_account');
+    const later = await say(id, 'ok and if i want it back later?');
+    expect(later.intent).toBe('close_account');
+    expect(allText(later)).toMatch(/you cannot reopen it/);
+    expect(allText(later)).not.toMatch(/Goodbye/);
+  });
+
   it('gives an unverified visitor general answers and never runs a check', async () => {
     const id = await startAs();
     const turn = await say(id, 'my account is suspended, I cannot buy postage');
