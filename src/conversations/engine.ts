@@ -352,6 +352,11 @@ const ALREADY_DID = new RegExp(
 /** "My card is fine", "nothing wrong with my card, I just used it": denies the declined payment. */
 const DENIES_CARD_PROBLEM =
   /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b/i;
+/** What the records show, told to a customer who denies the declined payment. */
+const CARD_RECORDS = `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`;
+/** What the records show, told to a customer who denies the password change; whoever made it, a new password is the fix. */
+const PASSWORD_RECORDS =
+  'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.';
 /** "I never changed my password", "it wasn't me": the customer denies the change a suspension is for. */
 const DENIES_PASSWORD_CHANGE =
   /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
@@ -859,29 +864,21 @@ export class ConversationEngine {
           ],
           choices: offerChoices(offer),
         });
+      // A denial of the suspension's cause ("I never changed my password", "my card is fine, I
+      // just used it"): what the records show and who can see more; the wait for the fix goes on.
+      // Before "no, not yet", which "no, I never changed it" is not.
+      if (offer?.kind === 'unsuspend_retry') {
+        const denied =
+          offer.after === 'card' ? DENIES_CARD_PROBLEM.test(text) : DENIES_PASSWORD_CHANGE.test(text);
+        if (denied)
+          return waitGoesOn({
+            texts: [offer.after === 'card' ? CARD_RECORDS : PASSWORD_RECORDS, offerReminder(offer)],
+            choices: offerChoices(offer),
+          });
+      }
       // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
       if (offer?.kind === 'unsuspend_retry' && NO.test(text))
         return waitGoesOn({ texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) });
-      // "I never changed my password" against a suspension for a changed one: the record says it
-      // changed; whoever did, a new password is still the fix, and a person can look further.
-      if (offer?.kind === 'unsuspend_retry' && offer.after !== 'card' && DENIES_PASSWORD_CHANGE.test(text))
-        return waitGoesOn({
-          texts: [
-            'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.',
-            offerReminder(offer),
-          ],
-          choices: offerChoices(offer),
-        });
-      // "My card is fine, I just used it" against a suspension for a declined payment: what the
-      // records show, which the bot cannot see further, and who can; the wait goes on.
-      if (offer?.kind === 'unsuspend_retry' && offer.after === 'card' && DENIES_CARD_PROBLEM.test(text))
-        return waitGoesOn({
-          texts: [
-            `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`,
-            offerReminder(offer),
-          ],
-          choices: offerChoices(offer),
-        });
       if (offer !== undefined && NO.test(text))
         return answered(
           {

@@ -362,6 +362,9 @@ describe('customer conversations, one per demo account', () => {
     expect(denies.checks).toEqual([]);
     expect(denies.escalation).toBeNull();
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+    // Said with a "no" first, it is still the denial, not "no, not yet".
+    const withNo = await say(id, 'no, my card is fine');
+    expect(allText(withNo)).toMatch(/^The account records show that a payment/);
   });
 
   it('declined: "how long does it take after I update the card?" is told the retry is at once, and the wait goes on', async () => {
