@@ -1007,10 +1007,11 @@ export class ConversationEngine {
     // suspension and connected), "so I can print now?" is a yes, even said with thanks; the promise
     // to pass on a purchase that still fails holds once more. Not while an offer is open or was just
     // declined: a disconnected account is active too, and cannot buy postage.
+    const liftedJustNow = state.liftedSuspension !== undefined && state.lastIntent === 'explain_suspension';
     const foundAbleToShip =
       state.stillFailingTicket === 'fails_though_healthy' ||
       state.stillFailingTicket === 'missing_though_connected' ||
-      (state.liftedSuspension !== undefined && state.lastIntent === 'explain_suspension');
+      liftedJustNow;
     if (
       foundAbleToShip &&
       state.account?.status === 'active' &&
@@ -1118,8 +1119,8 @@ export class ConversationEngine {
         'explain_suspension',
         `There is nothing to send me: I cannot take documents here, and the suspension is for Stamps to lift. When you call them at ${STAMPS_PHONE}, they can tell you whether they need anything from you.`,
       );
+    const { recap } = state;
     if (followUp) {
-      const { recap } = state;
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
         return remindOffer(offer);
       // "Anything else I need to do?" gets a yes or a no where the conversation knows what is
@@ -1127,10 +1128,7 @@ export class ConversationEngine {
       const about = (recap?.intent ?? state.lastIntent) as Answerable | undefined;
       if (offer === undefined && about !== undefined && ANYTHING_TO_DO.test(text)) {
         const foundNothingWrong =
-          state.stillFailingTicket !== undefined ||
-          (state.liftedSuspension !== undefined &&
-            state.lastIntent === 'explain_suspension' &&
-            state.account?.status === 'active');
+          state.stillFailingTicket !== undefined || (liftedJustNow && state.account?.status === 'active');
         if (foundNothingWrong)
           return answerAboutSoFar(about, {
             texts: [
@@ -1162,7 +1160,6 @@ export class ConversationEngine {
     }
     // "Where is that page?" after an answer that sends the customer to ONE BALANCE & CARRIERS: where
     // that link is, rather than "I can only help with...".
-    const { recap } = state;
     if (WHERE_IS_IT.test(text) && recap?.texts.some((answer) => CARRIERS_PAGE.test(answer)) === true) {
       return answerAboutSoFar(
         recap.intent as Answerable,
@@ -1290,25 +1287,22 @@ export class ConversationEngine {
     // Nothing asked but another account named ("my email is x@y"): the note says why it is not
     // looked at; not a misunderstanding, so no person is offered for it, unless one was just
     // offered (after "I registered with another email"): a person can look, and the offer stands.
-    if (intent === OUT_OF_SCOPE && note !== undefined && state.personOffered === true) {
-      const ending = personOrSupport(
-        'A person on our support team can look into it with you: shall I pass you to them? (yes / no)',
-      );
+    if (intent === OUT_OF_SCOPE && note !== undefined) {
+      const ending =
+        state.personOffered === true
+          ? personOrSupport(
+              'A person on our support team can look into it with you: shall I pass you to them? (yes / no)',
+            )
+          : {
+              text: state.customer === null ? SIGN_IN : 'What can I help you with on your own account?',
+              choices: {},
+              stateChanges: {},
+            };
       return {
         reply: { texts: [note, ending.text], ...ending.choices },
         intent,
         confidence,
         stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
-      };
-    }
-    if (intent === OUT_OF_SCOPE && note !== undefined) {
-      return {
-        reply: {
-          texts: [note, state.customer === null ? SIGN_IN : 'What can I help you with on your own account?'],
-        },
-        intent,
-        confidence,
-        stateChanges: { ...changes, misunderstandings: 0 },
       };
     }
     // A visitor who did every step of the general suspension answer has one left: the Stamps line
@@ -1442,14 +1436,13 @@ export class ConversationEngine {
     // Asked again in other words ("is UPS included?" right after the prices), the same answer would
     // come back word for word: the sentences that name what is asked say it better. Not for steps
     // (a list), nor when the answer offers or escalates; the whole answer stays the recap.
-    const { recap: last } = state;
     const sameAgain =
       also === undefined &&
-      last?.intent === answering &&
+      recap?.intent === answering &&
       reply.escalation === undefined &&
       reply.choices === undefined &&
-      reply.texts.length === last.texts.length &&
-      reply.texts.every((answer, index) => answer === last.texts[index] && !answer.includes('\n'));
+      reply.texts.length === recap.texts.length &&
+      reply.texts.every((answer, index) => answer === recap.texts[index] && !answer.includes('\n'));
     if (sameAgain) {
       const sentences = sentencesNaming(text, reply.texts);
       const all = reply.texts.flatMap((answer) => answer.split(SENTENCE_END)).length;

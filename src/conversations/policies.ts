@@ -575,12 +575,12 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
   };
 }
 
-/**
- * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
- * too", "I typed it exactly": the error persists, though no failure word says so.
- */
 /** "I tried twice", "tried it a few times": what the customer did more than once, to no end. */
 export const TRIED_REPEATEDLY = String.raw`tried\s+(?:it\s+|that\s+)?(?:twice|again|(?:a\s+)?(?:few|couple(?:\s+of)?|several|many|multiple|\d+|two|three)\s+times)`;
+/**
+ * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
+ * too", "I typed it exactly", "I tried twice": the error persists, though no failure word says so.
+ */
 export const CODE_STILL_MISSING = new RegExp(
   String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|gotten|receiv\w*|arriv\w*|came|come|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b`,
   'i',

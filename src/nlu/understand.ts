@@ -117,15 +117,13 @@ export class Understander {
       const request = this.afterCourtesy(text);
       if (request !== undefined) {
         const inner = this.classifier.predict(request);
-        if (isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE)
-          return { text, ...inner, entities };
-        // "Good morning, how do I track a package?" asks something, just not of ours: answered as
-        // that, rather than greeted and asked what it is about.
-        if (
+        // "Good morning, how do I track a package?" asks something too, just not of ours: answered
+        // as that, rather than greeted and asked what it is about.
+        const asksOfOthers =
           inner.intent === OUT_OF_SCOPE &&
           inner.confidence >= MIN_OUT_OF_SCOPE_CONFIDENCE &&
-          request.split(' ').length >= MIN_OUT_OF_SCOPE_WORDS
-        )
+          request.split(' ').length >= MIN_OUT_OF_SCOPE_WORDS;
+        if ((isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE) || asksOfOthers)
           return { text, ...inner, entities };
       }
     }
