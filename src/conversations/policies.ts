@@ -836,9 +836,18 @@ const greet: Policy = async (context) => ({
 const TAKES_LEAVE =
   /\b(?:bye|goodbye|see\s+(?:you|ya)|that['’]?s\s+all|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening|night|weekend))\b/i;
 
+/**
+ * The goodbye says what is still open: after the bot sent the customer to the Stamps line or to our
+ * team, "glad I could help" would be wrong, as the problem is not solved yet.
+ */
+function farewell(context: PolicyContext): string {
+  const last = context.state.escalations.at(-1);
+  return context.answer('goodbye', last === undefined ? 'default' : `after_${last.kind}`);
+}
+
 /** A thank-you that also says goodbye gets the goodbye, not "anything else I can help with?". */
 const thank: Policy = async (context) => ({
-  texts: [context.answer(TAKES_LEAVE.test(context.text) ? 'goodbye' : 'thanks')],
+  texts: [TAKES_LEAVE.test(context.text) ? farewell(context) : context.answer('thanks')],
 });
 
 /** What the bot does for each intent. `out_of_scope` is handled by the engine (it counts misunderstandings). */
@@ -859,7 +868,7 @@ export const POLICIES: Record<Answerable, Policy> = {
   }),
   greeting: greet,
   thanks: thank,
-  goodbye: plain('goodbye'),
+  goodbye: async (context) => ({ texts: [farewell(context)] }),
 };
 
 /** How the bot names an intent when it asks which one the customer meant. */

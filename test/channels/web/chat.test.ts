@@ -377,6 +377,19 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(id, 'ok I updated it')).escalation).toMatchObject({ kind: 'phone' });
   });
 
+  it('declined: "what card is on file?" is told the bot never sees card details, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'my account got suspended??');
+    for (const question of ['what card is on file', 'which card was declined?']) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toMatch(/^I cannot see which card that is: card details never reach me/);
+      expect(allText(turn)).toMatch(/say "done"/);
+      expect(turn.checks).toEqual([]);
+    }
+    const done = await say(id, 'ok done');
+    expect(allText(done)).toMatch(/still suspended even after the card update/);
+  });
+
   it('declined: "I already updated my card yesterday" counts as done, so the Stamps line follows at once', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "hey, my labels won't print, it says something about a usps rate alert");
@@ -810,6 +823,22 @@ describe('customer conversations, one per demo account', () => {
     const waiting = await say(id, 'anything I need to do meanwhile?');
     expect(allText(waiting)).toMatch(/^Nothing for now: our support team has your case/);
     expect(waiting.checks).toEqual([]);
+  });
+
+  it('says goodbye with what is still open: the Stamps call, or the case support has', async () => {
+    const review = await startAs('review@demo.test');
+    await say(review, 'why is my account suspended');
+    const bye = await say(review, 'ok thanks bye');
+    expect(allText(bye)).toMatch(/^Good luck with the call: Stamps is at \(855\) 889-7867/);
+    expect(allText(bye)).not.toMatch(/Glad I could help/);
+    const disconnected = await startAs('disconnected@demo.test');
+    await say(disconnected, 'my stamps account is gone from the app');
+    await say(disconnected, 'yes');
+    expect(allText(await say(disconnected, 'ok bye'))).toMatch(/^Our support team has your case/);
+    // Nothing left open: glad to have helped.
+    const active = await startAs('active@demo.test');
+    await say(active, 'how much are labels?');
+    expect(allText(await say(active, 'bye'))).toMatch(/^Glad I could help/);
   });
 
   it('disconnected: what a reconnect means; after the request, how long it takes, and "did it work?" checks again', async () => {
