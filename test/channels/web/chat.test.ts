@@ -1336,6 +1336,28 @@ describe('conversation behaviour', () => {
     expect(allText(later)).not.toMatch(/Goodbye/);
   });
 
+  it('says the login is the Stamps.com one when asked, and checks the account when logging in fails', async () => {
+    const visitor = await startAs();
+    for (const question of [
+      'is it the same login as my stamps.com account?',
+      'do i log in with my stamps password',
+    ]) {
+      const turn = await say(visitor, question);
+      expect(turn.intent).toBe('log_in');
+      expect(allText(turn)).toMatch(
+        /^Your One Balance account is a Stamps\.com account, so it uses your Stamps\.com username and password\./,
+      );
+    }
+    const difference = await say(visitor, "what's the difference between one balance and stamps.com");
+    expect(difference.intent).toBe('pricing');
+    expect(allText(difference)).toMatch(/^One Balance is one postage account, provided by Stamps\.com/);
+    // "I can't log in" asks nothing about the login: the account is checked.
+    const disconnected = await startAs('disconnected@demo.test');
+    const failing = await say(disconnected, "I can't log in to stamps.com");
+    expect(failing.checks.map((check) => check.name)).toContain('account.connection');
+    expect(allText(failing)).toMatch(/not connected to your store/);
+  });
+
   it('gives an unverified visitor general answers and never runs a check', async () => {
     const id = await startAs();
     const turn = await say(id, 'my account is suspended, I cannot buy postage');
