@@ -369,6 +369,9 @@ const DENIES_PASSWORD_CHANGE =
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of)\b/i;
+/** "I need to ship today", "orders are waiting", "asap": the customer is in a hurry. */
+const IN_A_HURRY =
+  /\b(?:urgent\w*|asap|emergency|right\s+(?:now|away)|(?:ship|send|mail|get\s+\w+\s+out)\w*\b[^.?!]*\b(?:today|tonight|now)|orders?\s+(?:are\s+)?(?:waiting|piling|stuck)|(?:customers?|people|buyers)\s+(?:are\s+)?waiting)\b/i;
 /**
  * "Do I need a card?", "can I use another number?", "is that monthly?": a question answered yes or
  * no. Not "can you change my store name?", which asks the bot to do something.
@@ -400,6 +403,9 @@ const BELIEVES_REGISTERED =
 /** "Ok, I will try a call instead", "let me check": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
+/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
+const ACKNOWLEDGES =
+  /^\s*(?:(?:oh|ah|hm+|well)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense))?[\s.!,]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
@@ -1258,10 +1264,18 @@ export class ConversationEngine {
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.
-    if ((intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) && WILL_TRY.test(text)) {
+    // "Ok" or "hmm" alone acknowledges the answer in the same way: no misunderstanding, and the
+    // door stays open.
+    const willTry = WILL_TRY.test(text);
+    if (
+      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
+      (willTry || ACKNOWLEDGES.test(text))
+    ) {
       const reply: Reply = {
         texts: [
-          'All right, let me know how it goes. If it still does not work, tell me here and I will help further.',
+          willTry
+            ? 'All right, let me know how it goes. If it still does not work, tell me here and I will help further.'
+            : 'All right. Is there anything else I can help you with?',
         ],
         ...(state.stillFailingTicket ? { patch: { stillFailingTicket: state.stillFailingTicket } } : {}),
       };
@@ -1334,19 +1348,40 @@ export class ConversationEngine {
     }
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
     // offered unless support already has the conversation. A weak small-talk guess at it ("this
-    // bot is useless" as a goodbye at 0.30) is no goodbye.
+    // bot is useless" as a goodbye at 0.30) is no goodbye. Hurry ("I need to ship today") is met
+    // the same way, with the quickest way to ship that the conversation found.
     const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
-    if ((intent === OUT_OF_SCOPE || weakSmallTalk) && FRUSTRATED.test(text)) {
+    const frustrated = FRUSTRATED.test(text);
+    if ((intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text))) {
       intent = OUT_OF_SCOPE;
       Object.assign(understood, { intent });
+      const needsNewAccount =
+        state.account === null ||
+        state.account?.status === 'closed' ||
+        state.recap?.intent === 'open_account';
+      const quickest =
+        phoneReason !== undefined
+          ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
+          : needsNewAccount && !frustrated
+            ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
+            : undefined;
+      // In a hurry before saying what is wrong: what is, first.
+      if (!frustrated && state.recap === undefined && quickest === undefined) {
+        return withNote({
+          reply: {
+            texts: [
+              'I understand it is urgent. Tell me what is stopping you, for example a postage purchase that fails or an account missing from the app, and I will look into it straight away.',
+            ],
+          },
+          intent,
+          confidence,
+          stateChanges: { ...changes, misunderstandings: 0 },
+        });
+      }
       return endingWithPerson(
         [
-          'I am sorry this has been so frustrating.',
-          ...(phoneReason === undefined
-            ? []
-            : [
-                `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`,
-              ]),
+          frustrated ? 'I am sorry this has been so frustrating.' : 'I understand you need to ship soon.',
+          ...(quickest === undefined ? [] : [quickest]),
         ],
         'Would you like me to pass you to a person on our support team? (yes / no)',
       );

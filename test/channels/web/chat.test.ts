@@ -1444,6 +1444,43 @@ describe('conversation behaviour', () => {
     expect(second.escalation).toMatchObject({ kind: 'ticket', reason: 'not_understood_twice' });
   });
 
+  it('takes "ok" and "hmm" after an answer as acknowledgements, not misunderstandings, and the promise holds', async () => {
+    const visitor = await startAs();
+    await say(visitor, 'how much is it');
+    for (const ack of ['ok', 'hmm', 'got it']) {
+      const turn = await say(visitor, ack);
+      expect(allText(turn)).toBe('All right. Is there anything else I can help you with?');
+      expect(turn.escalation).toBeNull();
+    }
+    expect((await service.store.get(visitor))?.handoff).toBeUndefined();
+    const active = await startAs('active@demo.test');
+    await say(active, 'my labels wont print');
+    await say(active, 'ok');
+    const still = await say(active, 'it still fails');
+    expect(still.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
+  it('meets "I need to ship today" with the quickest way to ship it found, or asks what is wrong', async () => {
+    const closed = await startAs('closed@demo.test');
+    await say(closed, "hi, i can't buy postage");
+    const hurry = await say(closed, 'but i need to ship today');
+    expect(allText(hurry)).toMatch(
+      /^I understand you need to ship soon\. Opening a new One Balance account takes only a few minutes/,
+    );
+    const review = await startAs('review@demo.test');
+    await say(review, 'why cant i buy postage');
+    expect(allText(await say(review, 'i need to get packages out today'))).toMatch(
+      /^I understand you need to ship soon\. Calling Stamps at \(855\) 889-7867 is the fastest way/,
+    );
+    // Said before anything else, twice: asked what is wrong, and never handed off as not understood.
+    const visitor = await startAs();
+    for (const text of ['this is urgent', 'customers are waiting on their orders']) {
+      const turn = await say(visitor, text);
+      expect(allText(turn)).toMatch(/^I understand it is urgent\. Tell me what is stopping you/);
+      expect(turn.escalation).toBeNull();
+    }
+  });
+
   it('invites an opener without a topic ("I need help") to say more, without counting a misunderstanding', async () => {
     const id = await startAs('active@demo.test');
     for (const opener of ['I need help', 'I have a problem with my account', 'can you help me']) {
