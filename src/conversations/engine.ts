@@ -105,9 +105,29 @@ const DENIES_CLOSING =
 /** "I'll do it myself", "how do I reconnect it on my own?": the customer would rather act alone. */
 const DOES_IT_THEMSELVES =
   /\b(?:myself|(?:on|by)\s+my\s+own|(?:i\s*['’]?ll|i\s+will|let\s+me|i\s+can)\s+(?:do|fix|reconnect|connect|handle)\s+(?:it|that|this)\b)/i;
-/** "What number does it go to?", "where does the code get sent?": asked of the verification code. */
-const CODE_GOES_TO =
-  /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i;
+/**
+ * Questions about the phone verification that registering ends in, each with what the bot can say
+ * of it: "what number does it go to?" (not "from"), "can you verify it for me?", "can I use another
+ * number?", "can I use a landline?".
+ */
+const VERIFICATION_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  [
+    /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i,
+    'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead.',
+  ],
+  [
+    /\b(?:can|could|would)\s+(?:you|u)\s+(?:just\s+)?(?:verify|confirm|approve|bypass|send\s+(?:me\s+)?(?:the|a)\s+(?:new\s+)?code)\b|\bverify\s+(?:it|me)\s+for\s+me\b/i,
+    'I cannot verify it for you: the code goes to your phone, and only you can enter it in the registration form. Ask for a new code (by call if texts do not arrive) and enter it within a few minutes.',
+  ],
+  [
+    /\b(?:change|edit|update|correct|fix)\s+(?:the|my)\s+(?:phone\s+)?number\b|\b(?:different|another|other|new)\s+(?:phone\s+)?number\b/i,
+    "The code goes to the phone number in the registration form. The form's details can be edited before you register, so correct the number there, then ask for a new code.",
+  ],
+  [
+    /\b(?:land\s*-?\s*line|home\s+phone|office\s+phone|desk\s+phone|(?:no|without\s+a)\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:do\s*n['’]?t|do\s+not)\s+(?:have|own)\s+a\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:can['’]?t|cannot|does\s*n['’]?t|doesn['’]?t)\s+(?:get|receive|take)\s+texts?)\b/i,
+    'A phone that cannot get texts works too: choose to verify by phone call instead of text, and the code comes in a call to that number. Enter it within a few minutes, then click Register Account.',
+  ],
+];
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
 const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
@@ -1186,17 +1206,20 @@ export class ConversationEngine {
         'The ONE BALANCE & CARRIERS link is at the top right of every page of the app; click it, and your One Balance account and its details are on the page it opens.',
       );
     }
-    // "What number does it go to?" after the registration troubleshooting: the one given for
-    // verification, which the bot cannot see, rather than "I can only help with...".
+    // Questions about the phone verification after the registration troubleshooting or the opening
+    // steps (which end in it): what the bot knows of it, rather than "I can only help with...".
+    // Small talk or a person is a guess at such a question ("i only have a landline" as a greeting).
     if (
-      recap?.intent === 'registration_error' &&
-      (intent === OUT_OF_SCOPE || intent === 'registration_error') &&
-      CODE_GOES_TO.test(text)
-    )
-      return answerAboutSoFar(
-        'registration_error',
-        'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead. If it still fails, tell me and I will bring in a person.',
-      );
+      (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
+      (!isAccountQuestion(intent) || intent === 'registration_error' || intent === recap.intent)
+    ) {
+      const answer = VERIFICATION_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+      if (answer !== undefined)
+        return answerAboutSoFar(
+          recap.intent as Answerable,
+          `${answer} If it still fails, tell me and I will bring in a person.`,
+        );
+    }
     // "And UPS?" after the prices: one thing the last answer spoke of, which alone names no topic.
     // The sentences that name it are what the customer asks for, not the whole answer again.
     const thing =

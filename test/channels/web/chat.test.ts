@@ -1152,6 +1152,25 @@ describe('customer conversations, one per demo account', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
+  it('regfail: "can I use a landline?" after the troubleshooting is told to verify by call, "can you verify it for me?" that it cannot, and a failure after it still brings a person', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'registration keeps failing at the phone step');
+    for (const question of ['can i use a landline?', "what if i don't have a cell phone"]) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toMatch(
+        /^A phone that cannot get texts works too: choose to verify by phone call/,
+      );
+      expect(turn.escalation).toBeNull();
+    }
+    expect((await say(id, 'it still fails')).escalation).toMatchObject({ kind: 'ticket' });
+    // The opening steps ask for the same verification.
+    const visitor = await startAs();
+    await say(visitor, 'how do i open an account');
+    expect(allText(await say(visitor, 'i only have a landline'))).toMatch(
+      /^A phone that cannot get texts works too/,
+    );
+  });
+
   it('registration error named by a visitor or a customer with no account: its troubleshooting, then a person', async () => {
     const visitor = await startAs();
     const code = await say(visitor, 'my verification code never arrives');
@@ -1287,7 +1306,9 @@ describe('conversation behaviour', () => {
     expect(allText(skip)).toMatch(/Registration only goes on once your phone is verified/);
     expect(skip.escalation).toBeNull();
     const other = await say(id, 'can i use a different phone number?');
-    expect(allText(other)).toMatch(/^From what I told you about an error while registering: .*phone/);
+    expect(allText(other)).toMatch(
+      /^The code goes to the phone number in the registration form\. .*can be edited/,
+    );
     expect(other.escalation).toBeNull();
     // Saying it still fails is.
     expect((await say(id, 'I typed it exactly')).escalation).toMatchObject({
