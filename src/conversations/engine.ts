@@ -729,7 +729,7 @@ export class ConversationEngine {
       // Only account answers are recapped: not small talk, a person or "not understood".
       isAccountQuestion(work.intent) && !('recap' in work.stateChanges)
         ? {
-            intent: work.intent,
+            intent: reply.topic ?? work.intent,
             texts: [...texts],
             ...(reply.choices ? { choices: [...reply.choices] } : {}),
             ...(reply.patch?.offer ? { offer: reply.patch.offer } : {}),

@@ -43,6 +43,11 @@ export interface Reply {
   choices?: readonly Choice[];
   escalation?: Escalation;
   /**
+   * What the answer is about when it is not what was asked: without an account, "where are my
+   * details?" is answered with the opening steps, and "how long does that take?" is about those.
+   */
+  topic?: Answerable;
+  /**
    * The policy changed something at the account backend (an unsuspend attempt, a reconnect
    * request): its answer is given in this turn, never left for the customer to ask again.
    */
@@ -206,9 +211,13 @@ function withoutOpenAccount(
           'I could not find a One Balance account for you, so you will need to open one first.',
           context.answer('open_account'),
         ],
+        topic: 'open_account',
       };
     case 'closed':
-      return { texts: [context.answer('open_account', 'closed'), context.answer('open_account')] };
+      return {
+        texts: [context.answer('open_account', 'closed'), context.answer('open_account')],
+        topic: 'open_account',
+      };
     case 'open':
       return undefined;
   }

@@ -982,10 +982,13 @@ describe('customer conversations, one per demo account', () => {
     await say(id, 'why cant i see my one balance anymore');
     const reopen = await say(id, 'can i reopen it');
     expect(reopen.intent).toBe('open_account');
-    expect(allText(reopen)).toMatch(/closed account cannot be used again, so you need a new one/);
+    // The first answer gave the opening steps already: not sent again.
+    expect(allText(reopen)).toMatch(
+      /^I cannot reopen it: a closed One Balance account cannot be used again\./,
+    );
     // A customer whose account is not closed has nothing to reopen: the words alone are no topic.
     expect((await say(await startAs('active@demo.test'), 'can i reopen it')).intent).toBe('out_of_scope');
-    // Asked again once the steps are given: answered in short, not sent the steps a second time.
+    // Asked again: the same, in short.
     const again = await say(id, "can't you just reopen the old one?");
     expect(allText(again)).toBe(
       'I cannot reopen it: a closed One Balance account cannot be used again. To ship, open a new one with the steps in my answer above, and ask me about any of them.',
@@ -1071,6 +1074,20 @@ describe('customer conversations, one per demo account', () => {
     const usps = await say(id, 'how do I get set up to print USPS labels in your app?');
     expect(usps.intent).toBe('open_account');
     expect(usps.escalation).toBeNull();
+  });
+
+  it('none: "how do I make one?" after "no account" is about opening one, and so is a question on the steps', async () => {
+    const id = await startAs('none@demo.test');
+    await say(id, "where's my one balance account");
+    const make = await say(id, 'how do i make one');
+    expect(make.intent).toBe('open_account');
+    expect(allText(make)).toMatch(/Register a FREE Account!/);
+    const card = await say(id, 'do i need a credit card for it');
+    expect(allText(card)).toMatch(/^From what I told you about opening a new account: Enter a payment card/);
+    // The first answer was asked as a question about details: its recap is about opening one.
+    const other = await startAs('none@demo.test');
+    await say(other, "where's my one balance account");
+    expect((await service.store.get(other))?.recap?.intent).toBe('open_account');
   });
 
   it('none: "do I have an account?" says there is none; "I thought I signed up" is offered a person who can look further', async () => {
