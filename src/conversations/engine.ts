@@ -135,7 +135,7 @@ const ASKS_WHEN_CLOSED =
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
-  /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
+  /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
 /** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
 const WHERE_IS_IT =
   /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s*(?:exactly\s+)?(?:is|['’]?s|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:one\s+balance\s*(?:&|and)?\s*)?carriers?)?(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
@@ -412,6 +412,9 @@ const FAILURE_WORDS =
  */
 const ABOUT_SUSPENSION =
   /\b(?:review\w*|compliance|suspen\w*|hold|reason|how\s+long|when|lift\w*|declined|payment|balance|again|happen\w*|wrong|speed\w*|faster|quicker|hurry|expedite|rush)\b/i;
+/** "How do I prevent that?", "how can I avoid it happening again?", "keep it from happening". */
+const PREVENTS =
+  /\b(?:prevent\w*|avoid\w*)\b|\b(?:keep|stop)\s+(?:that|it|this)\s+from\s+happening\b|\b(?:make\s+sure|ensure)\s+(?:that\s+|it\s+|this\s+)*(?:does\s*n['’]?t|does\s+not|won['’]?t|will\s+not|never)\s+happen\w*\b/i;
 /** A follow-up asking for a cause ("why?", "what happened?"), not for the next step. */
 const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
@@ -1112,6 +1115,19 @@ export class ConversationEngine {
       (followUp
         ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
         : ABOUT_SUSPENSION.test(text));
+    // "How do I prevent that?" after a suspension was explained or lifted: what usually causes one
+    // and what avoids it, since the bot cannot see what led to this one.
+    if (
+      PREVENTS.test(text) &&
+      (intent === OUT_OF_SCOPE || intent === 'explain_suspension') &&
+      (state.liftedSuspension !== undefined ||
+        state.recap?.intent === 'explain_suspension' ||
+        state.escalations.some((escalation) => escalation.kind === 'phone'))
+    )
+      return answerAboutSoFar(
+        'explain_suspension',
+        `I cannot see what led to your account's suspension, so I cannot say for sure. The usual causes are a Stamps.com password changed without the new one being entered on the ONE BALANCE & CARRIERS page, a declined payment, or an unpaid balance: keeping the password there up to date and the payment card valid avoids those. Stamps can tell you more at ${STAMPS_PHONE}.`,
+      );
     // A suspension the bot lifted earlier: "what was the hold for?", "will it happen again?", or
     // "why?" right after the lift get what it was and who knows more, not "nothing is wrong" or
     // "I can only help with...".

@@ -677,6 +677,20 @@ describe('customer conversations, one per demo account', () => {
     expect(again.escalation).toBeNull();
   });
 
+  it('hold: "how do I prevent that?" after the lift gets the usual causes and what avoids them', async () => {
+    placeHoldAgain();
+    const id = await startAs('hold@demo.test');
+    await say(id, 'I keep getting SPECIAL USPS RATE ALERT(S) when buying labels');
+    for (const question of ['how do i prevent that', "how can I make sure it doesn't happen again?"]) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toMatch(
+        /^I cannot see what led to your account's suspension.*The usual causes are/,
+      );
+      expect(turn.checks).toEqual([]);
+    }
+    expect(allText(await say(id, 'so can I make labels now?'))).toMatch(/^Yes: as far as I can see/);
+  });
+
   it('sees a suspension that starts after the account was looked up in the same conversation', async () => {
     const id = await startAs('active@demo.test');
     const plan = await say(id, 'what plan am I on?');
