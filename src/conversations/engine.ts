@@ -241,7 +241,7 @@ const FOLLOW_UP = new RegExp(
     String.raw`|what\s+happens\s+(?:now|next|then)|what\s+(?:does|did)\s+(?:that|this|it)\s+mean`,
     String.raw`|what\s+do\s+you\s+mean|what\s+did\s+you\s+(?:find|say)`,
     String.raw`|(?:can\s+you\s+|could\s+you\s+)?(?:please\s+)?(?:explain|repeat|say)\s+(?:that|it|this)(?:\s+again)?(?:\s+please)?`,
-    String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon`,
+    String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon|how(?:\s+(?:so|exactly|then))?`,
     String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix|change|reset|update)\s+(?:that|it|this)`,
     String.raw`|(?:why|how)\s+(?:did|does|do|would|could)\s+(?:that|this|it)\s+happen|what\s+happened`,
     String.raw`)\s*[?.!]*\s*$`,
@@ -1002,40 +1002,46 @@ export class ConversationEngine {
     // why: the bot cannot see who closed it or when, so a person is offered, beside the way back
     // to shipping.
     const denies = DENIES_CLOSING.test(text);
+    // A person offered about an account matter, unless support already has the conversation.
+    const answeredWithPerson = (topic: Answerable, texts: readonly string[], offerText: string): TurnWork => {
+      const ending = personOrSupport(offerText);
+      return answerAboutSoFar(
+        topic,
+        { texts: [...texts, ending.text], ...ending.choices },
+        ending.stateChanges,
+      );
+    };
     if (state.account?.status === 'closed' && (denies || ASKS_WHEN_CLOSED.test(text))) {
       const steps = context.answer('open_account');
       const stepsGiven = state.recap?.texts.includes(steps) === true;
-      return answerAboutSoFar(
+      return answeredWithPerson(
         'close_account',
-        {
-          texts: [
-            `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
-            ...(stepsGiven ? [] : [steps]),
-            denies
-              ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
-              : 'A person on our support team can look into what happened: shall I pass this to them? (yes / no)',
-          ],
-          choices: YES_OR_NO,
-        },
-        { personOffered: true },
+        [
+          `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
+          ...(stepsGiven ? [] : [steps]),
+        ],
+        denies
+          ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
+          : 'A person on our support team can look into what happened: shall I pass this to them? (yes / no)',
       );
     }
     // "Can I get my old balance back?": what was left on a closed account is not the bot's to see or
-    // move; a person can look, so the question is not left unanswered as out of scope.
+    // move; a person can look, so the question is not left unanswered as out of scope. Asked before
+    // closing ("what happens to my money on it?", read as pricing), the same is true.
+    const closing = state.recap?.intent === 'close_account';
     if (
-      state.account?.status === 'closed' &&
-      understanding.intent === OUT_OF_SCOPE &&
+      (state.account?.status === 'closed' || closing) &&
+      (understanding.intent === OUT_OF_SCOPE || understanding.intent === 'pricing') &&
       LEFT_MONEY.test(text)
     ) {
-      return answerAboutSoFar(
+      return answeredWithPerson(
         'close_account',
-        {
-          texts: [
-            'I cannot see or move what was left on a closed account, sorry. A person on our support team can look into your old account: shall I pass this to them? (yes / no)',
-          ],
-          choices: YES_OR_NO,
-        },
-        { personOffered: true },
+        [
+          state.account?.status === 'closed'
+            ? 'I cannot see or move what was left on a closed account, sorry.'
+            : "I cannot see your account's balance, or tell what happens to postage left on it when it closes, sorry.",
+        ],
+        `A person on our support team can look into ${state.account?.status === 'closed' ? 'your old account' : 'that with you before you close it'}: shall I pass this to them? (yes / no)`,
       );
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it

@@ -855,6 +855,32 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(active, 'bye'))).toMatch(/^Glad I could help/);
   });
 
+  it('asked what happens to the money on an account about to close: what the bot cannot see, and a person unless support has the case', async () => {
+    const visitor = await startAs();
+    await say(visitor, 'hey i want to close my one balance account');
+    const money = await say(visitor, 'what happens to my money on it');
+    expect(allText(money)).toMatch(
+      /^I cannot see your account's balance, or tell what happens to postage left on it/,
+    );
+    expect(allText(money)).toMatch(/shall I pass this to them\? \(yes \/ no\)$/);
+    expect(allText(await say(visitor, 'no'))).toMatch(/^All right\./);
+    // "Can you do it for me?" is about the closing answer, and "ok how" asks for it again.
+    expect(allText(await say(visitor, 'can you do it for me'))).toMatch(
+      /^I cannot close an account from this chat/,
+    );
+    expect(allText(await say(visitor, 'ok how'))).toMatch(
+      /^Here again is what I told you about closing your account:/,
+    );
+    // Support already has this customer's case (the reconnect request): no second offer of a person.
+    const disconnected = await startAs('disconnected@demo.test');
+    await say(disconnected, 'my account is missing from the app');
+    await say(disconnected, 'yes');
+    await say(disconnected, 'how do I close my account');
+    const left = await say(disconnected, 'what happens to my balance?');
+    expect(allText(left)).toMatch(/Our support team already has this conversation/);
+    expect(left.messages.at(-1)?.choices).toBeUndefined();
+  });
+
   it('disconnected: what a reconnect means; after the request, how long it takes, and "did it work?" checks again', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, 'my one balance vanished from the carriers page??');
