@@ -359,11 +359,12 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'first_class_plan',
 ]);
 /**
- * "It says first class not available", "the option is greyed out": the error itself, which the bot
- * asked to be told of when it found nothing wrong.
+ * "It says first class not available", "the option is greyed out", "it's just not there": the
+ * error itself, which the bot asked to be told of when it found nothing wrong. Only "it" or "that"
+ * is missing, not "my account doesn't show up in the app", which names its own topic.
  */
 const QUOTES_ERROR =
-  /\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
+  /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
@@ -957,7 +958,10 @@ export class ConversationEngine {
     // about that answer, unless it names a topic of its own ("my registration still fails"). The
     // classifier's guess for "still failing" alone is no topic, and the same topic again would
     // only find nothing wrong again: a person takes it. Quoting the error it asked for is the same.
-    const { stillFailingTicket, lastIntent } = state;
+    // What the promise was made about: the last answer, even if a message the bot did not
+    // understand came after it.
+    const { stillFailingTicket } = state;
+    const lastIntent = state.recap?.intent ?? state.lastIntent;
     const guessed = understanding.intent;
     const tried = STILL_FAILS.test(text) || ALREADY_DID.test(text);
     if (
@@ -972,7 +976,7 @@ export class ConversationEngine {
           lastIntent as IntentId,
           {
             texts: [
-              `Thank you for ${tried ? 'trying that' : 'telling me what it says'}. Your account looks fine from here, so I am bringing in a person to look into it with you.`,
+              `Thank you for ${tried ? 'trying that' : 'letting me know'}. Your account looks fine from here, so I am bringing in a person to look into it with you.`,
             ],
             escalation: { kind: 'ticket', reason: stillFailingTicket, status: 'requested' },
           },
@@ -1490,7 +1494,14 @@ export class ConversationEngine {
               texts: [TWO_MISSES],
               escalation: { kind: 'ticket', reason: 'not_understood_twice', status: 'requested' },
             }
-          : { texts: [context.answer(OUT_OF_SCOPE)], choices: YES_OR_NO };
+          : {
+              texts: [context.answer(OUT_OF_SCOPE)],
+              choices: YES_OR_NO,
+              // A promise to bring a person if it still fails outlives one message not understood.
+              ...(state.stillFailingTicket
+                ? { patch: { stillFailingTicket: state.stillFailingTicket } }
+                : {}),
+            };
       return withNote({
         reply,
         intent,

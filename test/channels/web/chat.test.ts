@@ -132,10 +132,18 @@ describe('customer conversations, one per demo account', () => {
     const quoted = await startAs('active@demo.test');
     await say(quoted, 'can i buy first class labels?');
     const says = await say(quoted, 'it says first class not available');
-    expect(allText(says)).toMatch(
-      /^Thank you for telling me what it says\. Your account looks fine from here/,
-    );
+    expect(allText(says)).toMatch(/^Thank you for letting me know\. Your account looks fine from here/);
     expect(says.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+  });
+
+  it('active, First Class: the promise of a person outlives one message not understood, and "it\'s just not there" keeps it', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'i cant find first class option when buying labels');
+    expect((await say(id, 'where is it supposed to be')).intent).toBe('out_of_scope');
+    const missing = await say(id, "it's just not there");
+    expect(allText(missing)).toMatch(/^Thank you for letting me know\. Your account looks fine from here/);
+    expect(missing.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+    expect(missing.intent).toBe('first_class_plan');
   });
 
   it('active: "let me try again" is no misunderstanding, and the promise holds for the message after it', async () => {
