@@ -216,6 +216,14 @@ const DONE = new RegExp(
  */
 const IS_THAT_WHY =
   /\b(?:is|was|could|would|might)\s+(?:that|this|it)\s+(?:be\s+)?(?:why|the\s+(?:reason|cause|problem|issue)|because|what\s+caused)\b/i;
+/**
+ * "I did change my password last week": the change that suspended the account, told with when it
+ * was made, and not the new password entered in the app, which is the fix the bot waits for.
+ */
+const CONFIRMS_PASSWORD_CHANGE =
+  /^(?!.*\b(?:enter\w*|put|typed|saved|in\s+the\s+app|on\s+the\s+page)\b).*\b(?:chang\w*|reset)\b.*\b(?:last\s+(?:week|month|night|time)|(?:a\s+(?:few|couple\s+of)\s+|two\s+|2\s+|three\s+|3\s+|several\s+)?(?:days?|weeks?)\s+ago|yesterday|the\s+other\s+day|recently|a\s+while\s+(?:ago|back))\b/i;
+/** "Do I change it again?", "should I reset my password again?", "do I need a new password?". */
+const ASKS_TO_CHANGE_AGAIN = /\b(?:chang\w*|reset\w*|new\s+(?:one|password))\b/i;
 /** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
 const NO =
   /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need)\b/i;
@@ -899,6 +907,20 @@ export class ConversationEngine {
         (!namesOtherTopic || FOLLOW_UP.test(text))
       )
         return waitGoesOn(howToFix(context, offer));
+      // "So do I change it again?" while the new password is awaited: yes, and where it goes.
+      if (
+        offer?.kind === 'unsuspend_retry' &&
+        offer.after === 'password' &&
+        YES_NO_QUESTION.test(text) &&
+        ASKS_TO_CHANGE_AGAIN.test(text)
+      )
+        return waitGoesOn({
+          texts: [
+            'Yes: reset your Stamps.com password once more, then enter the new one on the ONE BALANCE & CARRIERS page, so that the app has the password that works.',
+            offerReminder(offer),
+          ],
+          choices: offerChoices(offer),
+        });
       // "How long does it take after I update the card?": the bot's own retry is at once, which it
       // can promise; how long Stamps takes is not the bot's to know.
       if (offer?.kind === 'unsuspend_retry' && HOW_LONG.test(text))
@@ -1649,7 +1671,8 @@ export class ConversationEngine {
       fixReported:
         (state.offer ?? state.declinedOffer)?.kind === 'unsuspend_retry' &&
         DONE.test(text) &&
-        !IS_THAT_WHY.test(text),
+        !IS_THAT_WHY.test(text) &&
+        !((state.offer ?? state.declinedOffer)?.after === 'password' && CONFIRMS_PASSWORD_CHANGE.test(text)),
       mentions: (intent) => {
         if (words === undefined) words = inTokenForm(text);
         return this.namedIn(words, intent);

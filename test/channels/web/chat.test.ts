@@ -424,6 +424,20 @@ describe('customer conversations, one per demo account', () => {
     expect(done.escalation).toMatchObject({ kind: 'phone', phone: '(855) 889-7867' });
   });
 
+  it('pw-changed: "I did change my password last week" is the cause, not the fix; "so do I change it again?" is a yes', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'hi my labels stopped working yesterday');
+    const cause = await say(id, 'I did change my password last week');
+    expect(allText(cause)).not.toMatch(/even after/);
+    expect(allText(cause)).toMatch(/because of a recent password change/);
+    expect(cause.escalation).toBeNull();
+    const again = await say(id, 'so do I change it again??');
+    expect(allText(again)).toMatch(/^Yes: reset your Stamps\.com password once more, then enter the new one/);
+    expect(again.checks).toEqual([]);
+    const done = await say(id, 'done, entered it');
+    expect(allText(done)).toMatch(/still suspended even after the password advice/);
+  });
+
   it('pw-changed: "I never changed my password" is told what the records show, and the wait for the new password goes on', async () => {
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'my account suspended');
