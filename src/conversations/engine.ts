@@ -890,6 +890,21 @@ export class ConversationEngine {
               { misunderstandings: 0, recap: state.recap },
             );
       }
+      // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
+      // see, and the offer again. "Why?" alone is the offer's explanation (below).
+      if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
+        const said = ASKS_WHY.test(text)
+          ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
+          : LEFT_MONEY.test(text) || /\blose\b/i.test(text)
+            ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
+            : undefined;
+        if (said !== undefined)
+          return settled(
+            'reconnect_account',
+            { texts: [said, offerReminder(offer)], choices: offerChoices(offer) },
+            { misunderstandings: 0, recap: state.recap },
+          );
+      }
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
       // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names

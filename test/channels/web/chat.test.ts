@@ -787,6 +787,18 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
   });
 
+  it('disconnected: "why did it disconnect?" and "will I lose my balance?" before answering the offer get what the bot can see, and the offer stays', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, "i can't see my one balance on the carriers page");
+    const why = await say(id, 'why did it disconnect?');
+    expect(allText(why)).toMatch(/^I cannot see why it was disconnected/);
+    expect(allText(why)).toMatch(/Shall I ask them to reconnect it\? \(yes \/ no\)$/);
+    const balance = await say(id, 'will i lose my balance?');
+    expect(allText(balance)).toMatch(/^Reconnecting does not make a new account: it links your existing one/);
+    expect(balance.checks).toEqual([]);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
+  });
+
   it('disconnected: offers a reconnect request, remembers it until answered, files it on yes', async () => {
     const id = await startAs('disconnected@demo.test');
     const offer = await say(id, 'my one balance account is not showing on the carriers page');
