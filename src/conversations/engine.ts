@@ -452,10 +452,11 @@ const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is 
 const ASKS_FOR_NUMBER =
   /\b(?<!(?:account|tracking|card|order|reference|id)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
 /** Asking for the phone number or whom to call. */
+const STAMPS_HOURS = `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`;
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 /** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */
 const HOURS_QUESTION =
-  /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time)\b/i;
+  /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time|(?:are|is)\s+(?:they|it|stamps|the\s+line)\s+open|open\s+(?:on\s+)?(?:weekends?|saturdays?|sundays?|today|now|late|24\s*\/\s*7))\b/i;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
@@ -1190,11 +1191,17 @@ export class ConversationEngine {
     // "how long will it take?", "why?") gets its reason and who can, rather than "I can only help
     // with..." or the last answer again.
     const phoneReason = state.escalations.filter((escalation) => escalation.kind === 'phone').at(-1)?.reason;
+    // A visitor given the Stamps line in the general steps has no escalation, but the same number.
+    const stampsLineGiven =
+      phoneReason !== undefined ||
+      state.recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true;
     const stampsAnswer =
       phoneReason === undefined
-        ? undefined
+        ? stampsLineGiven && HOURS_QUESTION.test(text)
+          ? STAMPS_HOURS
+          : undefined
         : HOURS_QUESTION.test(text)
-          ? `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`
+          ? STAMPS_HOURS
           : PHONE_QUESTION.test(text)
             ? STAMPS_NUMBER
             : asksAboutSuspension
@@ -1203,12 +1210,7 @@ export class ConversationEngine {
     if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
     // "Is there a number I can call?" once the Stamps line was given (to a visitor too, who has no
     // escalation) asks for that number, not for a person of ours (it reads as one, at 0.97).
-    if (
-      (phoneReason !== undefined ||
-        state.recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true) &&
-      ASKS_FOR_NUMBER.test(text) &&
-      !context.mentions('talk_to_human')
-    )
+    if (stampsLineGiven && ASKS_FOR_NUMBER.test(text) && !context.mentions('talk_to_human'))
       return answerAboutSoFar('explain_suspension', STAMPS_NUMBER);
     // "Can you call them for me?" reads as asking for a person, "anything I can send you?" as small
     // talk: both ask the bot to act for the customer with Stamps, which it cannot.

@@ -189,6 +189,16 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(declined, "what's my account number?")).intent).toBe('find_credentials');
   });
 
+  it('visitor: "are they open on weekends?" after the general suspension steps is about the Stamps line', async () => {
+    const id = await startAs();
+    await say(id, 'helo, my acount got suspnded and i cant by postage');
+    const hours = await say(id, 'are they open on weekends');
+    expect(allText(hours)).toMatch(
+      /^I do not know Stamps' opening hours, sorry: I only have their number, \(855\) 889-7867/,
+    );
+    expect(hours.escalation).toBeNull();
+  });
+
   it('"I already did all that" after the general suspension steps: the Stamps line, and why to sign in', async () => {
     const id = await startAs();
     await say(id, 'my account got suspended what do i do');
