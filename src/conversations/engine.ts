@@ -133,6 +133,11 @@ const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
+/** "Why did it disconnect?", "how come it disappeared?", "what happened?": of a disconnected account. */
+const ASKS_WHY_DISCONNECTED =
+  /\b(?:why|how\s+come)\b.*\b(?:dis\w*connect\w*|unlink\w*|happen\w*|gone|missing|disappear\w*)\b|\bwhat\s+(?:caused|happened)\b/i;
+/** "Will I lose my balance?", "am I losing anything?". */
+const FEARS_LOSING = /\b(?:lose|losing)\b/i;
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
@@ -452,11 +457,12 @@ const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is 
 const ASKS_FOR_NUMBER =
   /\b(?<!(?:account|tracking|card|order|reference|id)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
 /** Asking for the phone number or whom to call. */
-const STAMPS_HOURS = `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`;
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 /** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */
 const HOURS_QUESTION =
   /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time|(?:are|is)\s+(?:they|it|stamps|the\s+line)\s+open|open\s+(?:on\s+)?(?:weekends?|saturdays?|sundays?|today|now|late|24\s*\/\s*7))\b/i;
+/** The answer to HOURS_QUESTION: the bot has the Stamps number, not their hours. */
+const STAMPS_HOURS = `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`;
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
@@ -894,9 +900,9 @@ export class ConversationEngine {
       // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
       // see, and the offer again. "Why?" alone is the offer's explanation (below).
       if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
-        const said = ASKS_WHY.test(text)
+        const said = ASKS_WHY_DISCONNECTED.test(text)
           ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
-          : LEFT_MONEY.test(text) || /\blose\b/i.test(text)
+          : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
             ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
             : undefined;
         if (said !== undefined)
@@ -999,6 +1005,9 @@ export class ConversationEngine {
     // What the promise was made about: the last answer, even if a message the bot did not
     // understand came after it.
     const { stillFailingTicket } = state;
+    // Kept for one more message by a reply that does not answer the promise (what the customer will
+    // try, "ok", a message not understood).
+    const promiseKept: Pick<Reply, 'patch'> = stillFailingTicket ? { patch: { stillFailingTicket } } : {};
     const lastIntent = state.recap?.intent ?? state.lastIntent;
     const guessed = understanding.intent;
     const tried = STILL_FAILS.test(text) || ALREADY_DID.test(text);
@@ -1053,13 +1062,15 @@ export class ConversationEngine {
         ending.stateChanges,
       );
     };
-    if (state.account?.status === 'closed' && (denies || ASKS_WHEN_CLOSED.test(text))) {
+    const { account } = state;
+    const closedAccount = account?.status === 'closed';
+    if (closedAccount && (denies || ASKS_WHEN_CLOSED.test(text))) {
       const steps = context.answer('open_account');
       const stepsGiven = state.recap?.texts.includes(steps) === true;
       return answeredWithPerson(
         'close_account',
         [
-          `The account system shows your One Balance account ending in ${state.account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
+          `The account system shows your One Balance account ending in ${account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
           ...(stepsGiven ? [] : [steps]),
         ],
         denies
@@ -1070,20 +1081,19 @@ export class ConversationEngine {
     // "Can I get my old balance back?": what was left on a closed account is not the bot's to see or
     // move; a person can look, so the question is not left unanswered as out of scope. Asked before
     // closing ("what happens to my money on it?", read as pricing), the same is true.
-    const closing = state.recap?.intent === 'close_account';
     if (
-      (state.account?.status === 'closed' || closing) &&
+      (closedAccount || state.recap?.intent === 'close_account') &&
       (understanding.intent === OUT_OF_SCOPE || understanding.intent === 'pricing') &&
       LEFT_MONEY.test(text)
     ) {
       return answeredWithPerson(
         'close_account',
         [
-          state.account?.status === 'closed'
+          closedAccount
             ? 'I cannot see or move what was left on a closed account, sorry.'
             : "I cannot see your account's balance, or tell what happens to postage left on it when it closes, sorry.",
         ],
-        `A person on our support team can look into ${state.account?.status === 'closed' ? 'your old account' : 'that with you before you close it'}: shall I pass this to them? (yes / no)`,
+        `A person on our support team can look into ${closedAccount ? 'your old account' : 'that with you before you close it'}: shall I pass this to them? (yes / no)`,
       );
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
@@ -1339,8 +1349,7 @@ export class ConversationEngine {
     )
       intent = state.recap.intent as IntentId;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
-    if (intent === OUT_OF_SCOPE && state.account?.status === 'closed' && ASKS_TO_REOPEN.test(text))
-      intent = 'open_account';
+    if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
@@ -1365,7 +1374,7 @@ export class ConversationEngine {
             ? 'All right, let me know how it goes. If it still does not work, tell me here and I will help further.'
             : 'All right. Is there anything else I can help you with?',
         ],
-        ...(state.stillFailingTicket ? { patch: { stillFailingTicket: state.stillFailingTicket } } : {}),
+        ...promiseKept,
       };
       const stateChanges = { ...changes, misunderstandings: 0, recap: state.recap };
       const about = state.recap?.intent as Answerable | undefined;
@@ -1444,9 +1453,7 @@ export class ConversationEngine {
       intent = OUT_OF_SCOPE;
       Object.assign(understood, { intent });
       const needsNewAccount =
-        state.account === null ||
-        state.account?.status === 'closed' ||
-        state.recap?.intent === 'open_account';
+        state.account === null || closedAccount || state.recap?.intent === 'open_account';
       const quickest =
         phoneReason !== undefined
           ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
@@ -1537,9 +1544,7 @@ export class ConversationEngine {
               texts: [context.answer(OUT_OF_SCOPE)],
               choices: YES_OR_NO,
               // A promise to bring a person if it still fails outlives one message not understood.
-              ...(state.stillFailingTicket
-                ? { patch: { stillFailingTicket: state.stillFailingTicket } }
-                : {}),
+              ...promiseKept,
             };
       return withNote({
         reply,
@@ -1682,14 +1687,16 @@ export class ConversationEngine {
     };
     // Tokenised once, and only for a policy that asks.
     let words: string | undefined;
+    // The offer "done" would answer: open, or said no to in the last turn.
+    const awaited = state.offer ?? state.declinedOffer;
     return {
       customer: state.customer,
       text,
       fixReported:
-        (state.offer ?? state.declinedOffer)?.kind === 'unsuspend_retry' &&
+        awaited?.kind === 'unsuspend_retry' &&
         DONE.test(text) &&
         !IS_THAT_WHY.test(text) &&
-        !((state.offer ?? state.declinedOffer)?.after === 'password' && CONFIRMS_PASSWORD_CHANGE.test(text)),
+        !(awaited.after === 'password' && CONFIRMS_PASSWORD_CHANGE.test(text)),
       mentions: (intent) => {
         if (words === undefined) words = inTokenForm(text);
         return this.namedIn(words, intent);
