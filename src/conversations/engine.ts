@@ -784,6 +784,8 @@ export class ConversationEngine {
     context: PolicyContext,
     understood: { intent: string; confidence: number },
   ): Promise<TurnWork> {
+    // The last account answer, which follow-ups are about.
+    const { recap } = state;
     // Classified once per turn; its entities also tell whether another account was typed in.
     const understanding = this.deps.understander.understand(text);
     const note = this.otherAccountNote(state, understanding.entities);
@@ -853,7 +855,7 @@ export class ConversationEngine {
         settled(topic, typeof answer === 'string' ? { texts: [answer] } : answer, {
           ...changes,
           misunderstandings: 0,
-          recap: state.recap,
+          recap,
           ...more,
         }),
       );
@@ -874,11 +876,14 @@ export class ConversationEngine {
           declinedOffer,
           personOffered: undefined,
           misunderstandings: 0,
-          ...(declinedOffer ? { recap: state.recap } : {}),
+          ...(declinedOffer ? { recap } : {}),
         });
       // A reply while the bot waits for a fix: the offer stays open and the last answer the recap.
       const waitGoesOn = (reply: Reply): TurnWork =>
-        settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap: state.recap });
+        settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap });
+      // What the customer asked, answered, and the open offer asked again with its quick answers.
+      const offerAgainAfter = (said: string, open: Offer): TurnWork =>
+        waitGoesOn({ texts: [said, offerReminder(open)], choices: offerChoices(open) });
       if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
       // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
@@ -891,11 +896,7 @@ export class ConversationEngine {
               { texts: [`${noSteps} If you change your mind, just say yes and I will ask them.`] },
               offer,
             )
-          : settled(
-              'reconnect_account',
-              { texts: [noSteps, offerReminder(offer)], choices: offerChoices(offer) },
-              { misunderstandings: 0, recap: state.recap },
-            );
+          : offerAgainAfter(noSteps, offer);
       }
       // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
       // see, and the offer again. "Why?" alone is the offer's explanation (below).
@@ -905,12 +906,7 @@ export class ConversationEngine {
           : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
             ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
             : undefined;
-        if (said !== undefined)
-          return settled(
-            'reconnect_account',
-            { texts: [said, offerReminder(offer)], choices: offerChoices(offer) },
-            { misunderstandings: 0, recap: state.recap },
-          );
+        if (said !== undefined) return offerAgainAfter(said, offer);
       }
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
@@ -936,13 +932,10 @@ export class ConversationEngine {
         YES_NO_QUESTION.test(text) &&
         ASKS_TO_CHANGE_AGAIN.test(text)
       )
-        return waitGoesOn({
-          texts: [
-            'Yes: reset your Stamps.com password once more, then enter the new one on the ONE BALANCE & CARRIERS page, so that the app has the password that works.',
-            offerReminder(offer),
-          ],
-          choices: offerChoices(offer),
-        });
+        return offerAgainAfter(
+          'Yes: reset your Stamps.com password once more, then enter the new one on the ONE BALANCE & CARRIERS page, so that the app has the password that works.',
+          offer,
+        );
       // "How long does it take after I update the card?": the bot's own retry is at once, which it
       // can promise; how long Stamps takes is not the bot's to know.
       if (offer?.kind === 'unsuspend_retry' && HOW_LONG.test(text))
@@ -958,11 +951,7 @@ export class ConversationEngine {
       if (offer?.kind === 'unsuspend_retry') {
         const denied =
           offer.after === 'card' ? DENIES_CARD_PROBLEM.test(text) : DENIES_PASSWORD_CHANGE.test(text);
-        if (denied)
-          return waitGoesOn({
-            texts: [offer.after === 'card' ? CARD_RECORDS : PASSWORD_RECORDS, offerReminder(offer)],
-            choices: offerChoices(offer),
-          });
+        if (denied) return offerAgainAfter(offer.after === 'card' ? CARD_RECORDS : PASSWORD_RECORDS, offer);
       }
       // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
       if (offer?.kind === 'unsuspend_retry' && NO.test(text))
@@ -1008,7 +997,7 @@ export class ConversationEngine {
     // Kept for one more message by a reply that does not answer the promise (what the customer will
     // try, "ok", a message not understood).
     const promiseKept: Pick<Reply, 'patch'> = stillFailingTicket ? { patch: { stillFailingTicket } } : {};
-    const lastIntent = state.recap?.intent ?? state.lastIntent;
+    const lastIntent = recap?.intent ?? state.lastIntent;
     const guessed = understanding.intent;
     const tried = STILL_FAILS.test(text) || ALREADY_DID.test(text);
     if (
@@ -1038,7 +1027,7 @@ export class ConversationEngine {
         'That is fine: I can still answer general questions about One Balance here. If you want me to check your own account, sign in to the app and open this chat from there.',
       ];
       // A remark beside the topic, which stays the one to go back to.
-      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap: state.recap });
+      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap });
     }
     if (CLAIMS_SIGNED_IN.test(text)) {
       const texts = [
@@ -1066,7 +1055,7 @@ export class ConversationEngine {
     const closedAccount = account?.status === 'closed';
     if (closedAccount && (denies || ASKS_WHEN_CLOSED.test(text))) {
       const steps = context.answer('open_account');
-      const stepsGiven = state.recap?.texts.includes(steps) === true;
+      const stepsGiven = recap?.texts.includes(steps) === true;
       return answeredWithPerson(
         'close_account',
         [
@@ -1082,7 +1071,7 @@ export class ConversationEngine {
     // move; a person can look, so the question is not left unanswered as out of scope. Asked before
     // closing ("what happens to my money on it?", read as pricing), the same is true.
     if (
-      (closedAccount || state.recap?.intent === 'close_account') &&
+      (closedAccount || recap?.intent === 'close_account') &&
       (understanding.intent === OUT_OF_SCOPE || understanding.intent === 'pricing') &&
       LEFT_MONEY.test(text)
     ) {
@@ -1098,7 +1087,7 @@ export class ConversationEngine {
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
     // says so, so that nobody believes the account closed, and who can.
-    if (state.recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
+    if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
       return answerAboutSoFar(
         'close_account',
         'I cannot close an account from this chat, so nothing has changed on yours. You close it yourself with the closing guide in the app\'s help centre; if you would rather a person on our support team did it, say "talk to a person".',
@@ -1171,16 +1160,18 @@ export class ConversationEngine {
     const asksAboutSuspension =
       offer === undefined &&
       (followUp
-        ? state.recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
+        ? recap?.intent === 'explain_suspension' && ASKS_WHY.test(text)
         : ABOUT_SUSPENSION.test(text));
+    // The suspension the customer was sent to the Stamps line for, if any.
+    const phoneReason = state.escalations.filter((escalation) => escalation.kind === 'phone').at(-1)?.reason;
     // "How do I prevent that?" after a suspension was explained or lifted: what usually causes one
     // and what avoids it, since the bot cannot see what led to this one.
     if (
       PREVENTS.test(text) &&
       (intent === OUT_OF_SCOPE || intent === 'explain_suspension') &&
       (state.liftedSuspension !== undefined ||
-        state.recap?.intent === 'explain_suspension' ||
-        state.escalations.some((escalation) => escalation.kind === 'phone'))
+        recap?.intent === 'explain_suspension' ||
+        phoneReason !== undefined)
     )
       return answerAboutSoFar(
         'explain_suspension',
@@ -1200,11 +1191,9 @@ export class ConversationEngine {
     // number, and a question about the suspension it cannot answer ("what is a compliance review?",
     // "how long will it take?", "why?") gets its reason and who can, rather than "I can only help
     // with..." or the last answer again.
-    const phoneReason = state.escalations.filter((escalation) => escalation.kind === 'phone').at(-1)?.reason;
     // A visitor given the Stamps line in the general steps has no escalation, but the same number.
     const stampsLineGiven =
-      phoneReason !== undefined ||
-      state.recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true;
+      phoneReason !== undefined || recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true;
     const stampsAnswer =
       phoneReason === undefined
         ? stampsLineGiven && HOURS_QUESTION.test(text)
@@ -1234,13 +1223,12 @@ export class ConversationEngine {
         'explain_suspension',
         `There is nothing to send me: I cannot take documents here, and the suspension is for Stamps to lift. When you call them at ${STAMPS_PHONE}, they can tell you whether they need anything from you.`,
       );
-    const { recap } = state;
     if (followUp) {
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
         return remindOffer(offer);
       // "Anything else I need to do?" gets a yes or a no where the conversation knows what is
       // left; where it does not (steps given, nothing found yet), the last answer again.
-      const about = (recap?.intent ?? state.lastIntent) as Answerable | undefined;
+      const about = lastIntent as Answerable | undefined;
       if (offer === undefined && about !== undefined && ANYTHING_TO_DO.test(text)) {
         const foundNothingWrong =
           state.stillFailingTicket !== undefined || (liftedJustNow && state.account?.status === 'active');
@@ -1308,7 +1296,8 @@ export class ConversationEngine {
     }
     // Several requests in one message are all answered, rather than asked about; what the customer
     // will try next ("ok let me try again") asks nothing.
-    if (confidence < 1 && !followUp && understanding.also === undefined && !WILL_TRY.test(text)) {
+    const willTry = WILL_TRY.test(text);
+    if (confidence < 1 && !followUp && understanding.also === undefined && !willTry) {
       const options = this.clarificationOptions(understanding);
       if (options !== undefined) {
         const [a, b] = options;
@@ -1339,15 +1328,15 @@ export class ConversationEngine {
     const reportsOnFix =
       STILL_FAILS.test(text) ||
       DID_IT_WORK.test(text) ||
-      (state.recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
+      (recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
     if (
       (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
       offer === undefined &&
       reportsOnFix &&
-      state.recap !== undefined &&
-      CHECKED_AGAIN_WHEN_STILL_FAILING.has(state.recap.intent)
+      recap !== undefined &&
+      CHECKED_AGAIN_WHEN_STILL_FAILING.has(recap.intent)
     )
-      intent = state.recap.intent as IntentId;
+      intent = recap.intent as IntentId;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
     if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
     Object.assign(understood, { intent, confidence });
@@ -1363,7 +1352,6 @@ export class ConversationEngine {
     // It is about the last answer, so that answer's topic stays the conversation's.
     // "Ok" or "hmm" alone acknowledges the answer in the same way: no misunderstanding, and the
     // door stays open.
-    const willTry = WILL_TRY.test(text);
     if (
       (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
       (willTry || ACKNOWLEDGES.test(text))
@@ -1376,8 +1364,8 @@ export class ConversationEngine {
         ],
         ...promiseKept,
       };
-      const stateChanges = { ...changes, misunderstandings: 0, recap: state.recap };
-      const about = state.recap?.intent as Answerable | undefined;
+      const stateChanges = { ...changes, misunderstandings: 0, recap };
+      const about = recap?.intent as Answerable | undefined;
       return withNote(
         about === undefined
           ? { reply, intent, confidence, stateChanges }
@@ -1398,7 +1386,7 @@ export class ConversationEngine {
     if (
       (intent === OUT_OF_SCOPE || intent === 'reconnect_account' || intent === 'open_account') &&
       state.account === null &&
-      state.recap !== undefined &&
+      recap !== undefined &&
       BELIEVES_REGISTERED.test(text) &&
       !NEVER_HAD.test(text)
     ) {
@@ -1435,7 +1423,7 @@ export class ConversationEngine {
     if (
       intent === OUT_OF_SCOPE &&
       state.customer === null &&
-      state.recap?.intent === 'explain_suspension' &&
+      recap?.intent === 'explain_suspension' &&
       ALREADY_DID.test(text)
     ) {
       return answerAboutSoFar(
@@ -1452,8 +1440,7 @@ export class ConversationEngine {
     if ((intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text))) {
       intent = OUT_OF_SCOPE;
       Object.assign(understood, { intent });
-      const needsNewAccount =
-        state.account === null || closedAccount || state.recap?.intent === 'open_account';
+      const needsNewAccount = state.account === null || closedAccount || recap?.intent === 'open_account';
       const quickest =
         phoneReason !== undefined
           ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
@@ -1461,7 +1448,7 @@ export class ConversationEngine {
             ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
             : undefined;
       // In a hurry before saying what is wrong: what is, first.
-      if (!frustrated && state.recap === undefined && quickest === undefined) {
+      if (!frustrated && recap === undefined && quickest === undefined) {
         return withNote({
           reply: {
             texts: [
@@ -1489,7 +1476,7 @@ export class ConversationEngine {
     if (!isAccountQuestion(intent) && lastTicket !== undefined && HOW_LONG.test(text)) {
       const offline = this.supportOffline();
       return answerAboutSoFar(
-        (state.recap?.intent as Answerable | undefined) ?? 'talk_to_human',
+        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
         [
           'I cannot give you an exact time.',
           lastTicket.reason === 'reconnect_request'
