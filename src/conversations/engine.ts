@@ -463,6 +463,32 @@ const HOURS_QUESTION =
   /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time|(?:are|is)\s+(?:they|it|stamps|the\s+line)\s+open|open\s+(?:on\s+)?(?:weekends?|saturdays?|sundays?|today|now|late|24\s*\/\s*7))\b/i;
 /** The answer to HOURS_QUESTION: the bot has the Stamps number, not their hours. */
 const STAMPS_HOURS = `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`;
+/** "Can I still print meanwhile?", "can I use my balance while it's suspended?". */
+const WHILE_SUSPENDED =
+  /\b(?:meanwhile|mean\s*time|in\s+the\s+meantime|until\s+(?:then|it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|(?:can|could|may)\s+i\s+still|still\s+(?:use|print|ship|buy))\b/i;
+/**
+ * Questions about a suspension the customer was sent to the Stamps line for, which the bot can answer
+ * only in part: how long it takes, whether the account works meanwhile, what becomes of the balance,
+ * whether Stamps will say more. Each answer says what the bot knows and hands the rest to Stamps.
+ */
+const SUSPENDED_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  [
+    /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|can|could|does|do|is|should)\b|\bhow\s+many\s+(?:days|hours|weeks)\b|\beta\b/i,
+    `I cannot tell how long it will take, sorry: I can see that the account is suspended, but not where that stands. Stamps can: calling them at ${STAMPS_PHONE} is the fastest way to find out and to get back to shipping.`,
+  ],
+  [
+    WHILE_SUSPENDED,
+    `Not while it is suspended: a suspended account cannot buy postage, so new labels have to wait until Stamps lifts the suspension. Calling them at ${STAMPS_PHONE} is the fastest way back to shipping.`,
+  ],
+  [
+    LEFT_MONEY,
+    `I cannot see your balance from here, so I cannot tell you about it, but Stamps, who provide the account, can: call them at ${STAMPS_PHONE}. While the account is suspended, it cannot be used to buy postage.`,
+  ],
+  [
+    /\b(?:will|would|can|could|do|does)\s+(?:they|stamps|someone|somebody)\b/i,
+    `Stamps can see more of the suspension than I can, so they are the ones to ask why it happened and what it takes to lift it: call them at ${STAMPS_PHONE}.`,
+  ],
+];
 // Not "one"/"a": "One Balance" and "a suspended account" are not answers to "which one".
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
@@ -1203,10 +1229,23 @@ export class ConversationEngine {
           ? STAMPS_HOURS
           : PHONE_QUESTION.test(text)
             ? STAMPS_NUMBER
-            : asksAboutSuspension
-              ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
-              : undefined;
+            : ((offer === undefined
+                ? SUSPENDED_QUESTIONS.find(([asks]) => asks.test(text))?.[1]
+                : undefined) ??
+              (asksAboutSuspension
+                ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
+                : undefined));
     if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Can I print labels while it's suspended?" reads as the suspension itself (0.99), which would
+    // check the account again; once Stamps is the way out, the customer asks what works meanwhile.
+    if (
+      intent === 'explain_suspension' &&
+      phoneReason !== undefined &&
+      offer === undefined &&
+      stampsAnswer !== undefined &&
+      WHILE_SUSPENDED.test(text)
+    )
+      return answerAboutSoFar('explain_suspension', stampsAnswer);
     // "Is there a number I can call?" once the Stamps line was given (to a visitor too, who has no
     // escalation) asks for that number, not for a person of ours (it reads as one, at 0.97).
     if (stampsLineGiven && ASKS_FOR_NUMBER.test(text) && !context.mentions('talk_to_human'))

@@ -603,6 +603,32 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('review: after the Stamps line, how long, printing meanwhile, the balance and what Stamps will say each get their own answer', async () => {
+    const id = await startAs('review@demo.test');
+    await say(id, 'my account got suspended out of nowhere');
+    const answers = [
+      ['how long will it take', /^I cannot tell how long it will take, sorry.*\(855\) 889-7867/],
+      [
+        'can I still use my balance meanwhile?',
+        /^Not while it is suspended: a suspended account cannot buy postage/,
+      ],
+      ['is my money safe', /^I cannot see your balance from here.*\(855\) 889-7867/],
+      ['will they tell me why', /^Stamps can see more of the suspension than I can/],
+    ] as const;
+    for (const [question, answer] of answers) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toMatch(answer);
+      expect(turn.checks).toEqual([]);
+      expect(turn.escalation).toBeNull();
+    }
+    // Read as the suspension itself (0.99), it would check the account again instead of answering.
+    const print = await say(id, "can I print labels while it's suspended");
+    expect(allText(print)).toMatch(/^Not while it is suspended/);
+    expect(print.checks).toEqual([]);
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    expect((await service.store.get(id))?.tickets).toHaveLength(1);
+  });
+
   it('declined, asking about the plan: it allows First Class, but the suspension is what stops labels', async () => {
     const id = await startAs('declined@demo.test');
     const plan = await say(id, 'what plan am I on?');
