@@ -493,6 +493,19 @@ const SUSPENDED_QUESTIONS: readonly (readonly [RegExp, string])[] = [
 const FIRST = /\b(?:first|1st|former|1)\b/i;
 const SECOND = /\b(?:second|2nd|latter|2)\b/i;
 
+/**
+ * The topic an account's state answers, where a lookup alone tells: none or closed needs a new
+ * account, and a suspension or a pending registration is its own topic. An active account does not
+ * tell (it may be disconnected, or on the wrong plan).
+ */
+function intentForAccount(account: AccountSummary | null | 'unknown'): Answerable | undefined {
+  if (account === 'unknown') return undefined;
+  if (account === null || account.status === 'closed') return 'open_account';
+  if (account.status === 'suspended') return 'explain_suspension';
+  if (account.status === 'registration_pending') return 'registration_error';
+  return undefined;
+}
+
 /** Tells the customer what was removed from their message before it was kept, and why. */
 function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined {
   if (removed.length === 0) return undefined;
@@ -1338,7 +1351,16 @@ export class ConversationEngine {
     const willTry = WILL_TRY.test(text);
     if (confidence < 1 && !followUp && understanding.also === undefined && !willTry) {
       const options = this.clarificationOptions(understanding);
-      if (options !== undefined) {
+      // A signed-in customer's account often tells which of the two is meant: "it says my account
+      // is closed" is about opening a new one for an account the lookup finds closed, whatever the
+      // words also say of suspensions. Either intent would look the account up first anyway.
+      const byAccount =
+        options !== undefined && state.customer !== null
+          ? intentForAccount(await context.account())
+          : undefined;
+      if (options !== undefined && byAccount !== undefined && options.includes(byAccount)) {
+        intent = byAccount;
+      } else if (options !== undefined) {
         const [a, b] = options;
         const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
         return withNote({

@@ -1087,6 +1087,21 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).toMatch(/Register a FREE Account!/);
   });
 
+  it('a message torn between two account topics is settled by the signed-in account, and asked about for a visitor', async () => {
+    const message = 'i want to buy postage but it says my account is closed';
+    const closed = await say(await startAs('closed@demo.test'), message);
+    expect(closed.intent).toBe('open_account');
+    expect(allText(closed)).toMatch(/^Your earlier One Balance account is closed.*Register a FREE Account!/s);
+    expect(closed.choices).toBeUndefined();
+    // "Get my old account back" reads as a reconnect as much as a new account: closed, it is the latter.
+    expect((await say(await startAs('closed@demo.test'), 'can i get my old account back')).intent).toBe(
+      'open_account',
+    );
+    // A visitor's account is unknown, so the bot still asks which topic is meant.
+    const visitor = await say(await startAs(), message);
+    expect(allText(visitor)).toMatch(/^I want to get this right\./);
+  });
+
   it('closed: "can I reopen it?", which names no account, is about the closed one', async () => {
     const id = await startAs('closed@demo.test');
     await say(id, 'why cant i see my one balance anymore');
