@@ -286,11 +286,11 @@ const STILL_FAILS =
 const DID_IT_WORK =
   /\b(?:did\s+(?:it|that|this)\s+work|(?:is|has)\s+(?:it|that|this)\s+(?:been\s+)?(?:fixed|sorted|resolved|lifted|unsuspended|reconnected|working)|any\s+luck|is\s+it\s+(?:ok(?:ay)?|fine|good)\s+now)\b/i;
 /**
- * "How long will that take?", "when will I hear back?", "how will I know it's done?": when support,
- * which has the case, answers.
+ * "How long will that take?", "when will I hear back?", "how will I know it's done?", "will I get an
+ * email?": when support, which has the case, answers.
  */
 const HOW_LONG =
-  /\bhow\s+(?:long|soon)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b/i;
+  /\bhow\s+(?:long|soon)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b|\b(?:will|would|do|can)\s+(?:i|you)\s+(?:get|send|receive)\s+(?:me\s+)?(?:an?\s+)?(?:e-?mail|notification|message|text)\b|\blet\s+me\s+know\b|\bnotify\s+me\b/i;
 /** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
 const ASKS_MEANING =
   /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
@@ -463,6 +463,28 @@ const HOURS_QUESTION =
   /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time|(?:are|is)\s+(?:they|it|stamps|the\s+line)\s+open|open\s+(?:on\s+)?(?:weekends?|saturdays?|sundays?|today|now|late|24\s*\/\s*7))\b/i;
 /** The answer to HOURS_QUESTION: the bot has the Stamps number, not their hours. */
 const STAMPS_HOURS = `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`;
+/** "How long will it take?", "when will it be back?", "any ETA?": a question of time, of anything. */
+const ASKS_TIME =
+  /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|can|could|does|do|is|should)\b|\bhow\s+many\s+(?:days|hours|weeks)\b|\beta\b/i;
+/** "Can I ship in the meantime?", "can I still print until then?". */
+const MEANWHILE = /\b(?:meanwhile|mean\s*time|until\s+then|(?:can|could|may)\s+i\s+still)\b/i;
+const RECONNECT_MEANWHILE =
+  'Not through your One Balance account until it is reconnected: while it is not connected to your store, the app cannot use it for labels.';
+/**
+ * Questions about a reconnect offered and not yet asked for, which the offer does not answer: how
+ * long it takes, how the customer hears of it, whether the account ships meanwhile.
+ */
+const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  [
+    ASKS_TIME,
+    'I cannot say exactly how long it takes: a Customer Success agent approves each reconnect request, and you hear from us as soon as it is done.',
+  ],
+  [
+    /\b(?:e-?mail\w*|notif\w*|let\s+me\s+know|tell\s+me\s+when|how\s+(?:will|do|would|can)\s+i\s+know|hear\s+(?:back|from))\b/i,
+    'You will hear from us once it is reconnected, and your account then shows on the ONE BALANCE & CARRIERS page again, so you can also check there.',
+  ],
+  [MEANWHILE, RECONNECT_MEANWHILE],
+];
 /** "Can I still print meanwhile?", "can I use my balance while it's suspended?". */
 const WHILE_SUSPENDED =
   /\b(?:meanwhile|mean\s*time|in\s+the\s+meantime|until\s+(?:then|it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|(?:can|could|may)\s+i\s+still|still\s+(?:use|print|ship|buy))\b/i;
@@ -473,7 +495,7 @@ const WHILE_SUSPENDED =
  */
 const SUSPENDED_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   [
-    /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|can|could|does|do|is|should)\b|\bhow\s+many\s+(?:days|hours|weeks)\b|\beta\b/i,
+    ASKS_TIME,
     `I cannot tell how long it will take, sorry: I can see that the account is suspended, but not where that stands. Stamps can: calling them at ${STAMPS_PHONE} is the fastest way to find out and to get back to shipping.`,
   ],
   [
@@ -940,11 +962,13 @@ export class ConversationEngine {
       // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
       // see, and the offer again. "Why?" alone is the offer's explanation (below).
       if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
-        const said = ASKS_WHY_DISCONNECTED.test(text)
-          ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
-          : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
-            ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
-            : undefined;
+        const said =
+          RECONNECT_QUESTIONS.find(([asks]) => asks.test(text))?.[1] ??
+          (ASKS_WHY_DISCONNECTED.test(text)
+            ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
+            : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
+              ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
+              : undefined);
         if (said !== undefined) return offerAgainAfter(said, offer);
       }
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
@@ -1380,6 +1404,15 @@ export class ConversationEngine {
 
     if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined)
       return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Can I ship meanwhile?" once the reconnect request is filed (how long and how the customer
+    // hears of it are answered below, as for any case support has).
+    if (
+      intent === OUT_OF_SCOPE &&
+      offer === undefined &&
+      MEANWHILE.test(text) &&
+      state.tickets.some((ticket) => ticket.reason === 'reconnect_request')
+    )
+      return answerAboutSoFar('reconnect_account', RECONNECT_MEANWHILE);
     // "Still broken" names no topic, whatever the classifier makes of its failure words ("still
     // failing" reads as a registration error). After an answer about something a check can find
     // changed (a suspension, a registration, a connection, a plan), it asks for that check again,

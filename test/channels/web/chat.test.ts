@@ -823,7 +823,7 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
   });
 
-  it('disconnected: "why did it disconnect?" and "will I lose my balance?" before answering the offer get what the bot can see, and the offer stays', async () => {
+  it('disconnected: "why did it disconnect?", "will I lose my balance?", how long, an email and printing meanwhile, before answering the offer, get what the bot can see, and the offer stays', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, "i can't see my one balance on the carriers page");
     const why = await say(id, 'why did it disconnect?');
@@ -832,6 +832,21 @@ describe('customer conversations, one per demo account', () => {
     const balance = await say(id, 'will i lose my balance?');
     expect(allText(balance)).toMatch(/^Reconnecting does not make a new account: it links your existing one/);
     expect(balance.checks).toEqual([]);
+    // How long, how the customer hears of it and shipping meanwhile: no check again, the offer stays.
+    const answers = [
+      [
+        'how long does the reconnect take',
+        /^I cannot say exactly how long it takes: a Customer Success agent/,
+      ],
+      ['will I get an email', /^You will hear from us once it is reconnected/],
+      ['can I still print labels', /^Not through your One Balance account until it is reconnected/],
+    ] as const;
+    for (const [question, answer] of answers) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toMatch(answer);
+      expect(allText(turn)).toMatch(/Shall I ask them to reconnect it\? \(yes \/ no\)$/);
+      expect(turn.checks).toEqual([]);
+    }
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
   });
 
@@ -951,7 +966,7 @@ describe('customer conversations, one per demo account', () => {
     expect(left.messages.at(-1)?.choices).toBeUndefined();
   });
 
-  it('disconnected: what a reconnect means; after the request, how long it takes, and "did it work?" checks again', async () => {
+  it('disconnected: what a reconnect means; after the request, how long it takes, an email, shipping meanwhile, and "did it work?" checks again', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, 'my one balance vanished from the carriers page??');
     // A question about the offer that the classifier reads as a reconnect: the offer explained, not
@@ -973,6 +988,12 @@ describe('customer conversations, one per demo account', () => {
     // "Done" is no goodbye here.
     expect(allText(await say(id, "how will I know when it's done"))).toMatch(
       /^I cannot give you an exact time\./,
+    );
+    expect(allText(await say(id, "will i get an email when it's done"))).toMatch(
+      /^I cannot give you an exact time\./,
+    );
+    expect(allText(await say(id, 'can I ship in the meantime'))).toMatch(
+      /^Not through your One Balance account until it is reconnected/,
     );
     // Checked again: not yet, and no second request or offer.
     const worked = await say(id, 'did it work?');
