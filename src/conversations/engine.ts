@@ -364,6 +364,8 @@ function sentencesAnswering(question: string, texts: readonly string[]): string[
   return answering.length <= MAX_ANSWERING_SENTENCES ? answering : [];
 }
 
+/** Topics whose answer is the same text whatever the account: a question on it is answered from it. */
+const ANSWER_SAYS_THE_SAME: ReadonlySet<string> = new Set(['open_account', 'pricing', 'close_account']);
 /** Topics whose answer depends on what the checks find now, so "still failing" checks again. */
 const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'explain_suspension',
@@ -1373,7 +1375,39 @@ export class ConversationEngine {
     // Several requests in one message are all answered, rather than asked about; what the customer
     // will try next ("ok let me try again") asks nothing.
     const willTry = WILL_TRY.test(text);
-    if (confidence < 1 && !followUp && understanding.also === undefined && !willTry) {
+    // Venting or hurry, understood below, is no question between two topics.
+    const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
+    const frustrated = FRUSTRATED.test(text);
+    const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text));
+    // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
+    // (or reads as asking for a person, unsure and naming none, or as the same topic again), but the
+    // last answer speaks of it: the sentences that name the question's own words answer it, rather
+    // than a question between two topics or the whole answer again. Only a yes-or-no question: "what
+    // number does it send from?" is not answered by a sentence that names a number. Only a topic
+    // whose answer is the same text each time: "is it still suspended?" checks again.
+    const unsureOfPerson =
+      intent === 'talk_to_human' &&
+      confidence < 0.9 &&
+      understanding.also === undefined &&
+      !context.mentions('talk_to_human');
+    // Asked of the intent as it stands where it is used: rules between may settle it otherwise.
+    const fromLastAnswer = (understoodAs: string): string[] =>
+      (understoodAs === OUT_OF_SCOPE ||
+        (understoodAs === 'talk_to_human' && unsureOfPerson) ||
+        (understoodAs === recap?.intent && ANSWER_SAYS_THE_SAME.has(understoodAs))) &&
+      offer === undefined &&
+      recap !== undefined &&
+      YES_NO_QUESTION.test(text)
+        ? sentencesAnswering(text, recap.texts)
+        : [];
+    if (
+      confidence < 1 &&
+      !followUp &&
+      understanding.also === undefined &&
+      !willTry &&
+      !venting &&
+      fromLastAnswer(intent).length === 0
+    ) {
       const options = this.clarificationOptions(understanding);
       // A signed-in customer's account often tells which of the two is meant: "it says my account
       // is closed" is about opening a new one for an account the lookup finds closed, whatever the
@@ -1529,9 +1563,7 @@ export class ConversationEngine {
     // offered unless support already has the conversation. A weak small-talk guess at it ("this
     // bot is useless" as a goodbye at 0.30) is no goodbye. Hurry ("I need to ship today") is met
     // the same way, with the quickest way to ship that the conversation found.
-    const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
-    const frustrated = FRUSTRATED.test(text);
-    if ((intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text))) {
+    if (venting) {
       intent = OUT_OF_SCOPE;
       Object.assign(understood, { intent });
       const needsNewAccount = state.account === null || closedAccount || recap?.intent === 'open_account';
@@ -1583,26 +1615,10 @@ export class ConversationEngine {
         ].join(' '),
       );
     }
-    // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
-    // (or reads as asking for a person, unsure and naming none), but the last answer speaks of it:
-    // the sentences that name the question's own words answer it. Only a yes-or-no question: "what
-    // number does it send from?" is not answered by a sentence that names a number.
-    const unsureOfPerson =
-      intent === 'talk_to_human' &&
-      confidence < 0.9 &&
-      understanding.also === undefined &&
-      !context.mentions('talk_to_human');
-    if (
-      (intent === OUT_OF_SCOPE || unsureOfPerson) &&
-      offer === undefined &&
-      recap !== undefined &&
-      YES_NO_QUESTION.test(text)
-    ) {
-      const sentences = sentencesAnswering(text, recap.texts);
-      if (sentences.length > 0) {
-        const topic = recap.intent as Answerable;
-        return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
-      }
+    const lastAnswerSays = fromLastAnswer(intent);
+    if (lastAnswerSays.length > 0 && recap !== undefined) {
+      const topic = recap.intent as Answerable;
+      return answerAboutSoFar(topic, fromWhatITold(topic, lastAnswerSays));
     }
     // Support already has the conversation: no second offer and no second ticket.
     if (intent === OUT_OF_SCOPE && ticketOpen) {

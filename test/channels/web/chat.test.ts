@@ -1444,6 +1444,22 @@ describe('conversation behaviour', () => {
     expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
   });
 
+  it('a visitor asking whether it is really free: the catch, the card and whether a card is needed', async () => {
+    const id = await startAs();
+    await say(id, 'is one balance really free?');
+    const catchTurn = await say(id, "what's the catch");
+    expect(catchTurn.intent).toBe('pricing');
+    expect(allText(catchTurn)).toMatch(/^There is no catch: .*you pay only for the postage you buy/);
+    const card = await say(id, "why do you need my card if it's free");
+    expect(allText(card)).toMatch(
+      /^Nothing is charged for the One Balance account itself.*pays for the postage/,
+    );
+    // Not "I can only help with..." and then a hand-off as not understood twice: the last answer says.
+    const needed = await say(id, 'do i need a credit card');
+    expect(allText(needed)).toMatch(/^From what I told you about prices and discounts: The payment card/);
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+  });
+
   it('answers a question about the last answer from the sentences that name its words', async () => {
     const id = await startAs();
     await say(id, 'how do i open a one balance account');
