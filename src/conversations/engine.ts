@@ -436,6 +436,8 @@ const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
 const NEVER_HAD =
   /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
+/** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
+const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
 /** "I thought I signed up last month", "but I already have one": said of the account the bot found none of. */
 const BELIEVES_REGISTERED =
   /\b(?:signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b/i;
@@ -1361,6 +1363,24 @@ export class ConversationEngine {
           `${answer} If it still fails, tell me and I will bring in a person.`,
         );
     }
+    // Told that registration finds an account already: "but I never made one" is answered with what
+    // it means and who can look further; "how do I find it?" asks for that account, which is a
+    // reconnect (a visitor is told to sign in for it).
+    const toldAccountExists =
+      recap?.intent === 'registration_error' &&
+      recap.texts.includes(context.answer('registration_error', 'tips_duplicate'));
+    if (toldAccountExists && !isAccountQuestion(intent) && NEVER_HAD.test(text))
+      return answeredWithPerson(
+        'registration_error',
+        [
+          'Registration finds an account for your details all the same, perhaps one opened for your store before.',
+          ...(state.customer === null
+            ? ['Signed in to the app, I can look for it and ask for it to be reconnected.']
+            : []),
+        ],
+        'A person on our support team can also look into it with you: shall I pass you to them? (yes / no)',
+      );
+    if (toldAccountExists && !isAccountQuestion(intent) && FINDS_IT.test(text)) intent = 'reconnect_account';
     // "And UPS?" after the prices: one thing the last answer spoke of, which alone names no topic.
     // The sentences that name it are what the customer asks for, not the whole answer again.
     const thing =

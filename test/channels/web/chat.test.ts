@@ -1444,6 +1444,20 @@ describe('conversation behaviour', () => {
     expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
   });
 
+  it('a visitor told that registration finds an account already: "but I never made one" and "how do I find it?"', async () => {
+    const id = await startAs();
+    await say(id, 'it says an account already exists when I register');
+    const never = await say(id, 'but I never made one');
+    expect(never.intent).toBe('registration_error');
+    expect(allText(never)).toMatch(
+      /^Registration finds an account for your details all the same.*Signed in to the app, I can look for it.*shall I pass you to them\? \(yes \/ no\)$/s,
+    );
+    const find = await say(id, 'how do i find it then');
+    expect(find.intent).toBe('reconnect_account');
+    expect(allText(find)).toMatch(/usually been disconnected.*Sign in and I will check your account/s);
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+  });
+
   it('a visitor asking whether it is really free: the catch, the card and whether a card is needed', async () => {
     const id = await startAs();
     await say(id, 'is one balance really free?');
