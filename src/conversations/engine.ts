@@ -379,7 +379,7 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
  * is missing, not "my account doesn't show up in the app", which names its own topic.
  */
 const QUOTES_ERROR =
-  /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
+  /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:only\s+)?(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,

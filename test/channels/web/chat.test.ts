@@ -144,6 +144,21 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(missing)).toMatch(/^Thank you for letting me know\. Your account looks fine from here/);
     expect(missing.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
     expect(missing.intent).toBe('first_class_plan');
+    // "It only shows priority" is the same report, after a detail the bot does not take up.
+    const only = await startAs('active@demo.test');
+    await say(only, 'first class option is missing when I create a label');
+    await say(only, "I'm using a flat rate envelope");
+    const priority = await say(only, 'it only shows priority');
+    expect(priority.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+  });
+
+  it('active: a login refused as invalid credentials gets the Stamps.com password reset, not the masked details', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'how do I log in to one balance');
+    const refused = await say(id, 'it says invalid credentials');
+    expect(refused.intent).toBe('reset_stamps_password');
+    expect(allText(refused)).toMatch(/To reset your Stamps\.com password/);
+    expect(allText(refused)).not.toMatch(/username a\*+e/);
   });
 
   it('active: "let me try again" is no misunderstanding, and the promise holds for the message after it', async () => {
