@@ -205,6 +205,8 @@ const DONE = new RegExp(
     String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:(?:already|just|now|also)\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
     String.raw`|(?:already|just)\s+(?:done|did|finished|reset|changed|entered|updated)`,
     String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)|(?:changed|entered|updated)\s+(?:the|my)`,
+    // "Ok updated", "changed!": the whole message ("reset" alone may ask for one).
+    String.raw`|(?:updated|changed|entered)(?=\s*[.!]*\s*$)`,
     // "Password reset and entered the new one in the app", "reset it and put in the new one".
     String.raw`|(?:(?:(?:the|my)\s+)?(?:new\s+)?(?:password|card)\s+(?:reset|changed|updated)|reset\s+(?:it|that|the\s+password|my\s+password))\s+and\s+(?:i\s*(?:have\s+|['’]?ve\s+)?)?(?:entered|typed|saved|put)\b`,
     // "It's in now", "the new password is in", "I put it in": the whole message, so that "it's in
@@ -436,6 +438,9 @@ const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
 const NEVER_HAD =
   /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
+/** "I don't see a payment section", "can't find the forgot password link": the place to make the fix. */
+const CANNOT_FIND =
+  /\b(?:can\s*n?['’]?t|cannot|could\s*n['’]?t|do\s*n['’]?t|don['’]?t|does\s*n['’]?t|doesn['’]?t)\s+(?:find|see|locate|show)\b|\bno\s+(?:payment|card|billing|password)\s+(?:section|option|page|tab|link|button)\b|\bnowhere\s+to\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
 /** "I thought I signed up last month", "but I already have one": said of the account the bot found none of. */
@@ -986,6 +991,18 @@ export class ConversationEngine {
         understanding.intent !== OUT_OF_SCOPE &&
         understanding.intent !== 'explain_suspension' &&
         understanding.intent !== fixTopic;
+      // "I don't see a payment section": the bot cannot see those pages to point further, and
+      // Stamps can; the steps again would not help.
+      if (offer?.kind === 'unsuspend_retry' && CANNOT_FIND.test(text) && !namesOtherTopic)
+        return waitGoesOn({
+          texts: [
+            offer.after === 'card'
+              ? `I cannot see your One Balance account's pages, where the card is kept, from here, so I cannot point you to the exact place. Stamps can walk you through it at ${STAMPS_PHONE}.`
+              : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
+            offerReminder(offer),
+          ],
+          choices: offerChoices(offer),
+        });
       if (
         offer?.kind === 'unsuspend_retry' &&
         (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&

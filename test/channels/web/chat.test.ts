@@ -423,6 +423,24 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the card update/);
   });
 
+  it('declined: "I don\'t see a payment section" is told who can point further, and "ok updated" counts as done', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'why was my account suspended');
+    const lost = await say(id, "I don't see a payment section");
+    expect(allText(lost)).toMatch(/^I cannot see your One Balance account's pages.*\(855\) 889-7867/s);
+    expect(allText(lost)).toMatch(/say "done"/);
+    expect(lost.checks).toEqual([]);
+    const updated = await say(id, 'ok updated');
+    expect(updated.checks.map((check) => check.name)).toContain('account.unsuspend');
+    expect(allText(updated)).toMatch(/still suspended even after the card update/);
+    // The password's fix names the link the bot knows of.
+    const password = await startAs('pw-changed@demo.test');
+    await say(password, 'my account is suspended');
+    expect(allText(await say(password, "I can't find the forgot password link"))).toMatch(
+      /^The "forgot password" link is on the Stamps\.com sign-in page.*say "done"/s,
+    );
+  });
+
   it('declined: "I already updated my card yesterday" counts as done, so the Stamps line follows at once', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "hey, my labels won't print, it says something about a usps rate alert");
