@@ -443,9 +443,9 @@ const CANNOT_FIND =
   /\b(?:can\s*n?['’]?t|cannot|could\s*n['’]?t|do\s*n['’]?t|don['’]?t|does\s*n['’]?t|doesn['’]?t)\s+(?:find|see|locate|show)\b|\bno\s+(?:payment|card|billing|password)\s+(?:section|option|page|tab|link|button)\b|\bnowhere\s+to\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
-/** "I thought I signed up last month", "but I already have one": said of the account the bot found none of. */
+/** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
 const BELIEVES_REGISTERED =
-  /\b(?:signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b/i;
+  /\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b/i;
 /** "Ok, I will try a call instead", "let me check": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
@@ -1412,6 +1412,13 @@ export class ConversationEngine {
     // Several requests in one message are all answered, rather than asked about; what the customer
     // will try next ("ok let me try again") asks nothing.
     const willTry = WILL_TRY.test(text);
+    // The bot found no account, and the customer believes they have one ("but I use it every
+    // day"): answered below, with who can look further, rather than asked which topic it is.
+    const believesRegistered =
+      state.account === null &&
+      recap !== undefined &&
+      BELIEVES_REGISTERED.test(text) &&
+      !NEVER_HAD.test(text);
     // Venting or hurry, understood below, is no question between two topics.
     const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
@@ -1443,6 +1450,7 @@ export class ConversationEngine {
       understanding.also === undefined &&
       !willTry &&
       !venting &&
+      !believesRegistered &&
       fromLastAnswer(intent).length === 0
     ) {
       const options = this.clarificationOptions(understanding);
@@ -1549,11 +1557,11 @@ export class ConversationEngine {
     // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
     // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
     if (
-      (intent === OUT_OF_SCOPE || intent === 'reconnect_account' || intent === 'open_account') &&
-      state.account === null &&
-      recap !== undefined &&
-      BELIEVES_REGISTERED.test(text) &&
-      !NEVER_HAD.test(text)
+      (intent === OUT_OF_SCOPE ||
+        intent === 'reconnect_account' ||
+        intent === 'open_account' ||
+        confidence < this.options.clarifyBelow) &&
+      believesRegistered
     ) {
       return endingWithPerson(
         [

@@ -1283,6 +1283,12 @@ describe('customer conversations, one per demo account', () => {
     expect(thought.escalation).toBeNull();
     const yes = await say(id, 'yes');
     expect(yes.escalation).toMatchObject({ kind: 'ticket' });
+    // Read as a suspension or a missing account, "but I use it every day" was asked which it is.
+    const daily = await startAs('none@demo.test');
+    await say(daily, 'I need my account number for one balance');
+    expect(allText(await say(daily, 'but I use it every day to ship'))).toMatch(
+      /under the email you are signed in with, and there is none\..*\(yes \/ no\)$/,
+    );
   });
 
   it('none: another email given after the offer of a person is not looked up, and the offer stands', async () => {
