@@ -112,6 +112,10 @@ const DOES_IT_THEMSELVES =
  */
 const VERIFICATION_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   [
+    /\b(?:how\s+(?:long|soon)|when\s+(?:will|should|does|do|would))\b.*\b(?:codes?|texts?|sms|calls?|arriv\w*|come|get\s+it)\b/i,
+    'I cannot see when the code is sent. If it has not arrived after a few minutes, ask for a new one, and choose a call if texts do not come through.',
+  ],
+  [
     /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i,
     'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead.',
   ],

@@ -1326,12 +1326,14 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
   });
 
-  it('regfail: "I never got a text", "tried the call too", "I typed it exactly" or "I tried twice" after the troubleshooting is the error persisting', async () => {
+  it('regfail: "I never got a text", "tried the call too", "I typed it exactly", "I tried twice" or "it\'s been 20 minutes" after the troubleshooting is the error persisting, and how long it takes is a question', async () => {
     for (const persisting of [
       'i never got a text',
       'tried the call option too, nothing',
       'I typed it exactly',
       'I tried twice',
+      "it's been 20 minutes",
+      'still nothing',
     ]) {
       const id = await startAs('regfail@demo.test');
       await say(id, 'registration stuck at phone verification');
@@ -1341,6 +1343,12 @@ describe('customer conversations, one per demo account', () => {
     }
     // Before any registration answer, the same words are no registration report.
     expect((await say(await startAs('active@demo.test'), 'i never got a text')).escalation).toBeNull();
+    // How long the code takes is a question, not a report: what the bot knows, and the promise.
+    const timing = await startAs('regfail@demo.test');
+    await say(timing, 'i never got the verification text');
+    const howLong = await say(timing, 'how long should it take to arrive');
+    expect(allText(howLong)).toMatch(/^I cannot see when the code is sent\..*bring in a person\.$/);
+    expect(howLong.escalation).toBeNull();
   });
 
   it('regfail: "what number does it go to?" after the troubleshooting is told which, and a failure after it still brings a person', async () => {
