@@ -445,6 +445,8 @@ const NEVER_HAD =
 /** "I don't see a payment section", "can't find the forgot password link": the place to make the fix. */
 const CANNOT_FIND =
   /\b(?:can\s*n?['’]?t|cannot|could\s*n['’]?t|do\s*n['’]?t|don['’]?t|does\s*n['’]?t|doesn['’]?t)\s+(?:find|see|locate|show)\b|\bno\s+(?:payment|card|billing|password)\s+(?:section|option|page|tab|link|button)\b|\bnowhere\s+to\b/i;
+/** "How long does it take?", "how much time will this take?". */
+const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
 /** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
@@ -1384,6 +1386,12 @@ export class ConversationEngine {
           `${answer} If it still fails, tell me and I will bring in a person.`,
         );
     }
+    // "How long does it take?" after the opening steps: the steps' own first line says.
+    if (recap?.intent === 'open_account' && intent === OUT_OF_SCOPE && TAKES_HOW_LONG.test(text))
+      return answerAboutSoFar(
+        'open_account',
+        'Opening a One Balance account takes a few minutes with the steps above, and you can ship as soon as you click Register Account at the end.',
+      );
     // Told that registration finds an account already: "but I never made one" is answered with what
     // it means and who can look further; "how do I find it?" asks for that account, which is a
     // reconnect (a visitor is told to sign in for it).

@@ -1491,6 +1491,16 @@ describe('conversation behaviour', () => {
     expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
   });
 
+  it('"how long does it take?" after the opening steps is told a few minutes, not "I can only help with"', async () => {
+    const id = await startAs();
+    await say(id, 'how do i open an account');
+    const howLong = await say(id, 'how long does it take');
+    expect(howLong.intent).toBe('open_account');
+    expect(allText(howLong)).toMatch(
+      /^Opening a One Balance account takes a few minutes with the steps above/,
+    );
+  });
+
   it('a visitor told that registration finds an account already: "but I never made one" and "how do I find it?"', async () => {
     const id = await startAs();
     await say(id, 'it says an account already exists when I register');
