@@ -35,6 +35,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
+  ASKS_FULL_NUMBER,
   ASKS_TO_REOPEN,
   aboutLiftedSuspension,
   answeredTogether,
@@ -445,6 +446,8 @@ const NEVER_HAD =
 /** "I don't see a payment section", "can't find the forgot password link": the place to make the fix. */
 const CANNOT_FIND =
   /\b(?:can\s*n?['’]?t|cannot|could\s*n['’]?t|do\s*n['’]?t|don['’]?t|does\s*n['’]?t|doesn['’]?t)\s+(?:find|see|locate|show)\b|\bno\s+(?:payment|card|billing|password)\s+(?:section|option|page|tab|link|button)\b|\bnowhere\s+to\b/i;
+/** "I forgot it", "forgot that too". */
+const FORGOT = /\bforg[eo]t\w*\b|\bdo\s*n['’]?t\s+(?:remember|know)\s+(?:it|that|the\s+old\s+one)\b/i;
 /** "How long does it take?", "how much time will this take?". */
 const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
@@ -1386,6 +1389,19 @@ export class ConversationEngine {
           `${answer} If it still fails, tell me and I will bring in a person.`,
         );
     }
+    // "Give me the whole number" after the masked details asks for them again, in full; "I forgot
+    // it" after the password reset or the details is what the reset is for.
+    if (recap?.intent === 'find_credentials' && intent === OUT_OF_SCOPE && ASKS_FULL_NUMBER.test(text))
+      intent = 'find_credentials';
+    if (
+      (recap?.intent === 'reset_stamps_password' || recap?.intent === 'find_credentials') &&
+      intent === OUT_OF_SCOPE &&
+      FORGOT.test(text)
+    )
+      return answerAboutSoFar(
+        'reset_stamps_password',
+        'That is what the reset is for: you do not need the old password. Use the "forgot password" link on the Stamps.com sign-in page, choose a new password, then enter it on the ONE BALANCE & CARRIERS page so the app has it too.',
+      );
     // "How long does it take?" after the opening steps: the steps' own first line says.
     if (recap?.intent === 'open_account' && intent === OUT_OF_SCOPE && TAKES_HOW_LONG.test(text))
       return answerAboutSoFar(

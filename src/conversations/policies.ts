@@ -532,8 +532,20 @@ async function findCredentials(context: PolicyContext): Promise<Reply> {
       context.answer('find_credentials', 'disconnected', details),
       offerReconnect(context, state.account),
     );
-  return { texts: [context.answer('find_credentials', 'verified', details)] };
+  return {
+    texts: [
+      context.answer(
+        'find_credentials',
+        ASKS_FULL_NUMBER.test(context.text) ? 'full_number' : 'verified',
+        details,
+      ),
+    ],
+  };
 }
+
+/** "Show me the full account number", "all the digits": more than the bot ever shows. */
+export const ASKS_FULL_NUMBER =
+  /\b(?:full|whole|complete|entire|unmasked|all\s+(?:the\s+)?(?:digits|numbers))\b/i;
 
 /**
  * "Is it the same login as Stamps.com?", "which password does it use?", "do I sign in with my

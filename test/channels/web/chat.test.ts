@@ -152,6 +152,22 @@ describe('customer conversations, one per demo account', () => {
     expect(priority.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
   });
 
+  it('active: the full account number is refused with its last four digits, and "I forgot it" after the reset is what the reset is for', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'whats my one balance username');
+    for (const question of ['can you show me the full account number', 'give me the whole number']) {
+      const turn = await say(id, question);
+      expect(turn.intent).toBe('find_credentials');
+      expect(allText(turn)).toMatch(
+        /I only show the last four digits of the account number in chat: yours ends in \d{4}\./,
+      );
+    }
+    await say(id, 'and the password?');
+    const forgot = await say(id, 'I forgot it');
+    expect(allText(forgot)).toMatch(/^That is what the reset is for: you do not need the old password\./);
+    expect(forgot.escalation).toBeNull();
+  });
+
   it('active: a login refused as invalid credentials gets the Stamps.com password reset, not the masked details', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'how do I log in to one balance');
