@@ -39,6 +39,7 @@ import {
   ASKS_TO_REOPEN,
   aboutLiftedSuspension,
   answeredTogether,
+  CALLED_STAMPS,
   type Checked,
   CODE_STILL_MISSING,
   howToFix,
@@ -175,6 +176,7 @@ const HANDOFF_REASONS = new Set([
   'fails_though_healthy',
   'missing_though_connected',
   'first_class_fails_though_allowed',
+  'suspended_after_stamps_call',
 ]);
 const TWO_MISSES =
   'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
@@ -1257,6 +1259,10 @@ export class ConversationEngine {
         : ABOUT_SUSPENSION.test(text));
     // The suspension the customer was sent to the Stamps line for, if any.
     const phoneReason = state.escalations.filter((escalation) => escalation.kind === 'phone').at(-1)?.reason;
+    // "I called them and they said to contact you", "Stamps told me it's fine now": the account is
+    // checked again, and still suspended after the call, a person takes it up (the policy says so).
+    if (phoneReason !== undefined && CALLED_STAMPS.test(text) && !isAccountQuestion(intent))
+      intent = 'explain_suspension';
     // "How do I prevent that?" after a suspension was explained or lifted: what usually causes one
     // and what avoids it, since the bot cannot see what led to this one.
     if (

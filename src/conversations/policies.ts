@@ -373,7 +373,7 @@ async function unsuspendAndAdvise(
 ): Promise<Reply> {
   const reason = suspension.reason ?? 'unknown';
   if (!suspension.unsuspendAllowed) {
-    if (sentToStamps(context, reason)) return stampsLineAgain(reason);
+    if (sentToStamps(context, reason)) return stampsLineAgain(context, reason);
     return { texts: [context.answer('explain_suspension', reason)], escalation: phoneEscalation(reason) };
   }
   const attempt = await context.check<UnsuspendOutcome>('account.unsuspend', account.accountId);
@@ -388,11 +388,22 @@ const sentToStamps = (context: PolicyContext, reason: string): boolean =>
   !context.fixReported &&
   context.state.escalations.some((escalation) => escalation.kind === 'phone' && escalation.reason === reason);
 
+/** "I called them", "Stamps told me...": the customer did call the Stamps line. */
+export const CALLED_STAMPS =
+  /\b(?:called|phoned|rang|spoke\s+(?:to|with)|talked\s+(?:to|with)|contacted|reached)\s+(?:them|stamps(?:\.com)?|the\s+(?:number|line)|their\s+(?:support|line|team))\b|\bstamps(?:\.com)?\s+(?:said|says|told)\b|\bthey\s+(?:said|say|told\s+me)\b/i;
 /**
  * Still suspended, and the Stamps line already given: said once more, short, rather than the whole
  * advice again word for word (the customer has read it, and support already has the case).
  */
-function stampsLineAgain(reason: string): Reply {
+function stampsLineAgain(context: PolicyContext, reason: string): Reply {
+  // The customer called Stamps and is back, still suspended: the bot has nothing left to try.
+  if (CALLED_STAMPS.test(context.text))
+    return {
+      texts: [
+        `I checked again just now, and your account is still suspended. ${suspendedBecause(reason)} Since you have already called Stamps, I am passing this to a person on our support team to take it up from here.`,
+      ],
+      escalation: ticketEscalation('suspended_after_stamps_call'),
+    };
   return {
     texts: [
       `I checked again just now, and it has not changed. ${suspendedBecause(reason)} I cannot lift it from here: calling Stamps at ${STAMPS_PHONE} is the way back to shipping, and our support team already has your case.`,
@@ -464,7 +475,7 @@ function adviseAfterAttempt(
         patch: { account: { ...account, status: 'active' } },
       };
     case 'not_allowed':
-      if (sentToStamps(context, reason)) return stampsLineAgain(reason);
+      if (sentToStamps(context, reason)) return stampsLineAgain(context, reason);
       return {
         texts: [context.answer('explain_suspension', 'compliance_review')],
         escalation: phoneEscalation(reason),
@@ -493,7 +504,7 @@ function adviseAfterAttempt(
           choices: [RETRY_AFTER[fix].done],
         };
       }
-      if (sentToStamps(context, reason)) return stampsLineAgain(reason);
+      if (sentToStamps(context, reason)) return stampsLineAgain(context, reason);
       if (fix !== undefined) {
         return {
           texts: [

@@ -56,6 +56,13 @@ const REASONS: Record<string, ReasonText> = {
     next: 'Ask the customer for the error they see, and look at the purchase with Stamps.com.',
     priority: 'normal',
   },
+  suspended_after_stamps_call: {
+    subject: 'Still suspended after the customer called Stamps',
+    diagnosis:
+      'The customer was sent to the Stamps line (855) 889-7867, says they called, and the account is still suspended when checked again.',
+    next: 'Take the case up with Stamps.com for the customer, using what they were told on the call (see the transcript).',
+    priority: 'high',
+  },
   missing_though_connected: {
     subject: 'One Balance account missing from the app although connected',
     diagnosis:

@@ -678,6 +678,25 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('back from the Stamps line and still suspended ("they said to contact you", "they told me it\'s fine now"): checked again, and a person takes it', async () => {
+    const review = await startAs('review@demo.test');
+    await say(review, 'why is my account under review');
+    const sentBack = await say(review, 'I already called them and they said to contact you');
+    expect(sentBack.intent).toBe('explain_suspension');
+    expect(sentBack.checks.map((check) => check.name)).toEqual(['account.suspension']);
+    expect(allText(sentBack)).toMatch(
+      /I checked again just now, and your account is still suspended\..*Since you have already called Stamps, I am passing this to a person/s,
+    );
+    expect(sentBack.escalation).toMatchObject({ kind: 'ticket', reason: 'suspended_after_stamps_call' });
+    expect((await service.store.get(review))?.handoff).toBeDefined();
+    const declined = await startAs('declined@demo.test');
+    await say(declined, 'account suspended');
+    await say(declined, 'done');
+    const fine = await say(declined, "I called stamps and they told me it's fine now");
+    expect(fine.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(fine.escalation).toMatchObject({ kind: 'ticket', reason: 'suspended_after_stamps_call' });
+  });
+
   it('declined, asking about the plan: it allows First Class, but the suspension is what stops labels', async () => {
     const id = await startAs('declined@demo.test');
     const plan = await say(id, 'what plan am I on?');
