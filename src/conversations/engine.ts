@@ -506,8 +506,10 @@ const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   [MEANWHILE, RECONNECT_MEANWHILE],
 ];
 /** "Can I still print meanwhile?", "can I use my balance while it's suspended?". */
-const WHILE_SUSPENDED =
-  /\b(?:meanwhile|mean\s*time|in\s+the\s+meantime|until\s+(?:then|it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|(?:can|could|may)\s+i\s+still|still\s+(?:use|print|ship|buy))\b/i;
+const WHILE_SUSPENDED = new RegExp(
+  String.raw`${MEANWHILE.source}|\b(?:until\s+(?:it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|still\s+(?:use|print|ship|buy))\b`,
+  'i',
+);
 /**
  * Questions about a suspension the customer was sent to the Stamps line for, which the bot can answer
  * only in part: how long it takes, whether the account works meanwhile, what becomes of the balance,
@@ -540,6 +542,11 @@ const SECOND = /\b(?:second|2nd|latter|2)\b/i;
  * account, and a suspension or a pending registration is its own topic. An active account does not
  * tell (it may be disconnected, or on the wrong plan).
  */
+const SETTLED_BY_ACCOUNT: ReadonlySet<string> = new Set([
+  'open_account',
+  'explain_suspension',
+  'registration_error',
+]);
 function intentForAccount(account: AccountSummary | null | 'unknown'): Answerable | undefined {
   if (account === 'unknown') return undefined;
   if (account === null || account.status === 'closed') return 'open_account';
@@ -1490,9 +1497,12 @@ export class ConversationEngine {
       const options = this.clarificationOptions(understanding);
       // A signed-in customer's account often tells which of the two is meant: "it says my account
       // is closed" is about opening a new one for an account the lookup finds closed, whatever the
-      // words also say of suspensions. Either intent would look the account up first anyway.
+      // words also say of suspensions. Only asked where an option is such a topic, which would
+      // look the account up first anyway.
       const byAccount =
-        options !== undefined && state.customer !== null
+        options !== undefined &&
+        state.customer !== null &&
+        options.some((option) => SETTLED_BY_ACCOUNT.has(option))
           ? intentForAccount(await context.account())
           : undefined;
       if (options !== undefined && byAccount !== undefined && options.includes(byAccount)) {

@@ -864,14 +864,20 @@ async function firstClassPlan(context: PolicyContext): Promise<Reply> {
   };
 }
 
-const plain =
-  (intent: IntentId): Policy =>
-  async (context) => ({ texts: [context.answer(intent)] });
-
 /** "Why do you need my card if it's free?": what the card pays for, rather than the prices again. */
 const ASKS_ABOUT_CARD = /\b(?:card|credit|debit)\b/i;
 /** "What's the catch?", "any hidden fees?": whether anything is charged beyond the postage. */
 const ASKS_FOR_CATCH = /\b(?:catch|too\s+good|hidden|strings\s+attached|fine\s+print)\b/i;
+
+/** What One Balance costs; why a card is needed, or whether there is a catch, where asked. */
+const pricing: Policy = async (context) => {
+  const variant = ASKS_ABOUT_CARD.test(context.text)
+    ? 'card'
+    : ASKS_FOR_CATCH.test(context.text)
+      ? 'no_catch'
+      : 'default';
+  return { texts: [context.answer('pricing', variant)] };
+};
 
 /** "I need help" opens the chat without a hello (a greeting keyword): "Of course", not "Hello!". */
 const greet: Policy = async (context) => ({
@@ -906,18 +912,7 @@ export const POLICIES: Record<Answerable, Policy> = {
   explain_suspension: explainSuspension,
   reset_stamps_password: resetStampsPassword,
   open_account: openAccount,
-  pricing: async (context) => ({
-    texts: [
-      context.answer(
-        'pricing',
-        ASKS_ABOUT_CARD.test(context.text)
-          ? 'card'
-          : ASKS_FOR_CATCH.test(context.text)
-            ? 'no_catch'
-            : 'default',
-      ),
-    ],
-  }),
+  pricing,
   first_class_plan: firstClassPlan,
   talk_to_human: async (context) => ({
     texts: [context.answer('talk_to_human')],
