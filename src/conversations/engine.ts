@@ -1012,15 +1012,12 @@ export class ConversationEngine {
       // "I don't see a payment section": the bot cannot see those pages to point further, and
       // Stamps can; the steps again would not help.
       if (offer?.kind === 'unsuspend_retry' && CANNOT_FIND.test(text) && !namesOtherTopic)
-        return waitGoesOn({
-          texts: [
-            offer.after === 'card'
-              ? `I cannot see your One Balance account's pages, where the card is kept, from here, so I cannot point you to the exact place. Stamps can walk you through it at ${STAMPS_PHONE}.`
-              : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
-            offerReminder(offer),
-          ],
-          choices: offerChoices(offer),
-        });
+        return offerAgainAfter(
+          offer.after === 'card'
+            ? `I cannot see your One Balance account's pages, where the card is kept, from here, so I cannot point you to the exact place. Stamps can walk you through it at ${STAMPS_PHONE}.`
+            : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
+          offer,
+        );
       if (
         offer?.kind === 'unsuspend_retry' &&
         (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&
