@@ -190,7 +190,7 @@ const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|we
  */
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
-  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|sí(?![a-z]))` +
+  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|sounds\\s+good|perfect|great|awesome|that\\s+works|alright|all\\s+right|why\\s+not|go\\s+for\\s+it|si|oui|ja)\\b|sí(?![a-z]))` +
     String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated)|no|nope|nah|never\s*mind|forget\s+it|no\s+need)\b)`,
   'i',
 );
@@ -462,7 +462,7 @@ const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
-  /^\s*(?:(?:oh|ah|hm+|well)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense))?[\s.!,]*$/i;
+  /^\s*(?:(?:oh|ah|hm+|well)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;

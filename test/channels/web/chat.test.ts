@@ -1766,6 +1766,20 @@ describe('conversation behaviour', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket' });
   });
 
+  it('takes "great" or "sounds good" as an acknowledgement after an answer, and as a yes to an offer', async () => {
+    const hold = await startAs('hold@demo.test');
+    await say(hold, 'labels wont print, says account suspended');
+    for (const ack of ['great', 'ok great!', 'perfect', 'sounds good', 'awesome']) {
+      const turn = await say(hold, ack);
+      expect(allText(turn)).toBe('All right. Is there anything else I can help you with?');
+      expect(turn.escalation).toBeNull();
+    }
+    const visitor = await startAs();
+    await say(visitor, 'what is the weather like in lisbon');
+    const accepted = await say(visitor, 'sounds good');
+    expect(accepted.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
+  });
+
   it('meets "I need to ship today" with the quickest way to ship it found, or asks what is wrong', async () => {
     const closed = await startAs('closed@demo.test');
     await say(closed, "hi, i can't buy postage");
