@@ -505,6 +505,24 @@ const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   ],
   [MEANWHILE, RECONNECT_MEANWHILE],
 ];
+/**
+ * Questions about the new password while the bot waits for it: none needs the steps again. The bot
+ * never takes a password, and Stamps.com, not the bot, sets what a password may be.
+ */
+const NEW_PASSWORD_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  [
+    /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i,
+    'No: I never need your password, so please do not type it here. It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.',
+  ],
+  [
+    /\b(?:re-?use|keep|use|put\s+back)\s+(?:my\s+|the\s+)?(?:old|same|previous|current|original)\s+(?:one|password)\b|\bsame\s+(?:one|password)\s+(?:again|as\s+before)\b/i,
+    'Whether Stamps.com accepts a password you used before is up to Stamps.com. What matters is that the app has the password that works on Stamps.com now: reset it there, then enter that one on the ONE BALANCE & CARRIERS page.',
+  ],
+  [
+    /\bwhat\s+(?:should|do|does|can|must|would)\s+(?:the\s+new\s+(?:one|password)|my\s+new\s+password|it)\s+be\b|\bwhat\s+(?:new\s+)?password\s+(?:should|do|can|must)\s+i\b|\bwhich\s+password\s+(?:should|do|can)\s+i\b|\bpassword\s+(?:rules|requirements)\b/i,
+    'Any new password that Stamps.com accepts: you choose it when you reset it on Stamps.com, and Stamps.com says there what it must contain. I never need to know it.',
+  ],
+];
 /** "Can I still print meanwhile?", "can I use my balance while it's suspended?". */
 const WHILE_SUSPENDED = new RegExp(
   String.raw`${MEANWHILE.source}|\b(?:until\s+(?:it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|still\s+(?:use|print|ship|buy))\b`,
@@ -1024,6 +1042,10 @@ export class ConversationEngine {
         (!namesOtherTopic || FOLLOW_UP.test(text))
       )
         return waitGoesOn(howToFix(context, offer));
+      if (offer?.kind === 'unsuspend_retry' && offer.after === 'password') {
+        const said = NEW_PASSWORD_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+        if (said !== undefined) return offerAgainAfter(said, offer);
+      }
       // "So do I change it again?" while the new password is awaited: yes, and where it goes.
       if (
         offer?.kind === 'unsuspend_retry' &&

@@ -497,6 +497,27 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice/);
   });
 
+  it('pw-changed: questions about the new password are answered without asking for it, and the wait goes on', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'getting the suspended alert again');
+    const cases: [string, RegExp][] = [
+      ['do you need my new password?', /^No: I never need your password, so please do not type it here\./],
+      [
+        'can i reuse my old password',
+        /^Whether Stamps\.com accepts a password you used before is up to Stamps\.com\./,
+      ],
+      ['what should the new one be', /^Any new password that Stamps\.com accepts/],
+    ];
+    for (const [text, answer] of cases) {
+      const turn = await say(id, text);
+      expect(allText(turn)).toMatch(answer);
+      expect(allText(turn)).toMatch(/say "done" and I will try to unsuspend your account again\.$/);
+      expect(turn.checks).toEqual([]);
+    }
+    const done = await say(id, 'done');
+    expect(allText(done)).toMatch(/still suspended even after the password advice/);
+  });
+
   it('pw-changed: "I never changed my password" is told what the records show, and the wait for the new password goes on', async () => {
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'my account suspended');
