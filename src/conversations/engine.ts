@@ -35,6 +35,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
+  ASKS_FOR_BALANCE,
   ASKS_FULL_NUMBER,
   ASKS_TO_REOPEN,
   aboutLiftedSuspension,
@@ -505,14 +506,18 @@ const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   ],
   [MEANWHILE, RECONNECT_MEANWHILE],
 ];
+/** "Do you need my password?", "should I give you my new password?": never (DOMAIN.md). */
+const ASKS_FOR_PASSWORD =
+  /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i;
+const NEVER_NEEDS_PASSWORD = 'No: I never need your password, so please do not type it here.';
 /**
  * Questions about the new password while the bot waits for it: none needs the steps again. The bot
  * never takes a password, and Stamps.com, not the bot, sets what a password may be.
  */
 const NEW_PASSWORD_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   [
-    /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i,
-    'No: I never need your password, so please do not type it here. It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.',
+    ASKS_FOR_PASSWORD,
+    `${NEVER_NEEDS_PASSWORD} It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.`,
   ],
   [
     /\b(?:re-?use|keep|use|put\s+back)\s+(?:my\s+|the\s+)?(?:old|same|previous|current|original)\s+(?:one|password)\b|\bsame\s+(?:one|password)\s+(?:again|as\s+before)\b/i,
@@ -1483,6 +1488,18 @@ export class ConversationEngine {
     const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
     const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text));
+    // "Do you need my password to check?" reads as the password reset, but asks whether the bot
+    // takes a password: it never does, and a signed-in customer's account is checked without it.
+    if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)
+      return answerAboutSoFar(
+        'find_credentials',
+        [
+          NEVER_NEEDS_PASSWORD,
+          state.customer === null
+            ? 'Sign in to the app and I can check your account, still without it.'
+            : 'You are signed in, so I can check your account without it: tell me what is going wrong.',
+        ].join(' '),
+      );
     // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
     // (or reads as asking for a person, unsure and naming none, or as the same topic again), but the
     // last answer speaks of it: the sentences that name the question's own words answer it, rather
@@ -1575,6 +1592,9 @@ export class ConversationEngine {
       intent = recap.intent as IntentId;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
     if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
+    // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
+    // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
+    if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.

@@ -869,13 +869,19 @@ const ASKS_ABOUT_CARD = /\b(?:card|credit|debit)\b/i;
 /** "What's the catch?", "any hidden fees?": whether anything is charged beyond the postage. */
 const ASKS_FOR_CATCH = /\b(?:catch|too\s+good|hidden|strings\s+attached|fine\s+print)\b/i;
 
-/** What One Balance costs; why a card is needed, or whether there is a catch, where asked. */
+/** "What's my balance?", "how do I add funds?": the bot sees neither the balance nor a way to add to it. */
+export const ASKS_FOR_BALANCE =
+  /\b(?:my|the|postage|account['’]?s?|current)\s+balance\b|\b(?:add|adding|top\s*up|load|deposit|put)\s+(?:more\s+|some\s+)?(?:money|funds?|postage)\b|\bmoney\s+(?:is\s+)?(?:left|in\s+(?:my|the)\s+account)\b|\btop\s*up\b/i;
+
+/** What One Balance costs; why a card is needed, or whether there is a catch, or the balance, where asked. */
 const pricing: Policy = async (context) => {
-  const variant = ASKS_ABOUT_CARD.test(context.text)
-    ? 'card'
-    : ASKS_FOR_CATCH.test(context.text)
-      ? 'no_catch'
-      : 'default';
+  const variant = ASKS_FOR_BALANCE.test(context.text)
+    ? 'balance'
+    : ASKS_ABOUT_CARD.test(context.text)
+      ? 'card'
+      : ASKS_FOR_CATCH.test(context.text)
+        ? 'no_catch'
+        : 'default';
   return { texts: [context.answer('pricing', variant)] };
 };
 

@@ -1801,6 +1801,25 @@ describe('conversation behaviour', () => {
     expect(accepted.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
   });
 
+  it('says it never needs a password, that it cannot see the balance, and which carriers the account is for', async () => {
+    const active = await startAs('active@demo.test');
+    const password = await say(active, 'do you need my password to check my account?');
+    expect(allText(password)).toBe(
+      'No: I never need your password, so please do not type it here. You are signed in, so I can check your account without it: tell me what is going wrong.',
+    );
+    expect(password.checks).toEqual([]);
+    const balance = await say(active, 'whats my balance');
+    expect(allText(balance)).toMatch(/^I cannot see your postage balance from here, or add funds to it/);
+    const carriers = await say(active, 'what carriers does it support');
+    expect(carriers.intent).toBe('pricing');
+    expect(allText(carriers)).toMatch(/USPS and UPS among them/);
+    const visitor = await startAs();
+    expect(allText(await say(visitor, 'should i give you my password'))).toMatch(
+      /^No: I never need your password.*Sign in to the app and I can check your account, still without it\.$/,
+    );
+    expect(allText(await say(visitor, 'how do i add funds'))).toMatch(/^I cannot see your postage balance/);
+  });
+
   it('meets "I need to ship today" with the quickest way to ship it found, or asks what is wrong', async () => {
     const closed = await startAs('closed@demo.test');
     await say(closed, "hi, i can't buy postage");
