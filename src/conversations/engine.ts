@@ -123,6 +123,10 @@ const VERIFICATION_QUESTIONS: readonly (readonly [RegExp, string])[] = [
     'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead.',
   ],
   [
+    /\b(?:what|which)\s+(?:phone\s+)?number\b.*\bfrom\b|\bwho\s+(?:sends|calls|texts)\b/i,
+    'I cannot see which number the code comes from. It is sent by text or by call, as you choose, to the phone number in the registration form; if a text does not come through, ask for the code by call.',
+  ],
+  [
     /\b(?:can|could|would)\s+(?:you|u)\s+(?:just\s+)?(?:verify|confirm|approve|bypass|send\s+(?:me\s+)?(?:the|a)\s+(?:new\s+)?code)\b|\bverify\s+(?:it|me)\s+for\s+me\b/i,
     'I cannot verify it for you: the code goes to your phone, and only you can enter it in the registration form. Ask for a new code (by call if texts do not arrive) and enter it within a few minutes.',
   ],

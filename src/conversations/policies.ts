@@ -623,7 +623,7 @@ export const TRIED_REPEATEDLY = String.raw`tried\s+(?:it\s+|that\s+)?(?:twice|ag
  * too", "I typed it exactly", "I tried twice": the error persists, though no failure word says so.
  */
 export const CODE_STILL_MISSING = new RegExp(
-  String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|gotten|receiv\w*|arriv\w*|came|come|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b|\b(?:it['’]?s|it\s+has|i['’]?ve|i\s+have)\s+(?:been\s+)?(?:waited\s+|waiting\s+)?(?:for\s+)?(?:\d+|a\s+few|an?|over|more\s+than|like|half\s+an?)\b.*\b(?:min\w*|hours?|hrs?|days?|while)\b|\bstill\s+(?:nothing|waiting|no\s+code)\b|\bwaited\b`,
+  String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|getting|gotten|receiv\w*|arriv\w*|came|come|comes|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b|\b(?:it['’]?s|it\s+has|i['’]?ve|i\s+have)\s+(?:been\s+)?(?:waited\s+|waiting\s+)?(?:for\s+)?(?:\d+|a\s+few|an?|over|more\s+than|like|half\s+an?)\b.*\b(?:min\w*|hours?|hrs?|days?|while)\b|\bstill\s+(?:nothing|waiting|no\s+code)\b|\bwaited\b`,
   'i',
 );
 /** A question, by its mark or its first word. */
