@@ -144,6 +144,11 @@ const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
+/** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
+const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
+/** The closing answer's warning, told again to one who asks whether it can come back. */
+const CLOSED_FOR_GOOD =
+  'once closed, a One Balance account cannot be reopened, so shipping with postage again later would need a new account, which takes a few minutes to open.';
 /** "Why did it disconnect?", "how come it disappeared?", "what happened?": of a disconnected account. */
 const ASKS_WHY_DISCONNECTED =
   /\b(?:why|how\s+come)\b.*\b(?:dis\w*connect\w*|unlink\w*|happen\w*|gone|missing|disappear\w*)\b|\bwhat\s+(?:caused|happened)\b/i;
@@ -1222,6 +1227,20 @@ export class ConversationEngine {
         'close_account',
         'I cannot close an account from this chat, so nothing has changed on yours. You close it yourself with the closing guide in the app\'s help centre; if you would rather a person on our support team did it, say "talk to a person".',
       );
+    }
+    // Before closing, "can I reopen it later?" (read as a goodbye: "later") is answered by the closing
+    // answer's own warning, and "what happens to my labels?" (read as the suspension) by what the bot
+    // cannot see of it, with that warning and a person. Money left on it is answered above.
+    if (recap?.intent === 'close_account' && !closedAccount && offer === undefined) {
+      if (ASKS_TO_REOPEN.test(text)) return answerAboutSoFar('close_account', capitalised(CLOSED_FOR_GOOD));
+      if (ASKS_WHAT_HAPPENS_TO.test(text))
+        return answeredWithPerson(
+          'close_account',
+          [
+            `I cannot tell what becomes of that when the account closes, sorry: I only see the state of the account. What I do know: ${CLOSED_FOR_GOOD}`,
+          ],
+          'A person on our support team can look into that with you before you close it: shall I pass this to them? (yes / no)',
+        );
     }
     // Right after an answer that found the account able to buy postage (a hold it lifted, or no
     // suspension and connected), "so I can print now?" is a yes, even said with thanks; the promise

@@ -1660,13 +1660,23 @@ describe('conversation behaviour', () => {
     expect(yes.escalation).toMatchObject({ kind: 'ticket' });
   });
 
-  it('"ok and if I want it back later?" after the closing answer is about closing, not a goodbye', async () => {
+  it('"ok and if I want it back later?", "can I reopen it later?" and "what happens to my labels?" after the closing answer are about closing', async () => {
     const id = await startAs();
     expect((await say(id, 'how do i cancle my one balanse acount')).intent).toBe('close_account');
     const later = await say(id, 'ok and if i want it back later?');
     expect(later.intent).toBe('close_account');
-    expect(allText(later)).toMatch(/you cannot reopen it/);
+    expect(allText(later)).toMatch(/^Once closed, a One Balance account cannot be reopened/);
     expect(allText(later)).not.toMatch(/Goodbye/);
+    // Read as a goodbye ("later"), and what becomes of the labels read as the suspension.
+    const reopen = await say(id, 'can i reopen it later?');
+    expect(reopen.intent).toBe('close_account');
+    expect(allText(reopen)).toMatch(/^Once closed, a One Balance account cannot be reopened/);
+    const labels = await say(id, 'what happens to my labels');
+    expect(labels.intent).toBe('close_account');
+    expect(allText(labels)).toMatch(
+      /^I cannot tell what becomes of that when the account closes.*cannot be reopened.*shall I pass this to them\? \(yes \/ no\)$/s,
+    );
+    expect(labels.checks).toEqual([]);
   });
 
   it('says the login is the Stamps.com one when asked, and checks the account when logging in fails', async () => {
