@@ -1653,7 +1653,13 @@ export class ConversationEngine {
     }
     // The bot found no account, and the customer says they never had one: that agrees, and opening
     // one is the way forward, not "I can only help with...".
-    if (intent === OUT_OF_SCOPE && state.account === null && NEVER_HAD.test(text)) {
+    // "So I don't have one?" right after the opening steps reads as opening again: the same answer.
+    const stepsJustGiven = recap?.texts.includes(context.answer('open_account')) === true;
+    if (
+      (intent === OUT_OF_SCOPE || (intent === 'open_account' && stepsJustGiven && !HOW_TO.test(text))) &&
+      state.account === null &&
+      NEVER_HAD.test(text)
+    ) {
       return answerAboutSoFar(
         'open_account',
         'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',

@@ -1302,6 +1302,12 @@ describe('customer conversations, one per demo account', () => {
     expect(never.intent).toBe('open_account');
     expect(allText(never)).toMatch(/no One Balance account for you yet/);
     expect(never.escalation).toBeNull();
+    // Asked right after the steps, it read as opening again and repeated them.
+    const none = await startAs('none@demo.test');
+    await say(none, 'where are my one balance credentials');
+    const asked = await say(none, "so i don't have one?");
+    expect(allText(asked)).toMatch(/^That matches what I see: there is no One Balance account for you yet\./);
+    expect(allText(asked)).not.toMatch(/Register a FREE Account!/);
     const how = await say(id, 'ok so how do I get one then?');
     expect(how.intent).toBe('open_account');
     expect(allText(how)).toMatch(/Register a FREE Account!/);
