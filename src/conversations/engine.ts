@@ -409,9 +409,9 @@ const DENIES_CARD_PROBLEM =
   /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b/i;
 /** What the records show, told to a customer who denies the declined payment. */
 const CARD_RECORDS = `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`;
-/** "Which card is on file?", "what card was declined?", "last 4 digits of my card". */
+/** "Which card is on file?", "what card was declined?", "last 4 digits of my card", "which card?". */
 const ASKS_WHICH_CARD =
-  /\b(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s+(?:is|was|do\s+(?:you|i)\s+have|did|have\s+(?:you|i)|you\s+have)\b|\bcard\s+(?:is\s+|do\s+you\s+have\s+)?on\s+file\b|\blast\s+(?:4|four)\s+(?:digits\s+)?of\s+(?:my|the)\s+(?:credit\s+|debit\s+)?card\b/i;
+  /\b(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s+(?:is|was|do\s+(?:you|i)\s+have|did|have\s+(?:you|i)|you\s+have)\b|\bcard\s+(?:is\s+|do\s+you\s+have\s+)?on\s+file\b|\blast\s+(?:4|four)\s+(?:digits\s+)?of\s+(?:my|the)\s+(?:credit\s+|debit\s+)?card\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s*[?.!]*\s*$/i;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
 const CARD_UNSEEN =
   'I cannot see which card that is: card details never reach me, and this chat never shows them. You can see the card kept with your One Balance account when you log in to it from the ONE BALANCE & CARRIERS page (top right of the app).';
