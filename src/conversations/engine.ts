@@ -144,6 +144,8 @@ const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
+/** "Do I have to pay?", "does it cost anything?", "is it free?": what something costs. */
+const ASKS_COST = /\b(?:pay|paid|paying|costs?|charged?|fees?|free)\b/i;
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
 /** The closing answer's warning, told again to one who asks whether it can come back. */
@@ -1584,7 +1586,11 @@ export class ConversationEngine {
       }
     }
 
-    if (intent === OUT_OF_SCOPE && stampsAnswer !== undefined)
+    // "Is my money safe?" can read as pricing; after the Stamps line, it is the suspended account's.
+    if (
+      (intent === OUT_OF_SCOPE || (intent === 'pricing' && LEFT_MONEY.test(text))) &&
+      stampsAnswer !== undefined
+    )
       return answerAboutSoFar('explain_suspension', stampsAnswer);
     // "Can I ship meanwhile?" once the reconnect request is filed (how long and how the customer
     // hears of it are answered below, as for any case support has).
@@ -1615,6 +1621,8 @@ export class ConversationEngine {
       intent = recap.intent as IntentId;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
     if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
+    // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
+    if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
     // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';

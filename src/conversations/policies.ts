@@ -866,6 +866,12 @@ async function firstClassPlan(context: PolicyContext): Promise<Reply> {
 
 /** "Why do you need my card if it's free?": what the card pays for, rather than the prices again. */
 const ASKS_ABOUT_CARD = /\b(?:card|credit|debit)\b/i;
+/**
+ * "Do I have to pay anything to sign up?": the card answer says it, that the account costs nothing
+ * and the card entered when registering pays for the postage.
+ */
+const ASKS_COST_TO_OPEN =
+  /\b(?:pay|paid|paying|costs?|charged?|fees?|free)\b.*\b(?:sign(?:ing)?\s*up|regist\w*|open\w*|join\w*)\b|\b(?:sign(?:ing)?\s*up|regist\w*|open\w*|join\w*)\b.*\b(?:pay|paid|paying|costs?|charged?|fees?|free)\b/i;
 /** "What's the catch?", "any hidden fees?": whether anything is charged beyond the postage. */
 const ASKS_FOR_CATCH = /\b(?:catch|too\s+good|hidden|strings\s+attached|fine\s+print)\b/i;
 
@@ -877,7 +883,7 @@ export const ASKS_FOR_BALANCE =
 const pricing: Policy = async (context) => {
   const variant = ASKS_FOR_BALANCE.test(context.text)
     ? 'balance'
-    : ASKS_ABOUT_CARD.test(context.text)
+    : ASKS_ABOUT_CARD.test(context.text) || ASKS_COST_TO_OPEN.test(context.text)
       ? 'card'
       : ASKS_FOR_CATCH.test(context.text)
         ? 'no_catch'

@@ -1842,6 +1842,19 @@ describe('conversation behaviour', () => {
     expect(allText(await say(visitor, 'how do i add funds'))).toMatch(/^I cannot see your postage balance/);
   });
 
+  it('answers what opening an account costs, and a wish for cheaper shipping, with the prices', async () => {
+    // Read as opening an account: the steps, which do not say whether signing up costs anything.
+    for (const question of ['do i have to pay anything to sign up', 'is it free to open one?']) {
+      const turn = await say(await startAs(), question);
+      expect(turn.intent).toBe('pricing');
+      expect(allText(turn)).toMatch(/^Nothing is charged for the One Balance account itself/);
+    }
+    expect((await say(await startAs(), 'how do i sign up')).intent).toBe('open_account');
+    const cheaper = await say(await startAs(), 'how can i save money on shipping');
+    expect(cheaper.intent).toBe('pricing');
+    expect(allText(cheaper)).toMatch(/up to 62% off UPS shipments/);
+  });
+
   it('meets "I need to ship today" with the quickest way to ship it found, or asks what is wrong', async () => {
     const closed = await startAs('closed@demo.test');
     await say(closed, "hi, i can't buy postage");
