@@ -395,12 +395,13 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'first_class_plan',
 ]);
 /**
- * "It says first class not available", "the option is greyed out", "it's just not there": the
- * error itself, which the bot asked to be told of when it found nothing wrong. Only "it" or "that"
- * is missing, not "my account doesn't show up in the app", which names its own topic.
+ * "It says first class not available", "the option is greyed out", "it's just not there", "it's
+ * only priority and ground advantage": the error itself, which the bot asked to be told of when it
+ * found nothing wrong. Only "it" or "that" is missing, not "my account doesn't show up in the
+ * app", which names its own topic.
  */
 const QUOTES_ERROR =
-  /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:only\s+)?(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b/i;
+  /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:only\s+)?(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b|\b(?:it|that|this|there)\s*(?:is|['’]s)\s+only\s+(?:showing\s+|offering\s+|giving\s+(?:me\s+)?)?(?:priority|ground|ups|the\s+\w+)\b|\b(?:only|just)\s+(?:get|see|have)\s+(?:priority|ground|ups)\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,

@@ -150,6 +150,10 @@ describe('customer conversations, one per demo account', () => {
     await say(only, "I'm using a flat rate envelope");
     const priority = await say(only, 'it only shows priority');
     expect(priority.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+    const servicesOnly = await startAs('active@demo.test');
+    await say(servicesOnly, "first class isn't showing when i make a label");
+    const services = await say(servicesOnly, "it's only priority and ground advantage");
+    expect(services.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
   });
 
   it('active: the full account number is refused with its last four digits, and "I forgot it" after the reset is what the reset is for', async () => {
