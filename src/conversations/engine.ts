@@ -518,6 +518,9 @@ const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
   ],
   [MEANWHILE, RECONNECT_MEANWHILE],
 ];
+/** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
+const PASSWORD_TROUBLE =
+  /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
 /** "Do you need my password?", "should I give you my new password?": never (DOMAIN.md). */
 const ASKS_FOR_PASSWORD =
   /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i;
@@ -1514,6 +1517,22 @@ export class ConversationEngine {
     const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
     const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text));
+    // "What about the password?" right after the account details reads as the reset, but asks for
+    // the password beside them: where the app keeps it. One that fails is the reset's.
+    if (
+      recap?.intent === 'find_credentials' &&
+      intent === 'reset_stamps_password' &&
+      offer === undefined &&
+      !PASSWORD_TROUBLE.test(text)
+    )
+      // The answer is the recap now, for "it doesn't work though" to take up its offer.
+      return withNote(
+        settled(
+          'find_credentials',
+          { texts: [context.answer('find_credentials', 'password')] },
+          { ...changes, misunderstandings: 0 },
+        ),
+      );
     // "Do you need my password to check?" reads as the password reset, but asks whether the bot
     // takes a password: it never does, and a signed-in customer's account is checked without it.
     if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)
@@ -1622,6 +1641,15 @@ export class ConversationEngine {
       intent = recap.intent as IntentId;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
     if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
+    // Told where the app keeps the password, "it doesn't work though" takes up the offer to explain
+    // the reset.
+    if (
+      (intent === OUT_OF_SCOPE || intent === 'find_credentials') &&
+      offer === undefined &&
+      recap?.texts.includes(context.answer('find_credentials', 'password')) === true &&
+      (SAYS_IT_FAILS.test(text) || PASSWORD_TROUBLE.test(text))
+    )
+      intent = 'reset_stamps_password';
     // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
     if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about

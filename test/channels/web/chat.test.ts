@@ -156,6 +156,26 @@ describe('customer conversations, one per demo account', () => {
     expect(services.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
   });
 
+  it('active: "and the password?" after the details is told where the app keeps it, and "it doesn\'t work though" gets the reset', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'whats my username');
+    const password = await say(id, 'and the password?');
+    expect(password.intent).toBe('find_credentials');
+    expect(allText(password)).toMatch(
+      /^I never show passwords in chat, and I cannot see yours\. The app keeps your One Balance credentials, the password among them, on the ONE BALANCE & CARRIERS page/,
+    );
+    expect(password.checks).toEqual([]);
+    const fails = await say(id, "it doesn't work though");
+    expect(fails.intent).toBe('reset_stamps_password');
+    expect(allText(fails)).toMatch(/"forgot password" link on the Stamps\.com sign-in page/);
+    // A password that fails, asked of right after the details, is the reset's at once.
+    const forgot = await startAs('active@demo.test');
+    await say(forgot, 'whats my username');
+    expect(allText(await say(forgot, 'what about the password? i forgot it'))).toMatch(
+      /"forgot password" link/,
+    );
+  });
+
   it('active: the full account number is refused with its last four digits, and "I forgot it" after the reset is what the reset is for', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'whats my one balance username');
