@@ -266,7 +266,7 @@ const ANYTHING_TO_DO =
  */
 const FOLLOW_UP = new RegExp(
   [
-    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|hm+|then|great|cool|perfect|thanks|thank\s+you|alright|all\s+right|got\s+it)[\s,.!]+)*(?:`,
+    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|hm+|then|great|cool|perfect|nice|thanks|thank\s+you|alright|all\s+right|got\s+it)[\s,.!]+)*(?:`,
     String.raw`why(?:\s+(?:is|was)\s+(?:that|it|this))?(?:\s+(?:so|though|not))?`,
     String.raw`|(?:${ANYTHING_TO_DO.source})(?:\s+(?:else|more))?(?:\s+(?:now|next|then|meanwhile|in\s+the\s+meantime|for\s+now|on\s+my\s+(?:end|side)))?`,
     String.raw`|(?:what\s*(?:was|is|['’]s)\s+)?the\s+(?:reason|cause|problem|issue)(?:\s+again)?`,
@@ -278,6 +278,9 @@ const FOLLOW_UP = new RegExp(
     String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon|how(?:\s+(?:so|exactly|then))?`,
     String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix|change|reset|update)\s+(?:that|it|this)`,
     String.raw`|(?:why|how)\s+(?:did|does|do|would|could)\s+(?:that|this|it)\s+happen|what\s+happened`,
+    // "Was it something I did?": the cause again, as the bot knows it.
+    String.raw`|what\s+caused\s+(?:it|that|this)|(?:was|is)\s+(?:it|that|this)\s+(?:something\s+i\s+did|my\s+fault|because\s+of\s+me)`,
+    String.raw`|did\s+i\s+(?:do\s+(?:something|anything)(?:\s+wrong)?|cause\s+(?:it|that|this))`,
     String.raw`)\s*[?.!]*\s*$`,
   ].join(''),
   'i',
@@ -453,8 +456,8 @@ const ABOUT_SUSPENSION =
 /** "How do I prevent that?", "how can I avoid it happening again?", "keep it from happening". */
 const PREVENTS =
   /\b(?:prevent\w*|avoid\w*)\b|\b(?:keep|stop)\s+(?:that|it|this)\s+from\s+happening\b|\b(?:make\s+sure|ensure)\s+(?:that\s+|it\s+|this\s+)*(?:does\s*n['’]?t|does\s+not|won['’]?t|will\s+not|never)\s+happen\w*\b/i;
-/** A follow-up asking for a cause ("why?", "what happened?"), not for the next step. */
-const ASKS_WHY = /\b(?:why|happen\w*|reason|cause)\b/i;
+/** A follow-up asking for a cause ("why?", "what happened?", "was it something I did?"), not for the next step. */
+const ASKS_WHY = /\b(?:why|happen\w*|reason|caus\w*|fault|something\s+i\s+did|did\s+i\s+(?:do|cause))\b/i;
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
 const NEVER_HAD =
   /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;

@@ -846,6 +846,15 @@ describe('customer conversations, one per demo account', () => {
     expect(again.intent).toBe('explain_suspension');
     expect(allText(again)).toMatch(/cannot see what led to it, or tell whether it will happen again/);
     expect(again.escalation).toBeNull();
+    // Read as a greeting (0.83) and as out of scope: both ask for the cause.
+    for (const question of ['nice, was it something i did?', 'what caused it']) {
+      const cause = await say(id, question);
+      expect(cause.intent).toBe('explain_suspension');
+      expect(allText(cause)).toMatch(
+        /^Your account was suspended because of a temporary hold, and I lifted it earlier/,
+      );
+      expect(cause.checks).toEqual([]);
+    }
   });
 
   it('hold: "how do I prevent that?" after the lift gets the usual causes and what avoids them', async () => {
