@@ -1563,7 +1563,12 @@ export class ConversationEngine {
     const fromLastAnswer = (understoodAs: string): string[] =>
       (understoodAs === OUT_OF_SCOPE ||
         (understoodAs === 'talk_to_human' && unsureOfPerson) ||
-        (understoodAs === recap?.intent && ANSWER_SAYS_THE_SAME.has(understoodAs))) &&
+        (understoodAs === recap?.intent && ANSWER_SAYS_THE_SAME.has(understoodAs)) ||
+        // A weak guess at another topic ("do I need to enter my card again?" as a reconnect at
+        // 0.30, right after the opening steps) is no better than none.
+        (confidence < this.options.clarifyBelow &&
+          recap !== undefined &&
+          ANSWER_SAYS_THE_SAME.has(recap.intent))) &&
       offer === undefined &&
       recap !== undefined &&
       YES_NO_QUESTION.test(text)
