@@ -202,7 +202,7 @@ const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|we
  */
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
-  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|sounds\\s+good|perfect|great|awesome|that\\s+works|alright|all\\s+right|why\\s+not|go\\s+for\\s+it|si|oui|ja)\\b|sí(?![a-z]))` +
+  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|sounds\\s+good|perfect|great|awesome|that\\s+works|alright|all\\s+right|go\\s+for\\s+it|si|oui|ja)\\b|why\\s+not(?=[\\s,.!?]*$)|sí(?![a-z]))` +
     String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated)|no|nope|nah|never\s*mind|forget\s+it|no\s+need)\b)`,
   'i',
 );

@@ -1853,6 +1853,13 @@ describe('conversation behaviour', () => {
       expect(allText(turn)).toBe('All right. Is there anything else I can help you with?');
       expect(turn.escalation).toBeNull();
     }
+    // "Why not ..." asks; only "why not?" alone says yes.
+    const declined = await startAs('disconnected@demo.test');
+    await say(declined, 'i cant see my one balance on the carriers page');
+    await say(declined, 'no');
+    const asks = await say(declined, 'why not just reconnect it automatically');
+    expect(asks.checks.map((check) => check.name)).not.toContain('account.reconnect_request');
+    expect(allText(asks)).toMatch(/Shall I ask our Customer Success team to reconnect it\? \(yes \/ no\)$/);
     const visitor = await startAs();
     await say(visitor, 'what is the weather like in lisbon');
     const accepted = await say(visitor, 'sounds good');
