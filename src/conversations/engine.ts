@@ -200,9 +200,14 @@ const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|we
  * try a call instead" says what the customer will do themselves, and "oh yeah, I did change my
  * password" tells what happened: none is one.
  */
+/**
+ * "Sounds good", "great", "why not?": a yes only said alone (or with "please", "thanks"): "great, now
+ * it says suspended" or "why not just reconnect it?" goes on to something else.
+ */
+const AGREES_ALONE = String.raw`(?:sounds\s+good|perfect|great|awesome|that\s+works|alright|all\s+right|go\s+for\s+it|why\s+not)(?=[\s,.!?]*(?:(?:please|thanks|thank\s+you|do\s+it|go\s+ahead|yes|yeah)\b[\s,.!?]*)*$)`;
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
-  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|sounds\\s+good|perfect|great|awesome|that\\s+works|alright|all\\s+right|go\\s+for\\s+it|si|oui|ja)\\b|why\\s+not(?=[\\s,.!?]*$)|sí(?![a-z]))` +
+  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|${AGREES_ALONE}|sí(?![a-z]))` +
     String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated)|no|nope|nah|never\s*mind|forget\s+it|no\s+need)\b)`,
   'i',
 );

@@ -1860,6 +1860,8 @@ describe('conversation behaviour', () => {
     const asks = await say(declined, 'why not just reconnect it automatically');
     expect(asks.checks.map((check) => check.name)).not.toContain('account.reconnect_request');
     expect(allText(asks)).toMatch(/Shall I ask our Customer Success team to reconnect it\? \(yes \/ no\)$/);
+    const goesOn = await say(declined, 'great, now my labels say the account is suspended too');
+    expect(goesOn.checks.map((check) => check.name)).not.toContain('account.reconnect_request');
     const visitor = await startAs();
     await say(visitor, 'what is the weather like in lisbon');
     const accepted = await say(visitor, 'sounds good');
