@@ -535,9 +535,19 @@ const ASKS_FOR_PASSWORD =
 const NEVER_NEEDS_PASSWORD = 'No: I never need your password, so please do not type it here.';
 /**
  * Questions about the new password while the bot waits for it: none needs the steps again. The bot
- * never takes a password, and Stamps.com, not the bot, sets what a password may be.
+ * never takes a password, and Stamps.com, not the bot, sets what a password may be and sends the
+ * reset email.
  */
 const NEW_PASSWORD_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  // The reset email missing: it is Stamps.com's to send, so where to look, and then who can help.
+  [
+    /\b(?:checked|looked\s+in|searched)\s+(?:my\s+|the\s+)?(?:spam|junk)\b|\b(?:spam|junk)\b.*\b(?:too|also|nothing|either)\b/i,
+    `Then Stamps can help you with the reset: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`,
+  ],
+  [
+    /\b(?:did\s*n['’]?t|did\s+not|never|have\s*n['’]?t|not|no)\s+(?:get|got|gotten|getting|receiv\w*|see|seen|arriv\w*|come|came|coming)\b.*\b(?:e-?mails?|link|reset)\b|\b(?:e-?mail|link)\b.*\b(?:never|not|has\s*n['’]?t|did\s*n['’]?t|does\s*n['’]?t)\s+(?:came|come|comes|coming|arriv\w*|there|show\w*)\b|\bno\s+(?:reset\s+)?e-?mail\b/i,
+    'The reset email comes from Stamps.com, so I cannot see it or send it again. Check your spam or junk folder, and ask for it again with the "forgot password" link on the Stamps.com sign-in page, using the email address of your Stamps.com account.',
+  ],
   [
     ASKS_FOR_PASSWORD,
     `${NEVER_NEEDS_PASSWORD} It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.`,

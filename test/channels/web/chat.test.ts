@@ -521,7 +521,7 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice/);
   });
 
-  it('pw-changed: questions about the new password are answered without asking for it, and the wait goes on', async () => {
+  it('pw-changed: questions about the new password and its reset email are answered without asking for it, and the wait goes on', async () => {
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'getting the suspended alert again');
     const cases: [string, RegExp][] = [
@@ -531,6 +531,11 @@ describe('customer conversations, one per demo account', () => {
         /^Whether Stamps\.com accepts a password you used before is up to Stamps\.com\./,
       ],
       ['what should the new one be', /^Any new password that Stamps\.com accepts/],
+      [
+        "i didn't get the reset email",
+        /^The reset email comes from Stamps\.com, so I cannot see it or send it again\./,
+      ],
+      ['checked spam too', /^Then Stamps can help you with the reset: call them at \(855\) 889-7867/],
     ];
     for (const [text, answer] of cases) {
       const turn = await say(id, text);
