@@ -533,21 +533,24 @@ const PASSWORD_TROUBLE =
 const ASKS_FOR_PASSWORD =
   /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i;
 const NEVER_NEEDS_PASSWORD = 'No: I never need your password, so please do not type it here.';
+/** The reset email missing: it is Stamps.com's to send, so where to look, and then who can help. */
+const RESET_EMAIL_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  [
+    /\b(?:checked|looked\s+in|searched)\s+(?:my\s+|the\s+)?(?:spam|junk)\b|\b(?:spam|junk)\b.*\b(?:too|also|nothing|either)\b/i,
+    `Then Stamps can help you with the reset: call them at ${STAMPS_PHONE}.`,
+  ],
+  [
+    /\b(?:did\s*n['’]?t|did\s+not|never|have\s*n['’]?t|not|no)\s+(?:get|got|gotten|getting|receiv\w*|see|seen|arriv\w*|come|came|coming)\b.*\b(?:e-?mails?|link|reset)\b|\b(?:e-?mail|link)\b.*\b(?:never|not|has\s*n['’]?t|did\s*n['’]?t|does\s*n['’]?t)\s+(?:came|come|comes|coming|arriv\w*|there|show\w*)\b|\bno\s+(?:reset\s+)?e-?mail\b/i,
+    'The reset email comes from Stamps.com, so I cannot see it or send it again. Check your spam or junk folder, and ask for it again with the "forgot password" link on the Stamps.com sign-in page, using the email address of your Stamps.com account.',
+  ],
+];
 /**
  * Questions about the new password while the bot waits for it: none needs the steps again. The bot
  * never takes a password, and Stamps.com, not the bot, sets what a password may be and sends the
  * reset email.
  */
 const NEW_PASSWORD_QUESTIONS: readonly (readonly [RegExp, string])[] = [
-  // The reset email missing: it is Stamps.com's to send, so where to look, and then who can help.
-  [
-    /\b(?:checked|looked\s+in|searched)\s+(?:my\s+|the\s+)?(?:spam|junk)\b|\b(?:spam|junk)\b.*\b(?:too|also|nothing|either)\b/i,
-    `Then Stamps can help you with the reset: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`,
-  ],
-  [
-    /\b(?:did\s*n['’]?t|did\s+not|never|have\s*n['’]?t|not|no)\s+(?:get|got|gotten|getting|receiv\w*|see|seen|arriv\w*|come|came|coming)\b.*\b(?:e-?mails?|link|reset)\b|\b(?:e-?mail|link)\b.*\b(?:never|not|has\s*n['’]?t|did\s*n['’]?t|does\s*n['’]?t)\s+(?:came|come|comes|coming|arriv\w*|there|show\w*)\b|\bno\s+(?:reset\s+)?e-?mail\b/i,
-    'The reset email comes from Stamps.com, so I cannot see it or send it again. Check your spam or junk folder, and ask for it again with the "forgot password" link on the Stamps.com sign-in page, using the email address of your Stamps.com account.',
-  ],
+  ...RESET_EMAIL_QUESTIONS,
   [
     ASKS_FOR_PASSWORD,
     `${NEVER_NEEDS_PASSWORD} It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.`,
@@ -1551,6 +1554,11 @@ export class ConversationEngine {
           { ...changes, misunderstandings: 0 },
         ),
       );
+    // After the reset steps, with no wait for the new password, the same answers on its email.
+    if (offer === undefined && recap?.intent === 'reset_stamps_password') {
+      const said = RESET_EMAIL_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+      if (said !== undefined) return answerAboutSoFar('reset_stamps_password', said);
+    }
     // "Do you need my password to check?" reads as the password reset, but asks whether the bot
     // takes a password: it never does, and a signed-in customer's account is checked without it.
     if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)

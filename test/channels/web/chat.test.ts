@@ -545,6 +545,15 @@ describe('customer conversations, one per demo account', () => {
     }
     const done = await say(id, 'done');
     expect(allText(done)).toMatch(/still suspended even after the password advice/);
+    // The same after the reset steps alone, with no suspension waiting on them.
+    const active = await startAs('active@demo.test');
+    await say(active, 'how do i reset my stamps password');
+    expect(allText(await say(active, "i didn't get the reset email"))).toMatch(
+      /^The reset email comes from Stamps\.com, so I cannot see it or send it again\..*Stamps\.com account\.$/,
+    );
+    expect(allText(await say(active, 'checked spam'))).toBe(
+      'Then Stamps can help you with the reset: call them at (855) 889-7867.',
+    );
   });
 
   it('pw-changed: "I never changed my password" is told what the records show, and the wait for the new password goes on', async () => {
