@@ -1597,6 +1597,24 @@ export class ConversationEngine {
       YES_NO_QUESTION.test(text)
         ? sentencesAnswering(text, recap.texts)
         : [];
+    // "Still broken" names no topic, whatever the classifier makes of its failure words ("still
+    // failing" reads as a registration error). After an answer about something a check can find
+    // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
+    // which also takes the case further (a person for a registration that still fails).
+    // "Did it work?" asks the same of that check, and after registration troubleshooting "I never
+    // got a text" says it still fails. No question between two topics is asked of it either.
+    const reportsOnFix =
+      STILL_FAILS.test(text) ||
+      DID_IT_WORK.test(text) ||
+      (recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
+    const checksAgain =
+      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
+      offer === undefined &&
+      reportsOnFix &&
+      recap !== undefined &&
+      CHECKED_AGAIN_WHEN_STILL_FAILING.has(recap.intent)
+        ? (recap.intent as IntentId)
+        : undefined;
     if (
       confidence < 1 &&
       !followUp &&
@@ -1604,6 +1622,7 @@ export class ConversationEngine {
       !willTry &&
       !venting &&
       !believesRegistered &&
+      checksAgain === undefined &&
       fromLastAnswer(intent).length === 0
     ) {
       const options = this.clarificationOptions(understanding);
@@ -1652,24 +1671,7 @@ export class ConversationEngine {
       state.tickets.some((ticket) => ticket.reason === 'reconnect_request')
     )
       return answerAboutSoFar('reconnect_account', RECONNECT_MEANWHILE);
-    // "Still broken" names no topic, whatever the classifier makes of its failure words ("still
-    // failing" reads as a registration error). After an answer about something a check can find
-    // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
-    // which also takes the case further (a person for a registration that still fails).
-    // "Did it work?" asks the same of that check, and after registration troubleshooting "I never
-    // got a text" says it still fails.
-    const reportsOnFix =
-      STILL_FAILS.test(text) ||
-      DID_IT_WORK.test(text) ||
-      (recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
-    if (
-      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      offer === undefined &&
-      reportsOnFix &&
-      recap !== undefined &&
-      CHECKED_AGAIN_WHEN_STILL_FAILING.has(recap.intent)
-    )
-      intent = recap.intent as IntentId;
+    if (checksAgain !== undefined) intent = checksAgain;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
     if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
     // Told where the app keeps the password, "it doesn't work though" takes up the offer to explain

@@ -176,6 +176,15 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('active: a failing UPS label is a failing purchase, checked, and the error quoted after it brings the promised person', async () => {
+    const id = await startAs('active@demo.test');
+    const ups = await say(id, "hi i'm trying to print a ups label but it errors");
+    expect(ups.intent).toBe('explain_suspension');
+    expect(allText(ups)).toMatch(/not suspended and it is connected, so postage should go through/);
+    const error = await say(id, 'the error says account not authorized');
+    expect(error.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('active: the full account number is refused with its last four digits, and "I forgot it" after the reset is what the reset is for', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'whats my one balance username');
