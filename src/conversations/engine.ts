@@ -529,6 +529,17 @@ const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
+/** Questions about the bot itself, and whether it is there. */
+const SMALL_TALK_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+  [
+    /^\s*(?:(?:so|wait|hey|hi|ok(?:ay)?)[\s,.!]+)?(?:are|r)\s+(?:you|u)\s+(?:a\s+|an\s+|even\s+a\s+|just\s+a\s+)?(?:bot|robot|chat\s*bot|human|real(?:\s+person)?|person|ai|machine|computer|automated)(?:\s+or\s+(?:a\s+|an\s+)?(?:bot|robot|human|real\s+person|person|ai|machine))?\s*[?.!]*\s*$|\b(?:am\s+i|are\s+we)\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+|an\s+)?(?:bot|robot|chat\s*bot|human|real\s+(?:person|human)|person|ai|machine|computer)\s*\??\s*$/i,
+    'I am the One Balance support bot, not a person. I can answer questions about your One Balance account and check it for you; if you would rather talk to a person on our support team, just say so.',
+  ],
+  [
+    /^\s*(?:(?:hello|hi|hey)[\s,.!]+)?(?:is\s+)?(?:any\s*(?:one|body)|some\s*(?:one|body))\s+(?:there|here|around|available)\s*\?+\s*$|^\s*(?:hello|hi|hey)\s*\?+\s*$|^\s*(?:(?:hello|hi|hey)[\s,.!]+)?are\s+(?:you|u)\s+(?:still\s+)?there\s*\?*\s*$/i,
+    'Yes, I am here. What can I help you with on your One Balance account?',
+  ],
+];
 /** "Do you need my password?", "should I give you my new password?": never (DOMAIN.md). */
 const ASKS_FOR_PASSWORD =
   /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i;
@@ -1559,6 +1570,12 @@ export class ConversationEngine {
       const said = RESET_EMAIL_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
       if (said !== undefined) return answerAboutSoFar('reset_stamps_password', said);
     }
+    // "Are you a bot?" (a greeting to the classifier, or a person wanted at 0.99 for "am I talking to
+    // a real person?") asks what it talks to: the truth, and how to reach a person. "Is anyone
+    // there?" would otherwise get the same hello again.
+    const smallTalkAnswer = SMALL_TALK_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+    if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
+      return answerAboutSoFar('greeting', smallTalkAnswer);
     // "Do you need my password to check?" reads as the password reset, but asks whether the bot
     // takes a password: it never does, and a signed-in customer's account is checked without it.
     if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)

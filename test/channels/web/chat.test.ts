@@ -1923,6 +1923,22 @@ describe('conversation behaviour', () => {
     expect(allText(cheaper)).toMatch(/up to 62% off UPS shipments/);
   });
 
+  it('says it is a bot when asked, and that it is there, without handing off or greeting again', async () => {
+    const id = await startAs();
+    await say(id, 'good morning!');
+    const there = await say(id, 'is anyone there?');
+    expect(allText(there)).toBe('Yes, I am here. What can I help you with on your One Balance account?');
+    for (const question of ['are you a bot?', 'am i talking to a real person', 'are you a bot or a human?']) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toMatch(/^I am the One Balance support bot, not a person\..*just say so\.$/);
+      expect(turn.escalation).toBeNull();
+    }
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    // Asking for a person in the same message is asking for one.
+    const wants = await say(await startAs(), 'are you a real person? i want a human');
+    expect(wants.escalation).toMatchObject({ kind: 'ticket', reason: 'customer_asked_for_a_person' });
+  });
+
   it('meets "I need to ship today" with the quickest way to ship it found, or asks what is wrong', async () => {
     const closed = await startAs('closed@demo.test');
     await say(closed, "hi, i can't buy postage");
