@@ -264,6 +264,9 @@ const NO =
  */
 const ANYTHING_TO_DO =
   /(?:do|should|must)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do\s+(?:anything|something)|(?:is\s+there\s+)?(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do/i;
+/** "What now?", "what should I do next?": the next step, asked without naming a topic. */
+const WHATS_NEXT =
+  /^\s*(?:(?:and|so|ok(?:ay)?|then|alright)[\s,.!]+)*(?:what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what|what\s+(?:should|do|can|must)\s+i\s+do(?:\s+(?:now|next|then))?)\s*[?.!]*\s*$/i;
 /**
  * A follow-up that names no topic of its own ("why?", "what was the reason?", "what should I do
  * now?"): it asks about the last answer. The whole message must be one, so that "why is my account
@@ -478,9 +481,9 @@ const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b
 /** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
 const BELIEVES_REGISTERED =
   /\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b/i;
-/** "Ok, I will try a call instead", "let me check": the customer says what they will do next. */
+/** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
 const WILL_TRY =
-  /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b/i;
+  /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
   /^\s*(?:(?:oh|ah|hm+|well)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
@@ -1432,11 +1435,14 @@ export class ConversationEngine {
         return remindOffer(offer);
       // "Anything else I need to do?" gets a yes or a no where the conversation knows what is
       // left; where it does not (steps given, nothing found yet), the last answer again.
+      // "What now?" is the same question where something is left to do (call Stamps, wait for a
+      // person); "No, nothing else" would not answer it.
       const about = lastIntent as Answerable | undefined;
-      if (offer === undefined && about !== undefined && ANYTHING_TO_DO.test(text)) {
+      const asksWhatsNext = WHATS_NEXT.test(text);
+      if (offer === undefined && about !== undefined && (ANYTHING_TO_DO.test(text) || asksWhatsNext)) {
         const foundNothingWrong =
           state.stillFailingTicket !== undefined || (liftedJustNow && state.account?.status === 'active');
-        if (foundNothingWrong)
+        if (foundNothingWrong && !asksWhatsNext)
           return answerAboutSoFar(about, {
             texts: [
               'No, there is nothing else you need to do: as far as I can see, your account is in order. If something still fails, tell me and I will bring in a person.',

@@ -678,7 +678,7 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(id, 'can you send me my account details?')).intent).toBe('find_credentials');
   });
 
-  it('"anything else I need to do?" after the Stamps line and after the card update advice', async () => {
+  it('"anything else I need to do?" or "what now?" after the Stamps line, and after the card update advice', async () => {
     const review = await startAs('review@demo.test');
     await say(review, 'why is my account suspended');
     const call = await say(review, 'is there anything else I need to do?');
@@ -686,6 +686,11 @@ describe('customer conversations, one per demo account', () => {
       /^Just one thing: call Stamps at \(855\) 889-7867\..*has your case as well/,
     );
     expect(call.checks).toEqual([]);
+    // "What now?" is the same question: not the whole answer again. Calling them says what the
+    // customer will do, which is understood.
+    const now = await say(review, 'what now');
+    expect(allText(now)).toMatch(/^Just one thing: call Stamps at \(855\) 889-7867\./);
+    expect(allText(await say(review, 'ok calling them'))).toMatch(/^All right, let me know how it goes\./);
     const declined = await startAs('declined@demo.test');
     // Once read as either a suspension or opening an account, so the bot asked which.
     const suspended = await say(declined, 'my postage wont go through');
