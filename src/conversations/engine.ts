@@ -35,6 +35,7 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
+  ASKS_COST,
   ASKS_FOR_BALANCE,
   ASKS_FULL_NUMBER,
   ASKS_TO_REOPEN,
@@ -144,8 +145,6 @@ const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
-/** "Do I have to pay?", "does it cost anything?", "is it free?": what something costs. */
-const ASKS_COST = /\b(?:pay|paid|paying|costs?|charged?|fees?|free)\b/i;
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
 /** The closing answer's warning, told again to one who asks whether it can come back. */
@@ -196,15 +195,15 @@ const TWO_MISSES =
 /** "Actually, yes", "on second thought, done": a change of mind is still an answer. */
 const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+)[\s,.!]*)?`;
 /**
- * A yes. "ok, how do I sign in?" is a question that starts with an acknowledgement, "ok, I will
- * try a call instead" says what the customer will do themselves, and "oh yeah, I did change my
- * password" tells what happened: none is one.
- */
-/**
  * "Sounds good", "great", "why not?": a yes only said alone (or with "please", "thanks"): "great, now
  * it says suspended" or "why not just reconnect it?" goes on to something else.
  */
 const AGREES_ALONE = String.raw`(?:sounds\s+good|perfect|great|awesome|that\s+works|alright|all\s+right|go\s+for\s+it|why\s+not)(?=[\s,.!?]*(?:(?:please|thanks|thank\s+you|do\s+it|go\s+ahead|yes|yeah)\b[\s,.!?]*)*$)`;
+/**
+ * A yes. "ok, how do I sign in?" is a question that starts with an acknowledgement, "ok, I will
+ * try a call instead" says what the customer will do themselves, and "oh yeah, I did change my
+ * password" tells what happened: none is one.
+ */
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
   `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|${AGREES_ALONE}|sí(?![a-z]))` +

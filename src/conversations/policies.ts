@@ -867,11 +867,17 @@ async function firstClassPlan(context: PolicyContext): Promise<Reply> {
 /** "Why do you need my card if it's free?": what the card pays for, rather than the prices again. */
 const ASKS_ABOUT_CARD = /\b(?:card|credit|debit)\b/i;
 /**
+ * "Do I have to pay?", "does it cost anything?", "is it free?": what something costs. Not "a free
+ * account", the name of the button that opens one.
+ */
+const COST_WORDS = String.raw`\b(?:pay|paid|paying|costs?|charged?|fees?|free(?!\s+(?:one\s+balance\s+)?account))\b`;
+export const ASKS_COST = new RegExp(COST_WORDS, 'i');
+/**
  * "Do I have to pay anything to sign up?": the card answer says it, that the account costs nothing
  * and the card entered when registering pays for the postage.
  */
-const ASKS_COST_TO_OPEN =
-  /\b(?:pay|paid|paying|costs?|charged?|fees?|free)\b.*\b(?:sign(?:ing)?\s*up|regist\w*|open\w*|join\w*)\b|\b(?:sign(?:ing)?\s*up|regist\w*|open\w*|join\w*)\b.*\b(?:pay|paid|paying|costs?|charged?|fees?|free)\b/i;
+const OPENING_WORDS = String.raw`\b(?:sign(?:ing)?\s*up|regist\w*|open\w*|join\w*)\b`;
+const ASKS_COST_TO_OPEN = new RegExp(`${COST_WORDS}.*${OPENING_WORDS}|${OPENING_WORDS}.*${COST_WORDS}`, 'i');
 /** "What's the catch?", "any hidden fees?": whether anything is charged beyond the postage. */
 const ASKS_FOR_CATCH = /\b(?:catch|too\s+good|hidden|strings\s+attached|fine\s+print)\b/i;
 

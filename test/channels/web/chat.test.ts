@@ -1923,6 +1923,10 @@ describe('conversation behaviour', () => {
       expect(allText(turn)).toMatch(/^Nothing is charged for the One Balance account itself/);
     }
     expect((await say(await startAs(), 'how do i sign up')).intent).toBe('open_account');
+    // "A free account" is what the button that opens one says: the steps.
+    expect(allText(await say(await startAs(), 'can i open a free account?'))).toMatch(
+      /Register a FREE Account!/,
+    );
     const cheaper = await say(await startAs(), 'how can i save money on shipping');
     expect(cheaper.intent).toBe('pricing');
     expect(allText(cheaper)).toMatch(/up to 62% off UPS shipments/);
