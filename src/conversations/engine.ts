@@ -109,12 +109,16 @@ const DENIES_CLOSING =
 /** "I'll do it myself", "how do I reconnect it on my own?": the customer would rather act alone. */
 const DOES_IT_THEMSELVES =
   /\b(?:myself|(?:on|by)\s+my\s+own|(?:i\s*['’]?ll|i\s+will|let\s+me|i\s+can)\s+(?:do|fix|reconnect|connect|handle)\s+(?:it|that|this)\b)/i;
+/** Questions of one kind, each with the answer the bot gives to it; the first that matches answers. */
+type QuestionAnswers = readonly (readonly [asks: RegExp, answer: string])[];
+const answerIn = (questions: QuestionAnswers, text: string): string | undefined =>
+  questions.find(([asks]) => asks.test(text))?.[1];
 /**
  * Questions about the phone verification that registering ends in, each with what the bot can say
  * of it: "what number does it go to?" (not "from"), "can you verify it for me?", "can I use another
  * number?", "can I use a landline?".
  */
-const VERIFICATION_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+const VERIFICATION_QUESTIONS: QuestionAnswers = [
   [
     /\b(?:how\s+(?:long|soon)|when\s+(?:will|should|does|do|would))\b.*\b(?:codes?|texts?|sms|calls?|arriv\w*|come|get\s+it)\b/i,
     'I cannot see when the code is sent. If it has not arrived after a few minutes, ask for a new one, and choose a call if texts do not come through.',
@@ -147,6 +151,9 @@ const ASKS_WHEN_CLOSED =
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
+/** The offer of a person about what the bot cannot see of an account about to close. */
+const PERSON_BEFORE_CLOSING =
+  'A person on our support team can look into that with you before you close it: shall I pass this to them? (yes / no)';
 /** The closing answer's warning, told again to one who asks whether it can come back. */
 const CLOSED_FOR_GOOD =
   'once closed, a One Balance account cannot be reopened, so shipping with postage again later would need a new account, which takes a few minutes to open.';
@@ -517,7 +524,7 @@ const RECONNECT_MEANWHILE =
  * Questions about a reconnect offered and not yet asked for, which the offer does not answer: how
  * long it takes, how the customer hears of it, whether the account ships meanwhile.
  */
-const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+const RECONNECT_QUESTIONS: QuestionAnswers = [
   [
     ASKS_TIME,
     'I cannot say exactly how long it takes: a Customer Success agent approves each reconnect request, and you hear from us as soon as it is done.',
@@ -532,7 +539,7 @@ const RECONNECT_QUESTIONS: readonly (readonly [RegExp, string])[] = [
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
 /** Questions about the bot itself, and whether it is there. */
-const SMALL_TALK_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+const SMALL_TALK_QUESTIONS: QuestionAnswers = [
   [
     /^\s*(?:(?:so|wait|hey|hi|ok(?:ay)?)[\s,.!]+)?(?:are|r)\s+(?:you|u)\s+(?:a\s+|an\s+|even\s+a\s+|just\s+a\s+)?(?:bot|robot|chat\s*bot|human|real(?:\s+person)?|person|ai|machine|computer|automated)(?:\s+or\s+(?:a\s+|an\s+)?(?:bot|robot|human|real\s+person|person|ai|machine))?\s*[?.!]*\s*$|\b(?:am\s+i|are\s+we)\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+|an\s+)?(?:bot|robot|chat\s*bot|human|real\s+(?:person|human)|person|ai|machine|computer)\s*\??\s*$/i,
     'I am the One Balance support bot, not a person. I can answer questions about your One Balance account and check it for you; if you would rather talk to a person on our support team, just say so.',
@@ -547,7 +554,7 @@ const ASKS_FOR_PASSWORD =
   /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i;
 const NEVER_NEEDS_PASSWORD = 'No: I never need your password, so please do not type it here.';
 /** The reset email missing: it is Stamps.com's to send, so where to look, and then who can help. */
-const RESET_EMAIL_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+const RESET_EMAIL_QUESTIONS: QuestionAnswers = [
   [
     /\b(?:checked|looked\s+in|searched)\s+(?:my\s+|the\s+)?(?:spam|junk)\b|\b(?:spam|junk)\b.*\b(?:too|also|nothing|either)\b/i,
     `Then Stamps can help you with the reset: call them at ${STAMPS_PHONE}.`,
@@ -562,7 +569,7 @@ const RESET_EMAIL_QUESTIONS: readonly (readonly [RegExp, string])[] = [
  * never takes a password, and Stamps.com, not the bot, sets what a password may be and sends the
  * reset email.
  */
-const NEW_PASSWORD_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+const NEW_PASSWORD_QUESTIONS: QuestionAnswers = [
   ...RESET_EMAIL_QUESTIONS,
   [
     ASKS_FOR_PASSWORD,
@@ -587,7 +594,7 @@ const WHILE_SUSPENDED = new RegExp(
  * only in part: how long it takes, whether the account works meanwhile, what becomes of the balance,
  * whether Stamps will say more. Each answer says what the bot knows and hands the rest to Stamps.
  */
-const SUSPENDED_QUESTIONS: readonly (readonly [RegExp, string])[] = [
+const SUSPENDED_QUESTIONS: QuestionAnswers = [
   [
     ASKS_TIME,
     `I cannot tell how long it will take, sorry: I can see that the account is suspended, but not where that stands. Stamps can: calling them at ${STAMPS_PHONE} is the fastest way to find out and to get back to shipping.`,
@@ -1062,7 +1069,7 @@ export class ConversationEngine {
       // see, and the offer again. "Why?" alone is the offer's explanation (below).
       if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
         const said =
-          RECONNECT_QUESTIONS.find(([asks]) => asks.test(text))?.[1] ??
+          answerIn(RECONNECT_QUESTIONS, text) ??
           (ASKS_WHY_DISCONNECTED.test(text)
             ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
             : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
@@ -1072,65 +1079,58 @@ export class ConversationEngine {
       }
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
-      // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names
-      // another topic ("how do I log in?"): the steps, and the wait goes on. Left to the suspension
-      // policy, a question about the suspension would try to unsuspend again before the fix is made.
-      // Resetting the password is the password fix's own topic ("how do I put the new password in?").
-      const fixTopic = offer?.after === 'card' ? undefined : 'reset_stamps_password';
-      const namesOtherTopic =
-        understanding.intent !== OUT_OF_SCOPE &&
-        understanding.intent !== 'explain_suspension' &&
-        understanding.intent !== fixTopic;
-      // "I don't see a payment section": the bot cannot see those pages to point further, and
-      // Stamps can; the steps again would not help.
-      if (offer?.kind === 'unsuspend_retry' && CANNOT_FIND.test(text) && !namesOtherTopic)
-        return offerAgainAfter(
-          offer.after === 'card'
-            ? `I cannot see your One Balance account's pages, where the card is kept, from here, so I cannot point you to the exact place. Stamps can walk you through it at ${STAMPS_PHONE}.`
-            : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
-          offer,
-        );
-      if (
-        offer?.kind === 'unsuspend_retry' &&
-        (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&
-        (!namesOtherTopic || FOLLOW_UP.test(text))
-      )
-        return waitGoesOn(howToFix(context, offer));
-      if (offer?.kind === 'unsuspend_retry' && offer.after === 'password') {
-        const said = NEW_PASSWORD_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
-        if (said !== undefined) return offerAgainAfter(said, offer);
-      }
-      // "So do I change it again?" while the new password is awaited: yes, and where it goes.
-      if (
-        offer?.kind === 'unsuspend_retry' &&
-        offer.after === 'password' &&
-        YES_NO_QUESTION.test(text) &&
-        ASKS_TO_CHANGE_AGAIN.test(text)
-      )
-        return offerAgainAfter(
-          'Yes: reset your Stamps.com password once more, then enter the new one on the ONE BALANCE & CARRIERS page, so that the app has the password that works.',
-          offer,
-        );
-      // "How long does it take after I update the card?": the bot's own retry is at once, which it
-      // can promise; how long Stamps takes is not the bot's to know.
-      if (offer?.kind === 'unsuspend_retry' && HOW_LONG.test(text))
-        return waitGoesOn({
-          texts: [
-            `${offerReminder(offer)} That takes only a moment, and I will tell you straight away whether it worked.`,
-          ],
-          choices: offerChoices(offer),
-        });
-      // A denial of the suspension's cause ("I never changed my password", "my card is fine, I
-      // just used it"): what the records show and who can see more; the wait for the fix goes on.
-      // Before "no, not yet", which "no, I never changed it" is not.
+      // A reply while the card or password fix is awaited.
       if (offer?.kind === 'unsuspend_retry') {
+        // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names
+        // another topic ("how do I log in?"): the steps, and the wait goes on. Left to the
+        // suspension policy, a question about the suspension would try to unsuspend again before
+        // the fix is made. Resetting the password is the password fix's own topic ("how do I put
+        // the new password in?").
+        const fixTopic = offer.after === 'card' ? undefined : 'reset_stamps_password';
+        const namesOtherTopic =
+          understanding.intent !== OUT_OF_SCOPE &&
+          understanding.intent !== 'explain_suspension' &&
+          understanding.intent !== fixTopic;
+        // "I don't see a payment section": the bot cannot see those pages to point further, and
+        // Stamps can; the steps again would not help.
+        if (CANNOT_FIND.test(text) && !namesOtherTopic)
+          return offerAgainAfter(
+            offer.after === 'card'
+              ? `I cannot see your One Balance account's pages, where the card is kept, from here, so I cannot point you to the exact place. Stamps can walk you through it at ${STAMPS_PHONE}.`
+              : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
+            offer,
+          );
+        if ((HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) && (!namesOtherTopic || FOLLOW_UP.test(text)))
+          return waitGoesOn(howToFix(context, offer));
+        if (offer.after === 'password') {
+          const said = answerIn(NEW_PASSWORD_QUESTIONS, text);
+          if (said !== undefined) return offerAgainAfter(said, offer);
+          // "So do I change it again?": yes, and where it goes.
+          if (YES_NO_QUESTION.test(text) && ASKS_TO_CHANGE_AGAIN.test(text))
+            return offerAgainAfter(
+              'Yes: reset your Stamps.com password once more, then enter the new one on the ONE BALANCE & CARRIERS page, so that the app has the password that works.',
+              offer,
+            );
+        }
+        // "How long does it take after I update the card?": the bot's own retry is at once, which
+        // it can promise; how long Stamps takes is not the bot's to know.
+        if (HOW_LONG.test(text))
+          return waitGoesOn({
+            texts: [
+              `${offerReminder(offer)} That takes only a moment, and I will tell you straight away whether it worked.`,
+            ],
+            choices: offerChoices(offer),
+          });
+        // A denial of the suspension's cause ("I never changed my password", "my card is fine, I
+        // just used it"): what the records show and who can see more; the wait for the fix goes
+        // on. Before "no, not yet", which "no, I never changed it" is not.
         const denied =
           offer.after === 'card' ? DENIES_CARD_PROBLEM.test(text) : DENIES_PASSWORD_CHANGE.test(text);
         if (denied) return offerAgainAfter(offer.after === 'card' ? CARD_RECORDS : PASSWORD_RECORDS, offer);
+        // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
+        if (NO.test(text))
+          return waitGoesOn({ texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) });
       }
-      // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
-      if (offer?.kind === 'unsuspend_retry' && NO.test(text))
-        return waitGoesOn({ texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) });
       if (offer !== undefined && NO.test(text))
         return answered(
           {
@@ -1257,7 +1257,9 @@ export class ConversationEngine {
             ? 'I cannot see or move what was left on a closed account, sorry.'
             : "I cannot see your account's balance, or tell what happens to postage left on it when it closes, sorry.",
         ],
-        `A person on our support team can look into ${closedAccount ? 'your old account' : 'that with you before you close it'}: shall I pass this to them? (yes / no)`,
+        closedAccount
+          ? 'A person on our support team can look into your old account: shall I pass this to them? (yes / no)'
+          : PERSON_BEFORE_CLOSING,
       );
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
@@ -1279,7 +1281,7 @@ export class ConversationEngine {
           [
             `I cannot tell what becomes of that when the account closes, sorry: I only see the state of the account. What I do know: ${CLOSED_FOR_GOOD}`,
           ],
-          'A person on our support team can look into that with you before you close it: shall I pass this to them? (yes / no)',
+          PERSON_BEFORE_CLOSING,
         );
     }
     // Right after an answer that found the account able to buy postage (a hold it lifted, or no
@@ -1396,9 +1398,7 @@ export class ConversationEngine {
           ? STAMPS_HOURS
           : PHONE_QUESTION.test(text)
             ? STAMPS_NUMBER
-            : ((offer === undefined
-                ? SUSPENDED_QUESTIONS.find(([asks]) => asks.test(text))?.[1]
-                : undefined) ??
+            : ((offer === undefined ? answerIn(SUSPENDED_QUESTIONS, text) : undefined) ??
               (asksAboutSuspension
                 ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
                 : undefined));
@@ -1485,7 +1485,7 @@ export class ConversationEngine {
       (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
       (!isAccountQuestion(intent) || intent === 'registration_error' || intent === recap.intent)
     ) {
-      const answer = VERIFICATION_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+      const answer = answerIn(VERIFICATION_QUESTIONS, text);
       if (answer !== undefined)
         return answerAboutSoFar(
           recap.intent as Answerable,
@@ -1572,13 +1572,13 @@ export class ConversationEngine {
       );
     // After the reset steps, with no wait for the new password, the same answers on its email.
     if (offer === undefined && recap?.intent === 'reset_stamps_password') {
-      const said = RESET_EMAIL_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+      const said = answerIn(RESET_EMAIL_QUESTIONS, text);
       if (said !== undefined) return answerAboutSoFar('reset_stamps_password', said);
     }
     // "Are you a bot?" (a greeting to the classifier, or a person wanted at 0.99 for "am I talking to
     // a real person?") asks what it talks to: the truth, and how to reach a person. "Is anyone
     // there?" would otherwise get the same hello again.
-    const smallTalkAnswer = SMALL_TALK_QUESTIONS.find(([asks]) => asks.test(text))?.[1];
+    const smallTalkAnswer = answerIn(SMALL_TALK_QUESTIONS, text);
     if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
       return answerAboutSoFar('greeting', smallTalkAnswer);
     // "Do you need my password to check?" reads as the password reset, but asks whether the bot
