@@ -149,6 +149,21 @@ const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
+/**
+ * Carriers besides the two the facts name (USPS, UPS), as the customer writes them and as the bot
+ * names them back. One Balance is "for several carriers", so whether one of these is among them is
+ * not known here: neither yes nor "out of scope".
+ */
+const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bfed\s*ex\b/i, 'FedEx'],
+  [/\bdhl\b/i, 'DHL'],
+  [/\bon\s*trac\b/i, 'OnTrac'],
+  [/\bcanada\s+post\b/i, 'Canada Post'],
+  [/\bpurolator\b/i, 'Purolator'],
+  [/\broyal\s+mail\b/i, 'Royal Mail'],
+  [/\baustralia\s+post\b/i, 'Australia Post'],
+  [/\blaser\s*ship\b/i, 'LaserShip'],
+];
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
 /** The offer of a person about what the bot cannot see of an account about to close. */
@@ -1705,6 +1720,22 @@ export class ConversationEngine {
       (SAYS_IT_FAILS.test(text) || PASSWORD_TROUBLE.test(text))
     )
       intent = 'reset_stamps_password';
+    // "Can I use One Balance for FedEx?" (read as out of scope: FedEx is another company) asks about
+    // this account. The facts name USPS and UPS among its carriers and no others, so the bot says
+    // what it knows and offers a person for the rest.
+    const otherCarrier = OTHER_CARRIERS.find(([pattern]) => pattern.test(text))?.[1];
+    if (
+      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
+      offer === undefined &&
+      otherCarrier !== undefined
+    )
+      return answeredWithPerson(
+        'pricing',
+        [
+          `One Balance is one postage account, provided by Stamps.com, for several carriers' labels. USPS and UPS are the ones I know it covers; whether ${otherCarrier} is among them, I cannot tell from here.`,
+        ],
+        'A person on our support team can tell you: shall I pass this to them? (yes / no)',
+      );
     // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
     if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about

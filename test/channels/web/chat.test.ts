@@ -1619,8 +1619,10 @@ describe('conversation behaviour', () => {
     expect(ups.intent).toBe('pricing');
     expect(allText(ups)).toMatch(/^From what I told you about prices and discounts: .*62% off UPS/);
     expect(allText(ups)).not.toMatch(/Endicia/);
-    // Something the answer does not speak of is still not understood.
-    expect((await say(id, 'and fedex?')).intent).toBe('out_of_scope');
+    // A carrier the answer does not name gets what the bot knows of the carriers, not the prices.
+    expect(allText(await say(id, 'and fedex?'))).toMatch(
+      /^One Balance is one postage account.*whether FedEx/s,
+    );
   });
 
   it('"how long does it take?" after the opening steps is told a few minutes, not "I can only help with"', async () => {
@@ -1930,6 +1932,21 @@ describe('conversation behaviour', () => {
     const cheaper = await say(await startAs(), 'how can i save money on shipping');
     expect(cheaper.intent).toBe('pricing');
     expect(allText(cheaper)).toMatch(/up to 62% off UPS shipments/);
+  });
+
+  it('asked about a carrier the facts do not name, says which it knows and offers a person, who comes on a yes', async () => {
+    const id = await startAs();
+    const fedex = await say(id, 'can i use one balance for fedex');
+    expect(fedex.intent).toBe('pricing');
+    expect(allText(fedex)).toMatch(
+      /^One Balance is one postage account.*USPS and UPS are the ones I know it covers; whether FedEx is among them, I cannot tell from here\.\nA person on our support team can tell you: shall I pass this to them\? \(yes \/ no\)$/s,
+    );
+    expect(allText(await say(id, 'what about dhl?'))).toMatch(/whether DHL is among them/);
+    expect((await say(id, 'yes please')).escalation).toMatchObject({ kind: 'ticket' });
+    // No other carrier named: the prices, which name USPS and UPS.
+    expect(allText(await say(await startAs(), 'which carriers can i use with one balance'))).toMatch(
+      /USPS and UPS among them/,
+    );
   });
 
   it('says it is a bot when asked, and that it is there, without handing off or greeting again', async () => {
