@@ -150,6 +150,13 @@ const ASKS_WHEN_CLOSED =
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
 /**
+ * "What is Stamps.com?", "why does it say stamps.com?": the company that provides One Balance, whose
+ * name the customer meets when registering. Other questions about Stamps.com the company ("is
+ * stamps.com hiring?") stay out of scope.
+ */
+const ASKS_WHAT_STAMPS_IS =
+  /\b(?:what|who)(?:\s+is|\s+are|['’]s)\s+stamps(?:\.com)?\s*\??\s*$|\bwhy\b.*\b(?:say|says|show|shows|mention\w*|involved|asks?\s+for)\b.*\bstamps(?:\.com)?\b/i;
+/**
  * Carriers besides the two the facts name (USPS, UPS), as the customer writes them and as the bot
  * names them back. One Balance is "for several carriers", so whether one of these is among them is
  * not known here: neither yes nor "out of scope".
@@ -1741,6 +1748,8 @@ export class ConversationEngine {
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
     // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
+    // The prices answer begins with what One Balance is, and that Stamps.com provides it.
+    if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_WHAT_STAMPS_IS.test(text)) intent = 'pricing';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.

@@ -1949,6 +1949,15 @@ describe('conversation behaviour', () => {
     );
   });
 
+  it('"what is stamps.com?" is told what One Balance is and that Stamps.com provides it', async () => {
+    for (const question of ["what's stamps.com?", 'who is stamps']) {
+      const turn = await say(await startAs(), question);
+      expect(turn.intent).toBe('pricing');
+      expect(allText(turn)).toMatch(/^One Balance is one postage account, provided by Stamps\.com/);
+    }
+    expect((await say(await startAs(), 'is stamps.com hiring')).intent).toBe('out_of_scope');
+  });
+
   it('says it is a bot when asked, and that it is there, without handing off or greeting again', async () => {
     const id = await startAs();
     await say(id, 'good morning!');
