@@ -1573,8 +1573,24 @@ export class ConversationEngine {
       BELIEVES_REGISTERED.test(text) &&
       !NEVER_HAD.test(text);
     // Venting or hurry, understood below, is no question between two topics.
-    const weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
+    let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
+    // "I need to ship something today but my account is gone" reads as an opener ("I need
+    // something"): the hurry says nothing of the topic, so the rest of the message is read alone,
+    // and a clear account topic there is answered rather than asked for.
+    if (
+      (weakSmallTalk || intent === OUT_OF_SCOPE) &&
+      !frustrated &&
+      offer === undefined &&
+      IN_A_HURRY.test(text)
+    ) {
+      const rest = this.deps.understander.understand(text.replace(new RegExp(IN_A_HURRY.source, 'gi'), ' '));
+      if (rest.intent !== OUT_OF_SCOPE && !SMALL_TALK_INTENTS.has(rest.intent) && rest.confidence >= 0.5) {
+        intent = rest.intent;
+        confidence = rest.confidence;
+        weakSmallTalk = false;
+      }
+    }
     const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text));
     // "What about the password?" right after the account details reads as the reset, but asks for
     // the password beside them: where the app keeps it. One that fails is the reset's.
@@ -1862,6 +1878,23 @@ export class ConversationEngine {
           : needsNewAccount && !frustrated
             ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
             : undefined;
+      // In a hurry with no account to use, and not yet told how to open one: the steps, now.
+      const steps = context.answer('open_account');
+      if (quickest !== undefined && phoneReason === undefined && recap?.texts.includes(steps) !== true)
+        return answeredWithPerson(
+          'open_account',
+          [
+            `I understand you need to ship soon. ${
+              closedAccount
+                ? `Your One Balance account ending in ${account.accountNumberLast4} is closed, and a closed account cannot be used again, so`
+                : state.account === null
+                  ? 'I find no One Balance account for you, so'
+                  : 'So'
+            } opening a new one is the quickest way to ship, and it takes only a few minutes.`,
+            steps,
+          ],
+          'Would you like me to pass you to a person on our support team? (yes / no)',
+        );
       // In a hurry before saying what is wrong: what is, first.
       if (!frustrated && recap === undefined && quickest === undefined) {
         return withNote({

@@ -1995,6 +1995,24 @@ describe('conversation behaviour', () => {
     }
   });
 
+  it('in a hurry before the account was looked at: why a new account is needed, and the steps, not "the steps I gave"', async () => {
+    const closed = await startAs('closed@demo.test');
+    expect(allText(await say(closed, 'customers are waiting!!'))).toMatch(
+      /^I understand you need to ship soon\. Your One Balance account ending in 7049 is closed.*quickest way to ship.*\n1\. .*\nWould you like me to pass you to a person/s,
+    );
+    const none = await startAs('none@demo.test');
+    expect(allText(await say(none, 'this is urgent'))).toMatch(
+      /^I understand you need to ship soon\. I find no One Balance account for you.*\n1\. /s,
+    );
+    // The hurry said beside the problem (read as an opener: "I need something"): the problem is answered.
+    const gone = await say(
+      await startAs('closed@demo.test'),
+      'i need to ship something today but my account is gone',
+    );
+    expect(gone.intent).toBe('reconnect_account');
+    expect(allText(gone)).toMatch(/^Your earlier One Balance account is closed/);
+  });
+
   it('invites an opener without a topic ("I need help") to say more, without counting a misunderstanding', async () => {
     const id = await startAs('active@demo.test');
     for (const opener of ['I need help', 'I have a problem with my account', 'can you help me']) {
