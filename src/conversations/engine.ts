@@ -140,8 +140,12 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
     "The code goes to the phone number in the registration form. The form's details can be edited before you register, so correct the number there, then ask for a new code.",
   ],
   [
-    /\b(?:land\s*-?\s*line|home\s+phone|office\s+phone|desk\s+phone|(?:no|without\s+a)\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:do\s*n['’]?t|do\s+not)\s+(?:have|own)\s+a\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:can['’]?t|cannot|does\s*n['’]?t|doesn['’]?t)\s+(?:get|receive|take)\s+texts?)\b/i,
+    /\b(?:(?:have|need)\s+to\s+(?:use|be|have)\s+(?:a\s+|my\s+)?(?:cell|mobile|smart)\s*-?\s*phone|has\s+to\s+be\s+a\s+(?:cell|mobile)|land\s*-?\s*line|home\s+phone|office\s+phone|desk\s+phone|(?:no|without\s+a)\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:do\s*n['’]?t|do\s+not)\s+(?:have|own)\s+a\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:can['’]?t|cannot|does\s*n['’]?t|doesn['’]?t)\s+(?:get|receive|take)\s+texts?)\b/i,
     'A phone that cannot get texts works too: choose to verify by phone call instead of text, and the code comes in a call to that number. Enter it within a few minutes, then click Register Account.',
+  ],
+  [
+    /\b(?:e-?mail\w*|by\s+mail|inbox)\b/i,
+    'Registration is verified by phone: the code comes by text or by call to the number in the registration form, and I know of no way to have it sent by email.',
   ],
 ];
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
@@ -149,6 +153,16 @@ const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
+/**
+ * "Can you check my account?", "is there a problem with my account?": the account check the
+ * suspension question runs (suspended or not, connected or not), whatever else the words suggest
+ * (an opener, "I have a problem with my account", reads much the same).
+ */
+const ASKS_TO_CHECK_ACCOUNT =
+  /\b(?:check|look\s+(?:at|into|over)|run\s+a\s+check\s+on|take\s+a\s+look\s+at)\s+(?:on\s+)?my\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+(?:there\s+)?(?:something|anything|a\s+problem|an\s+issue)\s+(?:wrong\s+)?with\s+my\s+(?:one\s+balance\s+|postage\s+)?account\b/i;
+/** "Can you email it to me?", "text me the number": asked of the account details just shown. */
+const ASKS_TO_SEND_DETAILS =
+  /\b(?:e-?mail|text|sms|send|message|dm)\s+(?:it|them|that|those|me|the\s+(?:details|number|username))\b/i;
 /**
  * "What is Stamps.com?", "why does it say stamps.com?": the company that provides One Balance, whose
  * name the customer meets when registering. Other questions about Stamps.com the company ("is
@@ -317,6 +331,8 @@ const FOLLOW_UP = new RegExp(
     // "Was it something I did?": the cause again, as the bot knows it.
     String.raw`|what\s+caused\s+(?:it|that|this)|(?:was|is)\s+(?:it|that|this)\s+(?:something\s+i\s+did|my\s+fault|because\s+of\s+me)`,
     String.raw`|did\s+i\s+(?:do\s+(?:something|anything)(?:\s+wrong)?|cause\s+(?:it|that|this))`,
+    // "What's wrong with it?": what the bot found, again.
+    String.raw`|what\s*(?:['’]s|is)\s+(?:wrong|the\s+matter)(?:\s+with\s+(?:it|that|this))?|what\s+went\s+wrong`,
     String.raw`)\s*[?.!]*\s*$`,
   ].join(''),
   'i',
@@ -1505,7 +1521,9 @@ export class ConversationEngine {
     // Small talk or a person is a guess at such a question ("i only have a landline" as a greeting).
     if (
       (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
-      (!isAccountQuestion(intent) || intent === 'registration_error' || intent === recap.intent)
+      (!isAccountQuestion(intent) || intent === 'registration_error' || intent === recap.intent) &&
+      // "I tried a different number too" tells that it still fails (answered with a person below).
+      !(CODE_STILL_MISSING.test(text) && !QUESTION.test(text))
     ) {
       const answer = answerIn(VERIFICATION_QUESTIONS, text);
       if (answer !== undefined)
@@ -1514,6 +1532,12 @@ export class ConversationEngine {
           `${answer} If it still fails, tell me and I will bring in a person.`,
         );
     }
+    // The bot sends nothing outside the chat, and the details are safest where the app keeps them.
+    if (recap?.intent === 'find_credentials' && intent === OUT_OF_SCOPE && ASKS_TO_SEND_DETAILS.test(text))
+      return answerAboutSoFar(
+        'find_credentials',
+        `I cannot send your details by email or text${state.customer === null ? '' : ', and for your security the chat shows only part of them'}. They are kept for you in the app: the ONE BALANCE & CARRIERS page (top right of the app) shows them in full whenever you are signed in.`,
+      );
     // "Give me the whole number" after the masked details asks for them again, in full; "I forgot
     // it" after the password reset or the details is what the reset is for.
     if (recap?.intent === 'find_credentials' && intent === OUT_OF_SCOPE && ASKS_FULL_NUMBER.test(text))
@@ -1764,6 +1788,18 @@ export class ConversationEngine {
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
     // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
+    if (
+      (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
+      offer === undefined &&
+      ASKS_TO_CHECK_ACCOUNT.test(text)
+    ) {
+      if (state.customer === null)
+        return answerAboutSoFar(
+          'explain_suspension',
+          `I can check an account only for a signed-in customer. ${SIGN_IN} Meanwhile, tell me what is going wrong, and I will tell you what usually causes it and how to fix it.`,
+        );
+      intent = 'explain_suspension';
+    }
     // The prices answer begins with what One Balance is, and that Stamps.com provides it.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_WHAT_STAMPS_IS.test(text)) intent = 'pricing';
     Object.assign(understood, { intent, confidence });

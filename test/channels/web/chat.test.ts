@@ -1513,6 +1513,22 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('regfail: "what\'s wrong with it?", email, a cell phone, then "I tried a different number too" brings the person', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'registration keeps failing');
+    const wrong = await say(id, "what's wrong with it");
+    expect(wrong.intent).toBe('registration_error');
+    expect(allText(wrong)).toMatch(/Your registration is waiting on phone verification/);
+    expect(allText(await say(id, 'can i verify by email instead'))).toMatch(
+      /^Registration is verified by phone: .*no way to have it sent by email\. If it still fails/,
+    );
+    expect(allText(await say(id, 'do i have to use my cell phone'))).toMatch(
+      /^A phone that cannot get texts works too/,
+    );
+    const tried = await say(id, 'I tried a different number too');
+    expect(tried.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('registration error named by a visitor or a customer with no account: its troubleshooting, then a person', async () => {
     const visitor = await startAs();
     const code = await say(visitor, 'my verification code never arrives');
@@ -1956,6 +1972,28 @@ describe('conversation behaviour', () => {
       expect(allText(turn)).toMatch(/^One Balance is one postage account, provided by Stamps\.com/);
     }
     expect((await say(await startAs(), 'is stamps.com hiring')).intent).toBe('out_of_scope');
+  });
+
+  it('"can you check my account?" runs the account check; "can you email it to me?" after the details is told no, and where they are', async () => {
+    const active = await startAs('active@demo.test');
+    const check = await say(active, 'can you check my account');
+    expect(check.intent).toBe('explain_suspension');
+    expect(allText(check)).toMatch(/Your One Balance account is not suspended and it is connected/);
+    await say(active, "where's my account number");
+    expect(allText(await say(active, 'can you email it to me'))).toBe(
+      'I cannot send your details by email or text, and for your security the chat shows only part of them. They are kept for you in the app: the ONE BALANCE & CARRIERS page (top right of the app) shows them in full whenever you are signed in.',
+    );
+    expect((await say(await startAs('active@demo.test'), 'is there a problem with my account')).intent).toBe(
+      'explain_suspension',
+    );
+    const visitor = await startAs();
+    expect(allText(await say(visitor, 'can you check my account'))).toMatch(
+      /^I can check an account only for a signed-in customer\. Sign in to the app/,
+    );
+    await say(visitor, 'where do i find my username');
+    expect(allText(await say(visitor, 'can you email it to me'))).toMatch(
+      /^I cannot send your details by email or text\. They/,
+    );
   });
 
   it('says it is a bot when asked, and that it is there, without handing off or greeting again', async () => {
