@@ -160,6 +160,15 @@ const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
  */
 const ASKS_TO_CHECK_ACCOUNT =
   /\b(?:check|look\s+(?:at|into|over)|run\s+a\s+check\s+on|take\s+a\s+look\s+at)\s+(?:on\s+)?my\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+(?:there\s+)?(?:something|anything|a\s+problem|an\s+issue)\s+(?:wrong\s+)?with\s+my\s+(?:one\s+balance\s+|postage\s+)?account\b/i;
+/**
+ * "My card got declined for postage", "my payment failed": a declined payment is one of the causes
+ * of a suspension, which the suspension check finds (and a registration that stopped on the card is
+ * the classifier's, by its own words).
+ */
+const PAYMENT_FAILED =
+  /\b(?:card|payment|charge)\b.*\b(?:declin\w*|fail\w*|reject\w*|refused|bounced|did\s*n['’]?t\s+go\s+through|won['’]?t\s+go\s+through)\b/i;
+/** Words that tie a message to postage, when nothing else (a signed-in account) does. */
+const ABOUT_POSTAGE = /\b(?:postage|labels?|one\s+balance|stamps(?:\.com)?|shipping|usps|ups)\b/i;
 /** "Can you email it to me?", "text me the number": asked of the account details just shown. */
 const ASKS_TO_SEND_DETAILS =
   /\b(?:e-?mail|text|sms|send|message|dm)\s+(?:it|them|that|those|me|the\s+(?:details|number|username))\b/i;
@@ -470,6 +479,13 @@ const CARD_RECORDS = `The account records show that a payment on your One Balanc
 /** "Which card is on file?", "what card was declined?", "last 4 digits of my card", "which card?". */
 const ASKS_WHICH_CARD =
   /\b(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s+(?:is|was|do\s+(?:you|i)\s+have|did|have\s+(?:you|i)|you\s+have)\b|\bcard\s+(?:is\s+|do\s+you\s+have\s+)?on\s+file\b|\blast\s+(?:4|four)\s+(?:digits\s+)?of\s+(?:my|the)\s+(?:credit\s+|debit\s+)?card\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s*[?.!]*\s*$/i;
+/**
+ * "Can I pay with PayPal instead?": the facts know of a payment card only, so the bot says what the
+ * card is for and who knows the rest.
+ */
+const ASKS_OTHER_PAYMENT =
+  /\b(?:pay\w*|use|fund\w*|take|accept\w*)\b.*\b(?:pay\s*pal|venmo|apple\s+pay|google\s+pay|bank\s+(?:accounts?|transfers?)|ach|cash|cheques?|crypto|bitcoin|gift\s+cards?|prepaid\s+cards?)\b|\bpay\s*pal\b|\b(?:other|another|different)\s+(?:way|method|option)s?\s+(?:of\s+|to\s+)?pay/i;
+const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
 const CARD_UNSEEN =
   'I cannot see which card that is: card details never reach me, and this chat never shows them. You can see the card kept with your One Balance account when you log in to it from the ONE BALANCE & CARRIERS page (top right of the app).';
@@ -1069,6 +1085,13 @@ export class ConversationEngine {
       const waitsForCard = offer?.kind === 'unsuspend_retry' && offer.after === 'card';
       return answerAboutSoFar('explain_suspension', {
         texts: [CARD_UNSEEN, ...(waitsForCard ? [offerReminder(offer)] : [])],
+        ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
+      });
+    }
+    if (ASKS_OTHER_PAYMENT.test(text)) {
+      const waitsForCard = offer?.kind === 'unsuspend_retry' && offer.after === 'card';
+      return answerAboutSoFar(waitsForCard ? 'explain_suspension' : 'pricing', {
+        texts: [OTHER_PAYMENT, ...(waitsForCard ? [offerReminder(offer)] : [])],
         ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
       });
     }
@@ -1800,6 +1823,13 @@ export class ConversationEngine {
         );
       intent = 'explain_suspension';
     }
+    if (
+      intent === OUT_OF_SCOPE &&
+      offer === undefined &&
+      PAYMENT_FAILED.test(text) &&
+      (state.customer !== null || ABOUT_POSTAGE.test(text))
+    )
+      intent = 'explain_suspension';
     // The prices answer begins with what One Balance is, and that Stamps.com provides it.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_WHAT_STAMPS_IS.test(text)) intent = 'pricing';
     Object.assign(understood, { intent, confidence });

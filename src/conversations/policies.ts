@@ -878,6 +878,9 @@ export const ASKS_COST = new RegExp(COST_WORDS, 'i');
  */
 const OPENING_WORDS = String.raw`\b(?:sign(?:ing)?\s*up|regist\w*|open\w*|join\w*)\b`;
 const ASKS_COST_TO_OPEN = new RegExp(`${COST_WORDS}.*${OPENING_WORDS}|${OPENING_WORDS}.*${COST_WORDS}`, 'i');
+/** "How do I pay for labels?": with the card kept on the account, which the card answer says. */
+const ASKS_HOW_TO_PAY =
+  /\bhow\s+(?:do|can|will|would|should)\s+(?:i|we)\s+pay\b|\bhow\s+(?:is|are|does)\s+(?:the\s+)?(?:postage|labels?)\s+(?:get\s+)?paid\b|\bwhat\s+do\s+(?:i|we)\s+pay\s+with\b/i;
 /** "What's the catch?", "any hidden fees?": whether anything is charged beyond the postage. */
 const ASKS_FOR_CATCH = /\b(?:catch|too\s+good|hidden|strings\s+attached|fine\s+print)\b/i;
 
@@ -889,7 +892,9 @@ export const ASKS_FOR_BALANCE =
 const pricing: Policy = async (context) => {
   const variant = ASKS_FOR_BALANCE.test(context.text)
     ? 'balance'
-    : ASKS_ABOUT_CARD.test(context.text) || ASKS_COST_TO_OPEN.test(context.text)
+    : ASKS_ABOUT_CARD.test(context.text) ||
+        ASKS_COST_TO_OPEN.test(context.text) ||
+        ASKS_HOW_TO_PAY.test(context.text)
       ? 'card'
       : ASKS_FOR_CATCH.test(context.text)
         ? 'no_catch'

@@ -472,6 +472,33 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the card update/);
   });
 
+  it('declined: "my card got declined for postage" is the suspension check, and "can I pay with PayPal instead?" is told what the card is for, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    const declined = await say(id, 'my card got declined for postage');
+    expect(declined.intent).toBe('explain_suspension');
+    expect(allText(declined)).toMatch(/suspended because a payment was declined/);
+    const paypal = await say(id, 'can i pay with paypal instead');
+    expect(allText(paypal)).toMatch(
+      /^Registering a One Balance account asks for a payment card, .*Stamps can tell you at \(855\) 889-7867\.\nOnce the payment card .* say "done"/s,
+    );
+    expect(allText(await say(id, 'done'))).toMatch(/still suspended even after the card update/);
+    // Signed in, "my payment failed" alone is checked; a visitor names postage for the general answer.
+    expect((await say(await startAs('declined@demo.test'), 'my payment failed')).intent).toBe(
+      'explain_suspension',
+    );
+    const visitor = await startAs();
+    expect((await say(visitor, 'my card got declined for postage')).intent).toBe('explain_suspension');
+    expect(allText(await say(visitor, 'do you take bank transfers'))).toMatch(
+      /^Registering a One Balance account asks for a payment card/,
+    );
+    expect(allText(await say(visitor, 'how do i pay for labels'))).toMatch(
+      /^Nothing is charged for the One Balance account itself/,
+    );
+    expect((await say(await startAs(), 'my debit card got declined at the grocery store')).intent).toBe(
+      'out_of_scope',
+    );
+  });
+
   it('declined: "I don\'t see a payment section" is told who can point further, and "ok updated" counts as done', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'why was my account suspended');
