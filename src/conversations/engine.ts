@@ -466,6 +466,12 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
  */
 const QUOTES_ERROR =
   /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:only\s+)?(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b|\b(?:it|that|this|there)\s*(?:is|['’]s)\s+only\s+(?:showing\s+|offering\s+|giving\s+(?:me\s+)?)?(?:priority|ground|ups|the\s+\w+)\b|\b(?:only|just)\s+(?:get|see|have)\s+(?:priority|ground|ups)\b/i;
+/**
+ * "What about Priority Mail?", "and media mail?": USPS services other than First Class, which the
+ * plan check does not cover (it tells whether First Class is allowed, no more).
+ */
+const OTHER_MAIL_SERVICE =
+  /\b(?:priority(?:\s+mail)?(?:\s+express)?|media\s+mail|ground\s+advantage|parcel\s+select|express\s+mail|library\s+mail|flat\s+rate|certified\s+mail|international)\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
@@ -1080,6 +1086,15 @@ export class ConversationEngine {
           ...more,
         }),
       );
+    // A person offered about an account matter, unless support already has the conversation.
+    const answeredWithPerson = (topic: Answerable, texts: readonly string[], offerText: string): TurnWork => {
+      const ending = personOrSupport(offerText);
+      return answerAboutSoFar(
+        topic,
+        { texts: [...texts, ending.text], ...ending.choices },
+        ending.stateChanges,
+      );
+    };
     // "Which card is on file?" wherever it comes; while the card update is awaited, the wait goes on.
     if (ASKS_WHICH_CARD.test(text)) {
       const waitsForCard = offer?.kind === 'unsuspend_retry' && offer.after === 'card';
@@ -1257,6 +1272,31 @@ export class ConversationEngine {
       );
     }
 
+    // Asked about another USPS service after the First Class answer: not what the plan check tells,
+    // and a failure there is reported the way the answer asked (quoted errors are handled above).
+    if (
+      recap?.intent === 'first_class_plan' &&
+      offer === undefined &&
+      (guessed === OUT_OF_SCOPE || guessed === 'first_class_plan') &&
+      OTHER_MAIL_SERVICE.test(text)
+    ) {
+      // A visitor's "it's only priority" says First Class is missing, which the answer said a
+      // person must look into (a signed-in customer's was passed on above).
+      if (QUOTES_ERROR.test(text))
+        return answeredWithPerson(
+          'first_class_plan',
+          [
+            `Then First Class is missing from your choices, which a person on our team needs to look into. ${SIGN_IN}`,
+          ],
+          'Or shall I pass this to a person on our support team now? (yes / no)',
+        );
+      return answerAboutSoFar('first_class_plan', {
+        texts: [
+          'The plan check I can run tells only whether First Class is allowed; I cannot see which other USPS services your plan covers. If buying such a label fails, tell me the error you see and I will pass it to a person.',
+        ],
+        ...promiseKept,
+      });
+    }
     // "I'm not signed in" from a visitor: that is fine, and what signing in would add.
     if (state.customer === null && SAYS_NOT_SIGNED_IN.test(text)) {
       const texts = [
@@ -1278,15 +1318,6 @@ export class ConversationEngine {
     // why: the bot cannot see who closed it or when, so a person is offered, beside the way back
     // to shipping.
     const denies = DENIES_CLOSING.test(text);
-    // A person offered about an account matter, unless support already has the conversation.
-    const answeredWithPerson = (topic: Answerable, texts: readonly string[], offerText: string): TurnWork => {
-      const ending = personOrSupport(offerText);
-      return answerAboutSoFar(
-        topic,
-        { texts: [...texts, ending.text], ...ending.choices },
-        ending.stateChanges,
-      );
-    };
     const { account } = state;
     const closedAccount = account?.status === 'closed';
     if (closedAccount && (denies || ASKS_WHEN_CLOSED.test(text))) {

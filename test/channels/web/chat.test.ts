@@ -156,6 +156,27 @@ describe('customer conversations, one per demo account', () => {
     expect(services.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
   });
 
+  it('active, First Class: "what about priority mail?" is told what the plan check covers, and the promise of a person holds', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'does my plan include first class');
+    for (const question of ['what about priority mail', 'and media mail?']) {
+      const turn = await say(id, question);
+      expect(allText(turn)).toBe(
+        'The plan check I can run tells only whether First Class is allowed; I cannot see which other USPS services your plan covers. If buying such a label fails, tell me the error you see and I will pass it to a person.',
+      );
+      expect(turn.escalation).toBeNull();
+    }
+    const error = await say(id, 'the error says service not available');
+    expect(error.escalation).toMatchObject({ kind: 'ticket', reason: 'first_class_fails_though_allowed' });
+    // A visitor saying only Priority shows is told that needs a person, and offered one.
+    const visitor = await startAs();
+    await say(visitor, "why can't i pick first class");
+    expect(allText(await say(visitor, "it's only priority"))).toMatch(
+      /^Then First Class is missing from your choices, .*shall I pass this to a person on our support team now\? \(yes \/ no\)$/s,
+    );
+    expect((await say(visitor, 'yes')).escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('active: "and the password?" after the details is told where the app keeps it, and "it doesn\'t work though" gets the reset', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'whats my username');
