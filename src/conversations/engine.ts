@@ -144,8 +144,30 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
     'A phone that cannot get texts works too: choose to verify by phone call instead of text, and the code comes in a call to that number. Enter it within a few minutes, then click Register Account.',
   ],
   [
-    /\b(?:e-?mail\w*|by\s+mail|inbox)\b/i,
+    /\b(?:verif\w*|codes?|confirm\w*)\b.*\b(?:e-?mail\w*|inbox)\b|\b(?:e-?mail\w*|inbox)\b.*\b(?:verif\w*|codes?|instead)\b/i,
     'Registration is verified by phone: the code comes by text or by call to the number in the registration form, and I know of no way to have it sent by email.',
+  ],
+];
+/**
+ * Questions about a step of the opening steps, answered from what the steps and DOMAIN.md say of
+ * it. The phone verification step has its own table above.
+ */
+const OPENING_QUESTIONS: QuestionAnswers = [
+  [
+    /\baddress\w*\b/i,
+    "The Account Information in the form is filled in from your store's details, and you can edit it. Make sure the street, city and ZIP code are your correct postal address: registration stops when the address cannot be validated.",
+  ],
+  [
+    /\b(?:terms|tos|conditions|agreement)\b/i,
+    "The Terms of Service are Stamps.com's, since Stamps.com provides the postage; you read and accept them in the registration form. I cannot speak for what they say: questions about them are for Stamps.com.",
+  ],
+  [
+    /\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b/i,
+    'The card you enter in the form pays for the postage you buy with One Balance, so use the one you want postage charged to. Card details never reach me, so please do not type them here.',
+  ],
+  [
+    /\bwhat\s+(?:\w+\s+){0,2}(?:should|do|must)\s+i\s+(?:use|enter|put|fill)\b|\b(?:which|what)\s+(?:e-?mail|name|phone|details?|info\w*)\b/i,
+    "The Account Information in the form is filled in from your store's details, and you can edit it before you register: keep there the details you want on the One Balance account.",
   ],
 ];
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
@@ -196,6 +218,9 @@ const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
+/** "Will I still be able to use the app?", "does my subscription get cancelled too?": asked before closing. */
+const ASKS_ABOUT_APP_AFTER_CLOSING =
+  /\b(?:still|keep)\b.*\b(?:use|using|have|access)\b.*\b(?:app|shipping\s*easy|platform|subscription|software|store)\b|\b(?:app|subscription|plan\s+with\s+you)\b.*\b(?:still\s+work|affected|cancel\w*|end|stop)\b/i;
 /** The offer of a person about what the bot cannot see of an account about to close. */
 const PERSON_BEFORE_CLOSING =
   'A person on our support team can look into that with you before you close it: shall I pass this to them? (yes / no)';
@@ -1367,6 +1392,11 @@ export class ConversationEngine {
     // cannot see of it, with that warning and a person. Money left on it is answered above.
     if (recap?.intent === 'close_account' && !closedAccount && offer === undefined) {
       if (ASKS_TO_REOPEN.test(text)) return answerAboutSoFar('close_account', capitalised(CLOSED_FOR_GOOD));
+      if (ASKS_ABOUT_APP_AFTER_CLOSING.test(text))
+        return answerAboutSoFar(
+          'close_account',
+          `Closing One Balance closes your postage account, the one the app buys postage with. Your subscription to the app is a separate matter, which I cannot see from here. What I do know: ${CLOSED_FOR_GOOD}`,
+        );
       if (ASKS_WHAT_HAPPENS_TO.test(text))
         return answeredWithPerson(
           'close_account',
@@ -1611,6 +1641,14 @@ export class ConversationEngine {
         'open_account',
         'Opening a One Balance account takes a few minutes with the steps above, and you can ship as soon as you click Register Account at the end.',
       );
+    // A weak guess elsewhere ("which card should I use?" as pricing at 0.32) is such a question too.
+    if (
+      recap?.intent === 'open_account' &&
+      (intent === OUT_OF_SCOPE || intent === 'open_account' || confidence < 0.5)
+    ) {
+      const said = answerIn(OPENING_QUESTIONS, text);
+      if (said !== undefined) return answerAboutSoFar('open_account', said);
+    }
     // Told that registration finds an account already: "but I never made one" is answered with what
     // it means and who can look further; "how do I find it?" asks for that account, which is a
     // reconnect (a visitor is told to sign in for it).

@@ -1689,6 +1689,38 @@ describe('conversation behaviour', () => {
     );
   });
 
+  it('after the opening steps, the address, the terms, the card and which details to enter each get their step', async () => {
+    const id = await startAs();
+    await say(id, 'how do i set up one balance');
+    const cases: [string, RegExp][] = [
+      [
+        'what address should i use',
+        /^The Account Information in the form is filled in from your store's details.*cannot be validated\.$/,
+      ],
+      ['what is the terms of service about', /^The Terms of Service are Stamps\.com's/],
+      ['which card should i use', /^The card you enter in the form pays for the postage/],
+      [
+        'what email should i use',
+        /^The Account Information in the form is filled in .*details you want on the One Balance account\.$/,
+      ],
+    ];
+    for (const [question, answer] of cases) {
+      const turn = await say(id, question);
+      expect(turn.intent).toBe('open_account');
+      expect(allText(turn)).toMatch(answer);
+    }
+  });
+
+  it('before closing, "will I still be able to use the app?" is told what closing closes', async () => {
+    const id = await startAs();
+    await say(id, 'i want to cancel one balance');
+    const app = await say(id, 'will i still be able to use the shipping app');
+    expect(app.intent).toBe('close_account');
+    expect(allText(app)).toMatch(
+      /^Closing One Balance closes your postage account.*subscription to the app is a separate matter.*cannot be reopened/,
+    );
+  });
+
   it('"how long does it take?" after the opening steps is told a few minutes, not "I can only help with"', async () => {
     const id = await startAs();
     await say(id, 'how do i open an account');
