@@ -333,7 +333,7 @@ const CONFIRMS_PASSWORD_CHANGE =
 const ASKS_TO_CHANGE_AGAIN = /\b(?:chang\w*|reset\w*|new\s+(?:one|password))\b/i;
 /** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
 const NO =
-  /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need)\b/i;
+  /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|not yet|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need|(?:maybe|perhaps|probably)\s+later|later)\b/i;
 /**
  * "Do I need to do anything else?", "is there anything I have to do?": a yes-or-no question about
  * what is left for the customer, answered from what the conversation found (see FOLLOW_UP).
@@ -605,6 +605,11 @@ const ASKS_TIME =
 const MEANWHILE = /\b(?:meanwhile|mean\s*time|until\s+then|(?:can|could|may)\s+i\s+still)\b/i;
 const RECONNECT_MEANWHILE =
   'Not through your One Balance account until it is reconnected: while it is not connected to your store, the app cannot use it for labels.';
+/** "What's the customer success team?": asked about the team the reconnect offer names, not for a person. */
+const ASKS_WHO_CUSTOMER_SUCCESS =
+  /\b(?:what|who)(?:\s+is|\s+are|['’]s|['’]re)\s+(?:the\s+|your\s+|this\s+)?customer\s+success\b/i;
+const CUSTOMER_SUCCESS =
+  'Customer Success is a team of people on our side. Reconnecting an account is theirs to do: I ask them for it, and an agent approves the request.';
 /**
  * Questions about a reconnect offered and not yet asked for, which the offer does not answer: how
  * long it takes, how the customer hears of it, whether the account ships meanwhile.
@@ -619,6 +624,7 @@ const RECONNECT_QUESTIONS: QuestionAnswers = [
     'You will hear from us once it is reconnected, and your account then shows on the ONE BALANCE & CARRIERS page again, so you can also check there.',
   ],
   [MEANWHILE, RECONNECT_MEANWHILE],
+  [ASKS_WHO_CUSTOMER_SUCCESS, CUSTOMER_SUCCESS],
 ];
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
@@ -1812,8 +1818,18 @@ export class ConversationEngine {
         options.some((option) => SETTLED_BY_ACCOUNT.has(option))
           ? intentForAccount(await context.account())
           : undefined;
+      // "I can't find my one balance in the app", between the details (or logging in) and a missing
+      // account: for a signed-in customer the connection check answers both, with the details'
+      // place when connected and the reconnect offer when not.
+      const missingOrDetails =
+        options !== undefined &&
+        state.customer !== null &&
+        options.includes('reconnect_account') &&
+        (options.includes('find_credentials') || options.includes('log_in'));
       if (options !== undefined && byAccount !== undefined && options.includes(byAccount)) {
         intent = byAccount;
+      } else if (missingOrDetails) {
+        intent = 'reconnect_account';
       } else if (options !== undefined) {
         const [a, b] = options;
         const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
@@ -1847,6 +1863,17 @@ export class ConversationEngine {
       state.tickets.some((ticket) => ticket.reason === 'reconnect_request')
     )
       return answerAboutSoFar('reconnect_account', RECONNECT_MEANWHILE);
+    // "Who is Customer Success?" once an answer named them (read as a request for a person).
+    if (
+      offer === undefined &&
+      ASKS_WHO_CUSTOMER_SUCCESS.test(text) &&
+      (recap?.texts.some((answer) => answer.includes('Customer Success')) === true ||
+        state.tickets.some((ticket) => ticket.reason === 'reconnect_request'))
+    )
+      return answerAboutSoFar(
+        (recap?.intent as Answerable | undefined) ?? 'reconnect_account',
+        CUSTOMER_SUCCESS,
+      );
     if (checksAgain !== undefined) intent = checksAgain;
     // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
     if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';

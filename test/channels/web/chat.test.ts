@@ -1711,6 +1711,26 @@ describe('conversation behaviour', () => {
     }
   });
 
+  it('disconnected: torn between the details and a missing account, the connection is checked; "maybe later" is a no; "who is customer success?" is answered, not a hand-off', async () => {
+    const id = await startAs('disconnected@demo.test');
+    const torn = await say(id, "I can't find my one balance in the app");
+    expect(torn.intent).toBe('reconnect_account');
+    expect(allText(torn)).toMatch(
+      /not connected to your store.*Shall I ask our Customer Success team to reconnect it\?/s,
+    );
+    const who = await say(id, "what's the customer success team");
+    expect(allText(who)).toMatch(
+      /^Customer Success is a team of people on our side\..*\nReconnecting links/s,
+    );
+    expect(who.escalation).toBeNull();
+    expect(allText(await say(id, 'maybe later'))).toMatch(/^All right, I will leave it as it is/);
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    // A visitor's account is unknown: still asked which topic.
+    expect(allText(await say(await startAs(), "I can't find my one balance in the app"))).toMatch(
+      /^I want to get this right\./,
+    );
+  });
+
   it('before closing, "will I still be able to use the app?" is told what closing closes', async () => {
     const id = await startAs();
     await say(id, 'i want to cancel one balance');
