@@ -234,7 +234,7 @@ const ASKS_WHY_DISCONNECTED =
 const FEARS_LOSING = /\b(?:lose|losing)\b/i;
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
-  /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b/i;
+  /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b|\b(?:is|are)\s+(?:my\s+account|the\s+account|it|everything|things|we)\s+(?:ok(?:ay)?|fine|good|working|active|back\s+to\s+normal)(?:\s+(?:now|again))?\s*\??\s*$/i;
 /** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
 const WHERE_IS_IT =
   /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s*(?:exactly\s+)?(?:is|['’]?s|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:one\s+balance\s*(?:&|and)?\s*)?carriers?)?(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
@@ -364,7 +364,7 @@ const FOLLOW_UP = new RegExp(
     String.raw`|(?:why|how)\s+(?:did|does|do|would|could)\s+(?:that|this|it)\s+happen|what\s+happened`,
     // "Was it something I did?": the cause again, as the bot knows it.
     String.raw`|what\s+caused\s+(?:it|that|this)|(?:was|is)\s+(?:it|that|this)\s+(?:something\s+i\s+did|my\s+fault|because\s+of\s+me)`,
-    String.raw`|did\s+i\s+(?:do\s+(?:something|anything)(?:\s+wrong)?|cause\s+(?:it|that|this))`,
+    String.raw`|did\s+i\s+(?:do\s+(?:something|anything)(?:\s+(?:wrong|illegal|bad))?|break\s+(?:a|any)\s+rules?|cause\s+(?:it|that|this))`,
     // "What's wrong with it?": what the bot found, again.
     String.raw`|what\s*(?:['’]s|is)\s+(?:wrong|the\s+matter)(?:\s+with\s+(?:it|that|this))?|what\s+went\s+wrong`,
     String.raw`)\s*[?.!]*\s*$`,
@@ -680,12 +680,19 @@ const WHILE_SUSPENDED = new RegExp(
   String.raw`${MEANWHILE.source}|\b(?:until\s+(?:it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|still\s+(?:use|print|ship|buy))\b`,
   'i',
 );
+/** "Will they close my account?": asked of a suspension only Stamps can lift (it reads as closing one). */
+const FEARS_CLOSING =
+  /\b(?:will|would|could|might|are|is)\s+(?:they|stamps|you|it|my\s+account)\s+(?:going\s+to\s+|gonna\s+)?(?:be\s+)?(?:close|closed|cancel\w*|shut|terminat\w*|delet\w*|ban\w*)\b|\b(?:get|be)\s+(?:closed|cancell?ed|terminated|shut\s+down|banned|deleted)\b/i;
 /**
  * Questions about a suspension the customer was sent to the Stamps line for, which the bot can answer
  * only in part: how long it takes, whether the account works meanwhile, what becomes of the balance,
  * whether Stamps will say more. Each answer says what the bot knows and hands the rest to Stamps.
  */
 const SUSPENDED_QUESTIONS: QuestionAnswers = [
+  [
+    FEARS_CLOSING,
+    `I cannot tell what Stamps will decide: I can see that the account is suspended, and why, but nothing more. They can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`,
+  ],
   [
     ASKS_TIME,
     `I cannot tell how long it will take, sorry: I can see that the account is suspended, but not where that stands. Stamps can: calling them at ${STAMPS_PHONE} is the fastest way to find out and to get back to shipping.`,
@@ -1530,7 +1537,8 @@ export class ConversationEngine {
               (asksAboutSuspension
                 ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
                 : undefined));
-    if (followUp && stampsAnswer !== undefined) return answerAboutSoFar('explain_suspension', stampsAnswer);
+    if ((followUp || (phoneReason !== undefined && FEARS_CLOSING.test(text))) && stampsAnswer !== undefined)
+      return answerAboutSoFar('explain_suspension', stampsAnswer);
     // "Can I print labels while it's suspended?" reads as the suspension itself (0.99), which would
     // check the account again; once Stamps is the way out, the customer asks what works meanwhile.
     if (

@@ -843,6 +843,19 @@ describe('customer conversations, one per demo account', () => {
     ]);
   });
 
+  it('review: after the Stamps line, "did I do something illegal?" gets the cause, and "will they close my account?" what the bot cannot tell', async () => {
+    const id = await startAs('review@demo.test');
+    await say(id, 'hello, why is my account suspended');
+    expect(allText(await say(id, 'did I do something illegal?'))).toMatch(
+      /^Your account is suspended because of a compliance review\. I cannot see more/,
+    );
+    for (const question of ['will they close my account?', 'is my account going to be deleted']) {
+      const turn = await say(id, question);
+      expect(turn.intent).toBe('explain_suspension');
+      expect(allText(turn)).toMatch(/^I cannot tell what Stamps will decide.*\(855\) 889-7867/);
+    }
+  });
+
   it('hold: the hold is lifted and postage can be bought again', async () => {
     const id = await startAs('hold@demo.test');
     const turn = await say(id, 'my postage purchase fails, account suspended');
@@ -945,6 +958,15 @@ describe('customer conversations, one per demo account', () => {
       expect(turn.checks).toEqual([]);
     }
     expect(allText(await say(id, 'so can I make labels now?'))).toMatch(/^Yes: as far as I can see/);
+  });
+
+  it('hold: "is my account ok now?" right after the lift is a yes', async () => {
+    placeHoldAgain();
+    const hold = await startAs('hold@demo.test');
+    await say(hold, "what's a temporary hold");
+    expect(allText(await say(hold, 'is my account ok now?'))).toMatch(
+      /^Yes: as far as I can see, your account is active/,
+    );
   });
 
   it('sees a suspension that starts after the account was looked up in the same conversation', async () => {
