@@ -656,6 +656,20 @@ const RESET_EMAIL_QUESTIONS: QuestionAnswers = [
   ],
 ];
 /**
+ * Questions about the reset steps given on their own (no suspension waits on them): what a new
+ * password changes for the app, and whether the bot needs to hear of it.
+ */
+const RESET_STEP_QUESTIONS: QuestionAnswers = [
+  [
+    /\b(?:will|would|could|does|can|might)\s+(?:it|that|this|changing\s+it|resetting\s+it|the\s+reset|a\s+new\s+(?:one|password))\s+(?:break|mess\s+up|affect|stop|suspend|cause|change)\b|\bwhat\s+(?:happens|if)\b.*\b(?:do\s*n['’]?t|not|forget)\b.*\b(?:enter|put|update)\w*\b/i,
+    'Only if the app keeps the old one: until the new password is entered on the ONE BALANCE & CARRIERS page, the credentials the app stores no longer match, and postage purchases fail with the suspension alert. Enter it there right after the reset, and nothing breaks.',
+  ],
+  [
+    /\b(?:tell|let)\s+you\s+(?:know\s+)?(?:after|when|once|if)\b|\b(?:need|have)\s+to\s+(?:tell|inform|notify|contact)\s+you\b/i,
+    'No need: once the new password is entered on the ONE BALANCE & CARRIERS page, you are done. If a postage purchase fails after that, tell me and I will check your account.',
+  ],
+];
+/**
  * Questions about the new password while the bot waits for it: none needs the steps again. The bot
  * never takes a password, and Stamps.com, not the bot, sets what a password may be and sends the
  * reset email.
@@ -1738,9 +1752,17 @@ export class ConversationEngine {
           { ...changes, misunderstandings: 0 },
         ),
       );
-    // After the reset steps, with no wait for the new password, the same answers on its email.
+    // After the reset steps, with no wait for the new password, the same answers on its email, and
+    // what the new password changes (unless the message names a topic of its own).
     if (offer === undefined && recap?.intent === 'reset_stamps_password') {
-      const said = answerIn(RESET_EMAIL_QUESTIONS, text);
+      const said =
+        answerIn(RESET_EMAIL_QUESTIONS, text) ??
+        (intent === OUT_OF_SCOPE ||
+        SMALL_TALK_INTENTS.has(intent) ||
+        intent === 'reset_stamps_password' ||
+        confidence < 0.6
+          ? answerIn(RESET_STEP_QUESTIONS, text)
+          : undefined);
       if (said !== undefined) return answerAboutSoFar('reset_stamps_password', said);
     }
     // "Are you a bot?" (a greeting to the classifier, or a person wanted at 0.99 for "am I talking to

@@ -123,11 +123,22 @@ export class Understander {
           inner.intent === OUT_OF_SCOPE &&
           inner.confidence >= MIN_OUT_OF_SCOPE_CONFIDENCE &&
           request.split(' ').length >= MIN_OUT_OF_SCOPE_WORDS;
+        // The request after the courtesy may hold several ("hi! is it free and how do I log in?").
         if ((isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE) || asksOfOthers)
-          return { text, ...inner, entities };
+          return this.withOtherRequests(text, request, inner, entities);
       }
     }
-    const [also, ...further] = this.otherRequests(text, prediction.intent);
+    return this.withOtherRequests(text, text, prediction, entities);
+  }
+
+  /** The understanding of `text`, with the other requests that `request` (all of it, or what follows a courtesy) holds. */
+  private withOtherRequests(
+    text: string,
+    request: string,
+    prediction: Prediction,
+    entities: Entity[],
+  ): Understanding {
+    const [also, ...further] = this.otherRequests(request, prediction.intent);
     return {
       text,
       ...prediction,

@@ -76,6 +76,8 @@ describe('Understander: two requests in one message', () => {
     ['I cannot buy postage and how do I close my account', ['explain_suspension', 'close_account']],
     ['how do I log in and where do I find my account number', ['log_in', 'find_credentials']],
     ['where are my credentials? also I want to close the account', ['find_credentials', 'close_account']],
+    // After a courtesy, which the whole message reads as: the requests that follow it.
+    ['hi there! quick question - is one balance free and how do i log in?', ['pricing', 'log_in']],
   ])('finds both in "%s"', (text, inOrder) => {
     const understanding = understander.understand(text);
     const also = understanding.also;

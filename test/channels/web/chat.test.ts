@@ -578,6 +578,17 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice/);
   });
 
+  it('after the reset steps on their own, "will it break anything?" and "do I need to tell you after?" are answered', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'how do I change my stamps password');
+    expect(allText(await say(id, 'will it break anything?'))).toMatch(
+      /^Only if the app keeps the old one: until the new password is entered on the ONE BALANCE & CARRIERS page.*suspension alert/,
+    );
+    expect(allText(await say(id, 'do I need to tell you after'))).toMatch(
+      /^No need: once the new password is entered/,
+    );
+  });
+
   it('pw-changed: questions about the new password and its reset email are answered without asking for it, and the wait goes on', async () => {
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'getting the suspended alert again');
