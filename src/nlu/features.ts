@@ -67,6 +67,14 @@ export interface FeatureOptions {
    * @defaultValue 1
    */
   elsewhereWeight: number;
+  /**
+   * A word of a message to classify that no training text has, at least this long, is read as
+   * the training word one edit away (a letter missing, extra, wrong or two swapped: "lables",
+   * "pasword"), when there is one. 0 turns this off. Training texts are never corrected.
+   * Tried in 5-fold CV over intents/: 5 letters corrected "arent" to "agent"; 6 does not.
+   * @defaultValue 6
+   */
+  minCorrectedLength: number;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
@@ -80,6 +88,7 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   keywords: {},
   domainWords: [],
   elsewhereWeight: 1,
+  minCorrectedLength: 6,
 };
 
 /** Reusable output of `vectorize`: ids and values of the blocks so far, and per-id term counts. */
@@ -145,8 +154,15 @@ interface RawFeatures {
   elsewhere: readonly string[];
 }
 
-function rawFeatures(text: string, options: FeatureOptions, keywords: KeywordIndex): RawFeatures {
+function rawFeatures(
+  text: string,
+  options: FeatureOptions,
+  keywords: KeywordIndex,
+  spelling?: SpellingIndex,
+): RawFeatures {
   const tokens = tokenize(normalizeText(text));
+  if (spelling !== undefined)
+    for (let i = 0; i < tokens.length; i++) tokens[i] = spelling.correct(tokens[i] as string);
   const words: string[] = [];
   const chars: string[] = [];
   const concepts: string[] = [];
@@ -180,6 +196,87 @@ function rawFeatures(text: string, options: FeatureOptions, keywords: KeywordInd
   return { tokens, words, chars, concepts, elsewhere };
 }
 
+/** Shorter words are never corrected. */
+const MIN_SWAPPED_LENGTH = 4;
+
+/** The word's variants with one letter left out, each once. */
+function deletions(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < word.length; i++) {
+    const variant = word.slice(0, i) + word.slice(i + 1);
+    if (out[out.length - 1] !== variant) out.push(variant);
+  }
+  return out;
+}
+
+/**
+ * Training words by their one-letter deletions (symmetric delete): a word one edit from a known
+ * one shares a deletion with it, or is one of its deletions, or has it among its own. Looking up a
+ * word costs one map lookup per letter, and only unknown words are looked up.
+ */
+class SpellingIndex {
+  private readonly byDeletion = new Map<string, string>();
+
+  constructor(
+    private readonly documentFrequency: ReadonlyMap<string, number>,
+    private readonly minLength: number,
+  ) {
+    for (const [word, df] of documentFrequency) {
+      if (word.length < minLength - 1 || !/^\p{L}+$/u.test(word)) continue;
+      for (const variant of deletions(word)) {
+        const held = this.byDeletion.get(variant);
+        if (held === undefined || (documentFrequency.get(held) ?? 0) < df) this.byDeletion.set(variant, word);
+      }
+    }
+  }
+
+  /** The most frequent training word one edit from `token`, or `token` itself when it is known or has none. */
+  correct(token: string): string {
+    if (token.length < MIN_SWAPPED_LENGTH || this.documentFrequency.has(token)) return token;
+    // A short word is read only as two letters swapped ("tlak", "cots"): any other edit of one
+    // makes too many other words ("arent" is one letter from "agent").
+    if (token.length < this.minLength) return this.unswapped(token);
+    let best = token;
+    let bestDf = 0;
+    const own = stem(token).replace(/e$/, '');
+    const consider = (candidate: string | undefined) => {
+      if (candidate === undefined || candidate.length < this.minLength - 1) return;
+      // Typos rarely hit the first letter ("iphone" is not "phone"), and another inflection of
+      // the same word ("questions", "question") is the stems' to meet, not a typo.
+      if (candidate[0] !== token[0] || stem(candidate).replace(/e$/, '') === own) return;
+      const df = this.documentFrequency.get(candidate) ?? 0;
+      if (df > bestDf) {
+        best = candidate;
+        bestDf = df;
+      }
+    };
+    // A letter missing from the token: the token is a deletion of the word.
+    consider(this.byDeletion.get(token));
+    for (const variant of deletions(token)) {
+      // A letter too many: the word is one of the token's deletions.
+      if (this.documentFrequency.has(variant)) consider(variant);
+      // A letter wrong, or two swapped: both lose one letter to the same variant.
+      consider(this.byDeletion.get(variant));
+    }
+    return best;
+  }
+
+  private unswapped(token: string): string {
+    let best = token;
+    let bestDf = 0;
+    for (let i = 1; i < token.length - 1; i++) {
+      // The first letter stays, as above.
+      const candidate = token.slice(0, i) + token[i + 1] + token[i] + token.slice(i + 2);
+      const df = this.documentFrequency.get(candidate) ?? 0;
+      if (df > bestDf) {
+        best = candidate;
+        bestDf = df;
+      }
+    }
+    return best;
+  }
+}
+
 /**
  * TF-IDF over two blocks (words and character n-grams), each L2-normalised and weighted, with a
  * sublinear term frequency. The vocabulary is fixed at `fit`; unseen features are ignored.
@@ -193,6 +290,7 @@ export class Vectorizer {
   private readonly elsewhereIds = new Map<string, number>();
   private readonly inScopeDf = new Map<string, number>();
   private readonly keywords: KeywordIndex;
+  private spelling: SpellingIndex | undefined;
   private idf = new Float32Array(0);
   private buffers: Scratch | undefined;
 
@@ -220,6 +318,12 @@ export class Vectorizer {
       for (const key of new Set(raw.words)) wordDf.set(key, (wordDf.get(key) ?? 0) + 1);
       for (const key of new Set(raw.chars)) charDf.set(key, (charDf.get(key) ?? 0) + 1);
       for (const key of raw.concepts) conceptDf.set(key, (conceptDf.get(key) ?? 0) + 1);
+    }
+    if (this.options.minCorrectedLength > 0) {
+      const tokenDf = new Map<string, number>();
+      for (const raw of raws)
+        for (const token of new Set(raw.tokens)) tokenDf.set(token, (tokenDf.get(token) ?? 0) + 1);
+      this.spelling = new SpellingIndex(tokenDf, this.options.minCorrectedLength);
     }
     const elsewhereDf = raws.filter((raw) => raw.elsewhere.length > 0).length;
     const dfs: number[] = [];
@@ -250,7 +354,7 @@ export class Vectorizer {
   }
 
   transform(text: string): SparseVector {
-    return this.vectorize(rawFeatures(text, this.options, this.keywords));
+    return this.vectorize(rawFeatures(text, this.options, this.keywords, this.spelling));
   }
 
   /** Share of novel words, bucketed; a training text does not count its own words (leave-one-out). */

@@ -73,4 +73,36 @@ describe('Vectorizer', () => {
     expect(vectorizer.transform('so open account then').ids[0]).toBe(familiar);
     expect(vectorizer.transform('zebra open account quokka').ids[0]).not.toBe(familiar);
   });
+
+  it('reads an unknown word one edit from a training word as that word, and leaves known, short or far words alone', () => {
+    const options = { keywordWeight: 0, noveltyWeight: 0, charWeight: 0 };
+    const texts = [
+      'cannot buy labels',
+      'forgot password',
+      'suspended account',
+      'account closed',
+      'what does it cost',
+    ];
+    const corrects = new Vectorizer(options);
+    const literal = new Vectorizer({ ...options, minCorrectedLength: 0 });
+    corrects.fitTransform(texts);
+    literal.fitTransform(texts);
+    const ids = (vector: SparseVector) => Array.from(vector.ids);
+    // A letter swapped, missing, extra and wrong: each reads as the training word.
+    for (const [typo, meant] of [
+      ['lables', 'labels'],
+      ['pasword', 'password'],
+      ['acount', 'account'],
+      ['suspendedd', 'suspended'],
+      ['clised', 'closed'],
+      // Four or five letters: two swapped letters only.
+      ['cots', 'cost'],
+    ] as const) {
+      expect(ids(corrects.transform(typo))).toEqual(ids(corrects.transform(meant)));
+      expect(literal.transform(typo).ids).toHaveLength(0);
+    }
+    // Too short to guess at, another first letter, or two edits away: not corrected.
+    for (const word of ['labls', 'xabels', 'lavelz', 'cst', 'cosy'])
+      expect(corrects.transform(word).ids).toHaveLength(0);
+  });
 });
