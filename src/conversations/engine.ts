@@ -570,8 +570,13 @@ const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
 /** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
-const BELIEVES_REGISTERED =
-  /\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b/i;
+/** "Maybe with another email?", "I used my work email": the account may be under an email the bot cannot look at. */
+const ANOTHER_EMAIL =
+  /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
+const BELIEVES_REGISTERED = new RegExp(
+  `${ANOTHER_EMAIL.source}|${String.raw`\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`}`,
+  'i',
+);
 /** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
@@ -2017,7 +2022,9 @@ export class ConversationEngine {
     ) {
       return endingWithPerson(
         [
-          'I looked for a One Balance account under the email you are signed in with, and there is none. If you registered with another email, our Customer Success team can check whether you have an account.',
+          ANOTHER_EMAIL.test(text)
+            ? 'That may be it: I can only look under the email you are signed in with, so I cannot check another one. Our Customer Success team can check whether you have an account under it.'
+            : 'I looked for a One Balance account under the email you are signed in with, and there is none. If you registered with another email, our Customer Success team can check whether you have an account.',
         ],
         'Would you like me to pass you to a person on our support team? (yes / no)',
       );

@@ -824,8 +824,21 @@ async function openAccount(context: PolicyContext): Promise<Reply> {
   return { texts: [context.answer('open_account')] };
 }
 
+/** "Can you reset my password for me?": only the customer can, on Stamps.com. */
+const ASKS_BOT_TO_RESET =
+  /\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:just\s+)?(?:reset|change|unlock)\b|\b(?:reset|change)\s+(?:it|my\s+(?:stamps(?:\.com)?\s+)?password)\s+for\s+me\b/i;
+
 async function resetStampsPassword(context: PolicyContext): Promise<Reply> {
-  const reply = general(context, 'reset_stamps_password');
+  const steps = general(context, 'reset_stamps_password');
+  const reply = ASKS_BOT_TO_RESET.test(context.text)
+    ? {
+        ...steps,
+        texts: [
+          'I cannot reset it for you: only you can, on Stamps.com, and it takes a few steps.',
+          ...steps.texts,
+        ],
+      }
+    : steps;
   const state = await accountState(context);
   if (state.kind !== 'open') return reply;
   const suspension = await context.check<SuspensionStatus>('account.suspension', state.account.accountId);

@@ -1511,6 +1511,25 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(id, 'yes')).escalation).toMatchObject({ kind: 'ticket' });
   });
 
+  it('none: "maybe with another email?" after the offer of a person is told the bot cannot look there, and the offer stands', async () => {
+    const id = await startAs('none@demo.test');
+    await say(id, 'where is my one balance');
+    await say(id, "I'm sure I made one last year");
+    const other = await say(id, 'maybe with another email?');
+    expect(allText(other)).toMatch(
+      /^That may be it: I can only look under the email you are signed in with.*\(yes \/ no\)$/,
+    );
+    expect((await say(id, 'yes')).escalation).toMatchObject({ kind: 'ticket' });
+  });
+
+  it('"can you reset my password for me?" is told the bot cannot, before the steps', async () => {
+    const turn = await say(await startAs('active@demo.test'), 'can you reset my password for me');
+    expect(turn.intent).toBe('reset_stamps_password');
+    expect(allText(turn)).toMatch(
+      /\nI cannot reset it for you: only you can, on Stamps\.com.*\nTo reset your Stamps\.com password:/s,
+    );
+  });
+
   it('regfail: troubleshoots phone verification, and a person takes it when it still fails', async () => {
     const id = await startAs('regfail@demo.test');
     const turn = await say(id, 'registration keeps failing');
