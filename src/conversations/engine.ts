@@ -574,7 +574,7 @@ const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b
 const ANOTHER_EMAIL =
   /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
 const BELIEVES_REGISTERED = new RegExp(
-  `${ANOTHER_EMAIL.source}|${String.raw`\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`}`,
+  String.raw`${ANOTHER_EMAIL.source}|\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`,
   'i',
 );
 /** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
@@ -1152,21 +1152,17 @@ export class ConversationEngine {
         ending.stateChanges,
       );
     };
-    // "Which card is on file?" wherever it comes; while the card update is awaited, the wait goes on.
-    if (ASKS_WHICH_CARD.test(text)) {
+    // "Which card is on file?" or "can I pay with PayPal?" wherever it comes; while the card update
+    // is awaited, the wait goes on.
+    const aboutTheCard = (said: string, topic: Answerable): TurnWork => {
       const waitsForCard = offer?.kind === 'unsuspend_retry' && offer.after === 'card';
-      return answerAboutSoFar('explain_suspension', {
-        texts: [CARD_UNSEEN, ...(waitsForCard ? [offerReminder(offer)] : [])],
+      return answerAboutSoFar(waitsForCard ? 'explain_suspension' : topic, {
+        texts: [said, ...(waitsForCard ? [offerReminder(offer)] : [])],
         ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
       });
-    }
-    if (ASKS_OTHER_PAYMENT.test(text)) {
-      const waitsForCard = offer?.kind === 'unsuspend_retry' && offer.after === 'card';
-      return answerAboutSoFar(waitsForCard ? 'explain_suspension' : 'pricing', {
-        texts: [OTHER_PAYMENT, ...(waitsForCard ? [offerReminder(offer)] : [])],
-        ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
-      });
-    }
+    };
+    if (ASKS_WHICH_CARD.test(text)) return aboutTheCard(CARD_UNSEEN, 'explain_suspension');
+    if (ASKS_OTHER_PAYMENT.test(text)) return aboutTheCard(OTHER_PAYMENT, 'pricing');
     if (answerable !== undefined) {
       const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
       // A no changes nothing to recap: "why?" after it is about the offer, which comes back with it.

@@ -236,37 +236,39 @@ class SpellingIndex {
     // A short word is read only as two letters swapped ("tlak", "cots"): any other edit of one
     // makes too many other words ("arent" is one letter from "agent").
     if (token.length < this.minLength) return this.unswapped(token);
-    let best = token;
-    let bestDf = 0;
-    const own = stem(token).replace(/e$/, '');
-    const consider = (candidate: string | undefined) => {
-      if (candidate === undefined || candidate.length < this.minLength - 1) return;
-      // Typos rarely hit the first letter ("iphone" is not "phone"), and another inflection of
-      // the same word ("questions", "question") is the stems' to meet, not a typo.
-      if (candidate[0] !== token[0] || stem(candidate).replace(/e$/, '') === own) return;
-      const df = this.documentFrequency.get(candidate) ?? 0;
-      if (df > bestDf) {
-        best = candidate;
-        bestDf = df;
-      }
-    };
-    // A letter missing from the token: the token is a deletion of the word.
-    consider(this.byDeletion.get(token));
-    for (const variant of deletions(token)) {
-      // A letter too many: the word is one of the token's deletions.
-      if (this.documentFrequency.has(variant)) consider(variant);
-      // A letter wrong, or two swapped: both lose one letter to the same variant.
-      consider(this.byDeletion.get(variant));
-    }
-    return best;
+    // A letter missing from the token (the token is a deletion of the word), a letter too many
+    // (the word is one of the token's deletions), or a letter wrong or two swapped (both lose one
+    // letter to the same variant).
+    const candidates = [this.byDeletion.get(token)];
+    for (const variant of deletions(token)) candidates.push(variant, this.byDeletion.get(variant));
+    const own = withoutEnding(token);
+    return this.mostFrequent(
+      token,
+      candidates.filter(
+        (candidate): candidate is string =>
+          candidate !== undefined &&
+          candidate.length >= this.minLength - 1 &&
+          // Typos rarely hit the first letter ("iphone" is not "phone"), and another inflection
+          // of the same word ("questions", "question") is the stems' to meet, not a typo.
+          candidate[0] === token[0] &&
+          withoutEnding(candidate) !== own,
+      ),
+    );
   }
 
+  /** The token with two neighbouring letters swapped, as a training word (the first letter stays, as above). */
   private unswapped(token: string): string {
+    const candidates: string[] = [];
+    for (let i = 1; i < token.length - 1; i++)
+      candidates.push(token.slice(0, i) + token[i + 1] + token[i] + token.slice(i + 2));
+    return this.mostFrequent(token, candidates);
+  }
+
+  /** The candidate found in most training texts, or `token` when none is a training word. */
+  private mostFrequent(token: string, candidates: readonly string[]): string {
     let best = token;
     let bestDf = 0;
-    for (let i = 1; i < token.length - 1; i++) {
-      // The first letter stays, as above.
-      const candidate = token.slice(0, i) + token[i + 1] + token[i] + token.slice(i + 2);
+    for (const candidate of candidates) {
       const df = this.documentFrequency.get(candidate) ?? 0;
       if (df > bestDf) {
         best = candidate;
@@ -276,6 +278,9 @@ class SpellingIndex {
     return best;
   }
 }
+
+/** The word's stem without a final "e": "downgrade" and "downgraded" meet. */
+const withoutEnding = (word: string) => stem(word).replace(/e$/, '');
 
 /**
  * TF-IDF over two blocks (words and character n-grams), each L2-normalised and weighted, with a
