@@ -148,6 +148,9 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
     'Registration is verified by phone: the code comes by text or by call to the number in the registration form, and I know of no way to have it sent by email.',
   ],
 ];
+/** The opening steps' third step, which the answers about the form's details start from. */
+const ACCOUNT_INFORMATION =
+  "The Account Information in the form is filled in from your store's details, and you can edit it";
 /**
  * Questions about a step of the opening steps, answered from what the steps and DOMAIN.md say of
  * it. The phone verification step has its own table above.
@@ -155,7 +158,7 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
 const OPENING_QUESTIONS: QuestionAnswers = [
   [
     /\baddress\w*\b/i,
-    "The Account Information in the form is filled in from your store's details, and you can edit it. Make sure the street, city and ZIP code are your correct postal address: registration stops when the address cannot be validated.",
+    `${ACCOUNT_INFORMATION}. Make sure the street, city and ZIP code are your correct postal address: registration stops when the address cannot be validated.`,
   ],
   [
     /\b(?:terms|tos|conditions|agreement)\b/i,
@@ -167,7 +170,7 @@ const OPENING_QUESTIONS: QuestionAnswers = [
   ],
   [
     /\bwhat\s+(?:\w+\s+){0,2}(?:should|do|must)\s+i\s+(?:use|enter|put|fill)\b|\b(?:which|what)\s+(?:e-?mail|name|phone|details?|info\w*)\b/i,
-    "The Account Information in the form is filled in from your store's details, and you can edit it before you register: keep there the details you want on the One Balance account.",
+    `${ACCOUNT_INFORMATION} before you register: keep there the details you want on the One Balance account.`,
   ],
 ];
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
@@ -532,6 +535,8 @@ const FRUSTRATED =
 /** "I need to ship today", "orders are waiting", "asap": the customer is in a hurry. */
 const IN_A_HURRY =
   /\b(?:urgent\w*|asap|emergency|right\s+(?:now|away)|(?:ship|send|mail|get\s+\w+\s+out)\w*\b[^.?!]*\b(?:today|tonight|now)|orders?\s+(?:are\s+)?(?:waiting|piling|stuck)|(?:customers?|people|buyers)\s+(?:are\s+)?waiting)\b/i;
+/** Every hurry phrase of a message, to read what else it says without them. */
+const HURRY_WORDS = new RegExp(IN_A_HURRY.source, 'gi');
 /**
  * "Do I need a card?", "can I use another number?", "is that monthly?": a question answered yes or
  * no. Not "can you change my store name?", which asks the bot to do something.
@@ -1070,6 +1075,9 @@ export class ConversationEngine {
   ): Promise<TurnWork> {
     // The last account answer, which follow-ups are about.
     const { recap } = state;
+    // The opening steps, and whether the last answer gave them (several replies depend on it).
+    const openingSteps = context.answer('open_account');
+    const openingStepsGiven = recap?.texts.includes(openingSteps) === true;
     // Classified once per turn; its entities also tell whether another account was typed in.
     const understanding = this.deps.understander.understand(text);
     const note = this.otherAccountNote(state, understanding.entities);
@@ -1374,13 +1382,11 @@ export class ConversationEngine {
     const { account } = state;
     const closedAccount = account?.status === 'closed';
     if (closedAccount && (denies || ASKS_WHEN_CLOSED.test(text))) {
-      const steps = context.answer('open_account');
-      const stepsGiven = recap?.texts.includes(steps) === true;
       return answeredWithPerson(
         'close_account',
         [
-          `The account system shows your One Balance account ending in ${account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${stepsGiven ? ', with the steps I gave' : ''}.`,
-          ...(stepsGiven ? [] : [steps]),
+          `The account system shows your One Balance account ending in ${account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${openingStepsGiven ? ', with the steps I gave' : ''}.`,
+          ...(openingStepsGiven ? [] : [openingSteps]),
         ],
         denies
           ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
@@ -1720,23 +1726,19 @@ export class ConversationEngine {
     // Venting or hurry, understood below, is no question between two topics.
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
+    const hurried = IN_A_HURRY.test(text);
     // "I need to ship something today but my account is gone" reads as an opener ("I need
     // something"): the hurry says nothing of the topic, so the rest of the message is read alone,
     // and a clear account topic there is answered rather than asked for.
-    if (
-      (weakSmallTalk || intent === OUT_OF_SCOPE) &&
-      !frustrated &&
-      offer === undefined &&
-      IN_A_HURRY.test(text)
-    ) {
-      const rest = this.deps.understander.understand(text.replace(new RegExp(IN_A_HURRY.source, 'gi'), ' '));
+    if ((weakSmallTalk || intent === OUT_OF_SCOPE) && !frustrated && offer === undefined && hurried) {
+      const rest = this.deps.understander.understand(text.replace(HURRY_WORDS, ' '));
       if (rest.intent !== OUT_OF_SCOPE && !SMALL_TALK_INTENTS.has(rest.intent) && rest.confidence >= 0.5) {
         intent = rest.intent;
         confidence = rest.confidence;
         weakSmallTalk = false;
       }
     }
-    const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || IN_A_HURRY.test(text));
+    const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || hurried);
     // "What about the password?" right after the account details reads as the reset, but asks for
     // the password beside them: where the app keeps it. One that fails is the reset's.
     if (
@@ -1995,9 +1997,8 @@ export class ConversationEngine {
     // The bot found no account, and the customer says they never had one: that agrees, and opening
     // one is the way forward, not "I can only help with...".
     // "So I don't have one?" right after the opening steps reads as opening again: the same answer.
-    const stepsJustGiven = recap?.texts.includes(context.answer('open_account')) === true;
     if (
-      (intent === OUT_OF_SCOPE || (intent === 'open_account' && stepsJustGiven && !HOW_TO.test(text))) &&
+      (intent === OUT_OF_SCOPE || (intent === 'open_account' && openingStepsGiven && !HOW_TO.test(text))) &&
       state.account === null &&
       NEVER_HAD.test(text)
     ) {
@@ -2066,16 +2067,13 @@ export class ConversationEngine {
     if (venting) {
       intent = OUT_OF_SCOPE;
       Object.assign(understood, { intent });
-      const needsNewAccount = state.account === null || closedAccount || recap?.intent === 'open_account';
-      const quickest =
-        phoneReason !== undefined
-          ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
-          : needsNewAccount && !frustrated
-            ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
-            : undefined;
-      // In a hurry with no account to use, and not yet told how to open one: the steps, now.
-      const steps = context.answer('open_account');
-      if (quickest !== undefined && phoneReason === undefined && recap?.texts.includes(steps) !== true)
+      // In a hurry with no account to use (and no suspension for Stamps to lift): a new account.
+      const opensNewAccount =
+        phoneReason === undefined &&
+        !frustrated &&
+        (state.account === null || closedAccount || recap?.intent === 'open_account');
+      // Not yet told how to open one: the steps, now.
+      if (opensNewAccount && !openingStepsGiven)
         return answeredWithPerson(
           'open_account',
           [
@@ -2086,10 +2084,16 @@ export class ConversationEngine {
                   ? 'I find no One Balance account for you, so'
                   : 'So'
             } opening a new one is the quickest way to ship, and it takes only a few minutes.`,
-            steps,
+            openingSteps,
           ],
           'Would you like me to pass you to a person on our support team? (yes / no)',
         );
+      const quickest =
+        phoneReason !== undefined
+          ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
+          : opensNewAccount
+            ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
+            : undefined;
       // In a hurry before saying what is wrong: what is, first.
       if (!frustrated && recap === undefined && quickest === undefined) {
         return withNote({
