@@ -36,13 +36,17 @@ interface Figures {
   cpuMs: number;
   /** Redis's CPU time per turn or round trip, ms. */
   redisCpuMs: number;
+  /** CPU time of this process (the HTTP client, on the chat side) per turn, ms. */
+  clientCpuMs: number;
+  /** Share of the machine's CPU time (all cores) that was busy during the run. */
+  machineBusy: number;
 }
 
 function figures(
   latencies: number[],
   seconds: number,
   failed: number,
-  cpu: { processMs: number; redisMs: number },
+  cpu: { processMs: number; redisMs: number; ownMs: number; machineBusy: number },
 ): Figures {
   latencies.sort((a, b) => a - b);
   return {
@@ -53,7 +57,25 @@ function figures(
     count: latencies.length,
     cpuMs: cpu.processMs / latencies.length,
     redisCpuMs: cpu.redisMs / latencies.length,
+    clientCpuMs: cpu.ownMs / latencies.length,
+    machineBusy: cpu.machineBusy,
   };
+}
+
+/** Busy and total CPU time of the whole machine (all cores) in clock ticks, from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    // idle and iowait are the 4th and 5th fields.
+    return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
 }
 
 /** User + system CPU of a process in ms, from /proc (Linux; 0 elsewhere). */
@@ -80,15 +102,20 @@ async function measuredCpu<T>(
   redis: Redis,
   pid: number | undefined,
   run: () => Promise<T>,
-): Promise<{ value: T; processMs: number; redisMs: number }> {
+): Promise<{ value: T; processMs: number; redisMs: number; ownMs: number; machineBusy: number }> {
   const ownStart = process.cpuUsage();
   const processStart = processCpuMs(pid);
   const redisStart = await redisCpuMs(redis);
+  const machineStart = machineTicks();
   const value = await run();
+  const machineEnd = machineTicks();
   const redisMs = (await redisCpuMs(redis)) - redisStart;
   const own = process.cpuUsage(ownStart);
-  const processMs = pid === undefined ? (own.user + own.system) / 1000 : processCpuMs(pid) - processStart;
-  return { value, processMs, redisMs };
+  const ownMs = (own.user + own.system) / 1000;
+  const processMs = pid === undefined ? ownMs : processCpuMs(pid) - processStart;
+  const ticks = machineEnd.total - machineStart.total;
+  const machineBusy = ticks > 0 ? (machineEnd.busy - machineStart.busy) / ticks : 0;
+  return { value, processMs, redisMs, ownMs, machineBusy };
 }
 
 /** Raw BullMQ: `concurrency` loops of add -> no-op -> await, `perLoop` times each. */
@@ -274,15 +301,16 @@ async function main(): Promise<void> {
     await deleteKeysUnder(monitor, prefix);
 
     const f = (value: number) => value.toFixed(1);
+    const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
     rows.push(
-      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} | ${chat.cpuMs.toFixed(3)} / ${chat.redisCpuMs.toFixed(3)} | ${raw.cpuMs.toFixed(3)} / ${raw.redisCpuMs.toFixed(3)} | ${serviceRssMb} |`,
+      `| ${n} | ${chat.count} | ${checksPerTurn} | ${chat.perSecond.toFixed(0)} | ${f(chat.p50)} | ${f(chat.p99)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(chat.p50 / raw.p50).toFixed(2)}x | ${(chat.p99 / raw.p99).toFixed(2)}x | ${chat.failed} | ${chat.cpuMs.toFixed(3)} / ${chat.redisCpuMs.toFixed(3)} / ${chat.clientCpuMs.toFixed(3)} | ${raw.cpuMs.toFixed(3)} / ${raw.redisCpuMs.toFixed(3)} | ${percent(chat.machineBusy)} / ${percent(raw.machineBusy)} | ${serviceRssMb} |`,
     );
   }
   monitor.disconnect();
   console.log(
-    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns | CPU ms per turn: service / Redis | CPU ms per raw round trip: producer+worker / Redis | service peak RSS MB |',
+    '| conversations | turns | checks per turn | messages/s | turn p50 ms | turn p99 ms | raw BullMQ p50 ms | raw BullMQ p99 ms | p50 ratio | p99 ratio | failed turns | CPU ms per turn: service / Redis / client | CPU ms per raw round trip: producer+worker / Redis | machine busy: chat / raw | service peak RSS MB |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
 }
 
