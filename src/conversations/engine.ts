@@ -109,6 +109,14 @@ const DENIES_CLOSING =
 /** "I'll do it myself", "how do I reconnect it on my own?": the customer would rather act alone. */
 const DOES_IT_THEMSELVES =
   /\b(?:myself|(?:on|by)\s+my\s+own|(?:i\s*['’]?ll|i\s+will|let\s+me|i\s+can)\s+(?:do|fix|reconnect|connect|handle)\s+(?:it|that|this)\b)/i;
+/**
+ * "Link it back to my store please", "can you hook it back up": asks for the reconnect in words of
+ * its own, which, while the reconnect is offered, is the yes to it. A question about it ("how do I
+ * link it?", "what would reconnecting do?") starts otherwise and is not one.
+ */
+const ASKS_TO_RECONNECT =
+  /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
+
 /** Questions of one kind, each with the answer the bot gives to it; the first that matches answers. */
 type QuestionAnswers = readonly (readonly [asks: RegExp, answer: string])[];
 const answerIn = (questions: QuestionAnswers, text: string): string | undefined =>
@@ -327,11 +335,11 @@ const DONE = new RegExp(
 const IS_THAT_WHY =
   /\b(?:is|was|could|would|might)\s+(?:that|this|it)\s+(?:be\s+)?(?:why|the\s+(?:reason|cause|problem|issue)|because|what\s+caused)\b/i;
 /**
- * "I did change my password last week": the change that suspended the account, told with when it
- * was made, and not the new password entered in the app, which is the fix the bot waits for.
+ * "I did change my password last week", "I changed it on Monday": the change that suspended the
+ * account, told with when it was made, and not the new password entered in the app, which is the fix the bot waits for.
  */
 const CONFIRMS_PASSWORD_CHANGE =
-  /^(?!.*\b(?:enter\w*|put|typed|saved|in\s+the\s+app|on\s+the\s+page)\b).*\b(?:chang\w*|reset)\b.*\b(?:last\s+(?:week|month|night|time)|(?:a\s+(?:few|couple\s+of)\s+|two\s+|2\s+|three\s+|3\s+|several\s+)?(?:days?|weeks?)\s+ago|yesterday|the\s+other\s+day|recently|a\s+while\s+(?:ago|back))\b/i;
+  /^(?!.*\b(?:enter\w*|put|typed|saved|in\s+the\s+app|on\s+the\s+page)\b).*\b(?:chang\w*|reset)\b.*\b(?:last\s+(?:week|weekend|month|night|time)|(?:a\s+(?:few|couple\s+of)\s+|an?\s+|one\s+|two\s+|2\s+|three\s+|3\s+|several\s+)?(?:hours?|days?|weeks?)\s+ago|yesterday|the\s+other\s+day|recently|a\s+while\s+(?:ago|back)|this\s+(?:morning|week|weekend)|earlier\s+(?:today|this\s+week)|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i;
 /** "Do I change it again?", "should I reset my password again?", "do I need a new password?". */
 const ASKS_TO_CHANGE_AGAIN = /\b(?:chang\w*|reset\w*|new\s+(?:one|password))\b/i;
 /** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
@@ -1188,7 +1196,7 @@ export class ConversationEngine {
       // What the customer asked, answered, and the open offer asked again with its quick answers.
       const offerAgainAfter = (said: string, open: Offer): TurnWork =>
         waitGoesOn({ texts: [said, offerReminder(open)], choices: offerChoices(open) });
-      if (answerable.kind === 'reconnect' && YES.test(text))
+      if (answerable.kind === 'reconnect' && (YES.test(text) || ASKS_TO_RECONNECT.test(text)))
         return answered(await requestReconnect(context, answerable.accountId));
       // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
       // are no steps to give; the offer stays, or stays open to an "actually, yes".

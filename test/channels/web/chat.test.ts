@@ -578,6 +578,23 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice/);
   });
 
+  it('pw-changed: "I did change it on Monday, is that it?" is the cause told with a weekday, not the fix; the fix after it is', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'since yesterday every label i try to buy fails with some usps rate alert');
+    for (const when of [
+      'i did change my stamps password on monday, is that it?',
+      'I reset my password this morning',
+    ]) {
+      const cause = await say(id, when);
+      expect(allText(cause)).toMatch(/because of a recent password change/);
+      expect(allText(cause)).not.toMatch(/even after/);
+      expect(cause.escalation).toBeNull();
+      expect(cause.checks.map((check) => check.name)).not.toContain('account.unsuspend');
+    }
+    const done = await say(id, 'ok i reset it and typed the new one into the app');
+    expect(allText(done)).toMatch(/still suspended even after the password advice\. Please call Stamps/);
+  });
+
   it('after the reset steps on their own, "will it break anything?" and "do I need to tell you after?" are answered', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'how do I change my stamps password');
@@ -1144,6 +1161,26 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toBeUndefined();
     const yes = await say(id, 'actually yes');
     expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+  });
+
+  it('disconnected: "link it back to my store please" or "can you hook it back up" while the reconnect is offered is the yes to it', async () => {
+    for (const asks of [
+      'link it back to my store please',
+      'can you hook it back up',
+      'ok reconnect my account',
+    ]) {
+      const id = await startAs('disconnected@demo.test');
+      await say(id, 'my one balance account vanished from the carriers page');
+      const yes = await say(id, asks);
+      expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+      expect(allText(yes)).toMatch(/asked our Customer Success team to reconnect it/);
+    }
+    // A question about reconnecting is not a yes.
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'my one balance account vanished from the carriers page');
+    const how = await say(id, 'how do I link it back?');
+    expect(how.escalation).toBeNull();
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
   });
 
   it('disconnected: "anything I need to do meanwhile?" after the reconnect request is a no', async () => {
