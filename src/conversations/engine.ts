@@ -707,11 +707,26 @@ const NEW_PASSWORD_QUESTIONS: QuestionAnswers = [
     'Any new password that Stamps.com accepts: you choose it when you reset it on Stamps.com, and Stamps.com says there what it must contain. I never need to know it.',
   ],
 ];
-/** "Can I still print meanwhile?", "can I use my balance while it's suspended?". */
+/** "Can I still print meanwhile?", "can I use my balance while it's suspended?", "while this is going on". */
 const WHILE_SUSPENDED = new RegExp(
-  String.raw`${MEANWHILE.source}|\b(?:until\s+(?:it\s+is|it['’]s)|while\s+(?:it|the\s+account)\s+is|while\s+it['’]s|still\s+(?:use|print|ship|buy))\b`,
+  String.raw`${MEANWHILE.source}|\b(?:until\s+(?:it\s+is|it['’]s)|while\s+(?:it|this|that|the\s+account)\s+is|while\s+(?:it|this|that)['’]s|still\s+(?:use|print|ship|buy))\b`,
   'i',
 );
+const NO_POSTAGE_WHILE_SUSPENDED = `Not while it is suspended: a suspended account cannot buy postage, so new labels have to wait until Stamps lifts the suspension. Calling them at ${STAMPS_PHONE} is the fastest way back to shipping.`;
+/**
+ * "Can I still ship UPS while it's suspended?": asks to use the account meanwhile, which "can I
+ * close it while it's suspended?" does not.
+ */
+const asksToShipMeanwhile = (text: string): boolean =>
+  WHILE_SUSPENDED.test(text) &&
+  /\b(?:print\w*|ship\w*|buy\w*|use|using|purchas\w*|labels?|postage)\b/i.test(text);
+/** The carriers One Balance serves, named. */
+const NAMES_CARRIER = /\b(?:ups|usps)\b/i;
+/** An answer about buying postage, with what it means for the carrier the customer named. */
+const forCarrierNamed = (answer: string, text: string): string =>
+  NAMES_CARRIER.test(text)
+    ? `${answer} That goes for USPS and UPS labels alike: One Balance is one account for both.`
+    : answer;
 /** "Will they close my account?": asked of a suspension only Stamps can lift (it reads as closing one). */
 const FEARS_CLOSING =
   /\b(?:will|would|could|might|are|is)\s+(?:they|stamps|you|it|my\s+account)\s+(?:going\s+to\s+|gonna\s+)?(?:be\s+)?(?:close|closed|cancel\w*|shut|terminat\w*|delet\w*|ban\w*)\b|\b(?:get|be)\s+(?:closed|cancell?ed|terminated|shut\s+down|banned|deleted)\b/i;
@@ -729,10 +744,7 @@ const SUSPENDED_QUESTIONS: QuestionAnswers = [
     ASKS_TIME,
     `I cannot tell how long it will take, sorry: I can see that the account is suspended, but not where that stands. Stamps can: calling them at ${STAMPS_PHONE} is the fastest way to find out and to get back to shipping.`,
   ],
-  [
-    WHILE_SUSPENDED,
-    `Not while it is suspended: a suspended account cannot buy postage, so new labels have to wait until Stamps lifts the suspension. Calling them at ${STAMPS_PHONE} is the fastest way back to shipping.`,
-  ],
+  [WHILE_SUSPENDED, NO_POSTAGE_WHILE_SUSPENDED],
   [
     LEFT_MONEY,
     `I cannot see your balance from here, so I cannot tell you about it, but Stamps, who provide the account, can: call them at ${STAMPS_PHONE}. While the account is suspended, it cannot be used to buy postage.`,
@@ -1269,6 +1281,16 @@ export class ConversationEngine {
         // A denial of the suspension's cause ("I never changed my password", "my card is fine, I
         // just used it"): what the records show and who can see more; the wait for the fix goes
         // on. Before "no, not yet", which "no, I never changed it" is not.
+        // "Can I still ship UPS while it's suspended?" (read as the prices, for "UPS"): not until the
+        // fix lifts it; the retry would only find it suspended again.
+        if (asksToShipMeanwhile(text) && (!namesOtherTopic || understanding.intent === 'pricing'))
+          return offerAgainAfter(
+            forCarrierNamed(
+              'Not while it is suspended: a suspended account cannot buy postage, so new labels have to wait until it is lifted.',
+              text,
+            ),
+            offer,
+          );
         const denied =
           offer.after === 'card' ? DENIES_CARD_PROBLEM.test(text) : DENIES_PASSWORD_CHANGE.test(text);
         if (denied) return offerAgainAfter(offer.after === 'card' ? CARD_RECORDS : PASSWORD_RECORDS, offer);
@@ -1570,14 +1592,19 @@ export class ConversationEngine {
       return answerAboutSoFar('explain_suspension', stampsAnswer);
     // "Can I print labels while it's suspended?" reads as the suspension itself (0.99), which would
     // check the account again; once Stamps is the way out, the customer asks what works meanwhile.
+    // "Can I still use UPS while this is going on?" reads as the prices (0.50), for the carrier it
+    // names: it asks the same, and the answer says the account is one for both carriers.
     if (
-      intent === 'explain_suspension' &&
+      (intent === 'explain_suspension' || intent === 'pricing') &&
       phoneReason !== undefined &&
       offer === undefined &&
       stampsAnswer !== undefined &&
-      WHILE_SUSPENDED.test(text)
+      asksToShipMeanwhile(text)
     )
-      return answerAboutSoFar('explain_suspension', stampsAnswer);
+      return answerAboutSoFar(
+        'explain_suspension',
+        stampsAnswer === NO_POSTAGE_WHILE_SUSPENDED ? forCarrierNamed(stampsAnswer, text) : stampsAnswer,
+      );
     // "Is there a number I can call?" once the Stamps line was given (to a visitor too, who has no
     // escalation) asks for that number, not for a person of ours (it reads as one, at 0.97).
     if (stampsLineGiven && ASKS_FOR_NUMBER.test(text) && !context.mentions('talk_to_human'))
@@ -1678,8 +1705,13 @@ export class ConversationEngine {
         'reset_stamps_password',
         'That is what the reset is for: you do not need the old password. Use the "forgot password" link on the Stamps.com sign-in page, choose a new password, then enter it on the ONE BALANCE & CARRIERS page so the app has it too.',
       );
-    // "How long does it take?" after the opening steps: the steps' own first line says.
-    if (recap?.intent === 'open_account' && intent === OUT_OF_SCOPE && TAKES_HOW_LONG.test(text))
+    // "How long does it take?" after the opening steps: the steps' own first line says. "How long
+    // does a new one take to set up?" reads as opening one (0.92), which would give the steps again.
+    if (
+      recap?.intent === 'open_account' &&
+      (intent === OUT_OF_SCOPE || (intent === 'open_account' && openingStepsGiven)) &&
+      TAKES_HOW_LONG.test(text)
+    )
       return answerAboutSoFar(
         'open_account',
         'Opening a One Balance account takes a few minutes with the steps above, and you can ship as soon as you click Register Account at the end.',

@@ -871,6 +871,27 @@ describe('customer conversations, one per demo account', () => {
     ]);
   });
 
+  it('review and declined: "can I still use UPS while this is going on?" (read as the prices) is told no, for both carriers; a question about closing meanwhile is not', async () => {
+    const review = await startAs('review@demo.test');
+    await say(review, 'hi why is my account suspended');
+    const ups = await say(review, 'can i still use ups while this is going on');
+    expect(allText(ups)).toMatch(
+      /^Not while it is suspended: a suspended account cannot buy postage.*USPS and UPS labels alike/s,
+    );
+    expect(ups.checks).toEqual([]);
+    const declined = await startAs('declined@demo.test');
+    await say(declined, "my labels won't buy, account suspended?");
+    const meanwhile = await say(declined, "can i still ship ups while it's suspended");
+    expect(allText(meanwhile)).toMatch(/^Not while it is suspended.*USPS and UPS labels alike.*say "done"/s);
+    expect(meanwhile.checks).toEqual([]);
+    expect((await service.store.get(declined))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'card',
+    });
+    const closing = await say(declined, "can I close my account while it's suspended?");
+    expect(allText(closing)).not.toMatch(/^Not while/);
+  });
+
   it('review: after the Stamps line, "did I do something illegal?" gets the cause, and "will they close my account?" what the bot cannot tell', async () => {
     const id = await startAs('review@demo.test');
     await say(id, 'hello, why is my account suspended');
@@ -1392,6 +1413,16 @@ describe('customer conversations, one per demo account', () => {
     // A visitor's account is unknown, so the bot still asks which topic is meant.
     const visitor = await say(await startAs(), message);
     expect(allText(visitor)).toMatch(/^I want to get this right\./);
+  });
+
+  it('closed: "how long does a new one take to set up?" after the steps gets how long, not the steps again', async () => {
+    const id = await startAs('closed@demo.test');
+    await say(id, 'i need to print a label but my one balance is closed');
+    const howLong = await say(id, 'ugh fine, how long does a new one take to set up');
+    expect(allText(howLong)).toMatch(
+      /^Opening a One Balance account takes a few minutes with the steps above/,
+    );
+    expect(allText(howLong)).not.toMatch(/Register a FREE Account/);
   });
 
   it('closed: "can I reopen it?", which names no account, is about the closed one', async () => {
