@@ -559,12 +559,12 @@ export const ASKS_FULL_NUMBER =
   /\b(?:full|whole|complete|entire|unmasked|all\s+(?:the\s+)?(?:digits|numbers))\b/i;
 
 /**
- * "Is it the same login as Stamps.com?", "which password does it use?", "do I sign in with my
- * Stamps.com username?": what the login is, for anyone. "I can't log in to Stamps.com" is not
+ * "Is it the same login as Stamps.com?", "is it the same as my stamps login?", "which password does
+ * it use?", "do I sign in with my Stamps.com username?": what the login is, for anyone. "I can't log in to Stamps.com" is not
  * asked: the account checks answer that.
  */
 const ASKS_WHICH_LOGIN =
-  /\bsame\s+(?:login|log-?in|password|username|credentials|account)\b|\b(?:login|password|username|credentials)\b[^.?!]*\bsame\b|\b(?:which|what)\s+(?:login|log-?in|password|username|credentials)\b|\b(?:log|sign)\s*-?\s*in\s+with\b|\b(?:password|login|username)\s+(?:is\s+)?(?:my|the)\s+stamps\b/i;
+  /\bsame\s+(?:as\s+(?:\S+\s+){0,3})?(?:login|log-?in|password|username|credentials|account)\b|\b(?:login|password|username|credentials)\b[^.?!]*\bsame\b|\b(?:which|what)\s+(?:login|log-?in|password|username|credentials)\b|\b(?:log|sign)\s*-?\s*in\s+with\b|\b(?:password|login|username)\s+(?:is\s+)?(?:my|the)\s+stamps\b/i;
 
 async function logIn(context: PolicyContext): Promise<Reply> {
   if (ASKS_WHICH_LOGIN.test(context.text)) return { texts: [context.answer('log_in', 'stamps_login')] };
