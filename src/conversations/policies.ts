@@ -712,10 +712,23 @@ const NAMED_REGISTRATION_ERRORS: readonly { words: RegExp; variant: string }[] =
  * Registration help with no registration to check (a visitor, or no account found yet): the
  * troubleshooting for the one error the customer names, and a person if it still fails after it.
  */
+/** The troubleshooting variant of the one registration error the message names, if it names one. */
+function namedRegistrationError(text: string): string | undefined {
+  const named = NAMED_REGISTRATION_ERRORS.filter(({ words }) => words.test(text));
+  return named.length === 1 ? named[0]?.variant : undefined;
+}
+
+/** The troubleshooting variant that goes with each error code of the account system. */
+const TIPS_FOR_ERROR: Readonly<Record<string, string>> = {
+  card_declined: 'tips_card',
+  phone_verification_failed: 'tips_phone',
+  invalid_address: 'tips_address',
+  duplicate_account: 'tips_duplicate',
+};
+
 function registrationUnchecked(context: PolicyContext, visitor: boolean): Reply {
   if (registrationPersists(context)) return REGISTRATION_PERSISTS;
-  const named = NAMED_REGISTRATION_ERRORS.filter(({ words }) => words.test(context.text));
-  const variant = named.length === 1 ? named[0]?.variant : undefined;
+  const variant = namedRegistrationError(context.text);
   if (variant === 'tips_phone' && SKIPS_VERIFICATION.test(context.text))
     return { texts: [context.answer('registration_error', 'verification_needed')] };
   if (variant === undefined)
@@ -755,6 +768,19 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
   if (errorCode !== null) {
     // The second time the same error comes back, the troubleshooting did not help: a person takes it.
     if (registrationPersists(context)) return REGISTRATION_PERSISTS;
+    // "It says my address is invalid" while the records show the registration stopped at the
+    // phone: what the customer sees now gets its troubleshooting, and what the records show
+    // follows, so that neither is left out.
+    const named = namedRegistrationError(context.text);
+    if (named !== undefined && named !== TIPS_FOR_ERROR[errorCode]) {
+      return {
+        texts: [
+          context.answer('registration_error', named),
+          `I also checked your registration, and the account system shows more: ${context.answer('registration_error', errorCode)}`,
+        ],
+        patch: { registrationTroubleshot: true },
+      };
+    }
     const variant =
       errorCode === 'phone_verification_failed' && SKIPS_VERIFICATION.test(context.text)
         ? 'verification_needed'

@@ -1610,6 +1610,18 @@ describe('customer conversations, one per demo account', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
+  it('regfail: an address error the customer sees gets its own troubleshooting, then what the records show (phone verification), and a person if it persists', async () => {
+    const id = await startAs('regfail@demo.test');
+    const address = await say(id, 'it says my address is invalid when registering');
+    expect(address.checks.map((check) => check.name)).toContain('account.registration');
+    expect(allText(address)).toMatch(
+      /When the address cannot be validated:.*I also checked your registration, and the account system shows more: Your registration is waiting on phone verification/s,
+    );
+    expect(address.escalation).toBeNull();
+    const persists = await say(id, 'i double checked it, still says invalid');
+    expect(persists.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('regfail: "still broken", which the classifier cannot place, is about the registration just answered', async () => {
     const id = await startAs('regfail@demo.test');
     await say(id, 'the phone verification code does not work when I register');
