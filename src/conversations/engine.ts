@@ -1663,10 +1663,12 @@ export class ConversationEngine {
       intent = OUT_OF_SCOPE;
     }
     // "Where is that page?" after an answer that sends the customer to ONE BALANCE & CARRIERS: where
-    // that link is, rather than "I can only help with...".
-    if (WHERE_IS_IT.test(text) && recap?.texts.some((answer) => CARRIERS_PAGE.test(answer)) === true) {
+    // that link is, rather than "I can only help with...". "Where is the carriers page?" names it
+    // itself, so it needs no such answer before it (alone, it reads as a missing account, 0.83).
+    const recapNamesPage = recap?.texts.some((answer) => CARRIERS_PAGE.test(answer)) === true;
+    if (WHERE_IS_IT.test(text) && (recapNamesPage || /\bcarriers?\b/i.test(text))) {
       return answerAboutSoFar(
-        recap.intent as Answerable,
+        recap !== undefined && recapNamesPage ? (recap.intent as Answerable) : 'log_in',
         'The ONE BALANCE & CARRIERS link is at the top right of every page of the app; click it, and your One Balance account and its details are on the page it opens.',
       );
     }

@@ -1806,6 +1806,12 @@ describe('conversation behaviour', () => {
     const named = await say(id, "where's the carriers page");
     expect(named.intent).toBe('log_in');
     expect(allText(named)).toMatch(/^The ONE BALANCE & CARRIERS link is at the top right of every page/);
+    // As a first message too; with a missing account beside it, it is about the missing account.
+    const first = await say(await startAs(), 'where is the carriers page');
+    expect(first.intent).toBe('log_in');
+    expect(allText(first)).toMatch(/^The ONE BALANCE & CARRIERS link is at the top right of every page/);
+    const missing = await say(await startAs(), "where is the carriers page? my account isn't on it");
+    expect(missing.intent).toBe('reconnect_account');
   });
 
   it('answers "and UPS?" after the prices with what the prices answer says of UPS, and no more', async () => {
