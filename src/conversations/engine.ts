@@ -673,11 +673,17 @@ const RESET_EMAIL_QUESTIONS: QuestionAnswers = [
     'The reset email comes from Stamps.com, so I cannot see it or send it again. Check your spam or junk folder, and ask for it again with the "forgot password" link on the Stamps.com sign-in page, using the email address of your Stamps.com account.',
   ],
 ];
+/** "Where do I enter the new password in the app?", "where do I put it?": the last step's place. */
+const WHERE_TO_ENTER_PASSWORD =
+  /\bwhere\b[^?.!]*\b(?:enter|put|type|update|change|save|add)\b[^?.!]*\b(?:password|it|one)\b/i;
+const ENTER_PASSWORD_THERE =
+  'On the ONE BALANCE & CARRIERS page: click that link at the top right of any page of the app, and enter the new Stamps.com password for your One Balance account there, so the credentials the app keeps match again.';
 /**
  * Questions about the reset steps given on their own (no suspension waits on them): what a new
  * password changes for the app, and whether the bot needs to hear of it.
  */
 const RESET_STEP_QUESTIONS: QuestionAnswers = [
+  [WHERE_TO_ENTER_PASSWORD, ENTER_PASSWORD_THERE],
   [
     /\b(?:will|would|could|does|can|might)\s+(?:it|that|this|changing\s+it|resetting\s+it|the\s+reset|a\s+new\s+(?:one|password))\s+(?:break|mess\s+up|affect|stop|suspend|cause|change)\b|\bwhat\s+(?:happens|if)\b.*\b(?:do\s*n['’]?t|not|forget)\b.*\b(?:enter|put|update)\w*\b/i,
     'Only if the app keeps the old one: until the new password is entered on the ONE BALANCE & CARRIERS page, the credentials the app stores no longer match, and postage purchases fail with the suspension alert. Enter it there right after the reset, and nothing breaks.',
@@ -1257,6 +1263,9 @@ export class ConversationEngine {
               : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
             offer,
           );
+        // "Where do I enter the new password?": the place of the last step, not all the steps again.
+        if (offer.after === 'password' && WHERE_TO_ENTER_PASSWORD.test(text) && !namesOtherTopic)
+          return offerAgainAfter(ENTER_PASSWORD_THERE, offer);
         if ((HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) && (!namesOtherTopic || FOLLOW_UP.test(text)))
           return waitGoesOn(howToFix(context, offer));
         if (offer.after === 'password') {

@@ -595,6 +595,26 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice\. Please call Stamps/);
   });
 
+  it('"where do I enter the new password?" gets the place of the last step, while the new password is awaited and after the reset steps on their own', async () => {
+    const waiting = await startAs('pw-changed@demo.test');
+    await say(waiting, "what's wrong with my account");
+    const where = await say(waiting, 'where do i enter the new password in the app');
+    expect(allText(where)).toMatch(
+      /^On the ONE BALANCE & CARRIERS page: click that link at the top right.*say "done"/s,
+    );
+    expect(allText(where)).not.toMatch(/forgot password/);
+    expect(where.checks).toEqual([]);
+    expect((await service.store.get(waiting))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
+    const alone = await startAs('active@demo.test');
+    await say(alone, 'how do i reset my stamps password');
+    expect(allText(await say(alone, 'where do i put the new one'))).toMatch(
+      /^On the ONE BALANCE & CARRIERS page: click that link/,
+    );
+  });
+
   it('after the reset steps on their own, "will it break anything?" and "do I need to tell you after?" are answered', async () => {
     const id = await startAs('active@demo.test');
     await say(id, 'how do I change my stamps password');
