@@ -117,6 +117,10 @@ const DOES_IT_THEMSELVES =
 const ASKS_TO_RECONNECT =
   /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
 
+/** "Who do I ask then?", "who can help me with that?", "who should I contact?". */
+const ASKS_WHO_HELPS =
+  /\bwho\s+(?:do|should|can|could|would|must)\s+i\s+(?:ask|contact|talk\s+to|speak\s+(?:to|with)|reach|go\s+to|call|email)\b|\bwho\s+(?:can|could|would|will)\s+help\b/i;
+
 /** Questions of one kind, each with the answer the bot gives to it; the first that matches answers. */
 type QuestionAnswers = readonly (readonly [asks: RegExp, answer: string])[];
 const answerIn = (questions: QuestionAnswers, text: string): string | undefined =>
@@ -313,8 +317,8 @@ const DONE = new RegExp(
     String.raw`|(?:(?:the|my)\s+)?(?:new\s+)?(?:card|password)(?:(?:['’]?s|\s+is|\s+was|\s+has\s+been)\s+(?:(?:already|now|just)\s+)?(?:entered|updated|reset|changed|added)|\s+(?:(?:already|now|just)\s+)?(?:entered|updated|changed|added))`,
     // "I've done it", "I already updated my card yesterday", "just reset it", "updated my card";
     // not "reset my password", which may ask for it.
-    String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:(?:already|just|now|also)\s+)?(?:done|did|finished|reset|changed|entered|updated)`,
-    String.raw`|(?:already|just)\s+(?:done|did|finished|reset|changed|entered|updated)`,
+    String.raw`|i\s*(?:have\s+|['’]?ve\s+)?(?:(?:already|just|now|also)\s+)?(?:done|did|finished|reset|changed|entered|updated|added|replaced|swapped)`,
+    String.raw`|(?:already|just)\s+(?:done|did|finished|reset|changed|entered|updated|added|replaced|swapped)`,
     String.raw`|did\s+(?:it|that)|(?:reset|changed|entered|updated)\s+(?:it|that)|(?:changed|entered|updated)\s+(?:the|my)`,
     // "Ok updated", "changed!": the whole message ("reset" alone may ask for one).
     String.raw`|(?:updated|changed|entered)(?=\s*[.!]*\s*$)`,
@@ -1336,6 +1340,19 @@ export class ConversationEngine {
           }),
         );
       }
+      // "Ok, who do I ask then?": who the person offered is, and the offer stands; it is not a
+      // second message the bot failed to understand.
+      if (ASKS_WHO_HELPS.test(text))
+        return settled(
+          'talk_to_human',
+          {
+            texts: [
+              'A person on our support team: they can look into what I cannot answer here. Shall I pass you to them? (yes / no)',
+            ],
+            choices: YES_OR_NO,
+          },
+          { personOffered: true, misunderstandings: 0 },
+        );
     }
 
     // The last answer found nothing wrong and asked to be told if it still fails: this says so,

@@ -455,6 +455,25 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(after)).not.toMatch(/even after/);
   });
 
+  it('declined: "I added a new card just now" is the card update done, and the unsuspend is tried again', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, "my postage won't go through");
+    const added = await say(id, 'i added a new card just now');
+    expect(added.checks.map((check) => check.name)).toContain('account.unsuspend');
+    expect(allText(added)).toMatch(/still suspended even after the card update\. Please call Stamps/);
+  });
+
+  it('"ok, who do I ask then?" after the offer of a person says who, and the offer stands for the yes', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, "can i get a refund on a label i didn't use");
+    const who = await say(id, 'ok who do i ask then');
+    expect(allText(who)).toMatch(/^A person on our support team.*Shall I pass you to them\? \(yes \/ no\)$/s);
+    expect(who.escalation).toBeNull();
+    expect((await service.store.get(id))?.misunderstandings).toBe(0);
+    const yes = await say(id, 'yes');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('declined: "my card is fine, I just used it" is told what the records show and who can see more, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "can't buy postage");
