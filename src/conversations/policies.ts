@@ -525,6 +525,16 @@ function adviseAfterAttempt(
 
 async function findCredentials(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
+  // Asked for its details, a closed account is named by what the bot may show of it, so that the
+  // customer knows which account the answer is about.
+  if (state.kind === 'closed')
+    return {
+      texts: [
+        `Your earlier One Balance account, ending in ${state.account.accountNumberLast4}, is closed, and a closed account cannot be used again, so you need a new one to ship. Here is how to open it:`,
+        context.answer('open_account'),
+      ],
+      topic: 'open_account',
+    };
   if (state.kind !== 'open') return withoutOpenAccount(context, 'find_credentials', state) as Reply;
   // The answer points to the ONE BALANCE & CARRIERS page, where a disconnected account does not
   // show: the connection is asked at the same time, and a disconnected account is offered its
@@ -810,6 +820,12 @@ async function registrationError(context: PolicyContext): Promise<Reply> {
 
 async function closeAccount(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
+  if (state.kind === 'none')
+    return {
+      texts: [
+        'I find no One Balance account under the email you are signed in with, so there is nothing to close. If you have one under another email, our Customer Success team can look for it; tell me and I will pass you to them.',
+      ],
+    };
   if (state.kind === 'closed') {
     return {
       texts: [

@@ -1464,6 +1464,26 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(howLong)).not.toMatch(/Register a FREE Account/);
   });
 
+  it('closed: "what is my account number?" names the closed account by its last four digits, then the new account it needs', async () => {
+    const id = await startAs('closed@demo.test');
+    const number = await say(id, 'what is my account number');
+    expect(allText(number)).toMatch(
+      /^Your earlier One Balance account, ending in \d{4}, is closed.*Register a FREE Account!/s,
+    );
+    expect(allText(number)).not.toMatch(/\d{5,}/);
+  });
+
+  it('none: asked to close an account, is told there is none to close under the signed-in email, and who can look under another', async () => {
+    const id = await startAs('none@demo.test');
+    const close = await say(id, 'i want to close my one balance account');
+    expect(allText(close)).toMatch(
+      /^I find no One Balance account under the email you are signed in with, so there is nothing to close/,
+    );
+    expect(allText(close)).not.toMatch(/closing guide/);
+    const other = await say(id, 'i think i have one under my work email');
+    expect(allText(other)).toMatch(/Customer Success team can check.*\(yes \/ no\)$/s);
+  });
+
   it('closed: "can I reopen it?", which names no account, is about the closed one', async () => {
     const id = await startAs('closed@demo.test');
     await say(id, 'why cant i see my one balance anymore');
