@@ -117,6 +117,8 @@ const DOES_IT_THEMSELVES =
 const ASKS_TO_RECONNECT =
   /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
 
+/** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
+const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;
 /** "Who do I ask then?", "who can help me with that?", "who should I contact?". */
 const ASKS_WHO_HELPS =
   /\bwho\s+(?:do|should|can|could|would|must)\s+i\s+(?:ask|contact|talk\s+to|speak\s+(?:to|with)|reach|go\s+to|call|email)\b|\bwho\s+(?:can|could|would|will)\s+help\b/i;
@@ -658,7 +660,7 @@ const SMALL_TALK_QUESTIONS: QuestionAnswers = [
     'I am the One Balance support bot, not a person. I can answer questions about your One Balance account and check it for you; if you would rather talk to a person on our support team, just say so.',
   ],
   [
-    /^\s*(?:(?:hello|hi|hey)[\s,.!]+)?(?:is\s+)?(?:any\s*(?:one|body)|some\s*(?:one|body))\s+(?:there|here|around|available)\s*\?+\s*$|^\s*(?:hello|hi|hey)\s*\?+\s*$|^\s*(?:(?:hello|hi|hey)[\s,.!]+)?are\s+(?:you|u)\s+(?:still\s+)?there\s*\?*\s*$/i,
+    /^\s*(?:(?:hello|hi|hey)[\s,.!]+)?(?:is\s+(?:there\s+)?)?(?:any\s*(?:one|body)|some\s*(?:one|body))\s+(?:there|here|around|available)\s*[?!.]*\s*$|^\s*(?:hello|hi|hey)\s*\?+\s*$|^\s*(?:(?:hello|hi|hey)[\s,.!]+)?are\s+(?:you|u)\s+(?:still\s+)?there\s*\?*\s*$/i,
     'Yes, I am here. What can I help you with on your One Balance account?',
   ],
 ];
@@ -2026,6 +2028,11 @@ export class ConversationEngine {
       PAYMENT_FAILED.test(text) &&
       (state.customer !== null || ABOUT_POSTAGE.test(text))
     )
+      intent = 'explain_suspension';
+    // "What does compliance review mean?" (out of scope, 0.80) names one of a suspension's causes:
+    // the suspension answer says what the bot knows of it, and for a signed-in customer whether it
+    // is what holds their account.
+    if (intent === OUT_OF_SCOPE && offer === undefined && NAMES_COMPLIANCE_REVIEW.test(text))
       intent = 'explain_suspension';
     // The prices answer begins with what One Balance is, and that Stamps.com provides it.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_WHAT_STAMPS_IS.test(text)) intent = 'pricing';

@@ -778,6 +778,16 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
   });
 
+  it('review: "what does compliance review mean?" as a first message is the suspension, checked, not out of scope', async () => {
+    const id = await startAs('review@demo.test');
+    const meaning = await say(id, 'what does compliance review mean');
+    expect(meaning.intent).toBe('explain_suspension');
+    expect(allText(meaning)).toMatch(/suspended for a compliance review.*\(855\) 889-7867/s);
+    const visitor = await say(await startAs(), 'what is a compliance review');
+    expect(visitor.intent).toBe('explain_suspension');
+    expect(allText(visitor)).toMatch(/a compliance review/);
+  });
+
   it('review: after the Stamps line, "can you call them for me?" and "anything I can send you?" are told what the bot cannot do', async () => {
     const id = await startAs('review@demo.test');
     await say(id, 'what is going on with my account? cant print anything');
@@ -2300,6 +2310,11 @@ describe('conversation behaviour', () => {
     await say(id, 'good morning!');
     const there = await say(id, 'is anyone there?');
     expect(allText(there)).toBe('Yes, I am here. What can I help you with on your One Balance account?');
+    // Without the question mark, and with "there" put first, it is the same question.
+    for (const asked of ['is anybody there', 'is there anyone around'])
+      expect(allText(await say(id, asked))).toBe(
+        'Yes, I am here. What can I help you with on your One Balance account?',
+      );
     for (const question of ['are you a bot?', 'am i talking to a real person', 'are you a bot or a human?']) {
       const turn = await say(id, question);
       expect(allText(turn)).toMatch(/^I am the One Balance support bot, not a person\..*just say so\.$/);
