@@ -576,14 +576,41 @@ export const ASKS_FULL_NUMBER =
 const ASKS_WHICH_LOGIN =
   /\bsame\s+(?:as\s+(?:\S+\s+){0,3})?(?:login|log-?in|password|username|credentials|account)\b|\b(?:login|password|username|credentials)\b[^.?!]*\bsame\b|\b(?:which|what)\s+(?:login|log-?in|password|username|credentials)\b|\b(?:log|sign)\s*-?\s*in\s+with\b|\b(?:password|login|username)\s+(?:is\s+)?(?:my|the)\s+stamps\b/i;
 
+/** "I can't log in", "the login keeps failing", "it won't let me sign in": the login fails. */
+const LOGIN_FAILS =
+  /\b(?:can\s*['’]?t|cannot|can\s+not|unable\s+to|won['’]?t\s+let\s+me|not\s+able\s+to)\s+(?:log|sign)\s*-?\s*in(?:to)?\b|\b(?:log|sign)\s*-?\s*in\w*\s+(?:\w+\s+){0,2}(?:fail\w*|(?:does\s*n['’]?t|is\s*n['’]?t|not)\s+work\w*|error\w*|rejected)\b/i;
+
 async function logIn(context: PolicyContext): Promise<Reply> {
   if (ASKS_WHICH_LOGIN.test(context.text)) return { texts: [context.answer('log_in', 'stamps_login')] };
   const state = await accountState(context);
   if (state.kind !== 'open') return withoutOpenAccount(context, 'log_in', state) as Reply;
   if (state.account.status === 'registration_pending') return unfinishedRegistration(context);
-  const connection = await context.check<ConnectionStatus>('account.connection', state.account.accountId);
-  if (connection.status === 'ok' && !connection.result.connected)
-    return offerReconnect(context, state.account);
+  const { account } = state;
+  // A login that fails may be the suspension's: a Stamps.com password changed recently is both
+  // why the account is suspended and why the old password no longer works. Both are asked at once.
+  const fails = LOGIN_FAILS.test(context.text);
+  const [connection, suspension] = await Promise.all([
+    context.check<ConnectionStatus>('account.connection', account.accountId),
+    fails ? context.check<SuspensionStatus>('account.suspension', account.accountId) : undefined,
+  ]);
+  if (connection.status === 'ok' && !connection.result.connected) return offerReconnect(context, account);
+  // Suspended for a changed Stamps.com password: the password the customer tries and the one the
+  // app keeps are not the same, and the reset mends both. Suspended otherwise: the suspension is
+  // still what stops their postage, so it is said, without claiming it is why the login fails.
+  if (suspension?.status === 'ok' && suspension.result.suspended)
+    return leadingWith(
+      suspension.result.reason === 'password_changed'
+        ? 'Logging in uses your Stamps.com password, and your account shows that password was changed recently.'
+        : 'I checked your account while looking into the login, and it is suspended.',
+      await answerSuspension(context, account, suspension),
+    );
+  if (fails)
+    return {
+      texts: [
+        context.answer('log_in'),
+        'If the password is not accepted, it is your Stamps.com password: reset it with the "forgot password" link on the Stamps.com sign-in page, then enter the new one on the ONE BALANCE & CARRIERS page.',
+      ],
+    };
   return { texts: [context.answer('log_in')] };
 }
 

@@ -2096,6 +2096,23 @@ describe('conversation behaviour', () => {
     const failing = await say(disconnected, "I can't log in to stamps.com");
     expect(failing.checks.map((check) => check.name)).toContain('account.connection');
     expect(allText(failing)).toMatch(/not connected to your store/);
+    // Suspended for a changed Stamps.com password, the login fails for the same reason: the
+    // suspension's password advice, and its wait for "done".
+    const changed = await startAs('pw-changed@demo.test');
+    const login = await say(changed, "i can't log in to stamps.com");
+    expect(login.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(login)).toMatch(
+      /Logging in uses your Stamps\.com password.*suspended because the Stamps\.com password changed recently/s,
+    );
+    expect((await service.store.get(changed))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
+    // Nothing wrong found: where to log in, and the reset if the password is not accepted.
+    const healthy = await say(await startAs('active@demo.test'), "i can't sign in to one balance");
+    expect(allText(healthy)).toMatch(
+      /You log in to One Balance from the ONE BALANCE & CARRIERS page.*If the password is not accepted/s,
+    );
   });
 
   it('gives an unverified visitor general answers and never runs a check', async () => {
