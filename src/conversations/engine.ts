@@ -545,7 +545,7 @@ const DENIES_PASSWORD_CHANGE =
   /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
-  /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of)\b/i;
+  /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all)\b/i;
 /** "I need to ship today", "orders are waiting", "asap": the customer is in a hurry. */
 const IN_A_HURRY =
   /\b(?:urgent\w*|asap|emergency|right\s+(?:now|away)|(?:ship|send|mail|get\s+\w+\s+out)\w*\b[^.?!]*\b(?:today|tonight|now)|orders?\s+(?:are\s+)?(?:waiting|piling|stuck)|(?:customers?|people|buyers)\s+(?:are\s+)?waiting)\b/i;
@@ -1808,7 +1808,13 @@ export class ConversationEngine {
         weakSmallTalk = false;
       }
     }
-    const venting = (intent === OUT_OF_SCOPE || weakSmallTalk) && (frustrated || hurried);
+    // "Thanks for nothing", "this was useless, bye": a thank-you or a goodbye said in frustration
+    // is venting too, not one to answer with "you're welcome".
+    const venting =
+      (intent === OUT_OF_SCOPE ||
+        weakSmallTalk ||
+        (frustrated && (intent === 'thanks' || intent === 'goodbye'))) &&
+      (frustrated || hurried);
     // "What about the password?" right after the account details reads as the reset, but asks for
     // the password beside them: where the app keeps it. One that fails is the reset's.
     if (

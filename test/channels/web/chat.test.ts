@@ -305,6 +305,15 @@ describe('customer conversations, one per demo account', () => {
       /^I am sorry this has been so frustrating\. Would you like me to pass you to a person/,
     );
     expect(first.messages.at(-1)?.choices).toBeDefined();
+    // A thank-you or goodbye said in frustration is venting, not "you're welcome"; a plain one is not.
+    for (const sarcastic of ['thanks for nothing', 'this was useless, bye']) {
+      const conversation = await startAs('active@demo.test');
+      await say(conversation, 'how do i log in');
+      expect(allText(await say(conversation, sarcastic))).toMatch(/^I am sorry this has been so frustrating/);
+    }
+    const plain = await startAs('active@demo.test');
+    await say(plain, 'how do i log in');
+    expect(allText(await say(plain, 'thanks a lot, bye'))).not.toMatch(/frustrating/);
     const id = await startAs('review@demo.test');
     await say(id, 'why is my account suspended');
     const vent = await say(id, 'this is ridiculous');
