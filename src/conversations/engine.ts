@@ -535,6 +535,11 @@ const ASKS_OTHER_PAYMENT =
   /\b(?:pay\w*|use|fund\w*|take|accept\w*)\b.*\b(?:pay\s*pal|venmo|apple\s+pay|google\s+pay|bank\s+(?:accounts?|transfers?)|ach|cash|cheques?|crypto|bitcoin|gift\s+cards?|prepaid\s+cards?)\b|\bpay\s*pal\b|\b(?:other|another|different)\s+(?:way|method|option)s?\s+(?:of\s+|to\s+)?pay/i;
 const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
+/** "How do I update my card?", "I need to change the payment card": changing the card, not which it is. */
+const CHANGES_CARD =
+  /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b/i;
+const CARD_CHANGED_THERE =
+  'The payment card is kept with your One Balance account, which Stamps.com provides, so it is changed there and not in this chat: log in to your One Balance account from the ONE BALANCE & CARRIERS page (top right of the app) and update the card there. Please never type card details here.';
 const CARD_UNSEEN =
   'I cannot see which card that is: card details never reach me, and this chat never shows them. You can see the card kept with your One Balance account when you log in to it from the ONE BALANCE & CARRIERS page (top right of the app).';
 /** What the records show, told to a customer who denies the password change; whoever made it, a new password is the fix. */
@@ -1201,6 +1206,14 @@ export class ConversationEngine {
         ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
       });
     };
+    // "How do I change the card on file?" (out of scope, 0.99) asks how, not which card: where the
+    // card is changed. While a card update is awaited, the fix's own steps answer it below.
+    if (
+      understanding.intent === OUT_OF_SCOPE &&
+      CHANGES_CARD.test(text) &&
+      !(offer?.kind === 'unsuspend_retry' && offer.after === 'card')
+    )
+      return aboutTheCard(CARD_CHANGED_THERE, 'pricing');
     if (ASKS_WHICH_CARD.test(text)) return aboutTheCard(CARD_UNSEEN, 'explain_suspension');
     if (ASKS_OTHER_PAYMENT.test(text)) return aboutTheCard(OTHER_PAYMENT, 'pricing');
     if (answerable !== undefined) {

@@ -521,6 +521,25 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the card update/);
   });
 
+  it('"how do I change the card on file?" gets where the card is changed, not which card it is; during a card wait, the fix\'s steps', async () => {
+    for (const asks of [
+      'how do i change the card on file',
+      'how do i update the credit card on one balance',
+    ]) {
+      const turn = await say(await startAs(), asks);
+      expect(allText(turn)).toMatch(
+        /^The payment card is kept with your One Balance account.*update the card there/s,
+      );
+      expect(allText(turn)).not.toMatch(/cannot see which card/);
+      expect(turn.checks).toEqual([]);
+    }
+    const id = await startAs('declined@demo.test');
+    await say(id, 'my postage fails');
+    const waiting = await say(id, 'how do i update my card');
+    expect(allText(waiting)).toMatch(/The payment card is kept with your One Balance account.*say "done"/s);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
   it('declined: "my card got declined for postage" is the suspension check, and "can I pay with PayPal instead?" is told what the card is for, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     const declined = await say(id, 'my card got declined for postage');
