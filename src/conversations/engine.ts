@@ -535,6 +535,9 @@ const ASKS_OTHER_PAYMENT =
   /\b(?:pay\w*|use|fund\w*|take|accept\w*)\b.*\b(?:pay\s*pal|venmo|apple\s+pay|google\s+pay|bank\s+(?:accounts?|transfers?)|ach|cash|cheques?|crypto|bitcoin|gift\s+cards?|prepaid\s+cards?)\b|\bpay\s*pal\b|\b(?:other|another|different)\s+(?:way|method|option)s?\s+(?:of\s+|to\s+)?pay/i;
 const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
+/** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
+const NEEDS_STAMPS_ACCOUNT =
+  /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
 /** "How do I update my card?", "I need to change the payment card": changing the card, not which it is. */
 const CHANGES_CARD =
   /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b/i;
@@ -1863,6 +1866,18 @@ export class ConversationEngine {
     const smallTalkAnswer = answerIn(SMALL_TALK_QUESTIONS, text);
     if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
       return answerAboutSoFar('greeting', smallTalkAnswer);
+    // "Do I need a Stamps.com account to use One Balance?" reads as opening one (the steps), but
+    // asks whether a second account is needed: no, One Balance is the Stamps.com account.
+    if (offer === undefined && NEEDS_STAMPS_ACCOUNT.test(text))
+      return answerAboutSoFar('open_account', {
+        texts: [
+          'No separate one: One Balance is itself an account that Stamps.com provides, so registering for One Balance in the app creates it, with its own Stamps.com username and password.',
+          // The steps for whoever has no usable account yet (a visitor, none, a closed one).
+          ...(openingStepsGiven || (state.account != null && state.account.status !== 'closed')
+            ? []
+            : [openingSteps]),
+        ],
+      });
     // "Do you need my password to check?" reads as the password reset, but asks whether the bot
     // takes a password: it never does, and a signed-in customer's account is checked without it.
     if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)

@@ -521,6 +521,17 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the card update/);
   });
 
+  it('"do I need a Stamps.com account to use One Balance?" is told no separate one is needed, with the steps only for whoever has no account', async () => {
+    const visitor = await say(await startAs(), 'do i need a stamps.com account to use one balance');
+    expect(allText(visitor)).toMatch(
+      /^No separate one: One Balance is itself an account that Stamps\.com provides.*Register a FREE Account!/s,
+    );
+    const declined = await startAs('declined@demo.test');
+    const own = await say(declined, 'do i need a separate stamps account');
+    expect(allText(own)).toMatch(/^No separate one/);
+    expect(allText(own)).not.toMatch(/Register a FREE Account!/);
+  });
+
   it('"how do I change the card on file?" gets where the card is changed, not which card it is; during a card wait, the fix\'s steps', async () => {
     for (const asks of [
       'how do i change the card on file',
