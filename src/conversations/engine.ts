@@ -623,6 +623,9 @@ const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is 
  */
 const ASKS_FOR_NUMBER =
   /\b(?<!(?:account|tracking|card|order|reference|id)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
+/** "What's the Stamps phone number?", "stamps.com number?", "how do I call stamps": the Stamps line, named. */
+const ASKS_STAMPS_NUMBER =
+  /\bstamps(?:\.com)?(?:['’]s?)?\s+(?:(?:customer\s+)?(?:support|service)\s+)?(?:phone\s+)?(?:number|phone|line)\b|\b(?:number|phone)\s+(?:for|of|to)\s+(?:call\s+)?stamps\b|\bhow\s+(?:do|can)\s+i\s+(?:call|reach|contact|phone)\s+stamps\b/i;
 /** Asking for the phone number or whom to call. */
 const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 /** "What are their hours?", "when are they open?": of the Stamps line, which the bot has no hours for. */
@@ -1653,6 +1656,15 @@ export class ConversationEngine {
     // escalation) asks for that number, not for a person of ours (it reads as one, at 0.97).
     if (stampsLineGiven && ASKS_FOR_NUMBER.test(text) && !context.mentions('talk_to_human'))
       return answerAboutSoFar('explain_suspension', STAMPS_NUMBER);
+    // "What's the Stamps phone number?" names whose number it wants: the Stamps line, at any point
+    // (it was asked between a person and the prices). What it is for comes with it.
+    if (offer === undefined && ASKS_STAMPS_NUMBER.test(text))
+      return answerAboutSoFar(
+        'explain_suspension',
+        stampsLineGiven
+          ? STAMPS_NUMBER
+          : `Stamps is at ${STAMPS_PHONE}. Calling them is the fastest way back to shipping when a One Balance account is suspended and cannot be lifted here; if postage will not go through, tell me what happens and I will check what I can first.`,
+      );
     // "Can you call them for me?" reads as asking for a person, "anything I can send you?" as small
     // talk: both ask the bot to act for the customer with Stamps, which it cannot.
     if (phoneReason !== undefined && CALL_FOR_ME.test(text))

@@ -521,6 +521,18 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the card update/);
   });
 
+  it('"what\'s the Stamps phone number?" gets the Stamps line and what it is for, without asking between a person and the prices', async () => {
+    const id = await startAs('declined@demo.test');
+    const number = await say(id, 'whats the stamps phone number');
+    expect(allText(number)).toMatch(
+      /^Stamps is at \(855\) 889-7867\. Calling them is the fastest way back to shipping/,
+    );
+    expect(allText(number)).not.toMatch(/Is your question about/);
+    expect(number.escalation).toBeNull();
+    const visitor = await say(await startAs(), 'how do i contact stamps');
+    expect(allText(visitor)).toMatch(/^Stamps is at \(855\) 889-7867/);
+  });
+
   it('"do I need a Stamps.com account to use One Balance?" is told no separate one is needed, with the steps only for whoever has no account', async () => {
     const visitor = await say(await startAs(), 'do i need a stamps.com account to use one balance');
     expect(allText(visitor)).toMatch(
