@@ -377,6 +377,8 @@ const FOLLOW_UP = new RegExp(
     String.raw`|what\s+do\s+you\s+mean|what\s+did\s+you\s+(?:find|say)`,
     String.raw`|(?:can\s+you\s+|could\s+you\s+)?(?:please\s+)?(?:explain|repeat|say)\s+(?:that|it|this)(?:\s+again)?(?:\s+please)?`,
     String.raw`|tell\s+me\s+more|more\s+details|come\s+again|pardon|how(?:\s+(?:so|exactly|then))?`,
+    // "What are the steps?": the last answer's steps, again.
+    String.raw`|(?:what\s+(?:are|were)|(?:show|give|tell)\s+me)\s+(?:the\s+)?steps(?:\s+again)?|(?:the\s+)?steps(?:\s+again)?(?:\s+please)?`,
     String.raw`|how\s+(?:do|can|should)\s+i\s+(?:do|fix|change|reset|update)\s+(?:that|it|this)`,
     String.raw`|(?:why|how)\s+(?:did|does|do|would|could)\s+(?:that|this|it)\s+happen|what\s+happened`,
     // "Was it something I did?": the cause again, as the bot knows it.
@@ -397,6 +399,7 @@ const HOW_TO = new RegExp(
     String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|then)[\s,]+)*(?:how|where)\b(?!\s+(?:long|much|many|often|come|soon|far)\b)`,
     String.raw`|\bhow\s+(?:do|can|should|would|to)\s+(?:i\s+)?(?:update|change|reset|fix|enter|do)\b`,
     String.raw`|\b(?:what|which)\s+card\b`,
+    String.raw`|\b(?:what\s+(?:are|were)|(?:show|give|tell)\s+me)\s+(?:the\s+)?steps\b`,
   ].join(''),
   'i',
 );
@@ -660,6 +663,13 @@ const RECONNECT_QUESTIONS: QuestionAnswers = [
   ],
   [MEANWHILE, RECONNECT_MEANWHILE],
   [ASKS_WHO_CUSTOMER_SUCCESS, CUSTOMER_SUCCESS],
+  // "Will it cost anything?" (not "how much does One Balance cost?", which the prices answer): the
+  // account comes free with the subscription; no fee for reconnecting is known to the bot, and it
+  // says only that.
+  [
+    /\b(?:will|would|does|is)\s+(?:it|that|this|reconnect\w*)\s+(?:cost|be\s+free|charge)|\b(?:fees?|charges?|costs?)\s+(?:for|to)\s+(?:it|that|this|reconnect\w*)|\b(?:costs?|charge\w*|pay|fees?)\b[^.?!]*\breconnect\w*|\bis\s+(?:there|that)\s+(?:a\s+|any\s+)?(?:fee|charge|cost)\b(?![^.?!]*\b(?:one\s+balance|account)\b)/i,
+    'Your One Balance account comes free with your subscription, and I know of no charge for reconnecting it: you pay only for the postage you buy.',
+  ],
 ];
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
@@ -695,12 +705,18 @@ const WHERE_TO_ENTER_PASSWORD =
   /\bwhere\b[^?.!]*\b(?:enter|put|type|update|change|save|add)\b[^?.!]*\b(?:password|it|one)\b/i;
 const ENTER_PASSWORD_THERE =
   'On the ONE BALANCE & CARRIERS page: click that link at the top right of any page of the app, and enter the new Stamps.com password for your One Balance account there, so the credentials the app keeps match again.';
+/** "Do I enter it in the app too?", "what about the app?": whether the new password goes in there as well. */
+const ENTERS_IN_APP_TOO =
+  /\b(?:in|into|on)\s+(?:the\s+)?(?:app|shippingeasy|platform)\b[^.!]*\b(?:too|as\s+well|also)\b|\b(?:too|as\s+well|also)\b[^.!]*\b(?:in|into|on)\s+(?:the\s+)?(?:app|shippingeasy|platform)\b|\b(?:what|how)\s+about\s+(?:the\s+)?(?:app|shippingeasy)\b|\b(?:enter|put|update|change|type|add)\b[^.!?]*\bthere\s+(?:too|as\s+well)\b/i;
+const ENTER_IN_APP_TOO =
+  'Yes: after the reset on Stamps.com, enter the new password on the ONE BALANCE & CARRIERS page of the app (top right of any page). Until it is there, the credentials the app keeps do not match, and postage purchases keep failing.';
 /**
  * Questions about the reset steps given on their own (no suspension waits on them): what a new
  * password changes for the app, and whether the bot needs to hear of it.
  */
 const RESET_STEP_QUESTIONS: QuestionAnswers = [
   [WHERE_TO_ENTER_PASSWORD, ENTER_PASSWORD_THERE],
+  [ENTERS_IN_APP_TOO, ENTER_IN_APP_TOO],
   [
     /\b(?:will|would|could|does|can|might)\s+(?:it|that|this|changing\s+it|resetting\s+it|the\s+reset|a\s+new\s+(?:one|password))\s+(?:break|mess\s+up|affect|stop|suspend|cause|change)\b|\bwhat\s+(?:happens|if)\b.*\b(?:do\s*n['’]?t|not|forget)\b.*\b(?:enter|put|update)\w*\b/i,
     'Only if the app keeps the old one: until the new password is entered on the ONE BALANCE & CARRIERS page, the credentials the app stores no longer match, and postage purchases fail with the suspension alert. Enter it there right after the reset, and nothing breaks.',
@@ -717,6 +733,7 @@ const RESET_STEP_QUESTIONS: QuestionAnswers = [
  */
 const NEW_PASSWORD_QUESTIONS: QuestionAnswers = [
   ...RESET_EMAIL_QUESTIONS,
+  [ENTERS_IN_APP_TOO, ENTER_IN_APP_TOO],
   [
     ASKS_FOR_PASSWORD,
     `${NEVER_NEEDS_PASSWORD} It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.`,
@@ -1291,7 +1308,18 @@ export class ConversationEngine {
         // "Where do I enter the new password?": the place of the last step, not all the steps again.
         if (offer.after === 'password' && WHERE_TO_ENTER_PASSWORD.test(text) && !namesOtherTopic)
           return offerAgainAfter(ENTER_PASSWORD_THERE, offer);
-        if ((HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) && (!namesOtherTopic || FOLLOW_UP.test(text)))
+        // A bare follow-up ("what are the steps?") right after an answer on another topic (how to
+        // close) is about that answer, not the fix.
+        const aboutOtherAnswer =
+          FOLLOW_UP.test(text) &&
+          recap !== undefined &&
+          recap.intent !== 'explain_suspension' &&
+          recap.intent !== fixTopic;
+        if (
+          (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&
+          (!namesOtherTopic || FOLLOW_UP.test(text)) &&
+          !aboutOtherAnswer
+        )
           return waitGoesOn(howToFix(context, offer));
         if (offer.after === 'password') {
           const said = answerIn(NEW_PASSWORD_QUESTIONS, text);
@@ -1788,7 +1816,9 @@ export class ConversationEngine {
     const toldAccountExists =
       recap?.intent === 'registration_error' &&
       recap.texts.includes(context.answer('registration_error', 'tips_duplicate'));
-    if (toldAccountExists && !isAccountQuestion(intent) && NEVER_HAD.test(text))
+    // A weak guess at an account question ("but I never made one" as a reconnect at 0.39) names no
+    // topic of its own.
+    if (toldAccountExists && (!isAccountQuestion(intent) || confidence < 0.5) && NEVER_HAD.test(text))
       return answeredWithPerson(
         'registration_error',
         [

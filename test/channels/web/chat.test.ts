@@ -563,6 +563,24 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
   });
 
+  it('declined: "can I close my account while it\'s suspended?" during the card wait is the closing answer, and "what are the steps?" is about the last answer', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'my postage fails');
+    const steps = await say(id, 'ok what are the steps');
+    expect(allText(steps)).toMatch(/The payment card is kept with your One Balance account.*say "done"/s);
+    const closing = await say(id, "can I close my account while it's suspended?");
+    expect(closing.intent).toBe('close_account');
+    expect(allText(closing)).toMatch(/closing guide/);
+    expect(allText(closing)).not.toMatch(/unsuspend/);
+    expect(closing.checks.map((check) => check.name)).not.toContain('account.unsuspend');
+    const again = await say(id, 'what are the steps?');
+    expect(allText(again)).toMatch(/closing guide/);
+    expect(allText(again)).not.toMatch(/payment card/);
+    // The wait for the card goes on.
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+    expect(allText(await say(id, 'done'))).toMatch(/still suspended even after the card update/);
+  });
+
   it('declined: "my card got declined for postage" is the suspension check, and "can I pay with PayPal instead?" is told what the card is for, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     const declined = await say(id, 'my card got declined for postage');
@@ -663,6 +681,30 @@ describe('customer conversations, one per demo account', () => {
     }
     const done = await say(id, 'ok i reset it and typed the new one into the app');
     expect(allText(done)).toMatch(/still suspended even after the password advice\. Please call Stamps/);
+  });
+
+  it('"do I enter it in the app too?" is told yes and where, while the new password is awaited and after the reset steps on their own', async () => {
+    const waiting = await startAs('pw-changed@demo.test');
+    await say(waiting, 'my account shows suspended since this morning');
+    for (const asks of [
+      'what about the app, do I enter it there too?',
+      'do I need to update it in shippingeasy as well?',
+    ]) {
+      const turn = await say(waiting, asks);
+      expect(allText(turn)).toMatch(
+        /^Yes: after the reset on Stamps\.com, enter the new password on the ONE BALANCE & CARRIERS page.*say "done"/s,
+      );
+      expect(turn.checks).toEqual([]);
+    }
+    expect((await service.store.get(waiting))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
+    const alone = await startAs();
+    await say(alone, 'how do I reset my stamps password');
+    expect(allText(await say(alone, 'do I have to put it in the app too?'))).toMatch(
+      /^Yes: after the reset on Stamps\.com/,
+    );
   });
 
   it('"where do I enter the new password?" gets the place of the last step, while the new password is awaited and after the reset steps on their own', async () => {
@@ -1214,6 +1256,23 @@ describe('customer conversations, one per demo account', () => {
       const turn = await say(id, question);
       expect(allText(turn)).toMatch(answer);
       expect(allText(turn)).toMatch(/Shall I ask them to reconnect it\? \(yes \/ no\)$/);
+      expect(turn.checks).toEqual([]);
+    }
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
+  });
+
+  it('disconnected: "will it cost anything?" before the yes is told what the bot knows of a charge, and the offer stands', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'hey my one balance account disappeared from the carriers page');
+    for (const asks of [
+      'will it cost anything?',
+      'is there a fee for that?',
+      'how much does it cost to reconnect',
+    ]) {
+      const turn = await say(id, asks);
+      expect(allText(turn)).toMatch(
+        /^Your One Balance account comes free.*no charge for reconnecting it.*Shall I ask them to reconnect it\? \(yes \/ no\)$/s,
+      );
       expect(turn.checks).toEqual([]);
     }
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
