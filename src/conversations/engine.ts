@@ -57,6 +57,7 @@ import {
   SIGN_IN,
   suspendedBecause,
   TRIED_REPEATEDLY,
+  whatToTellStamps,
 } from './policies.ts';
 import type { ConversationState, ConversationStore, Offer, Recap, TicketRecord } from './store.ts';
 
@@ -635,6 +636,9 @@ const PHONE_QUESTION = /\b(?:numbers?|phone|call|ring|dial)\b/i;
 const HOURS_QUESTION =
   /\b(?:hours|open(?:ing)?\s+(?:times?|hours)|when\s+(?:are|is)\s+(?:they|it|stamps)\s+open|what\s+time|(?:are|is)\s+(?:they|it|stamps|the\s+line)\s+open|open\s+(?:on\s+)?(?:weekends?|saturdays?|sundays?|today|now|late|24\s*\/\s*7))\b/i;
 /** The answer to HOURS_QUESTION: the bot has the Stamps number, not their hours. */
+/** "What do I tell them?", "what should I say when I call?": what the call to Stamps is about. */
+const ASKS_WHAT_TO_TELL =
+  /\bwhat\s+(?:do|should|shall|can|must|would)\s+i\s+(?:tell|say|ask|mention)\b|\bwhat\s+(?:to|should\s+i)\s+(?:tell|say|ask)\b|\bwhat\s+(?:info\w*|details?)\s+(?:do|will|would|should)\s+(?:i|they)\s+(?:need|want|ask)\b/i;
 const STAMPS_HOURS = `I do not know Stamps' opening hours, sorry: I only have their number, ${STAMPS_PHONE}, and calling it is the fastest way to get the suspension lifted.`;
 /** "How long will it take?", "when will it be back?", "any ETA?": a question of time, of anything. */
 const ASKS_TIME =
@@ -1657,12 +1661,14 @@ export class ConversationEngine {
           : undefined
         : HOURS_QUESTION.test(text)
           ? STAMPS_HOURS
-          : PHONE_QUESTION.test(text)
-            ? STAMPS_NUMBER
-            : ((offer === undefined ? answerIn(SUSPENDED_QUESTIONS, text) : undefined) ??
-              (asksAboutSuspension
-                ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
-                : undefined));
+          : ASKS_WHAT_TO_TELL.test(text)
+            ? whatToTellStamps(phoneReason)
+            : PHONE_QUESTION.test(text)
+              ? STAMPS_NUMBER
+              : ((offer === undefined ? answerIn(SUSPENDED_QUESTIONS, text) : undefined) ??
+                (asksAboutSuspension
+                  ? `${suspendedBecause(phoneReason)} I cannot see more of the suspension than that, and I cannot lift it from here. Stamps can tell you where it stands and what it takes: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`
+                  : undefined));
     if ((followUp || (phoneReason !== undefined && FEARS_CLOSING.test(text))) && stampsAnswer !== undefined)
       return answerAboutSoFar('explain_suspension', stampsAnswer);
     // "Can I print labels while it's suspended?" reads as the suspension itself (0.99), which would

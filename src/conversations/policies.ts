@@ -431,6 +431,19 @@ export function suspendedBecause(reason: string): string {
 }
 
 /**
+ * "What do I tell them?", of the Stamps line: what the bot knows that helps the call, the reason
+ * the records give (if known), and what to ask. Stamps sees the rest.
+ */
+export function whatToTellStamps(reason: string): string {
+  const cause = causeOf(reason);
+  const suspended =
+    cause === undefined
+      ? 'your One Balance account is suspended'
+      : `your One Balance account is suspended and that the reason shown is ${cause}`;
+  return `Tell them that ${suspended}, and ask what it takes to lift it. It is the Stamps.com account you use through your shipping app; they can see the rest from their side.`;
+}
+
+/**
  * What the bot can say of a suspension it lifted earlier in the conversation: its reason, and who
  * knows more. The account system says why an account is suspended, not what led to it.
  */
@@ -657,10 +670,11 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
 export const TRIED_REPEATEDLY = String.raw`tried\s+(?:it\s+|that\s+)?(?:twice|again|(?:a\s+)?(?:few|couple(?:\s+of)?|several|many|multiple|\d+|two|three)\s+times)`;
 /**
  * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
- * too", "I typed it exactly", "I tried twice": the error persists, though no failure word says so.
+ * too", "I tried text and call", "I typed it exactly", "I tried twice", "what else can I try?": the
+ * error persists, though no failure word says so.
  */
 export const CODE_STILL_MISSING = new RegExp(
-  String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|getting|gotten|receiv\w*|arriv\w*|came|come|comes|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b|\b(?:it['’]?s|it\s+has|i['’]?ve|i\s+have)\s+(?:been\s+)?(?:waited\s+|waiting\s+)?(?:for\s+)?(?:\d+|a\s+few|an?|over|more\s+than|like|half\s+an?)\b.*\b(?:min\w*|hours?|hrs?|days?|while)\b|\bstill\s+(?:nothing|waiting|no\s+code)\b|\bwaited\b`,
+  String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|getting|gotten|receiv\w*|arriv\w*|came|come|comes|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\btried\s+(?:both|(?:by\s+)?(?:texts?|sms|calls?|phone)\s+(?:and|&|or)\s+(?:by\s+)?(?:texts?|sms|calls?|phone))\b|\bwhat\s+else\s+(?:can|could|should|do)\s+i\s+(?:try|do)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b|\b(?:it['’]?s|it\s+has|i['’]?ve|i\s+have)\s+(?:been\s+)?(?:waited\s+|waiting\s+)?(?:for\s+)?(?:\d+|a\s+few|an?|over|more\s+than|like|half\s+an?)\b.*\b(?:min\w*|hours?|hrs?|days?|while)\b|\bstill\s+(?:nothing|waiting|no\s+code)\b|\bwaited\b`,
   'i',
 );
 /** A question, by its mark or its first word. */

@@ -896,6 +896,27 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(id, 'can you send me my account details?')).intent).toBe('find_credentials');
   });
 
+  it('after the Stamps line, "what do I tell them?" gets the reason the records show and what to ask', async () => {
+    const review = await startAs('review@demo.test');
+    await say(
+      review,
+      'getting SPECIAL USPS RATE ALERT(S) Messages from USPS: Your One Balance account has been suspended. Please Contact ShippingEasy Support for assistance.',
+    );
+    for (const asks of ['what do I tell them', 'what should I say when I call?']) {
+      const turn = await say(review, asks);
+      expect(allText(turn)).toMatch(
+        /^Tell them that your One Balance account is suspended and that the reason shown is a compliance review, and ask what it takes to lift it/,
+      );
+      expect(turn.checks).toEqual([]);
+    }
+    const declined = await startAs('declined@demo.test');
+    await say(declined, 'my postage fails, suspended');
+    await say(declined, 'done');
+    expect(allText(await say(declined, 'what do I tell them?'))).toMatch(
+      /the reason shown is a declined payment/,
+    );
+  });
+
   it('"anything else I need to do?" or "what now?" after the Stamps line, and after the card update advice', async () => {
     const review = await startAs('review@demo.test');
     await say(review, 'why is my account suspended');
@@ -1811,7 +1832,7 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(await startAs(), 'still broken')).intent).toBe('out_of_scope');
   });
 
-  it('regfail: "I never got a text", "tried the call too", "I typed it exactly", "I tried twice" or "it\'s been 20 minutes" after the troubleshooting is the error persisting, and how long it takes is a question', async () => {
+  it('regfail: "I never got a text", "tried the call too", "I tried text and call", "what else can I try?", "I typed it exactly", "I tried twice" or "it\'s been 20 minutes" after the troubleshooting is the error persisting, and how long it takes is a question', async () => {
     for (const persisting of [
       'i never got a text',
       'tried the call option too, nothing',
@@ -1821,6 +1842,8 @@ describe('customer conversations, one per demo account', () => {
       'still nothing',
       "i'm not getting the text",
       'the text never comes',
+      'I tried text and call',
+      'what else can I try',
     ]) {
       const id = await startAs('regfail@demo.test');
       await say(id, 'registration stuck at phone verification');
