@@ -183,11 +183,19 @@ const OPENING_QUESTIONS: QuestionAnswers = [
     /\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b/i,
     'The card you enter in the form pays for the postage you buy with One Balance, so use the one you want postage charged to. Card details never reach me, so please do not type them here.',
   ],
+  // "Do I need a different email?", "can I use the same email?" (a closed account's, most often):
+  // what the form allows, and the duplicate-account error as the sign that it is not accepted.
+  [
+    /\b(?:need|use|using|have|requires?|re-?use)\s+(?:to\s+(?:use|have)\s+)?(?:a|an|the|my)?\s*(?:same|different|new|separate|another|old)\s+e-?mail\b|\bre-?use\s+(?:my|the)\s+e-?mail\b/i,
+    `${ACCOUNT_INFORMATION}, the email too. I cannot tell whether Stamps.com takes an email that a closed account used: if registering says an account already exists, tell me and I will help with that error.`,
+  ],
   [
     /\bwhat\s+(?:\w+\s+){0,2}(?:should|do|must)\s+i\s+(?:use|enter|put|fill)\b|\b(?:which|what)\s+(?:e-?mail|name|phone|details?|info\w*)\b/i,
     `${ACCOUNT_INFORMATION} before you register: keep there the details you want on the One Balance account.`,
   ],
 ];
+/** "The new one", "a new account": an account to open. */
+const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
 const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
@@ -2111,6 +2119,9 @@ export class ConversationEngine {
       (state.customer !== null || ABOUT_POSTAGE.test(text))
     )
       intent = 'explain_suspension';
+    // "How do I do the new one?" (out of scope, 0.63): how to open a new account.
+    if (intent === OUT_OF_SCOPE && offer === undefined && HOW_TO.test(text) && NEW_ACCOUNT.test(text))
+      intent = 'open_account';
     // "What does compliance review mean?" (out of scope, 0.80) names one of a suspension's causes:
     // the suspension answer says what the bot knows of it, and for a signed-in customer whether it
     // is what holds their account.

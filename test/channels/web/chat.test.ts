@@ -1595,6 +1595,21 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(visitor)).toMatch(/^I want to get this right\./);
   });
 
+  it('closed: "how do I do the new one?" after a person was offered gets the steps, and "do I need a different email?" what the form allows', async () => {
+    const id = await startAs('closed@demo.test');
+    await say(id, 'i closed my account last year, now i need to ship again');
+    const balance = await say(id, 'will my old balance carry over?');
+    expect(allText(balance)).toMatch(/shall I pass this to them\? \(yes \/ no\)$/);
+    const steps = await say(id, 'ok how do I do the new one');
+    expect(steps.intent).toBe('open_account');
+    expect(allText(steps)).toMatch(/Register a FREE Account!/);
+    const email = await say(id, 'do I need a different email?');
+    expect(allText(email)).toMatch(
+      /^The Account Information in the form is filled in from your store's details, and you can edit it, the email too\..*account already exists/s,
+    );
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+  });
+
   it('closed: "how long does a new one take to set up?" after the steps gets how long, not the steps again', async () => {
     const id = await startAs('closed@demo.test');
     await say(id, 'i need to print a label but my one balance is closed');
