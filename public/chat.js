@@ -127,7 +127,9 @@ function addMessage(message) {
   // A bot message without quick answers (a ticket number arriving later) leaves the open
   // question's buttons; the customer's own message, or a person's, answers or replaces it.
   if (message.role !== 'bot' || message.choices !== undefined) showChoices(message.choices);
-  item.scrollIntoView({ block: 'end' });
+  // Within the conversation's own scroll area: a message taller than the area shows from its start
+  // (the steps' first lines), any other ends at the bottom.
+  item.scrollIntoView({ block: item.offsetHeight > log.clientHeight ? 'start' : 'end' });
 }
 
 async function api(path, body) {

@@ -132,6 +132,44 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
   });
 
+  it('keeps the newest message and its quick answer in view above the composer when the conversation outgrows the screen', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 640 } });
+    await page.goto(service.url);
+    await page.getByLabel('Sign in as (development)').selectOption({ label: 'pw-changed@demo.test' });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('.log li.bot').filter({ hasText: 'You are signed in' }).waitFor({ timeout: 15_000 });
+    for (const [text, answered] of [
+      ['my labels fail, says account suspended', 'still suspended'],
+      ['how do I do that?', 'forgot password'],
+    ] as const) {
+      await page.locator('#text').fill(text);
+      await page.locator('#text').press('Enter');
+      await page.locator('.log li.bot').filter({ hasText: answered }).last().waitFor({ timeout: 15_000 });
+    }
+    const choices = page.getByRole('group', { name: 'Quick answers' });
+    await choices.waitFor();
+    // Where things are on the screen (in the page, as a string: the test is typed without the DOM).
+    const boxes = (await page.evaluate(`(() => {
+      const box = (element) => element.getBoundingClientRect().toJSON();
+      const bots = document.querySelectorAll('.log li.bot');
+      return {
+        header: box(document.querySelector('.chat-header')),
+        newest: box(bots[bots.length - 1]),
+        choices: box(document.getElementById('choices')),
+        composer: box(document.getElementById('composer')),
+        scrolled: document.scrollingElement.scrollTop,
+      };
+    })()`)) as Record<'header' | 'newest' | 'choices' | 'composer', DOMRectLike> & { scrolled: number };
+    // The page itself does not scroll: the conversation does, inside it.
+    expect(boxes.scrolled).toBe(0);
+    expect(boxes.header.top).toBe(0);
+    expect(boxes.newest.bottom).toBeLessThanOrEqual(boxes.choices.top);
+    expect(boxes.choices.bottom).toBeLessThanOrEqual(boxes.composer.top);
+    expect(boxes.composer.bottom).toBeLessThanOrEqual(640);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'long-conversation-360x640.png') });
+  });
+
   it('renders steps as a numbered list for a visitor asking how to open an account', async () => {
     const page = await visitorAsks('how do I open a new one balance account?');
     const steps = page.locator('.log li.bot ol li');
@@ -177,3 +215,9 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'widget-embedded.png') });
   });
 });
+
+/** A DOMRect as `toJSON` gives it. */
+interface DOMRectLike {
+  top: number;
+  bottom: number;
+}
