@@ -123,9 +123,13 @@ export class Understander {
           inner.intent === OUT_OF_SCOPE &&
           inner.confidence >= MIN_OUT_OF_SCOPE_CONFIDENCE &&
           request.split(' ').length >= MIN_OUT_OF_SCOPE_WORDS;
-        // The request after the courtesy may hold several ("hi! is it free and how do I log in?").
-        if ((isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE) || asksOfOthers)
-          return this.withOtherRequests(text, request, inner, entities);
+        // The request after the courtesy may hold several ("hi! is it free and how do I log in?"),
+        // which share the classifier's confidence between them: each part is then sure of its own.
+        const sure =
+          isRequest(inner.intent) &&
+          (inner.confidence >= MIN_REQUEST_CONFIDENCE ||
+            this.otherRequests(request, inner.intent).length > 0);
+        if (sure || asksOfOthers) return this.withOtherRequests(text, request, inner, entities);
       }
     }
     return this.withOtherRequests(text, text, prediction, entities);
@@ -160,7 +164,7 @@ export class Understander {
     if (pieces.length < 2) return [];
     const parts = pieces.filter((part) => tokenize(normalizeText(part)).length >= MIN_PART_WORDS);
     if (parts.length < 2) return [];
-    const predictions = parts.map((part) => this.classifier.predict(part));
+    const predictions = parts.map((part) => this.predictPart(part));
     const own = predictions.findIndex((prediction) => prediction.intent === intent);
     if (own === -1) return [];
     const others: OtherRequest[] = [];
@@ -174,6 +178,19 @@ export class Understander {
         others.push({ intent: prediction.intent, confidence: prediction.confidence, first: index < own });
     });
     return others;
+  }
+
+  /**
+   * One part's prediction, read past a courtesy it opens with as a whole message is: "hi, my postage
+   * won't buy" is the suspension, not a greeting, when "and also what's my account number?" follows.
+   */
+  private predictPart(part: string): Prediction {
+    const prediction = this.classifier.predict(part);
+    if (!SMALL_TALK_INTENTS.has(prediction.intent)) return prediction;
+    const request = this.afterCourtesy(part);
+    if (request === undefined) return prediction;
+    const inner = this.classifier.predict(request);
+    return isRequest(inner.intent) && inner.confidence >= MIN_REQUEST_CONFIDENCE ? inner : prediction;
   }
 
   /** What follows an opening courtesy and its filler, if the message opens with one and goes on. */

@@ -78,6 +78,8 @@ describe('Understander: two requests in one message', () => {
     ['where are my credentials? also I want to close the account', ['find_credentials', 'close_account']],
     // After a courtesy, which the whole message reads as: the requests that follow it.
     ['hi there! quick question - is one balance free and how do i log in?', ['pricing', 'log_in']],
+    // A courtesy that opens the first part only.
+    ['hi, my postage wont buy and also whats my account number?', ['explain_suspension', 'find_credentials']],
   ])('finds both in "%s"', (text, inOrder) => {
     const understanding = understander.understand(text);
     const also = understanding.also;
