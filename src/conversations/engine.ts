@@ -1298,7 +1298,7 @@ export class ConversationEngine {
         return answered(await POLICIES.explain_suspension(context));
       // A reply while the card or password fix is awaited.
       if (offer?.kind === 'unsuspend_retry') {
-        // "How do I do that?" or "anything else I need to do?" is about the fix, unless it names
+        // "How do I do that?", "so what do I do?" or "anything else I need to do?" is about the fix, unless it names
         // another topic ("how do I log in?"): the steps, and the wait goes on. Left to the
         // suspension policy, a question about the suspension would try to unsuspend again before
         // the fix is made. Resetting the password is the password fix's own topic ("how do I put
@@ -1328,7 +1328,7 @@ export class ConversationEngine {
           recap.intent !== 'explain_suspension' &&
           recap.intent !== fixTopic;
         if (
-          (HOW_TO.test(text) || ANYTHING_TO_DO.test(text)) &&
+          (HOW_TO.test(text) || ANYTHING_TO_DO.test(text) || WHATS_NEXT.test(text)) &&
           (!namesOtherTopic || FOLLOW_UP.test(text)) &&
           !aboutOtherAnswer
         )

@@ -683,6 +683,15 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice\. Please call Stamps/);
   });
 
+  it('pw-changed: "ok so what do I do" while the new password is awaited gets the reset steps, not the first answer again', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'my account got suspended');
+    const turn = await say(id, 'ok so what do I do');
+    expect(allText(turn)).toMatch(/^To reset your Stamps\.com password:\n1\. .*say "done"/s);
+    expect(allText(turn)).not.toMatch(/Here again/);
+    expect(turn.checks).toEqual([]);
+  });
+
   it('"do I enter it in the app too?" is told yes and where, while the new password is awaited and after the reset steps on their own', async () => {
     const waiting = await startAs('pw-changed@demo.test');
     await say(waiting, 'my account shows suspended since this morning');
@@ -826,9 +835,11 @@ describe('customer conversations, one per demo account', () => {
     // Small talk in between leaves the topic as it was; follow-ups are never counted as
     // misunderstandings (two of those would hand the conversation to a person).
     await say(id, 'thanks');
+    // While the card update is awaited, what to do is that update: its steps, and the wait.
     const next = await say(id, 'ok so what should I do now?');
     expect(next.intent).toBe('explain_suspension');
-    expect(allText(next)).toMatch(/Update the payment card/);
+    expect(allText(next)).toMatch(/update the card.*say "done"/s);
+    expect(next.checks).toEqual([]);
     const state = await service.store.get(id);
     expect(state?.handoff).toBeUndefined();
     expect(state?.misunderstandings).toBe(0);
