@@ -273,6 +273,14 @@ const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a pe
 /** "I'm signed in", "but I am logged in already", "I'm on the app right now". */
 const CLAIMS_SIGNED_IN =
   /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:(?:signed|logged)\s+in|(?:in|on|using)\s+(?:the|your)\s+app)\b/i;
+/**
+ * "How do I sign in?" from a visitor, after the bot asked them to: signing in to the app, not logging
+ * in to One Balance (which names One Balance, Stamps or the carriers page, or says "log in").
+ */
+const ASKS_HOW_TO_SIGN_IN =
+  /^(?!.*\b(?:one\s+balance|stamps|carriers?|postage)\b).*\b(?:how|where)\s+(?:do|can|should|would|to)\s+(?:i\s+)?sign\s*(?:in|on)\b/i;
+const HOW_TO_SIGN_IN =
+  'Sign in to the shipping app as you usually do, then open this chat from inside the app: the app tells me who you are, and I can then check your own account. I never need your password here.';
 /** "I'm not signed in", "not logged in right now": a visitor saying so. */
 const SAYS_NOT_SIGNED_IN = /\b(?:i(?:['’]?m|\s+am)\s+)?not\s+(?:signed|logged)\s+in\b/i;
 const ESCALATED =
@@ -1483,13 +1491,16 @@ export class ConversationEngine {
       // A remark beside the topic, which stays the one to go back to.
       return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap });
     }
+    if (state.customer === null && ASKS_HOW_TO_SIGN_IN.test(text))
+      return settled('log_in', { texts: [HOW_TO_SIGN_IN] }, { ...waitsEnded, misunderstandings: 0, recap });
     if (CLAIMS_SIGNED_IN.test(text)) {
       const texts = [
         state.customer === null
           ? NOT_SIGNED_IN_HERE
           : 'Yes, this chat knows you are signed in, so I can check your own account. What can I help you with?',
       ];
-      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0 });
+      // A remark beside the topic, as above.
+      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap });
     }
 
     // The account system says closed and the customer says they never closed it, or asks when or

@@ -692,6 +692,27 @@ describe('customer conversations, one per demo account', () => {
     expect(turn.checks).toEqual([]);
   });
 
+  it('a visitor asked to sign in: "how do I sign in?" is about the app, and the suspension stays the topic for "I already tried all that" and "what\'s their number again"', async () => {
+    const id = await startAs();
+    await say(id, 'my account is suspended');
+    await say(id, "I'm signed in though");
+    const how = await say(id, 'how do I sign in');
+    expect(allText(how)).toMatch(
+      /^Sign in to the shipping app as you usually do, then open this chat from inside the app/,
+    );
+    expect(allText(how)).not.toMatch(/ONE BALANCE & CARRIERS/);
+    const tried = await say(id, 'I already tried all that');
+    expect(allText(tried)).toMatch(
+      /^If the account is still suspended after those steps, Stamps can lift it/,
+    );
+    expect(allText(await say(id, "what's their number again"))).toMatch(
+      /^You can reach Stamps at \(855\) 889-7867/,
+    );
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    // Naming One Balance, it is that login.
+    expect((await say(await startAs(), 'how do I sign in to one balance')).intent).toBe('log_in');
+  });
+
   it('"do I enter it in the app too?" is told yes and where, while the new password is awaited and after the reset steps on their own', async () => {
     const waiting = await startAs('pw-changed@demo.test');
     await say(waiting, 'my account shows suspended since this morning');
