@@ -629,7 +629,7 @@ const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
-  /^\s*(?:(?:oh|ah|hm+|well)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
+  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
@@ -694,6 +694,13 @@ const RECONNECT_QUESTIONS: QuestionAnswers = [
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
+/** "What can you do?", "can you actually check things?" (not "can you check my account?", a request). */
+const ASKS_WHAT_BOT_DOES =
+  /^\s*(?:(?:so|ok(?:ay)?|hi|hey|and|but|wait)[\s,.!]+)*(?:what\s+(?:else\s+)?(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|check|see)|what\s+are\s+(?:you|u)\s+(?:able\s+to\s+do|for|here\s+for)|can\s+(?:you|u)\s+(?:actually\s+|really\s+|even\s+)?(?:check|see|look\s+(?:at|into))\s+(?:things|stuff|anything|accounts))(?:\s+(?:here|for\s+me|exactly|then))?\s*[?.!]*\s*$/i;
+const WHAT_I_DO =
+  'I answer questions about One Balance: logging in, finding your account details, suspensions, registration errors, opening or closing an account, and pricing. Signed in to the app, I can also check your own account, for example whether it is suspended. What can I help you with?';
+const WHAT_I_DO_SIGNED_IN =
+  'While we talk I can check your own One Balance account: whether it is suspended (and try to lift it), whether it is connected to your store, and whether its plan allows First Class. I also answer questions about logging in, your account details, registration errors, opening or closing an account, and pricing. What can I help you with?';
 /** Questions about the bot itself, and whether it is there. */
 const SMALL_TALK_QUESTIONS: QuestionAnswers = [
   [
@@ -1930,7 +1937,15 @@ export class ConversationEngine {
     // "Are you a bot?" (a greeting to the classifier, or a person wanted at 0.99 for "am I talking to
     // a real person?") asks what it talks to: the truth, and how to reach a person. "Is anyone
     // there?" would otherwise get the same hello again.
-    const smallTalkAnswer = answerIn(SMALL_TALK_QUESTIONS, text);
+    // "What can you do?", "can you actually check things?": what the bot is for, which for a
+    // signed-in customer includes checking their own account (not a topic it failed to understand).
+    const smallTalkAnswer =
+      answerIn(SMALL_TALK_QUESTIONS, text) ??
+      (ASKS_WHAT_BOT_DOES.test(text)
+        ? state.customer === null
+          ? WHAT_I_DO
+          : WHAT_I_DO_SIGNED_IN
+        : undefined);
     if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
       return answerAboutSoFar('greeting', smallTalkAnswer);
     // "Do I need a Stamps.com account to use One Balance?" reads as opening one (the steps), but

@@ -713,6 +713,29 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(await startAs(), 'how do I sign in to one balance')).intent).toBe('log_in');
   });
 
+  it('"what can you do?" and "can you actually check things?" are told what the bot does, for a visitor and a signed-in customer, without a miss; "lol ok" is an acknowledgement', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'are you a bot');
+    expect(allText(await say(id, 'lol ok'))).toMatch(/^All right\. Is there anything else/);
+    for (const asks of ['can you actually check things?', 'what can you do']) {
+      const turn = await say(id, asks);
+      expect(allText(turn)).toMatch(
+        /^While we talk I can check your own One Balance account: whether it is suspended/,
+      );
+      expect(turn.checks).toEqual([]);
+    }
+    const state = await service.store.get(id);
+    expect(state?.misunderstandings).toBe(0);
+    expect(state?.handoff).toBeUndefined();
+    expect(allText(await say(await startAs(), 'what can you help me with?'))).toMatch(
+      /^I answer questions about One Balance: .*Signed in to the app, I can also check your own account/,
+    );
+    // Asking for the check itself runs it.
+    expect((await say(await startAs('active@demo.test'), 'can you check my account')).intent).toBe(
+      'explain_suspension',
+    );
+  });
+
   it('"do I enter it in the app too?" is told yes and where, while the new password is awaited and after the reset steps on their own', async () => {
     const waiting = await startAs('pw-changed@demo.test');
     await say(waiting, 'my account shows suspended since this morning');
