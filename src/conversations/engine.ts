@@ -376,7 +376,7 @@ const ANYTHING_TO_DO =
   /(?:do|should|must)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do\s+(?:anything|something)|(?:is\s+there\s+)?(?:anything|something)(?:\s+(?:else|more))?\s+(?:that\s+)?i\s+(?:need|have|should|must)(?:\s+to)?\s+do/i;
 /** "What now?", "what should I do next?": the next step, asked without naming a topic. */
 const WHATS_NEXT =
-  /^\s*(?:(?:and|so|ok(?:ay)?|then|alright)[\s,.!]+)*(?:what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what|what\s+(?:should|do|can|must)\s+i\s+do(?:\s+(?:now|next|then))?)\s*[?.!]*\s*$/i;
+  /^\s*(?:(?:and|so|ok(?:ay)?|then|alright)[\s,.!]+)*(?:what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what|what\s+(?:should|do|can|must)\s+i\s+do(?:\s+(?:now|next|then))?|what\s+else\s+(?:can|could|should|do|must)\s+i\s+(?:do|try))\s*[?.!]*\s*$/i;
 /**
  * A follow-up that names no topic of its own ("why?", "what was the reason?", "what should I do
  * now?"): it asks about the last answer. The whole message must be one, so that "why is my account
@@ -389,7 +389,7 @@ const FOLLOW_UP = new RegExp(
     String.raw`|(?:${ANYTHING_TO_DO.source})(?:\s+(?:else|more))?(?:\s+(?:now|next|then|meanwhile|in\s+the\s+meantime|for\s+now|on\s+my\s+(?:end|side)))?`,
     String.raw`|(?:what\s*(?:was|is|['’]s)\s+)?the\s+(?:reason|cause|problem|issue)(?:\s+again)?`,
     String.raw`|what\s+(?:should|do|can|must|shall)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?do(?:\s+(?:now|next|then|meanwhile|about\s+(?:it|that|this)))?`,
-    String.raw`|what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what`,
+    String.raw`|what\s+(?:now|next|then)|what\s*(?:['’]s|is)\s+next|now\s+what|then\s+what|what\s+else\s+(?:can|could|should|do|must)\s+i\s+(?:do|try)`,
     String.raw`|what\s+happens\s+(?:now|next|then)|what\s+(?:does|did)\s+(?:that|this|it)\s+mean`,
     String.raw`|what\s+do\s+you\s+mean|what\s+did\s+you\s+(?:find|say)`,
     String.raw`|(?:can\s+you\s+|could\s+you\s+)?(?:please\s+)?(?:explain|repeat|say)\s+(?:that|it|this)(?:\s+again)?(?:\s+please)?`,
@@ -636,6 +636,8 @@ const CALL_FOR_ME =
 /** "Is there anything I can send you?", "can I upload proof?": offers documents for the review. */
 const OFFERS_DOCUMENTS =
   /\b(?:send|upload|provide|submit|email|attach)\s+(?:you|them|stamps|(?:my\s+|a\s+|the\s+|any\s+)?(?:documents?|proof|id|papers?|paperwork|photos?))\b|\b(?:anything|something)\s+(?:i|we)\s+(?:can|could|should|need\s+to)\s+(?:send|upload|provide|submit)\b/i;
+/** The answer to CALL_FOR_ME (and to "can you do it for me?" after the Stamps line). */
+const CANNOT_CALL_STAMPS = `I cannot make phone calls, sorry, and the suspension is for Stamps to lift. Calling them yourself at ${STAMPS_PHONE} is the fastest way back to shipping; our support team also has your case and will follow up.`;
 const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is the fastest way to get the suspension lifted and to ship again.`;
 /**
  * "Is there a number I can call?", "what's the phone number?": asks for a number to call, which "what
@@ -643,6 +645,15 @@ const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is 
  */
 const ASKS_FOR_NUMBER =
   /\b(?<!(?:account|tracking|card|order|reference|id)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
+/**
+ * "Is there a number I can call?", "do you have a phone number?", "can I call you?" before any
+ * Stamps line was given: a number for our own support, which the bot does not have.
+ */
+const ASKS_SUPPORT_PHONE =
+  /\bis\s+there\s+(?:a|any)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\b(?:support|customer\s+(?:service|support)|your)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\bcan\s+i\s+(?:call|phone|ring)\s+(?:you|someone|somebody|anyone|support|your\s+team)\b|\b(?:phone\s+)?number\s+(?:i|we)\s+can\s+call\b|\bdo\s+(?:you|u)\s+(?:guys\s+)?have\s+a\s+(?:phone(?:\s+(?:number|line))?|number)\b/i;
+/** Our support has no phone line the bot knows of; a person can take over the chat instead. */
+const NO_SUPPORT_PHONE =
+  'I do not have a phone number for our support team to give you, but a person from the team can take over this chat.';
 /** "What's the Stamps phone number?", "stamps.com number?", "how do I call stamps": the Stamps line, named. */
 const ASKS_STAMPS_NUMBER =
   /\bstamps(?:\.com)?(?:['’]s?)?\s+(?:(?:customer\s+)?(?:support|service)\s+)?(?:phone\s+)?(?:number|phone|line)\b|\b(?:number|phone)\s+(?:for|of|to)\s+(?:call\s+)?stamps\b|\bhow\s+(?:do|can)\s+i\s+(?:call|reach|contact|phone)\s+stamps\b/i;
@@ -694,6 +705,12 @@ const RECONNECT_QUESTIONS: QuestionAnswers = [
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
+/** "I don't understand", "I'm confused", "that makes no sense": the last answer did not land. */
+const CONFUSED =
+  /^\s*(?:(?:sorry|sry|um+|hm+|huh|what|ok(?:ay)?)[\s,.!?]+)*(?:i\s+(?:do\s*n['’]?t|do\s+not|dont)\s+(?:understand|get\s+it|follow)|i['’]?m\s+(?:confused|lost)|i\s+am\s+(?:confused|lost)|(?:that|this|it)\s+(?:makes\s+no\s+sense|does\s*n['’]?t\s+make\s+(?:any\s+)?sense)|(?:that['’]?s|that\s+is)\s+confusing)(?:\s+(?:that|this|it|you|what\s+you\s+(?:said|mean)))?\s*[?.!]*\s*$/i;
+/** "Can you do it for me?", "could you just do that?": the bot asked to make the steps itself. */
+const DO_IT_FOR_ME =
+  /^\s*(?:(?:so|ok(?:ay)?|well|but)[\s,.!]+)*(?:can|could|would|will)\s+(?:you|u)\s+(?:just\s+|please\s+)?(?:do|handle|sort|fix|set\s+up)\s+(?:it|that|this|them)(?:\s+(?:out|up))?(?:\s+for\s+me)?(?:\s+please)?\s*[?.!]*\s*$/i;
 /** "What can you do?", "can you actually check things?" (not "can you check my account?", a request). */
 const ASKS_WHAT_BOT_DOES =
   /^\s*(?:(?:so|ok(?:ay)?|hi|hey|and|but|wait)[\s,.!]+)*(?:what\s+(?:else\s+)?(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|check|see)|what\s+are\s+(?:you|u)\s+(?:able\s+to\s+do|for|here\s+for)|can\s+(?:you|u)\s+(?:actually\s+|really\s+|even\s+)?(?:check|see|look\s+(?:at|into))\s+(?:things|stuff|anything|accounts))(?:\s+(?:here|for\s+me|exactly|then))?\s*[?.!]*\s*$/i;
@@ -1283,8 +1300,22 @@ export class ConversationEngine {
       // What the customer asked, answered, and the open offer asked again with its quick answers.
       const offerAgainAfter = (said: string, open: Offer): TurnWork =>
         waitGoesOn({ texts: [said, offerReminder(open)], choices: offerChoices(open) });
-      if (answerable.kind === 'reconnect' && (YES.test(text) || ASKS_TO_RECONNECT.test(text)))
+      // "Can you do it for me?" to a reconnect offer asks for what the offer is: the request.
+      if (
+        answerable.kind === 'reconnect' &&
+        (YES.test(text) || ASKS_TO_RECONNECT.test(text) || DO_IT_FOR_ME.test(text))
+      )
         return answered(await requestReconnect(context, answerable.accountId));
+      // "Is there a number I can call?" while an offer is open (and no Stamps line was given): the
+      // bot has none for our support, a person is there for the asking, and the offer stands.
+      const stampsLineSaid =
+        state.escalations.some((escalation) => escalation.kind === 'phone') ||
+        recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true;
+      if (offer !== undefined && !stampsLineSaid && ASKS_SUPPORT_PHONE.test(text))
+        return offerAgainAfter(`${NO_SUPPORT_PHONE} Say "talk to a person" if you would like that.`, offer);
+      // "I don't understand" to an open offer: what it is, said again, and the same question.
+      if (offer?.kind === 'reconnect' && CONFUSED.test(text))
+        return offerAgainAfter('Sorry, that was not clear. In short:', offer);
       // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
       // are no steps to give; the offer stays, or stays open to an "actually, yes".
       if (offer?.kind === 'reconnect' && DOES_IT_THEMSELVES.test(text)) {
@@ -1332,6 +1363,17 @@ export class ConversationEngine {
               : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
             offer,
           );
+        // "I don't understand" while the fix is awaited: the fix's steps, which are what the wait
+        // is for; "can you do it for me?": only the customer can make that fix, then the steps.
+        if (CONFUSED.test(text) || DO_IT_FOR_ME.test(text)) {
+          const steps = howToFix(context, offer);
+          const lead = CONFUSED.test(text)
+            ? 'Sorry, that was not clear. Here are the steps again:'
+            : offer.after === 'card'
+              ? 'I cannot change the card for you: card details never reach me, and only you can update the card on your One Balance account.'
+              : 'I cannot reset it for you: only you can choose a new Stamps.com password, on Stamps.com.';
+          return waitGoesOn({ ...steps, texts: [lead, ...steps.texts] });
+        }
         // "Where do I enter the new password?": the place of the last step, not all the steps again.
         if (offer.after === 'password' && WHERE_TO_ENTER_PASSWORD.test(text) && !namesOtherTopic)
           return offerAgainAfter(ENTER_PASSWORD_THERE, offer);
@@ -1636,7 +1678,12 @@ export class ConversationEngine {
     // words that name no topic. An open reconnect offer is what such a question is most likely
     // about; a retry waiting for "done" is not (the reason and the fix are in the last answer,
     // which ends with the same wait).
-    const followUp = confidence < 1 && FOLLOW_UP.test(text);
+    // After registration troubleshooting, "what else can I try?" says the error persists (a person
+    // is brought in below), not a question about the answer.
+    const followUp =
+      confidence < 1 &&
+      FOLLOW_UP.test(text) &&
+      !(recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
     // A question about the suspension the bot answered last ("why?") or about any suspension
     // ("will it happen again?"), while no retry waits for a fix (which is explained again instead).
     const asksAboutSuspension =
@@ -1714,7 +1761,11 @@ export class ConversationEngine {
       );
     // "Is there a number I can call?" once the Stamps line was given (to a visitor too, who has no
     // escalation) asks for that number, not for a person of ours (it reads as one, at 0.97).
-    if (stampsLineGiven && ASKS_FOR_NUMBER.test(text) && !context.mentions('talk_to_human'))
+    if (
+      stampsLineGiven &&
+      (ASKS_FOR_NUMBER.test(text) || ASKS_SUPPORT_PHONE.test(text)) &&
+      !context.mentions('talk_to_human')
+    )
       return answerAboutSoFar('explain_suspension', STAMPS_NUMBER);
     // "What's the Stamps phone number?" names whose number it wants: the Stamps line, at any point
     // (it was asked between a person and the prices). What it is for comes with it.
@@ -1725,18 +1776,59 @@ export class ConversationEngine {
           ? STAMPS_NUMBER
           : `Stamps is at ${STAMPS_PHONE}. Calling them is the fastest way back to shipping when a One Balance account is suspended and cannot be lifted here; if postage will not go through, tell me what happens and I will check what I can first.`,
       );
+    // "Is there a number I can call?" with no Stamps line given reads as wanting a person (0.97) and
+    // handed the chat off unasked: the bot has no number for our support, and a person can take
+    // over the chat instead, if the customer wants one.
+    if (offer === undefined && !stampsLineGiven && ASKS_SUPPORT_PHONE.test(text))
+      return answeredWithPerson(
+        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
+        [NO_SUPPORT_PHONE],
+        'Shall I pass you to them? (yes / no)',
+      );
     // "Can you call them for me?" reads as asking for a person, "anything I can send you?" as small
     // talk: both ask the bot to act for the customer with Stamps, which it cannot.
     if (phoneReason !== undefined && CALL_FOR_ME.test(text))
-      return answerAboutSoFar(
-        'explain_suspension',
-        `I cannot make phone calls, sorry, and the suspension is for Stamps to lift. Calling them yourself at ${STAMPS_PHONE} is the fastest way back to shipping; our support team also has your case and will follow up.`,
-      );
+      return answerAboutSoFar('explain_suspension', CANNOT_CALL_STAMPS);
     if (phoneReason !== undefined && OFFERS_DOCUMENTS.test(text))
       return answerAboutSoFar(
         'explain_suspension',
         `There is nothing to send me: I cannot take documents here, and the suspension is for Stamps to lift. When you call them at ${STAMPS_PHONE}, they can tell you whether they need anything from you.`,
       );
+    // "I don't understand", "I'm confused": the last answer did not land, which is no new topic to
+    // count as a misunderstanding. It comes again, with a person to explain it; with nothing said
+    // yet, the customer is asked what they need.
+    if (offer === undefined && CONFUSED.test(text)) {
+      if (recap === undefined)
+        return answerAboutSoFar(
+          'greeting',
+          'Sorry, I did not mean to confuse you. Tell me in a few words what you are trying to do, for example buy postage, find your account details or open an account, and I will take it from there.',
+        );
+      return answeredWithPerson(
+        recap.intent as Answerable,
+        ['Sorry, that was not clear. Here it is again:', ...recap.texts],
+        'If it is still unclear, a person on our support team can go through it with you: shall I pass you to them? (yes / no)',
+      );
+    }
+    // "Can you do it for me?" after steps the customer must take: what the bot cannot do, and why,
+    // rather than "I can only help with...". Closing has its own answer (CLOSE_IT_FOR_ME), and a
+    // reconnect offer takes it as the yes.
+    if (offer === undefined && DO_IT_FOR_ME.test(text)) {
+      const topic = recap?.intent as Answerable | undefined;
+      const cannot =
+        phoneReason !== undefined
+          ? CANNOT_CALL_STAMPS
+          : topic === 'registration_error' || topic === 'open_account'
+            ? 'I cannot fill in the registration for you: it needs your payment card and a code sent to your phone, so only you can complete it. The steps I gave walk you through it.'
+            : topic === 'reset_stamps_password' || topic === 'log_in' || topic === 'find_credentials'
+              ? 'I cannot do that for you: it needs your Stamps.com login, which only you should use, and I never see passwords.'
+              : 'I cannot make changes to your account from this chat: I can check it, try to lift a suspension and ask Customer Success to reconnect it, and the rest is yours to do in the app.';
+      if (phoneReason !== undefined) return answerAboutSoFar('explain_suspension', cannot);
+      return answeredWithPerson(
+        topic ?? 'talk_to_human',
+        [cannot],
+        'A person on our support team can help if you get stuck: shall I pass you to them? (yes / no)',
+      );
+    }
     if (followUp) {
       if (offer !== undefined && (offer.kind === 'reconnect' || recap === undefined))
         return remindOffer(offer);

@@ -736,6 +736,120 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('"I don\'t understand" gets the last answer again with a person to explain it (or, during a wait, the fix\'s steps; before any answer, what to say), never a miss', async () => {
+    const id = await startAs('closed@demo.test');
+    const first = await say(id, 'I need to ship but my one balance is gone');
+    for (const confused of ["I don't understand", "sorry I'm confused"]) {
+      const turn = await say(id, confused);
+      expect(turn.intent).toBe('open_account');
+      expect(turn.messages[0]?.text).toBe('Sorry, that was not clear. Here it is again:');
+      expect(allText(turn)).toContain(first.messages.at(-1)?.text ?? 'missing');
+      expect(allText(turn)).toMatch(/a person on our support team can go through it with you/);
+      expect(turn.messages.at(-1)?.choices?.map((choice) => choice.reply)).toEqual(['yes', 'no']);
+    }
+    const state = await service.store.get(id);
+    expect(state?.misunderstandings).toBe(0);
+    expect(state?.handoff).toBeUndefined();
+    // While the new card is awaited: the card's steps and the same wait, without a second unsuspend.
+    const waiting = await startAs('declined@demo.test');
+    await say(waiting, 'why is my account suspended');
+    const steps = await say(waiting, 'that makes no sense');
+    expect(allText(steps)).toMatch(
+      /^Sorry, that was not clear\. Here are the steps again:\nThe payment card is kept/,
+    );
+    expect(steps.checks).toEqual([]);
+    expect((await service.store.get(waiting))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'card',
+    });
+    // A reconnect offer is explained again and still asked.
+    const offered = await startAs('disconnected@demo.test');
+    await say(offered, 'my one balance is missing from the carriers page');
+    const again = await say(offered, 'i dont get it');
+    expect(allText(again)).toMatch(
+      /^Sorry, that was not clear\. In short:\nReconnecting links your existing One Balance account/,
+    );
+    expect((await service.store.get(offered))?.offer).toMatchObject({ kind: 'reconnect' });
+    // With nothing answered yet: what to tell the bot.
+    const fresh = await say(await startAs(), "i'm lost");
+    expect(allText(fresh)).toMatch(
+      /^Sorry, I did not mean to confuse you\. Tell me in a few words what you are trying to do/,
+    );
+  });
+
+  it('"can you do it for me?" is told what only the customer can do (card, password, registration, the Stamps call), and to a reconnect offer it is the yes', async () => {
+    const card = await startAs('declined@demo.test');
+    await say(card, 'why is my account suspended');
+    const cardTurn = await say(card, 'can you do it for me?');
+    expect(allText(cardTurn)).toMatch(/^I cannot change the card for you: card details never reach me/);
+    expect(cardTurn.checks).toEqual([]);
+    expect((await service.store.get(card))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+    const password = await startAs('pw-changed@demo.test');
+    await say(password, 'my postage purchase fails with the suspension alert');
+    expect(allText(await say(password, 'could you just do that for me?'))).toMatch(
+      /^I cannot reset it for you: only you can choose a new Stamps\.com password.*\nTo reset your Stamps\.com password:/s,
+    );
+    const registering = await startAs('none@demo.test');
+    await say(registering, 'how do I get one balance');
+    const form = await say(registering, 'can you do it for me');
+    expect(allText(form)).toMatch(
+      /^I cannot fill in the registration for you: it needs your payment card and a code sent to your phone/,
+    );
+    expect(form.intent).toBe('open_account');
+    expect((await service.store.get(registering))?.misunderstandings).toBe(0);
+    const review = await startAs('review@demo.test');
+    await say(review, 'I cannot buy labels, account suspended');
+    expect(allText(await say(review, 'can you handle that for me?'))).toMatch(
+      /^I cannot make phone calls, sorry/,
+    );
+    const reconnect = await startAs('disconnected@demo.test');
+    await say(reconnect, 'my one balance is missing from the carriers page');
+    const yes = await say(reconnect, 'can you do that for me please');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+  });
+
+  it('"is there a number I can call?" before any Stamps line is told the bot has no support number and offered a person, not handed off unasked; after the Stamps line it is that number', async () => {
+    const id = await startAs('closed@demo.test');
+    await say(id, 'I need to ship but my one balance is gone');
+    for (const asks of ['is there a number I can call?', 'do you have a phone number']) {
+      const turn = await say(id, asks);
+      expect(allText(turn)).toMatch(
+        /^I do not have a phone number for our support team to give you, but a person from the team can take over this chat\.\nShall I pass you to them\? \(yes \/ no\)$/,
+      );
+      expect(turn.escalation).toBeNull();
+    }
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    expect((await say(id, 'yes')).intent).toBe('talk_to_human');
+    expect((await service.store.get(id))?.handoff).toBeDefined();
+    // While a reconnect waits for its yes: the same, and the offer stands.
+    const offered = await startAs('disconnected@demo.test');
+    await say(offered, 'my one balance is missing from the carriers page');
+    const turn = await say(offered, 'is there a number I can call?');
+    expect(allText(turn)).toMatch(
+      /^I do not have a phone number for our support team.*Say "talk to a person" if you would like that\.\nReconnecting links/s,
+    );
+    expect((await service.store.get(offered))?.offer).toMatchObject({ kind: 'reconnect' });
+    // Once the Stamps line was given, it is the number meant.
+    const review = await startAs('review@demo.test');
+    await say(review, 'I cannot buy labels, account suspended');
+    expect(allText(await say(review, 'do you have a phone number'))).toMatch(
+      /^You can reach Stamps at \(855\) 889-7867/,
+    );
+  });
+
+  it('"what else can I try?" after the Stamps line is the one thing left to do, and after a lifted hold nothing is', async () => {
+    const review = await startAs('review@demo.test');
+    await say(review, 'I cannot buy labels, account suspended');
+    expect(allText(await say(review, 'what else can I do?'))).toMatch(
+      /^Just one thing: call Stamps at \(855\) 889-7867/,
+    );
+    const details = await startAs('active@demo.test');
+    await say(details, 'where do I find my account number');
+    const turn = await say(details, 'what else can I try?');
+    expect(turn.intent).toBe('find_credentials');
+    expect((await service.store.get(details))?.misunderstandings).toBe(0);
+  });
+
   it('"do I enter it in the app too?" is told yes and where, while the new password is awaited and after the reset steps on their own', async () => {
     const waiting = await startAs('pw-changed@demo.test');
     await say(waiting, 'my account shows suspended since this morning');
@@ -1355,6 +1469,8 @@ describe('customer conversations, one per demo account', () => {
   });
 
   it('disconnected: offers a reconnect request, remembers it until answered, files it on yes', async () => {
+    // Other tests in this file file requests too: count this conversation's own.
+    const requestsBefore = service.runtime.accounts?.embedded?.store.reconnectRequests().length ?? 0;
     const id = await startAs('disconnected@demo.test');
     const offer = await say(id, 'my one balance account is not showing on the carriers page');
     expect(allText(offer)).toMatch(/not connected to your store.*Shall I ask/s);
@@ -1384,7 +1500,7 @@ describe('customer conversations, one per demo account', () => {
     expect(yes.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
     expect(allText(yes)).toMatch(/asked our Customer Success team to reconnect it/);
     expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
-    expect(service.runtime.accounts?.embedded?.store.reconnectRequests()).toHaveLength(1);
+    expect(service.runtime.accounts?.embedded?.store.reconnectRequests()).toHaveLength(requestsBefore + 1);
     // Support has the request now: what the bot cannot answer is left to the person who picks it
     // up, without offering a person a second time.
     const other = await say(id, 'can you also change my store name?');
