@@ -199,6 +199,12 @@ const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
 const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
+/**
+ * "Can I keep my old account number?", "can I reuse the same account?": asked of an account the bot
+ * found closed (reopening it is ASKS_TO_REOPEN's).
+ */
+const KEEPS_OLD_ACCOUNT =
+  /\b(?:keep|re-?use|transfer|carry\s+over|still\s+use)\b.*\b(?:old|same|previous|former|closed|existing)\s+(?:one\s+balance\s+)?(?:account(?:\s+(?:number|id))?|number)\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
 /**
@@ -328,7 +334,8 @@ const YES = new RegExp(
 const DONE = new RegExp(
   [
     CHANGE_OF_MIND,
-    String.raw`(?:(?:yes|yeah|yep|ok(?:ay)?|sure|right|alright|all\s+right|great|cool)[\s,.!]+)?(?:`,
+    // "Ugh fine. done", "ok there, done": up to two grudging or plain acknowledgements before it.
+    String.raw`(?:(?:yes|yeah|yep|ok(?:ay)?|k+|sure|right|alright|all\s+right|great|cool|fine|ugh+|there)[\s,.!]+){0,2}(?:`,
     String.raw`done|finished|all\s+(?:done|set)`,
     // "It's done", "my card is updated", "the password has been reset".
     String.raw`|(?:it|that)(?:['’]?s|\s+is|\s+was|\s+has\s+been)\s+(?:(?:already|now|just)\s+)?(?:done|finished|entered|updated|reset|changed)`,
@@ -1588,6 +1595,20 @@ export class ConversationEngine {
         closedAccount
           ? 'A person on our support team can look into your old account: shall I pass this to them? (yes / no)'
           : PERSON_BEFORE_CLOSING,
+      );
+    }
+    // "Can I keep my old account number?" reads as asking for the details (0.95), which gave the
+    // closed answer and the steps again: a closed account is not reopened, so its number goes with it.
+    if (closedAccount && KEEPS_OLD_ACCOUNT.test(text)) {
+      const texts = [
+        `No, sorry: a closed account cannot be reopened or used again, so the account ending in ${account.accountNumberLast4} stays closed. The new account comes with an account number of its own, which the ONE BALANCE & CARRIERS page shows once it is open.`,
+        ...(openingStepsGiven ? [] : [openingSteps]),
+      ];
+      // With the steps in it, this answer is the one a later "how do I do that?" refers to.
+      return answerAboutSoFar(
+        'open_account',
+        { texts },
+        openingStepsGiven ? {} : { recap: { intent: 'open_account', texts } },
       );
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it

@@ -667,7 +667,7 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
 }
 
 /** "I tried twice", "tried it a few times": what the customer did more than once, to no end. */
-export const TRIED_REPEATEDLY = String.raw`tried\s+(?:it\s+|that\s+)?(?:twice|again|(?:a\s+)?(?:few|couple(?:\s+of)?|several|many|multiple|\d+|two|three)\s+times)`;
+export const TRIED_REPEATEDLY = String.raw`tried\s+(?:it\s+|that\s+)?(?:(?:like|about|maybe|around|at\s+least|over|almost)\s+)?(?:twice|again|(?:a\s+)?(?:few|couple(?:\s+of)?|several|many|multiple|million|hundred|dozen|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+times|so\s+many\s+times)`;
 /**
  * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
  * too", "I tried text and call", "I typed it exactly", "I tried twice", "what else can I try?": the

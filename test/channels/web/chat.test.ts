@@ -683,6 +683,18 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(done)).toMatch(/still suspended even after the password advice\. Please call Stamps/);
   });
 
+  it('pw-changed: a grudging "ugh fine. done" is word that the new password is entered, and the retry runs', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'postage wont buy');
+    const done = await say(id, 'ugh fine. done');
+    expect(done.checks.map((check) => check.name)).toContain('account.unsuspend');
+    expect(allText(done)).toMatch(/still suspended even after the password advice/);
+    // "Fine" alone is no such word: the wait goes on.
+    const other = await startAs('pw-changed@demo.test');
+    await say(other, 'postage wont buy');
+    expect((await say(other, 'fine')).checks).toEqual([]);
+  });
+
   it('pw-changed: "ok so what do I do" while the new password is awaited gets the reset steps, not the first answer again', async () => {
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'my account got suspended');
@@ -1840,6 +1852,30 @@ describe('customer conversations, one per demo account', () => {
     expect(closeIt.escalation).toBeNull();
   });
 
+  it('closed: "can I keep my old account number?" is told the number goes with the closed account, with the steps only once', async () => {
+    const id = await startAs('closed@demo.test');
+    await say(id, 'my one balance is gone, i need to ship');
+    const keep = await say(id, 'can i keep my old account number');
+    expect(keep.intent).toBe('open_account');
+    // The first answer gave the opening steps: not sent again.
+    expect(allText(keep)).toBe(
+      'No, sorry: a closed account cannot be reopened or used again, so the account ending in 7049 stays closed. The new account comes with an account number of its own, which the ONE BALANCE & CARRIERS page shows once it is open.',
+    );
+    // Asked first, the steps follow, and a later question about them is answered from them.
+    const first = await startAs('closed@demo.test');
+    const reuse = await say(first, 'can I still use my old one balance account?');
+    expect(allText(reuse)).toMatch(
+      /^No, sorry: a closed account cannot be reopened.*\n1\. Click ONE BALANCE AND CARRIERS/s,
+    );
+    expect(allText(await say(first, 'how long does the new one take?'))).toMatch(
+      /^Opening a One Balance account takes a few minutes with the steps above/,
+    );
+    // An account that is not closed has its number: the question is about the details.
+    expect((await say(await startAs('active@demo.test'), 'can i keep my old account number')).intent).toBe(
+      'find_credentials',
+    );
+  });
+
   it('closed: "when did that happen?" and "can I get my old balance back?" get what the bot cannot see and a person', async () => {
     const id = await startAs('closed@demo.test');
     await say(id, "hey why can't i see my one balance anymore");
@@ -2006,6 +2042,14 @@ describe('customer conversations, one per demo account', () => {
     expect(address.escalation).toBeNull();
     const persists = await say(id, 'i double checked it, still says invalid');
     expect(persists.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
+  it('regfail: "i tried like 5 times" after the troubleshooting says the error persists, and a person takes it', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'the verification code never came');
+    const tried = await say(id, 'i tried like 5 times');
+    expect(allText(tried)).toMatch(/still there after the troubleshooting steps/);
+    expect(tried.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
   it('regfail: "still broken", which the classifier cannot place, is about the registration just answered', async () => {
