@@ -111,6 +111,19 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.handoff).toBeDefined();
   });
 
+  it('active: "how do i switch to ups" and "I would rather ship with ups than usps" get that the same account covers UPS, not the offer of a person', async () => {
+    const id = await startAs('active@demo.test');
+    for (const asks of [
+      'how do i switch to ups',
+      'can I switch to UPS?',
+      'I would rather ship with ups than usps',
+    ]) {
+      const turn = await say(id, asks);
+      expect(turn.intent).toBe('pricing');
+      expect(allText(turn)).toMatch(/USPS and UPS among them.*up to 62% off UPS shipments/s);
+    }
+  });
+
   it('active, missing from the app: connected and active, so only a reload; still missing, a person', async () => {
     const id = await startAs('active@demo.test');
     const turn = await say(id, "my one balance account doesn't show up in the app");
@@ -464,6 +477,23 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(after)).not.toMatch(/even after/);
   });
 
+  it('declined and pw-changed: "what if it still doesn\'t work?" is told what follows a failed retry, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'my card expired and now i cant buy postage');
+    const whatIf = await say(id, 'ok what if it still doesnt work');
+    expect(whatIf.checks).toEqual([]);
+    expect(allText(whatIf)).toMatch(
+      /^If it is still suspended after the card update, I will tell you as soon as you say "done"\. Calling Stamps at \(855\) 889-7867 is then the fastest way back to shipping/,
+    );
+    expect(whatIf.messages.at(-1)?.choices).toEqual([{ label: 'Done, the card is updated', reply: 'done' }]);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+    const password = await startAs('pw-changed@demo.test');
+    await say(password, 'postage wont buy');
+    expect(allText(await say(password, "and if it's still suspended after that?"))).toMatch(
+      /^If it is still suspended after the new password is entered, I will tell you/,
+    );
+  });
+
   it('declined: "I added a new card just now" is the card update done, and the unsuspend is tried again', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "my postage won't go through");
@@ -693,6 +723,22 @@ describe('customer conversations, one per demo account', () => {
     const other = await startAs('pw-changed@demo.test');
     await say(other, 'postage wont buy');
     expect((await say(other, 'fine')).checks).toEqual([]);
+  });
+
+  it('"do I need the old password to reset it?" is told no, after the reset steps and during the wait for the new password', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'how do i reset my stamps password');
+    const old = await say(id, 'do i need the old one to reset');
+    expect(old.checks).toEqual([]);
+    expect(allText(old)).toMatch(/^That is what the reset is for: you do not need the old password\./);
+    const waiting = await startAs('pw-changed@demo.test');
+    await say(waiting, 'postage wont buy');
+    const turn = await say(waiting, 'do i need my old password to reset it');
+    expect(allText(turn)).toMatch(/^No: the reset does not ask for the old password\./);
+    expect((await service.store.get(waiting))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
   });
 
   it('pw-changed: "ok so what do I do" while the new password is awaited gets the reset steps, not the first answer again', async () => {
