@@ -312,8 +312,8 @@ const HANDOFF_REASONS = new Set([
 const TWO_MISSES =
   'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
 
-/** "Actually, yes", "on second thought, done": a change of mind is still an answer. */
-const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+)[\s,.!]*)?`;
+/** "Actually, yes", "actually wait, yes please", "on second thought, done": a change of mind is still an answer. */
+const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+|um+)[\s,.!]*){0,2}`;
 /**
  * "Sounds good", "great", "why not?": a yes only said alone (or with "please", "thanks"): "great, now
  * it says suspended" or "why not just reconnect it?" goes on to something else.
@@ -657,13 +657,16 @@ const STAMPS_NUMBER = `You can reach Stamps at ${STAMPS_PHONE}. Calling them is 
  * is my account number?" does not.
  */
 const ASKS_FOR_NUMBER =
-  /\b(?<!(?:account|tracking|card|order|reference|id)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
+  /\b(?<!(?:account|tracking|card|order|reference|id|case|ticket)\s)(?:number|phone\s+line)\b.*(?:\?|\bcall\b)|\bwhat\s*['’]?s\s+(?:the|that|their)\s+(?:number|phone)\b/i;
 /**
  * "Is there a number I can call?", "do you have a phone number?", "can I call you?" before any
  * Stamps line was given: a number for our own support, which the bot does not have.
  */
 const ASKS_SUPPORT_PHONE =
   /\bis\s+there\s+(?:a|any)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\b(?:support|customer\s+(?:service|support)|your)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\bcan\s+i\s+(?:call|phone|ring)\s+(?:you|someone|somebody|anyone|support|your\s+team)\b|\b(?:phone\s+)?number\s+(?:i|we)\s+can\s+call\b|\bdo\s+(?:you|u)\s+(?:guys\s+)?have\s+a\s+(?:phone(?:\s+(?:number|line))?|number)\b/i;
+/** "What's the ticket number?", "do I have a case open?": asks what support has, not for a person. */
+const ASKS_ABOUT_TICKET =
+  /\b(?:ticket|case|reference|ref)\s*(?:number|no\.?|#|id)\b|\b(?:do|did)\s+(?:i|you|we)\s+(?:have|get|make|open|create|file)\s+(?:a|an|any|my)\s+(?:open\s+|support\s+)?(?:ticket|case)\b(?!\s+(?:for|about)\s+me)|\bis\s+there\s+(?:a|an|any)\s+(?:open\s+|support\s+)?(?:ticket|case)\b/i;
 /** Our support has no phone line the bot knows of; a person can take over the chat instead. */
 const NO_SUPPORT_PHONE =
   'I do not have a phone number for our support team to give you, but a person from the team can take over this chat.';
@@ -1820,6 +1823,19 @@ export class ConversationEngine {
           ? STAMPS_NUMBER
           : `Stamps is at ${STAMPS_PHONE}. Calling them is the fastest way back to shipping when a One Balance account is suspended and cannot be lifted here; if postage will not go through, tell me what happens and I will check what I can first.`,
       );
+    // "What's the ticket number?", "do I have a ticket?" read as asking for a person (0.98), which
+    // handed the chat off unasked: what support has of this conversation, and nothing filed.
+    if (offer === undefined && ASKS_ABOUT_TICKET.test(text)) {
+      const ticket = state.tickets.at(-1);
+      return answerAboutSoFar(
+        'talk_to_human',
+        ticket === undefined
+          ? 'I have not passed this conversation to our support team, so there is no ticket for it. If you would like a person to look into it, say "talk to a person".'
+          : ticket.ticketId === undefined
+            ? 'Our support team has your case: its ticket is being created, so I do not have its number yet. A person will follow up with you.'
+            : `Our support team has your case under ticket #${ticket.ticketId}. A person will follow up with you.`,
+      );
+    }
     // "Is there a number I can call?" with no Stamps line given reads as wanting a person (0.97) and
     // handed the chat off unasked: the bot has no number for our support, and a person can take
     // over the chat instead, if the customer wants one.

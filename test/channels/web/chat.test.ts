@@ -866,6 +866,46 @@ describe('customer conversations, one per demo account', () => {
     expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
   });
 
+  it('"what\'s the ticket number?" gets the ticket support has (its number once created), and "do I have a ticket?" without one files none; neither hands the chat off', async () => {
+    const id = await startAs('review@demo.test');
+    const first = await say(id, 'why is my account suspended');
+    expect(first.escalation).toMatchObject({ kind: 'phone' });
+    const early = await say(id, 'whats the ticket number');
+    expect(early.intent).toBe('talk_to_human');
+    expect(allText(early)).toMatch(
+      /^Our support team has your case(?: under ticket #\S+|: its ticket is being created)/,
+    );
+    expect(early.escalation).toBeNull();
+    // Once the escalations worker has created it, its number is told.
+    let ticketId: string | undefined;
+    for (let waited = 0; ticketId === undefined && waited < 5_000; waited += 50) {
+      ticketId = (await service.store.get(id))?.tickets[0]?.ticketId;
+      if (ticketId === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(ticketId).toBeDefined();
+    expect(allText(await say(id, 'what is my case number?'))).toBe(
+      `Our support team has your case under ticket #${ticketId}. A person will follow up with you.`,
+    );
+    const state = await service.store.get(id);
+    expect(state?.handoff).toBeUndefined();
+    expect(state?.tickets).toHaveLength(1);
+    const none = await startAs('active@demo.test');
+    const asks = await say(none, 'do i have a ticket?');
+    expect(allText(asks)).toMatch(
+      /^I have not passed this conversation to our support team, so there is no ticket/,
+    );
+    expect(asks.escalation).toBeNull();
+    expect((await service.store.get(none))?.tickets).toEqual([]);
+  });
+
+  it('disconnected: "actually wait, yes please" after a no to the reconnect offer still takes it', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'i cant see my one balance in the carriers list');
+    await say(id, 'no');
+    const yes = await say(id, 'actually wait yes please');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+  });
+
   it('"is there a number I can call?" before any Stamps line is told the bot has no support number and offered a person, not handed off unasked; after the Stamps line it is that number', async () => {
     const id = await startAs('closed@demo.test');
     await say(id, 'I need to ship but my one balance is gone');
