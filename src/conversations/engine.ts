@@ -155,7 +155,7 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
     "The code goes to the phone number in the registration form. The form's details can be edited before you register, so correct the number there, then ask for a new code.",
   ],
   [
-    /\b(?:(?:have|need)\s+to\s+(?:use|be|have)\s+(?:a\s+|my\s+)?(?:cell|mobile|smart)\s*-?\s*phone|has\s+to\s+be\s+a\s+(?:cell|mobile)|land\s*-?\s*line|home\s+phone|office\s+phone|desk\s+phone|(?:no|without\s+a)\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:do\s*n['’]?t|do\s+not)\s+(?:have|own)\s+a\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:can['’]?t|cannot|does\s*n['’]?t|doesn['’]?t)\s+(?:get|receive|take)\s+texts?)\b/i,
+    /\b(?:(?:have|need)\s+to\s+(?:use|be|have)\s+(?:a\s+|my\s+)?(?:cell|mobile|smart)\s*-?\s*phone|has\s+to\s+be\s+a\s+(?:cell|mobile)|land\s*-?\s*line|(?:home|office|work|business|desk)\s+(?:phone|line|number)|(?:no|without\s+a)\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:do\s*n['’]?t|do\s+not)\s+(?:have|own)\s+a\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:can['’]?t|cannot|does\s*n['’]?t|doesn['’]?t)\s+(?:get|receive|take)\s+texts?)\b/i,
     'A phone that cannot get texts works too: choose to verify by phone call instead of text, and the code comes in a call to that number. Enter it within a few minutes, then click Register Account.',
   ],
   [
@@ -564,6 +564,10 @@ const ASKS_WHICH_CARD =
 const ASKS_OTHER_PAYMENT =
   /\b(?:pay\w*|use|fund\w*|take|accept\w*)\b.*\b(?:pay\s*pal|venmo|apple\s+pay|google\s+pay|bank\s+(?:accounts?|transfers?)|ach|cash|cheques?|crypto|bitcoin|gift\s+cards?|prepaid\s+cards?)\b|\bpay\s*pal\b|\b(?:other|another|different)\s+(?:way|method|option)s?\s+(?:of\s+|to\s+)?pay/i;
 const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
+/** "I don't have another card", "no other card": the card is what the account needs, and who knows more. */
+const NO_OTHER_CARD =
+  /\b(?:do\s*n['’]?t|do\s+not|dont)\s+(?:have|own)\s+(?:another|an\s+other|any\s+other|a\s+(?:new|different|second|working|valid|credit|debit)|any)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\bno\s+(?:other|new|working|valid)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\b(?:only|just)\s+have\s+(?:one|this|that)\s+card\b/i;
+const NO_OTHER_CARD_ANSWER = `The account needs a payment card that goes through: it pays for the postage you buy with One Balance. I cannot tell whether Stamps.com, which provides the account, takes another way of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
 /** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
 const NEEDS_STAMPS_ACCOUNT =
@@ -1302,6 +1306,8 @@ export class ConversationEngine {
       return aboutTheCard(CARD_CHANGED_THERE, 'pricing');
     if (ASKS_WHICH_CARD.test(text)) return aboutTheCard(CARD_UNSEEN, 'explain_suspension');
     if (ASKS_OTHER_PAYMENT.test(text)) return aboutTheCard(OTHER_PAYMENT, 'pricing');
+    // "I don't have another card" while the card update is awaited was told to say "done".
+    if (NO_OTHER_CARD.test(text)) return aboutTheCard(NO_OTHER_CARD_ANSWER, 'explain_suspension');
     if (answerable !== undefined) {
       const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
       // A no changes nothing to recap: "why?" after it is about the offer, which comes back with it.

@@ -494,6 +494,17 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('declined: "i dont have another card" is told what the card is for and who knows other ways to pay, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'postage keeps failing');
+    const none = await say(id, 'i dont have another card');
+    expect(none.checks).toEqual([]);
+    expect(allText(none)).toMatch(
+      /^The account needs a payment card that goes through: .*Stamps can tell you at \(855\) 889-7867\.\nOnce the payment card on your One Balance account is updated, say "done"/s,
+    );
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
   it('declined: "I added a new card just now" is the card update done, and the unsuspend is tried again', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "my postage won't go through");
@@ -2128,6 +2139,16 @@ describe('customer conversations, one per demo account', () => {
     expect(address.escalation).toBeNull();
     const persists = await say(id, 'i double checked it, still says invalid');
     expect(persists.escalation).toMatchObject({ kind: 'ticket' });
+  });
+
+  it('regfail: "can i use my office line?" gets the call option, not the offer of a person', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'my registration is stuck');
+    const office = await say(id, 'can i use my office line');
+    expect(allText(office)).toMatch(
+      /^A phone that cannot get texts works too: choose to verify by phone call/,
+    );
+    expect(office.escalation).toBeNull();
   });
 
   it('regfail: "i tried like 5 times" after the troubleshooting says the error persists, and a person takes it', async () => {
