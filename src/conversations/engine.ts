@@ -647,6 +647,9 @@ const WILL_TRY =
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
   /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
+/** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
+const WORKS_NOW =
+  /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed)(?:\s+(?:now|again|fine|perfectly))*[\s.!]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
@@ -2328,17 +2331,20 @@ export class ConversationEngine {
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.
-    // "Ok" or "hmm" alone acknowledges the answer in the same way: no misunderstanding, and the
+    // "Ok" or "hmm" alone acknowledges the answer in the same way, and "yay it works now" reports
+    // the problem gone (it was out of scope and offered a person): no misunderstanding, and the
     // door stays open.
     if (
       (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      (willTry || ACKNOWLEDGES.test(text))
+      (willTry || ACKNOWLEDGES.test(text) || WORKS_NOW.test(text))
     ) {
       const reply: Reply = {
         texts: [
           willTry
             ? 'All right, let me know how it goes. If it still does not work, tell me here and I will help further.'
-            : 'All right. Is there anything else I can help you with?',
+            : WORKS_NOW.test(text)
+              ? 'Glad to hear it works now! Is there anything else I can help you with?'
+              : 'All right. Is there anything else I can help you with?',
         ],
         ...promiseKept,
       };

@@ -1377,6 +1377,20 @@ describe('customer conversations, one per demo account', () => {
     expect(person.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
   });
 
+  it('"yay it works now" after an answer is glad news, not out of scope; a failure after it still brings in the promised person', async () => {
+    placeHoldAgain();
+    const id = await startAs('hold@demo.test');
+    await say(id, 'lables not buying');
+    const works = await say(id, 'yay it works now');
+    expect(allText(works)).toBe('Glad to hear it works now! Is there anything else I can help you with?');
+    expect((await service.store.get(id))?.personOffered).toBeUndefined();
+    const active = await startAs('active@demo.test');
+    await say(active, 'is my account ok');
+    expect(allText(await say(active, 'ok the label went through'))).toMatch(/^Glad to hear it works now!/);
+    const still = await say(active, 'it still doesnt work though');
+    expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
+  });
+
   it('hold: "did it work?" after the lift checks the suspension again and says it is gone', async () => {
     placeHoldAgain();
     const id = await startAs('hold@demo.test');
