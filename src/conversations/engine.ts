@@ -196,6 +196,9 @@ const OPENING_QUESTIONS: QuestionAnswers = [
 ];
 /** "The new one", "a new account": an account to open. */
 const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
+/** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
+const CANT_FIND_ONE_BALANCE =
+  /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
 const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
@@ -634,6 +637,9 @@ const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
 /** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
+/** "What email did I use?", "which email is it under?": asks which email an account was registered with. */
+const ASKS_WHICH_EMAIL =
+  /\b(?:what|which)\s+e-?mail\b.*\b(?:use|used|sign\w*|regist\w*|under|is\s+it|was\s+it|have)\b/i;
 /** "Maybe with another email?", "I used my work email": the account may be under an email the bot cannot look at. */
 const ANOTHER_EMAIL =
   /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
@@ -1513,6 +1519,19 @@ export class ConversationEngine {
           },
           { personOffered: true, misunderstandings: 0 },
         );
+      // "What email did I use?" after no account was found under the signed-in one: the bot cannot
+      // look under others, and the person offered can; the offer stands.
+      if (state.account === null && ASKS_WHICH_EMAIL.test(text))
+        return settled(
+          'talk_to_human',
+          {
+            texts: [
+              'I cannot tell which email an account was registered with: I can only look under the email you are signed in with. Our Customer Success team can check other emails for an account. Shall I pass you to a person on our support team? (yes / no)',
+            ],
+            choices: YES_OR_NO,
+          },
+          { personOffered: true, misunderstandings: 0 },
+        );
     }
 
     // The last answer found nothing wrong and asked to be told if it still fails: this says so,
@@ -1800,6 +1819,17 @@ export class ConversationEngine {
                   : undefined));
     if ((followUp || (phoneReason !== undefined && FEARS_CLOSING.test(text))) && stampsAnswer !== undefined)
       return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Can I still print UPS labels?" from a customer whose account the lookup found suspended, before
+    // any suspension answer: read as the prices (0.76), it said nothing of what stops the labels.
+    // The suspension check answers it.
+    if (
+      (intent === 'pricing' || intent === OUT_OF_SCOPE) &&
+      phoneReason === undefined &&
+      offer === undefined &&
+      state.account?.status === 'suspended' &&
+      asksToShipMeanwhile(text)
+    )
+      intent = 'explain_suspension';
     // "Can I print labels while it's suspended?" reads as the suspension itself (0.99), which would
     // check the account again; once Stamps is the way out, the customer asks what works meanwhile.
     // "Can I still use UPS while this is going on?" reads as the prices (0.50), for the carrier it
@@ -2201,11 +2231,14 @@ export class ConversationEngine {
       // "I can't find my one balance in the app", between the details (or logging in) and a missing
       // account: for a signed-in customer the connection check answers both, with the details'
       // place when connected and the reconnect offer when not.
+      // "Why can't I find One Balance in my account?" says so whatever two options the classifier
+      // weighs (a suspension and the details, for none@).
       const missingOrDetails =
         options !== undefined &&
         state.customer !== null &&
-        options.includes('reconnect_account') &&
-        (options.includes('find_credentials') || options.includes('log_in'));
+        ((options.includes('reconnect_account') &&
+          (options.includes('find_credentials') || options.includes('log_in'))) ||
+          CANT_FIND_ONE_BALANCE.test(text));
       if (options !== undefined && byAccount !== undefined && options.includes(byAccount)) {
         intent = byAccount;
       } else if (missingOrDetails) {

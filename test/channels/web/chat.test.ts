@@ -1149,6 +1149,21 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(id, "what's the weather"))).toMatch(/^I can only help with/);
   });
 
+  it('review: "can i still print ups labels?" as a first message is the suspension that stops them, checked, not the prices; "i already called them" then brings in a person', async () => {
+    const id = await startAs('review@demo.test');
+    const print = await say(id, 'can i still print ups labels');
+    expect(print.intent).toBe('explain_suspension');
+    expect(print.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(print)).toMatch(/suspended for a compliance review.*\(855\) 889-7867/s);
+    expect(allText(print)).not.toMatch(/62% off UPS/);
+    const called = await say(id, 'i already called them');
+    expect(allText(called)).toMatch(/Since you have already called Stamps, I am passing this to a person/);
+    // An active account's customer asking the same gets the prices, which say UPS is covered.
+    expect((await say(await startAs('active@demo.test'), 'can i still print ups labels')).intent).toBe(
+      'pricing',
+    );
+  });
+
   it('review: "what does compliance review mean?" as a first message is the suspension, checked, not out of scope', async () => {
     const id = await startAs('review@demo.test');
     const meaning = await say(id, 'what does compliance review mean');
@@ -1860,6 +1875,20 @@ describe('customer conversations, one per demo account', () => {
     expect(declined.messages.at(-1)?.choices).toEqual([
       { label: 'Done, the card is updated', reply: 'done' },
     ]);
+  });
+
+  it('none: "why cant i find one balance in my account" checks for the account instead of asking which topic, and "what email did i use?" keeps the offer of a person', async () => {
+    const id = await startAs('none@demo.test');
+    const find = await say(id, 'why cant i find one balance in my account');
+    expect(find.intent).toBe('reconnect_account');
+    expect(allText(find)).toMatch(/^I could not find a One Balance account for you/);
+    const sure = await say(id, "i'm pretty sure i signed up last year");
+    expect(allText(sure)).toMatch(/Customer Success team can check whether you have an account/);
+    const which = await say(id, 'what email did i use');
+    expect(allText(which)).toMatch(/^I cannot tell which email an account was registered with/);
+    expect((await service.store.get(id))?.misunderstandings).toBe(0);
+    expect((await say(id, 'yes')).intent).toBe('talk_to_human');
+    expect((await service.store.get(id))?.handoff).toBeDefined();
   });
 
   it('closed: a new account is needed, with the opening steps', async () => {
