@@ -451,6 +451,11 @@ const DID_IT_WORK =
  */
 const HOW_LONG =
   /\bhow\s+(?:long|soon)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b|\b(?:will|would|do|can)\s+(?:i|you)\s+(?:get|send|receive)\s+(?:me\s+)?(?:an?\s+)?(?:e-?mail|notification|message|text)\b|\blet\s+me\s+know\b|\bnotify\s+me\b/i;
+/** Within HOW_LONG: "will I get an email?", "how will I know?" (how the customer is told). */
+const ASKS_HOW_TOLD =
+  /\b(?:e-?mail|notif\w*|text|message)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\blet\s+me\s+know\b/i;
+/** Within HOW_LONG: "how long", "when will it be done" (when, not how). */
+const ASKS_WHEN_DONE = /\bhow\s+(?:long|soon)\b|\bwhen\b|\beta\b/i;
 /** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
 const ASKS_MEANING =
   /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
@@ -567,6 +572,10 @@ const ASKS_WHICH_CARD =
 const ASKS_OTHER_PAYMENT =
   /\b(?:pay\w*|use|fund\w*|take|accept\w*)\b.*\b(?:pay\s*pal|venmo|apple\s+pay|google\s+pay|bank\s+(?:accounts?|transfers?)|ach|cash|cheques?|crypto|bitcoin|gift\s+cards?|prepaid\s+cards?)\b|\bpay\s*pal\b|\b(?:other|another|different)\s+(?:way|method|option)s?\s+(?:of\s+|to\s+)?pay/i;
 const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
+/** "Is a debit card ok?", "do you take amex?": which kinds of card are taken, which the facts do not say. */
+const ASKS_CARD_KIND =
+  /\b(?:debit|credit|prepaid|visa|master\s*card|amex|american\s+express|discover)\s*(?:cards?\s+)?(?:ok(?:ay)?|fine|accepted|allowed|work|good)\b|\b(?:can|do|does|will|is)\b.*\b(?:debit\s+card|visa|master\s*card|amex|american\s+express|discover\s+card)\b/i;
+const CARD_KINDS = `A One Balance account uses a payment card, which pays for the postage you buy with it. I cannot tell which kinds of card Stamps.com, which provides the account, accepts: Stamps can tell you at ${STAMPS_PHONE}. Please never type card details here.`;
 /** "I don't have another card", "no other card": the card is what the account needs, and who knows more. */
 const NO_OTHER_CARD =
   /\b(?:do\s*n['’]?t|do\s+not|dont)\s+(?:have|own)\s+(?:another|an\s+other|any\s+other|a\s+(?:new|different|second|working|valid|credit|debit)|any)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\bno\s+(?:other|new|working|valid)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\b(?:only|just)\s+have\s+(?:one|this|that)\s+card\b/i;
@@ -1315,6 +1324,7 @@ export class ConversationEngine {
       return aboutTheCard(CARD_CHANGED_THERE, 'pricing');
     if (ASKS_WHICH_CARD.test(text)) return aboutTheCard(CARD_UNSEEN, 'explain_suspension');
     if (ASKS_OTHER_PAYMENT.test(text)) return aboutTheCard(OTHER_PAYMENT, 'pricing');
+    if (ASKS_CARD_KIND.test(text)) return aboutTheCard(CARD_KINDS, 'pricing');
     // "I don't have another card" while the card update is awaited was told to say "done".
     if (NO_OTHER_CARD.test(text)) return aboutTheCard(NO_OTHER_CARD_ANSWER, 'explain_suspension');
     if (answerable !== undefined) {
@@ -2520,7 +2530,10 @@ export class ConversationEngine {
       return answerAboutSoFar(
         (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
         [
-          'I cannot give you an exact time.',
+          // "Will I get an email?", "how will I know?" asks how, not when: the ticket's follow-up says.
+          ASKS_HOW_TOLD.test(text) && !ASKS_WHEN_DONE.test(text)
+            ? `${YES_NO_QUESTION.test(text) ? 'Yes: our' : 'Our'} support team follows up by email and here in this chat.`
+            : 'I cannot give you an exact time.',
           lastTicket.reason === 'reconnect_request'
             ? 'The reconnect request is waiting for a Customer Success agent to approve it, and you will hear from us as soon as it is done.'
             : 'Our support team has your case with what I found, and a person will answer you as soon as they pick it up.',

@@ -670,11 +670,11 @@ async function reconnectAccount(context: PolicyContext): Promise<Reply> {
 export const TRIED_REPEATEDLY = String.raw`tried\s+(?:it\s+|that\s+)?(?:(?:like|about|maybe|around|at\s+least|over|almost)\s+)?(?:twice|again|(?:a\s+)?(?:few|couple(?:\s+of)?|several|many|multiple|million|hundred|dozen|\d+|two|three|four|five|six|seven|eight|nine|ten)\s+times|so\s+many\s+times)`;
 /**
  * After registration troubleshooting, "I never got a text", "no code came", "tried the call option
- * too", "I tried text and call", "I typed it exactly", "I tried twice", "what else can I try?": the
- * error persists, though no failure word says so.
+ * too", "I tried text and call", "I typed it exactly", "I tried twice", "what else can I try?", or
+ * of a declined card "it's a brand new card": the error persists, though no failure word says so.
  */
 export const CODE_STILL_MISSING = new RegExp(
-  String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|getting|gotten|receiv\w*|arriv\w*|came|come|comes|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\btried\s+(?:both|(?:by\s+)?(?:texts?|sms|calls?|phone)\s+(?:and|&|or)\s+(?:by\s+)?(?:texts?|sms|calls?|phone))\b|\bwhat\s+else\s+(?:can|could|should|do)\s+i\s+(?:try|do)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b|\b(?:it['’]?s|it\s+has|i['’]?ve|i\s+have)\s+(?:been\s+)?(?:waited\s+|waiting\s+)?(?:for\s+)?(?:\d+|a\s+few|an?|over|more\s+than|like|half\s+an?)\b.*\b(?:min\w*|hours?|hrs?|days?|while)\b|\bstill\s+(?:nothing|waiting|no\s+code)\b|\bwaited\b`,
+  String.raw`\b(?:never|did(?:n['’]?t|\s+not)|does(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|not)\s+(?:got|get|getting|gotten|receiv\w*|arriv\w*|came|come|comes|coming)\b|\bno\s+(?:texts?|codes?|calls?|sms)\b|\bnothing\s+(?:came|arrived|comes|happen\w*)\b|\btried\b.*\b(?:too|also|as\s+well|either)\b|\btried\s+(?:both|(?:by\s+)?(?:texts?|sms|calls?|phone)\s+(?:and|&|or)\s+(?:by\s+)?(?:texts?|sms|calls?|phone))\b|\bwhat\s+else\s+(?:can|could|should|do)\s+i\s+(?:try|do)\b|\balso\s+tried\b|\b(?:typed|entered|put|used)\b.*\b(?:exactly|correctly|right|properly|carefully|twice)\b|\b(?:right|correct|same|exact)\s+code\b|\b${TRIED_REPEATEDLY}\b|\b(?:it['’]?s|it\s+has|i['’]?ve|i\s+have)\s+(?:been\s+)?(?:waited\s+|waiting\s+)?(?:for\s+)?(?:\d+|a\s+few|an?|over|more\s+than|like|half\s+an?)\b.*\b(?:min\w*|hours?|hrs?|days?|while)\b|\bstill\s+(?:nothing|waiting|no\s+code)\b|\bwaited\b|\b(?:brand\s+new|valid|good|working)\s+card\b|\b(?:it|that)['’]?s\s+a\s+new\s+card\b|\bcard\s+(?:is|was)\s+(?:fine|valid|good|ok(?:ay)?|brand\s+new|new|working|active)\b|\bcard\s+works\b`,
   'i',
 );
 /** A question, by its mark or its first word. */

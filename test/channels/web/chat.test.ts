@@ -2184,6 +2184,36 @@ describe('customer conversations, one per demo account', () => {
     expect(persists.escalation).toMatchObject({ kind: 'ticket' });
   });
 
+  it('regfail: after the declined-card tips, "it\'s a brand new card" says the error persists (a person), and "is a debit card ok?" is told who knows which cards are taken', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'my card was declined when registering');
+    const kind = await say(id, 'is a debit card ok?');
+    expect(allText(kind)).toMatch(
+      /^A One Balance account uses a payment card.*Stamps can tell you at \(855\) 889-7867/,
+    );
+    expect(kind.escalation).toBeNull();
+    const fresh = await startAs('regfail@demo.test');
+    await say(fresh, 'my card was declined when registering');
+    const card = await say(fresh, "it's a brand new card");
+    expect(allText(card)).toMatch(/still there after the troubleshooting steps/);
+    expect(card.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
+  });
+
+  it('disconnected: after the reconnect request, "will i get an email?" is told how support follows up, "how long?" that no time can be promised', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'my one balance is missing from the carriers page');
+    await say(id, 'yes');
+    expect(allText(await say(id, 'will i get an email'))).toMatch(
+      /^Yes: our support team follows up by email and here in this chat\. The reconnect request is waiting/,
+    );
+    expect(allText(await say(id, 'how will i know its done'))).toMatch(
+      /^Our support team follows up by email/,
+    );
+    expect(allText(await say(id, 'how long does that usually take'))).toMatch(
+      /^I cannot give you an exact time\./,
+    );
+  });
+
   it('regfail: "can i use my office line?" gets the call option, not the offer of a person', async () => {
     const id = await startAs('regfail@demo.test');
     await say(id, 'my registration is stuck');
