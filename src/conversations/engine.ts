@@ -211,12 +211,13 @@ const KEEPS_OLD_ACCOUNT =
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
 /**
- * "Can you check my account?", "is there a problem with my account?": the account check the
+ * "Can you check my account?", "is there a problem with my account?", "what about mine?" (after
+ * another's account was refused): the account check the
  * suspension question runs (suspended or not, connected or not), whatever else the words suggest
  * (an opener, "I have a problem with my account", reads much the same).
  */
 const ASKS_TO_CHECK_ACCOUNT =
-  /\b(?:check|look\s+(?:at|into|over)|run\s+a\s+check\s+on|take\s+a\s+look\s+at)\s+(?:on\s+)?my\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+(?:there\s+)?(?:something|anything|a\s+problem|an\s+issue)\s+(?:wrong\s+)?with\s+my\s+(?:one\s+balance\s+|postage\s+)?account\b/i;
+  /\b(?:check|look\s+(?:at|into|over)|run\s+a\s+check\s+on|take\s+a\s+look\s+at)\s+(?:on\s+)?my\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+(?:there\s+)?(?:something|anything|a\s+problem|an\s+issue)\s+(?:wrong\s+)?with\s+my\s+(?:one\s+balance\s+|postage\s+)?account\b|^\s*(?:(?:and|but|so|ok(?:ay)?|what)[\s,.!]+)*(?:what|how)\s+about\s+(?:mine|my\s+(?:own\s+)?(?:one\s+balance\s+)?(?:account|one))(?:\s+then)?\s*[?.!]*\s*$/i;
 /**
  * "My card got declined for postage", "my payment failed": a declined payment is one of the causes
  * of a suspension, which the suspension check finds (and a registration that stopped on the card is

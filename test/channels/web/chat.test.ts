@@ -2725,6 +2725,11 @@ describe('conversation behaviour', () => {
       'What can I help you with on your own account?',
     ]);
     expect(only.checks).toEqual([]);
+    // "What about mine?" then asks for the customer's own account to be checked.
+    const mine = await say(id, 'what about mine');
+    expect(mine.intent).toBe('explain_suspension');
+    expect(mine.checks.map((check) => check.result?.accountId)).toContain('OB-1001');
+    expect(allText(mine)).toMatch(/not suspended and it is connected/);
   });
 
   it("answers another service's question as out of scope instead of asking which of ours", async () => {
