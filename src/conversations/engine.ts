@@ -196,6 +196,9 @@ const OPENING_QUESTIONS: QuestionAnswers = [
 ];
 /** "The new one", "a new account": an account to open. */
 const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
+/** "Can I print a label today?", "can I buy postage right now?": whether the account can ship now. */
+const CAN_I_SHIP_NOW =
+  /\b(?:can|could|may)\s+i\s+(?:still\s+)?(?:print|ship|buy|purchase|make|create|get)\s+(?:a\s+|any\s+|some\s+|my\s+)?(?:labels?|postage|packages?|orders?)\b/i;
 /** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
 const CANT_FIND_ONE_BALANCE =
   /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
@@ -560,7 +563,7 @@ const ALREADY_DID = new RegExp(
 );
 /** "My card is fine", "nothing wrong with my card, I just used it": denies the declined payment. */
 const DENIES_CARD_PROBLEM =
-  /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b/i;
+  /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b|\bno\s+(?:declined|failed|rejected)\s+(?:payments?|charges?|transactions?)\b|\b(?:bank|card\s+company|issuer)\s+(?:says|said|shows?|showed|told\s+me)\b.*\b(?:no|nothing|fine|never|ok(?:ay)?)\b/i;
 /** What the records show, told to a customer who denies the declined payment. */
 const CARD_RECORDS = `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`;
 /** "Which card is on file?", "what card was declined?", "last 4 digits of my card", "which card?". */
@@ -2335,6 +2338,15 @@ export class ConversationEngine {
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
     // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
+    // "Can I print a label today?" from a signed-in customer (out of scope, 0.64; after "hi", a
+    // greeting) asks whether the account can buy postage now: the account check answers that.
+    if (
+      (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
+      offer === undefined &&
+      state.customer !== null &&
+      CAN_I_SHIP_NOW.test(text)
+    )
+      intent = 'explain_suspension';
     if (
       (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
       offer === undefined &&

@@ -524,6 +524,29 @@ describe('customer conversations, one per demo account', () => {
     expect(yes.escalation).toMatchObject({ kind: 'ticket' });
   });
 
+  it('declined: "my bank says there was no declined payment" is told what the records show, and the wait goes on', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'why am i suspended');
+    const bank = await say(id, 'my bank says there was no declined payment');
+    expect(allText(bank)).toMatch(
+      /^The account records show that a payment on your One Balance account was declined/,
+    );
+    expect(bank.checks).toEqual([]);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
+  it('"hi, can i print a label today?" from a signed-in customer is answered from the account (closed, none, suspended or fine), not with a hello', async () => {
+    const closed = await say(await startAs('closed@demo.test'), 'hi, can i print a label today?');
+    expect(allText(closed)).toMatch(/^Your earlier One Balance account is closed/);
+    const active = await say(await startAs('active@demo.test'), 'can i buy postage right now');
+    expect(active.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(active)).toMatch(/not suspended and it is connected, so postage should go through/);
+    const declined = await say(await startAs('declined@demo.test'), 'hi, can i print a label today?');
+    expect(allText(declined)).toMatch(/suspended because a payment was declined/);
+    // A visitor is not checked: the words alone are no topic of ours.
+    expect((await say(await startAs(), 'can i print a label today?')).checks).toEqual([]);
+  });
+
   it('declined: "my card is fine, I just used it" is told what the records show and who can see more, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "can't buy postage");
