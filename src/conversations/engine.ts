@@ -603,7 +603,7 @@ const DENIES_PASSWORD_CHANGE =
   /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
-  /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all)\b/i;
+  /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all|cost(?:ing|s)?\s+me\s+(?:money|sales|customers|business|orders)|(?:los(?:ing|e)|lost)\s+(?:money|sales|customers|business|orders)|hurt(?:ing|s)?\s+my\s+(?:business|sales|shop|store))\b/i;
 /** "I need to ship today", "orders are waiting", "asap": the customer is in a hurry. */
 const IN_A_HURRY =
   /\b(?:urgent\w*|asap|emergency|right\s+(?:now|away)|(?:ship|send|mail|get\s+\w+\s+out)\w*\b[^.?!]*\b(?:today|tonight|now)|orders?\s+(?:are\s+)?(?:waiting|piling|stuck)|(?:customers?|people|buyers)\s+(?:are\s+)?waiting)\b/i;
@@ -1755,8 +1755,10 @@ export class ConversationEngine {
     // The open offer explained again, for a message that is not understood or asks about it.
     const remindOffer = (open: Offer): TurnWork => {
       Object.assign(understood, { intent: OUT_OF_SCOPE, confidence });
+      // "I'm losing sales because of this" while an offer waits: sorry first, then the same offer.
+      const sorry = FRUSTRATED.test(text) ? ['I am sorry this has been so frustrating.'] : [];
       return withNote({
-        reply: { texts: [offerReminder(open)], choices: offerChoices(open) },
+        reply: { texts: [...sorry, offerReminder(open)], choices: offerChoices(open) },
         intent: OUT_OF_SCOPE,
         confidence,
         stateChanges: changes,
@@ -2105,10 +2107,12 @@ export class ConversationEngine {
     }
     // "Thanks for nothing", "this was useless, bye": a thank-you or a goodbye said in frustration
     // is venting too, not one to answer with "you're welcome".
+    // A weak guess at a topic is venting too when frustration is all the message clearly says
+    // ("THIS IS COSTING ME MONEY" reads as the prices at 0.46, beside closing at 0.45).
     const venting =
       (intent === OUT_OF_SCOPE ||
         weakSmallTalk ||
-        (frustrated && (intent === 'thanks' || intent === 'goodbye'))) &&
+        (frustrated && (intent === 'thanks' || intent === 'goodbye' || confidence < 0.5))) &&
       (frustrated || hurried);
     // "What about the password?" right after the account details reads as the reset, but asks for
     // the password beside them: where the app keeps it. One that fails is the reset's.

@@ -883,6 +883,10 @@ export const ASKS_TO_REOPEN =
 
 async function openAccount(context: PolicyContext): Promise<Reply> {
   const state = await accountState(context);
+  // "Register" from a customer whose registration never finished was told they already have an
+  // account: what is left is finishing that registration.
+  if (state.kind === 'open' && state.account.status === 'registration_pending')
+    return { ...(await unfinishedRegistration(context)), topic: 'registration_error' };
   if (state.kind === 'open') {
     return {
       texts: [

@@ -58,13 +58,13 @@ const MIN_OUT_OF_SCOPE_WORDS = 5;
 /**
  * Where a message may hold more than one request: after a sentence's end, at a semicolon, at
  * "also", and at "and"/"plus" when a new question or statement starts there ("... and how do I
- * close it").
+ * close it", "... and whats my username", as typed without the apostrophe).
  * "My account is suspended and I can't buy postage" splits too, but both halves are one intent.
  * Not at "but": what follows it mostly corrects the first part ("the app wants me to register a
  * new account but I already have one") rather than asking something else.
  */
 const REQUEST_BOUNDARY =
-  /(?<=[?!.])\s+|\s*;\s*|,?\s+(?:and\s+)?also[\s,]+|,?\s+(?:and|plus)\s+(?=(?:how|what|where|why|when|can|could|do|does|is|are|will|i|i'm|my|it|please)\b)/i;
+  /(?<=[?!.])\s+|\s*;\s*|,?\s+(?:and\s+)?also[\s,]+|,?\s+(?:and|plus)\s+(?=(?:how|what|where|why|when|can|could|do|does|is|are|will|i|i'm|my|it|please|whats|wheres|hows|im)\b)/i;
 /** A part shorter than this names no request of its own ("ok.", "thanks!"). */
 const MIN_PART_WORDS = 3;
 /**

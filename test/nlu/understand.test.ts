@@ -80,6 +80,8 @@ describe('Understander: two requests in one message', () => {
     ['hi there! quick question - is one balance free and how do i log in?', ['pricing', 'log_in']],
     // A courtesy that opens the first part only.
     ['hi, my postage wont buy and also whats my account number?', ['explain_suspension', 'find_credentials']],
+    // "whats", typed without its apostrophe, starts a question as "what's" does.
+    ['how do i log in and whats my username', ['log_in', 'find_credentials']],
   ])('finds both in "%s"', (text, inOrder) => {
     const understanding = understander.understand(text);
     const also = understanding.also;

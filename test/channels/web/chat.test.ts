@@ -494,6 +494,21 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('declined: "THIS IS COSTING ME MONEY" and "im losing sales because of this" during the card wait are venting, not a question between prices and closing', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'WHY CANT I BUY POSTAGE');
+    const costing = await say(id, 'THIS IS COSTING ME MONEY');
+    expect(allText(costing)).toMatch(
+      /^I am sorry this has been so frustrating\. Calling Stamps at \(855\) 889-7867/,
+    );
+    expect(allText(costing)).not.toMatch(/Is your question about/);
+    const losing = await say(id, 'im losing sales because of this');
+    expect(allText(losing)).toMatch(
+      /^I am sorry this has been so frustrating\.\nOnce the payment card on your One Balance account is updated, say "done"/,
+    );
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
   it('declined: "i dont have another card" is told what the card is for and who knows other ways to pay, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'postage keeps failing');
@@ -2235,6 +2250,15 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(id, 'how long does that usually take'))).toMatch(
       /^I cannot give you an exact time\./,
     );
+  });
+
+  it('regfail: "register" is told the registration has not finished and what it waits on, not that an account exists', async () => {
+    const turn = await say(await startAs('regfail@demo.test'), 'register');
+    expect(turn.intent).toBe('open_account');
+    expect(allText(turn)).toMatch(
+      /Your One Balance registration has not finished yet, so the account cannot be used until it does\.\nYour registration is waiting on phone verification/,
+    );
+    expect(allText(turn)).not.toMatch(/You already have a One Balance account/);
   });
 
   it('regfail: "can i use my office line?" gets the call option, not the offer of a person', async () => {
