@@ -199,6 +199,9 @@ const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
 /** "Can I print a label today?", "can I buy postage right now?": whether the account can ship now. */
 const CAN_I_SHIP_NOW =
   /\b(?:can|could|may)\s+i\s+(?:still\s+)?(?:print|ship|buy|purchase|make|create|get)\s+(?:a\s+|any\s+|some\s+|my\s+)?(?:labels?|postage|packages?|orders?)\b/i;
+/** "How do I get it?", "where can I sign up for one?": asking for One Balance itself. */
+const GETS_ONE =
+  /^\s*(?:(?:so|ok(?:ay)?|and|great|cool|nice)[\s,.!]+)*(?:how\s+(?:do|can|would|could)\s+i|where\s+(?:do|can)\s+i|can\s+i)\s+(?:get|sign\s+up\s+for|set\s+up|open|start|activate)\s+(?:it|one|this)(?:\s+then)?\s*[?.!]*\s*$/i;
 /** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
 const CANT_FIND_ONE_BALANCE =
   /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
@@ -580,6 +583,9 @@ const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card
 const ASKS_CARD_KIND =
   /\b(?:debit|credit|prepaid|visa|master\s*card|amex|american\s+express|discover)\s*(?:cards?\s+)?(?:ok(?:ay)?|fine|accepted|allowed|work|good)\b|\b(?:can|do|does|will|is)\b.*\b(?:debit\s+card|visa|master\s*card|amex|american\s+express|discover\s+card)\b/i;
 const CARD_KINDS = `A One Balance account uses a payment card, which pays for the postage you buy with it. I cannot tell which kinds of card Stamps.com, which provides the account, accepts: Stamps can tell you at ${STAMPS_PHONE}. Please never type card details here.`;
+/** "Is it safe to give them my card?": where the card goes, and that the bot never sees it. */
+const ASKS_CARD_SAFE = /\b(?:safe|secure|security|trust)\b.*\bcard\b|\bcard\b.*\b(?:safe|secure)\b/i;
+const CARD_SAFETY = `The card goes into the registration form, to Stamps.com, which provides One Balance, and it pays for the postage you buy. I never see card details, so please never type them in this chat. How Stamps.com keeps cards is theirs to tell: Stamps is at ${STAMPS_PHONE}.`;
 /** "I don't have another card", "no other card": the card is what the account needs, and who knows more. */
 const NO_OTHER_CARD =
   /\b(?:do\s*n['’]?t|do\s+not|dont)\s+(?:have|own)\s+(?:another|an\s+other|any\s+other|a\s+(?:new|different|second|working|valid|credit|debit)|any)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\bno\s+(?:other|new|working|valid)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\b(?:only|just)\s+have\s+(?:one|this|that)\s+card\b/i;
@@ -726,6 +732,12 @@ const CUSTOMER_SUCCESS =
  * long it takes, how the customer hears of it, whether the account ships meanwhile.
  */
 const RECONNECT_QUESTIONS: QuestionAnswers = [
+  // "Does that mean I have to make a new one?" (read as opening one, whose answer said the account
+  // shows on the carriers page, which a disconnected one does not): no, it exists.
+  [
+    /\b(?:make|open|create|start|get|need|register)\s+(?:a\s+)?(?:new|another|second|fresh)\s+(?:one|account)\b|\b(?:new|another)\s+(?:one|account)\b.*\?|\bstart\s+(?:over|again|from\s+scratch)\b/i,
+    'No: your One Balance account still exists, so you do not need a new one. It only needs to be connected to your store again.',
+  ],
   [
     ASKS_TIME,
     'I cannot say exactly how long it takes: a Customer Success agent approves each reconnect request, and you hear from us as soon as it is done.',
@@ -1329,6 +1341,7 @@ export class ConversationEngine {
     if (ASKS_WHICH_CARD.test(text)) return aboutTheCard(CARD_UNSEEN, 'explain_suspension');
     if (ASKS_OTHER_PAYMENT.test(text)) return aboutTheCard(OTHER_PAYMENT, 'pricing');
     if (ASKS_CARD_KIND.test(text)) return aboutTheCard(CARD_KINDS, 'pricing');
+    if (ASKS_CARD_SAFE.test(text)) return aboutTheCard(CARD_SAFETY, 'open_account');
     // "I don't have another card" while the card update is awaited was told to say "done".
     if (NO_OTHER_CARD.test(text)) return aboutTheCard(NO_OTHER_CARD_ANSWER, 'explain_suspension');
     if (answerable !== undefined) {
@@ -2370,8 +2383,13 @@ export class ConversationEngine {
       (state.customer !== null || ABOUT_POSTAGE.test(text))
     )
       intent = 'explain_suspension';
-    // "How do I do the new one?" (out of scope, 0.63): how to open a new account.
-    if (intent === OUT_OF_SCOPE && offer === undefined && HOW_TO.test(text) && NEW_ACCOUNT.test(text))
+    // "How do I do the new one?" (out of scope, 0.63): how to open a new account; "how do I get
+    // it?" after what One Balance is (out of scope) asks the same in a chat about One Balance.
+    if (
+      intent === OUT_OF_SCOPE &&
+      offer === undefined &&
+      ((HOW_TO.test(text) && NEW_ACCOUNT.test(text)) || GETS_ONE.test(text))
+    )
       intent = 'open_account';
     // "What does compliance review mean?" (out of scope, 0.80) names one of a suspension's causes:
     // the suspension answer says what the bot knows of it, and for a signed-in customer whether it

@@ -1698,6 +1698,17 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('disconnected: "does that mean i have to make a new one?" while the reconnect is offered is told the account exists, and the offer stands', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'i think my account got unlinked after i changed stores');
+    const turn = await say(id, 'does that mean i have to make a new one');
+    expect(allText(turn)).toMatch(
+      /^No: your One Balance account still exists, so you do not need a new one\./,
+    );
+    expect(allText(turn)).not.toMatch(/You already have a One Balance account/);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
+  });
+
   it('disconnected: "no thanks, I\'ll do it myself. how?" is told a reconnect is not self-service, and "actually yes" still asks for it', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, 'I think my account got disconnected');
@@ -1927,6 +1938,21 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.misunderstandings).toBe(0);
     expect((await say(id, 'yes')).intent).toBe('talk_to_human');
     expect((await service.store.get(id))?.handoff).toBeDefined();
+  });
+
+  it('a visitor told what One Balance is: "how do i get it" is the opening steps, and "is it safe to give them my card" where the card goes; no misses', async () => {
+    const id = await startAs();
+    await say(id, 'whats one balance');
+    const get = await say(id, 'how do i get it');
+    expect(get.intent).toBe('open_account');
+    expect(allText(get)).toMatch(/Click the blue Register a FREE Account! button/);
+    const safe = await say(id, 'is it safe to give them my card');
+    expect(allText(safe)).toMatch(
+      /^The card goes into the registration form, to Stamps\.com.*never type them in this chat/,
+    );
+    const state = await service.store.get(id);
+    expect(state?.misunderstandings).toBe(0);
+    expect(state?.handoff).toBeUndefined();
   });
 
   it('closed: a new account is needed, with the opening steps', async () => {
