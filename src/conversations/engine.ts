@@ -606,7 +606,7 @@ const PASSWORD_RECORDS =
   'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.';
 /** "I never changed my password", "it wasn't me": the customer denies the change a suspension is for. */
 const DENIES_PASSWORD_CHANGE =
-  /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b/i;
+  /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b|\bi\s+did(?:n['’]?t|\s+not)\s+do\s+(?:it|that|this|anything)\b/i;
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all|cost(?:ing|s)?\s+me\s+(?:money|sales|customers|business|orders)|(?:los(?:ing|e)|lost)\s+(?:money|sales|customers|business|orders)|hurt(?:ing|s)?\s+my\s+(?:business|sales|shop|store))\b/i;

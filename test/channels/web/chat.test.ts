@@ -1102,6 +1102,12 @@ describe('customer conversations, one per demo account', () => {
       kind: 'unsuspend_retry',
       after: 'password',
     });
+    // "Why did my password change? i didnt do it" denies it too, without naming the change again.
+    const other = await startAs('pw-changed@demo.test');
+    await say(other, 'my account is suspended');
+    expect(allText(await say(other, 'why did my password change? i didnt do it'))).toMatch(
+      /^The account records show that your Stamps\.com password was changed recently/,
+    );
   });
 
   it('pw-changed: "how do I put the new password in?" gets the steps without a check, and "alright it\'s in now" is done', async () => {
