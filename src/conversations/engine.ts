@@ -581,14 +581,15 @@ const ASKS_OTHER_PAYMENT =
 const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** "Is a debit card ok?", "do you take amex?": which kinds of card are taken, which the facts do not say. */
 const ASKS_CARD_KIND =
-  /\b(?:debit|credit|prepaid|visa|master\s*card|amex|american\s+express|discover)\s*(?:cards?\s+)?(?:ok(?:ay)?|fine|accepted|allowed|work|good)\b|\b(?:can|do|does|will|is)\b.*\b(?:debit\s+card|visa|master\s*card|amex|american\s+express|discover\s+card)\b/i;
+  /\b(?:debit|credit|prepaid|visa|master\s*card|amex|american\s+express|discover)\s*(?:cards?\s+)?(?:ok(?:ay)?|fine|accepted|allowed|work|good)\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:can|do|does|will|is|are)\b.*\b(?:debit\s+card|visa|master\s*card|amex|american\s+express|discover\s+card)\b/i;
 const CARD_KINDS = `A One Balance account uses a payment card, which pays for the postage you buy with it. I cannot tell which kinds of card Stamps.com, which provides the account, accepts: Stamps can tell you at ${STAMPS_PHONE}. Please never type card details here.`;
 /** "Is it safe to give them my card?": where the card goes, and that the bot never sees it. */
-const ASKS_CARD_SAFE = /\b(?:safe|secure|security|trust)\b.*\bcard\b|\bcard\b.*\b(?:safe|secure)\b/i;
+const ASKS_CARD_SAFE =
+  /\b(?:is\s+it|is\s+(?:my|the)\s+card|will\s+(?:my|the)\s+card\s+be)\s+(?:safe|secure)\b.*\bcard\b|\b(?:is\s+(?:my|the)\s+card|will\s+(?:my|the)\s+card\s+be)\s+(?:safe|secure)\b|\b(?:safe|secure)\s+to\s+(?:give|enter|put|share|use)\b.*\bcard\b|\bcan\s+i\s+trust\b.*\bcard\b/i;
 const CARD_SAFETY = `The card goes into the registration form, to Stamps.com, which provides One Balance, and it pays for the postage you buy. I never see card details, so please never type them in this chat. How Stamps.com keeps cards is theirs to tell: Stamps is at ${STAMPS_PHONE}.`;
 /** "I don't have another card", "no other card": the card is what the account needs, and who knows more. */
 const NO_OTHER_CARD =
-  /\b(?:do\s*n['’]?t|do\s+not|dont)\s+(?:have|own)\s+(?:another|an\s+other|any\s+other|a\s+(?:new|different|second|working|valid|credit|debit)|any)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\bno\s+(?:other|new|working|valid)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\b(?:only|just)\s+have\s+(?:one|this|that)\s+card\b/i;
+  /\b(?:do\s*n['’]?t|do\s+not|dont)\s+(?:have|own)\s+(?:another|an\s+other|any\s+other|a\s+(?:new|different|second|working|valid|credit|debit))\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\bno\s+(?:other|new|working|valid)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\b(?:only|just)\s+have\s+(?:one|this|that)\s+card\b/i;
 const NO_OTHER_CARD_ANSWER = `The account needs a payment card that goes through: it pays for the postage you buy with One Balance. I cannot tell whether Stamps.com, which provides the account, takes another way of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
 /** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */

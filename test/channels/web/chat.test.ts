@@ -520,6 +520,16 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
   });
 
+  it("declined: word that the card is updated is the fix done even when it names the card's kind or security, which card questions do not take", async () => {
+    for (const done of ['i updated my card, it is a visa now', 'i updated my card so it is safe now']) {
+      const id = await startAs('declined@demo.test');
+      await say(id, 'postage keeps failing');
+      const turn = await say(id, done);
+      expect(turn.checks.map((check) => check.name)).toContain('account.unsuspend');
+      expect(allText(turn)).toMatch(/still suspended even after the card update/);
+    }
+  });
+
   it('declined: "I added a new card just now" is the card update done, and the unsuspend is tried again', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, "my postage won't go through");
