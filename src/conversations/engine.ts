@@ -143,7 +143,7 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
     'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead.',
   ],
   [
-    /\b(?:what|which)\s+(?:phone\s+)?number\b.*\bfrom\b|\bwho\s+(?:sends|calls|texts)\b/i,
+    /\b(?:what|which)\s+(?:phone\s+)?number\b.*\bfrom\b|\bwho\s+(?:sends|calls|texts)\b|\bnumber\b.*\b(?:comes?|coming|sent|sends?|calls?|texts?)\s+from\b/i,
     'I cannot see which number the code comes from. It is sent by text or by call, as you choose, to the phone number in the registration form; if a text does not come through, ask for the code by call.',
   ],
   [
@@ -656,13 +656,13 @@ const NEEDS_OLD_PASSWORD =
 const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
-/** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
 /** "What email did I use?", "which email is it under?": asks which email an account was registered with. */
 const ASKS_WHICH_EMAIL =
   /\b(?:what|which)\s+e-?mail\b.*\b(?:use|used|sign\w*|regist\w*|under|is\s+it|was\s+it|have)\b/i;
 /** "Maybe with another email?", "I used my work email": the account may be under an email the bot cannot look at. */
 const ANOTHER_EMAIL =
   /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
+/** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
 const BELIEVES_REGISTERED = new RegExp(
   String.raw`${ANOTHER_EMAIL.source}|\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`,
   'i',
@@ -696,7 +696,7 @@ const ASKS_FOR_NUMBER =
  * Stamps line was given: a number for our own support, which the bot does not have.
  */
 const ASKS_SUPPORT_PHONE =
-  /\bis\s+there\s+(?:a|any)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\b(?:support|customer\s+(?:service|support)|your)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\bcan\s+i\s+(?:call|phone|ring)\s+(?:you|someone|somebody|anyone|support|your\s+team)\b|\b(?:phone\s+)?number\s+(?:i|we)\s+can\s+call\b|\bdo\s+(?:you|u)\s+(?:guys\s+)?have\s+a\s+(?:phone(?:\s+(?:number|line))?|number)\b/i;
+  /\bis\s+there\s+(?:a|any)\s+(?:phone\s+)?(?:number|phone\s+line)\b(?!.*\b(?:from|codes?|texts?)\b)|\b(?:support|customer\s+(?:service|support)|your)\s+(?:phone\s+)?(?:number|phone\s+line)\b|\bcan\s+i\s+(?:call|phone|ring)\s+(?:you|someone|somebody|anyone|support|your\s+team)\b|\b(?:phone\s+)?number\s+(?:i|we)\s+can\s+call\b|\bdo\s+(?:you|u)\s+(?:guys\s+)?have\s+a\s+(?:phone(?:\s+(?:number|line))?|number)\b/i;
 /** "What's the ticket number?", "do I have a case open?": asks what support has, not for a person. */
 const ASKS_ABOUT_TICKET =
   /\b(?:ticket|case|reference|ref)\s*(?:number|no\.?|#|id)\b|\b(?:do|did)\s+(?:i|you|we)\s+(?:have|get|make|open|create|file)\s+(?:a|an|any|my)\s+(?:open\s+|support\s+)?(?:ticket|case)\b(?!\s+(?:for|about)\s+me)|\bis\s+there\s+(?:a|an|any)\s+(?:open\s+|support\s+)?(?:ticket|case)\b/i;

@@ -2303,6 +2303,14 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(turn)).not.toMatch(/You already have a One Balance account/);
   });
 
+  it('regfail: "is there a number the code comes from?" is the verification question, not a request for a support number', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'the verification code never came');
+    const from = await say(id, 'is there a number the code comes from?');
+    expect(allText(from)).toMatch(/^I cannot see which number the code comes from\./);
+    expect(allText(from)).not.toMatch(/phone number for our support team/);
+  });
+
   it('regfail: "can i use my office line?" gets the call option, not the offer of a person', async () => {
     const id = await startAs('regfail@demo.test');
     await say(id, 'my registration is stuck');
