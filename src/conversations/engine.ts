@@ -1534,31 +1534,24 @@ export class ConversationEngine {
           }),
         );
       }
-      // "Ok, who do I ask then?": who the person offered is, and the offer stands; it is not a
-      // second message the bot failed to understand.
-      if (ASKS_WHO_HELPS.test(text))
-        return settled(
+      // A question about the person offered, answered; the offer stands, and it is not a second
+      // message the bot failed to understand.
+      const offerStands = (answer: string): TurnWork =>
+        settled(
           'talk_to_human',
-          {
-            texts: [
-              'A person on our support team: they can look into what I cannot answer here. Shall I pass you to them? (yes / no)',
-            ],
-            choices: YES_OR_NO,
-          },
+          { texts: [answer], choices: YES_OR_NO },
           { personOffered: true, misunderstandings: 0 },
         );
+      // "Ok, who do I ask then?": who the person offered is.
+      if (ASKS_WHO_HELPS.test(text))
+        return offerStands(
+          'A person on our support team: they can look into what I cannot answer here. Shall I pass you to them? (yes / no)',
+        );
       // "What email did I use?" after no account was found under the signed-in one: the bot cannot
-      // look under others, and the person offered can; the offer stands.
+      // look under others, and the person offered can.
       if (state.account === null && ASKS_WHICH_EMAIL.test(text))
-        return settled(
-          'talk_to_human',
-          {
-            texts: [
-              'I cannot tell which email an account was registered with: I can only look under the email you are signed in with. Our Customer Success team can check other emails for an account. Shall I pass you to a person on our support team? (yes / no)',
-            ],
-            choices: YES_OR_NO,
-          },
-          { personOffered: true, misunderstandings: 0 },
+        return offerStands(
+          'I cannot tell which email an account was registered with: I can only look under the email you are signed in with. Our Customer Success team can check other emails for an account. Shall I pass you to a person on our support team? (yes / no)',
         );
     }
 
