@@ -595,9 +595,12 @@ const NO_OTHER_CARD_ANSWER = `The account needs a payment card that goes through
 /** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
 const NEEDS_STAMPS_ACCOUNT =
   /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
-/** "How do I update my card?", "I need to change the payment card": changing the card, not which it is. */
+/**
+ * "How do I update my card?", "I need to change the payment card", "my card is [removed], can you
+ * update it?": changing the card, not which it is.
+ */
 const CHANGES_CARD =
-  /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b/i;
+  /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b|\bcard\b.*\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:updat|chang|replac|switch|add)\w*\s+(?:it|that|this)\b/i;
 const CARD_CHANGED_THERE =
   'The payment card is kept with your One Balance account, which Stamps.com provides, so it is changed there and not in this chat: log in to your One Balance account from the ONE BALANCE & CARRIERS page (top right of the app) and update the card there. Please never type card details here.';
 const CARD_UNSEEN =

@@ -3130,6 +3130,15 @@ describe('conversation behaviour', () => {
     expect(JSON.stringify(state)).not.toMatch(secret);
   });
 
+  it('"my card is <number>, can you update it?" is told the number was removed and where the card is changed, not a miss', async () => {
+    const id = await startAs('active@demo.test');
+    const turn = await say(id, 'my card is 4111 1111 1111 1111 can you update it');
+    expect(allText(turn)).toMatch(
+      /^I removed what looked like a card number.*\nThe payment card is kept with your One Balance account, which Stamps\.com provides, so it is changed there/s,
+    );
+    expect((await service.store.get(id))?.misunderstandings).toBe(0);
+  });
+
   it('delivers a check still pending after the wait bound over SSE when it lands', async () => {
     const id = await startAs('noclass@demo.test');
     const events = await fetch(`${base}/api/conversations/${id}/events`);
