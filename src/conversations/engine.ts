@@ -676,6 +676,9 @@ const WILL_TRY =
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
   /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
+/** "It's gone", "my account disappeared": said of an account (not asked), with no word of closing it. */
+const SAYS_GONE =
+  /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
 const WORKS_NOW =
   /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed)(?:\s+(?:now|again|fine|perfectly))*[\s.!]*$/i;
@@ -1317,12 +1320,17 @@ export class ConversationEngine {
         }),
       );
     // A person offered about an account matter, unless support already has the conversation.
-    const answeredWithPerson = (topic: Answerable, texts: readonly string[], offerText: string): TurnWork => {
+    const answeredWithPerson = (
+      topic: Answerable,
+      texts: readonly string[],
+      offerText: string,
+      more: Partial<ConversationState> = {},
+    ): TurnWork => {
       const ending = personOrSupport(offerText);
       return answerAboutSoFar(
         topic,
         { texts: [...texts, ending.text], ...ending.choices },
-        ending.stateChanges,
+        { ...ending.stateChanges, ...more },
       );
     };
     // "Which card is on file?" or "can I pay with PayPal?" wherever it comes; while the card update
@@ -1393,6 +1401,13 @@ export class ConversationEngine {
             )
           : offerAgainAfter(noSteps, offer);
       }
+      // "It's gone" while the reconnect is offered (read as closing, 0.53) says again what the
+      // offer answers: the account is missing from the page, not gone.
+      if (offer?.kind === 'reconnect' && SAYS_GONE.test(text) && !QUESTION.test(text))
+        return offerAgainAfter(
+          'It is missing from the ONE BALANCE & CARRIERS page because it is not connected to your store, but the account itself still exists.',
+          offer,
+        );
       // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
       // see, and the offer again. "Why?" alone is the offer's explanation (below).
       if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
@@ -1644,15 +1659,18 @@ export class ConversationEngine {
     const { account } = state;
     const closedAccount = account?.status === 'closed';
     if (closedAccount && (denies || ASKS_WHEN_CLOSED.test(text))) {
+      const texts = [
+        `The account system shows your One Balance account ending in ${account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${openingStepsGiven ? ', with the steps I gave' : ''}.`,
+        ...(openingStepsGiven ? [] : [openingSteps]),
+      ];
       return answeredWithPerson(
         'close_account',
-        [
-          `The account system shows your One Balance account ending in ${account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${openingStepsGiven ? ', with the steps I gave' : ''}.`,
-          ...(openingStepsGiven ? [] : [openingSteps]),
-        ],
+        texts,
         denies
           ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
           : 'A person on our support team can look into what happened: shall I pass this to them? (yes / no)',
+        // With the steps in it, "I didn't close it" next does not send them again.
+        openingStepsGiven ? {} : { recap: { intent: 'open_account', texts } },
       );
     }
     // "Can I get my old balance back?": what was left on a closed account is not the bot's to see or

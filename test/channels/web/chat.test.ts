@@ -1714,6 +1714,17 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(1);
   });
 
+  it('disconnected: "its gone" while the reconnect is offered is the missing account said again, not the closing guide', async () => {
+    const id = await startAs('disconnected@demo.test');
+    await say(id, 'my one balance is not showing');
+    const gone = await say(id, 'its gone');
+    expect(allText(gone)).toMatch(
+      /^It is missing from the ONE BALANCE & CARRIERS page because it is not connected to your store/,
+    );
+    expect(allText(gone)).not.toMatch(/closing guide/);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
+  });
+
   it('disconnected: "does that mean i have to make a new one?" while the reconnect is offered is told the account exists, and the offer stands', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, 'i think my account got unlinked after i changed stores');
@@ -2110,6 +2121,16 @@ describe('customer conversations, one per demo account', () => {
     // Not counted as a misunderstanding: the conversation is not handed off.
     expect((await service.store.get(id))?.misunderstandings).toBe(0);
     expect((await say(id, 'yes')).escalation).toMatchObject({ kind: 'ticket' });
+  });
+
+  it('closed: "i didnt close it" right after "why was my account closed?" does not send the opening steps a second time', async () => {
+    const id = await startAs('closed@demo.test');
+    const why = await say(id, 'why was my account closed');
+    expect(allText(why)).toMatch(/Click the blue Register a FREE Account! button/);
+    const denied = await say(id, 'i didnt close it');
+    expect(allText(denied)).toMatch(/A new account gets you shipping again, with the steps I gave\./);
+    expect(allText(denied)).not.toMatch(/Register a FREE Account!/);
+    expect(allText(denied)).toMatch(/If you did not close it, a person on our support team can look into it/);
   });
 
   it('closed: "but I never closed it" gets what the bot can see and the offer of a person', async () => {
