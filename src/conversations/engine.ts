@@ -679,6 +679,8 @@ const ACKNOWLEDGES =
 /** "It's gone", "my account disappeared": said of an account (not asked), with no word of closing it. */
 const SAYS_GONE =
   /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
+/** The fix a visitor says is done: a password reset or entered, a card updated. */
+const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
 const WORKS_NOW =
   /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed)(?:\s+(?:now|again|fine|perfectly))*[\s.!]*$/i;
@@ -1342,6 +1344,25 @@ export class ConversationEngine {
         ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
       });
     };
+    // A visitor told how to mend a changed password (or a card) who says it is done ("ok i reset
+    // it and put it in the app") got the same steps again: the bot cannot check a visitor's
+    // account, so it says what the fix does and what signing in adds if postage still fails.
+    if (
+      state.customer === null &&
+      offer === undefined &&
+      (recap?.intent === 'reset_stamps_password' || recap?.intent === 'explain_suspension') &&
+      DONE.test(text) &&
+      // The fix named ("I reset it", "updated my card"), not "I already did all that" (answered below).
+      NAMES_A_FIX.test(text)
+    )
+      return answerAboutSoFar(
+        recap.intent,
+        `Good: ${
+          /\bcard\b/i.test(text)
+            ? 'with the card updated,'
+            : 'with the new password entered on the ONE BALANCE & CARRIERS page, the password the app keeps matches Stamps.com again, so'
+        } try buying postage now. If it still fails, sign in to the app and open this chat from there: I can then check your account and try to lift a suspension.`,
+      );
     // "How do I change the card on file?" (out of scope, 0.99) asks how, not which card: where the
     // card is changed. While a card update is awaited, the fix's own steps answer it below.
     if (

@@ -986,7 +986,7 @@ const ASKS_FOR_CATCH = /\b(?:catch|too\s+good|hidden|strings\s+attached|fine\s+p
 
 /** "What's my balance?", "how do I add funds?": the bot sees neither the balance nor a way to add to it. */
 export const ASKS_FOR_BALANCE =
-  /\b(?:my|the|postage|account['’]?s?|current)\s+balance\b|\b(?:add|adding|top\s*up|load|deposit|put)\s+(?:more\s+|some\s+)?(?:money|funds?|postage)\b|\bmoney\s+(?:is\s+)?(?:left|in\s+(?:my|the)\s+account)\b|\btop\s*up\b/i;
+  /\b(?:my|the|postage|account['’]?s?|current)\s+balance\b|\b(?:add|adding|top\s*up|load|deposit|put)\s+(?:more\s+|some\s+)?(?:money|funds?|postage)\b|\bmoney\s+(?:is\s+)?(?:left|in\s+(?:my|the)\s+account)\b|\btop\s*up\b|\bhow\s+much\s+(?:postage|money|funds?|credit)\s+(?:do\s+i\s+have|is|have\s+i\s+got)(?:\s+(?:left|remaining|available|on\s+(?:it|my\s+account)))?\b/i;
 
 /** What One Balance costs; why a card is needed, or whether there is a catch, or the balance, where asked. */
 const pricing: Policy = async (context) => {

@@ -287,6 +287,27 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(declined, "what's my account number?")).intent).toBe('find_credentials');
   });
 
+  it('visitor: "ok i reset it and put it in the app" after the reset steps is told to try postage and what signing in adds, not sent the steps again', async () => {
+    const id = await startAs();
+    await say(id, 'my labels wont print says account suspended');
+    await say(id, 'i changed my stamps password last week');
+    const done = await say(id, 'ok i reset it and put it in the app');
+    expect(allText(done)).toMatch(
+      /^Good: with the new password entered on the ONE BALANCE & CARRIERS page.*try buying postage now\. If it still fails, sign in/,
+    );
+    expect(allText(done)).not.toMatch(/To reset your Stamps\.com password/);
+    const card = await startAs();
+    await say(card, 'my labels wont print says account suspended');
+    expect(allText(await say(card, 'ok i updated my card'))).toMatch(
+      /^Good: with the card updated, try buying postage now\./,
+    );
+  });
+
+  it('"how much postage do i have left" is told the bot cannot see the balance, not the prices', async () => {
+    const turn = await say(await startAs('declined@demo.test'), 'how much postage do i have left');
+    expect(allText(turn)).toMatch(/^I cannot see your postage balance from here/);
+  });
+
   it('visitor: "are they open on weekends?" after the general suspension steps is about the Stamps line', async () => {
     const id = await startAs();
     await say(id, 'helo, my acount got suspnded and i cant by postage');
