@@ -679,6 +679,9 @@ const ACKNOWLEDGES =
 /** "It's gone", "my account disappeared": said of an account (not asked), with no word of closing it. */
 const SAYS_GONE =
   /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
+/** "Which payment?", "when did that happen?", "how much was it?": of the declined payment. */
+const ASKS_WHICH_PAYMENT =
+  /\b(?:which|what)\s+(?:payment|charge|transaction|purchase|amount)\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?when\s+(?:did|was)\s+(?:it|that|this|the\s+payment)\b|\bhow\s+much\s+was\s+(?:it|that|the\s+payment)\b/i;
 /** The fix a visitor says is done: a password reset or entered, a card updated. */
 const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
@@ -1475,6 +1478,13 @@ export class ConversationEngine {
               : 'I cannot reset it for you: only you can choose a new Stamps.com password, on Stamps.com.';
           return waitGoesOn({ ...steps, texts: [lead, ...steps.texts] });
         }
+        // "Which payment?", "when did it happen?" of the declined payment: the records say only
+        // that one was declined (it was asked which of two topics, or told to say "done").
+        if (offer.after === 'card' && ASKS_WHICH_PAYMENT.test(text))
+          return offerAgainAfter(
+            `I cannot see which payment was declined, or when: the account records show only that one was. Stamps can see it: call them at ${STAMPS_PHONE}.`,
+            offer,
+          );
         // "What if it still doesn't work?": what follows a retry that fails, promised now, and the
         // wait goes on (it was told to say "done" again, as if not understood).
         if (WHAT_IF_STILL_FAILS.test(text) && !namesOtherTopic)

@@ -530,6 +530,19 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
   });
 
+  it('declined: "which payment?" and "when did it happen?" during the card wait are told who can see the declined payment, not asked which topic', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'my account got suspended for a declined payment');
+    for (const asks of ['which payment', 'when did it happen']) {
+      const turn = await say(id, asks);
+      expect(allText(turn)).toMatch(
+        /^I cannot see which payment was declined, or when: .*\(855\) 889-7867\.\nOnce the payment card/s,
+      );
+      expect(turn.checks).toEqual([]);
+    }
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
   it('declined: "i dont have another card" is told what the card is for and who knows other ways to pay, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     await say(id, 'postage keeps failing');
