@@ -196,6 +196,9 @@ const OPENING_QUESTIONS: QuestionAnswers = [
 ];
 /** "The new one", "a new account": an account to open. */
 const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
+/** "Do I have an account?", "do I still have an account with you?", "is there an account for me?". */
+const ASKS_HAS_ACCOUNT =
+  /^\s*(?:(?:so|and|but|ok(?:ay)?|wait)[\s,.!]+)*(?:do|did)\s+i\s+(?:still\s+|even\s+|already\s+)?have\s+(?:an?|my)\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+there\s+an?\s+(?:one\s+balance\s+)?account\s+(?:for|under)\s+(?:me|my)\b/i;
 /** "Can I print a label today?", "can I buy postage right now?": whether the account can ship now. */
 const CAN_I_SHIP_NOW =
   /\b(?:can|could|may)\s+i\s+(?:still\s+)?(?:print|ship|buy|purchase|make|create|get)\s+(?:a\s+|any\s+|some\s+|my\s+)?(?:labels?|postage|packages?|orders?)\b/i;
@@ -2401,6 +2404,16 @@ export class ConversationEngine {
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
     // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
+    // "Do I have an account?", "do I still have an account with you?" read as a greeting (0.49,
+    // 0.85): for a signed-in customer the lookup answers it, as "do I have a One Balance account?"
+    // (opening one, 0.72) already was.
+    if (
+      (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
+      offer === undefined &&
+      state.customer !== null &&
+      ASKS_HAS_ACCOUNT.test(text)
+    )
+      intent = 'open_account';
     // "Can I print a label today?" from a signed-in customer (out of scope, 0.64; after "hi", a
     // greeting) asks whether the account can buy postage now: the account check answers that.
     if (

@@ -2016,6 +2016,18 @@ describe('customer conversations, one per demo account', () => {
     expect(state?.handoff).toBeUndefined();
   });
 
+  it('"do i have an account?" from a signed-in customer is answered from the lookup (closed, none, open), not with a hello', async () => {
+    expect(allText(await say(await startAs('closed@demo.test'), 'do i have an account'))).toMatch(
+      /^Your earlier One Balance account is closed/,
+    );
+    expect(
+      allText(await say(await startAs('active@demo.test'), 'do i still have an account with you')),
+    ).toMatch(/^You already have a One Balance account \(ending in 7007\)/);
+    expect(allText(await say(await startAs('none@demo.test'), 'do i have an account?'))).toMatch(
+      /^I find no One Balance account for you/,
+    );
+  });
+
   it('closed: a new account is needed, with the opening steps', async () => {
     const id = await startAs('closed@demo.test');
     const turn = await say(id, 'I need to buy postage but my account is suspended');
