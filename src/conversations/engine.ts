@@ -196,6 +196,8 @@ const OPENING_QUESTIONS: QuestionAnswers = [
 ];
 /** "The new one", "a new account": an account to open. */
 const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
+/** "Can I appeal?", "how do I dispute this?": contesting a suspension. */
+const APPEALS = /\b(?:appeal\w*|disput\w*|contest\w*|challeng\w*|overturn\w*)\b/i;
 /** "Do I have an account?", "do I still have an account with you?", "is there an account for me?". */
 const ASKS_HAS_ACCOUNT =
   /^\s*(?:(?:so|and|but|ok(?:ay)?|wait)[\s,.!]+)*(?:do|did)\s+i\s+(?:still\s+|even\s+|already\s+)?have\s+(?:an?|my)\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+there\s+an?\s+(?:one\s+balance\s+)?account\s+(?:for|under)\s+(?:me|my)\b/i;
@@ -1897,6 +1899,17 @@ export class ConversationEngine {
                   : undefined));
     if ((followUp || (phoneReason !== undefined && FEARS_CLOSING.test(text))) && stampsAnswer !== undefined)
       return answerAboutSoFar('explain_suspension', stampsAnswer);
+    // "Can I appeal?" after the Stamps line (out of scope, answered as if nothing were open): the
+    // decision is Stamps's, and so is how to contest it.
+    if (
+      phoneReason !== undefined &&
+      (intent === OUT_OF_SCOPE || intent === 'explain_suspension') &&
+      APPEALS.test(text)
+    )
+      return answerAboutSoFar(
+        'explain_suspension',
+        `Whether and how the suspension can be appealed is for Stamps to say, as they decide on it: call them at ${STAMPS_PHONE}, the fastest way back to shipping.`,
+      );
     // "Can I still print UPS labels?" from a customer whose account the lookup found suspended, before
     // any suspension answer: read as the prices (0.76), it said nothing of what stops the labels.
     // The suspension check answers it.

@@ -1252,6 +1252,17 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('review: "can i appeal" after the Stamps line is told the decision and its appeal are Stamps\'s, with their number', async () => {
+    const id = await startAs('review@demo.test');
+    await say(id, 'my account was suspended');
+    const appeal = await say(id, 'can i appeal');
+    expect(appeal.intent).toBe('explain_suspension');
+    expect(allText(appeal)).toMatch(
+      /^Whether and how the suspension can be appealed is for Stamps to say.*\(855\) 889-7867/,
+    );
+    expect(appeal.checks).toEqual([]);
+  });
+
   it('review: "what does compliance review mean?" as a first message is the suspension, checked, not out of scope', async () => {
     const id = await startAs('review@demo.test');
     const meaning = await say(id, 'what does compliance review mean');
