@@ -2099,7 +2099,10 @@ export class ConversationEngine {
       intent = 'find_credentials';
     if (
       (recap?.intent === 'reset_stamps_password' || recap?.intent === 'find_credentials') &&
-      ((intent === OUT_OF_SCOPE && FORGOT.test(text)) || NEEDS_OLD_PASSWORD.test(text))
+      ((intent === OUT_OF_SCOPE && FORGOT.test(text)) ||
+        // Of the reset only: "do I need my current password to log in?" is not about it.
+        (NEEDS_OLD_PASSWORD.test(text) &&
+          (recap.intent === 'reset_stamps_password' || /\breset/i.test(text))))
     )
       return answerAboutSoFar(
         'reset_stamps_password',

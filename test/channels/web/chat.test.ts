@@ -832,6 +832,12 @@ describe('customer conversations, one per demo account', () => {
       kind: 'unsuspend_retry',
       after: 'password',
     });
+    // After the details, "do I need my current password to log in?" is about logging in, not the reset.
+    const details = await startAs('active@demo.test');
+    await say(details, 'where is my username');
+    expect(allText(await say(details, 'do i need my current password to log in'))).not.toMatch(
+      /That is what the reset is for/,
+    );
   });
 
   it('pw-changed: "ok so what do I do" while the new password is awaited gets the reset steps, not the first answer again', async () => {
