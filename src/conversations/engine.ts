@@ -1256,6 +1256,10 @@ export class ConversationEngine {
     // The opening steps, and whether the last answer gave them (several replies depend on it).
     const openingSteps = context.answer('open_account');
     const openingStepsGiven = recap?.texts.includes(openingSteps) === true;
+    // An answer that gives the steps for the first time becomes the one later questions refer to,
+    // so that the next answer does not send them again.
+    const recapWhenStepsGiven = (texts: string[]): Partial<ConversationState> =>
+      openingStepsGiven ? {} : { recap: { intent: 'open_account', texts } };
     // Classified once per turn; its entities also tell whether another account was typed in.
     const understanding = this.deps.understander.understand(text);
     const note = this.otherAccountNote(state, understanding.entities);
@@ -1705,8 +1709,7 @@ export class ConversationEngine {
         denies
           ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
           : 'A person on our support team can look into what happened: shall I pass this to them? (yes / no)',
-        // With the steps in it, "I didn't close it" next does not send them again.
-        openingStepsGiven ? {} : { recap: { intent: 'open_account', texts } },
+        recapWhenStepsGiven(texts),
       );
     }
     // "Can I get my old balance back?": what was left on a closed account is not the bot's to see or
@@ -1736,12 +1739,7 @@ export class ConversationEngine {
         `No, sorry: a closed account cannot be reopened or used again, so the account ending in ${account.accountNumberLast4} stays closed. The new account comes with an account number of its own, which the ONE BALANCE & CARRIERS page shows once it is open.`,
         ...(openingStepsGiven ? [] : [openingSteps]),
       ];
-      // With the steps in it, this answer is the one a later "how do I do that?" refers to.
-      return answerAboutSoFar(
-        'open_account',
-        { texts },
-        openingStepsGiven ? {} : { recap: { intent: 'open_account', texts } },
-      );
+      return answerAboutSoFar('open_account', { texts }, recapWhenStepsGiven(texts));
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
     // says so, so that nobody believes the account closed, and who can.
