@@ -2418,30 +2418,17 @@ export class ConversationEngine {
     // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
     // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
     if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
+    // No topic placed yet (out of scope or small talk) and nothing awaited: where the next three
+    // rules may read the message as an account question. Asked afresh, since each may set a topic.
+    const unplaced = () => (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) && offer === undefined;
     // "Do I have an account?", "do I still have an account with you?" read as a greeting (0.49,
     // 0.85): for a signed-in customer the lookup answers it, as "do I have a One Balance account?"
     // (opening one, 0.72) already was.
-    if (
-      (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
-      offer === undefined &&
-      state.customer !== null &&
-      ASKS_HAS_ACCOUNT.test(text)
-    )
-      intent = 'open_account';
+    if (unplaced() && state.customer !== null && ASKS_HAS_ACCOUNT.test(text)) intent = 'open_account';
     // "Can I print a label today?" from a signed-in customer (out of scope, 0.64; after "hi", a
     // greeting) asks whether the account can buy postage now: the account check answers that.
-    if (
-      (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
-      offer === undefined &&
-      state.customer !== null &&
-      CAN_I_SHIP_NOW.test(text)
-    )
-      intent = 'explain_suspension';
-    if (
-      (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) &&
-      offer === undefined &&
-      ASKS_TO_CHECK_ACCOUNT.test(text)
-    ) {
+    if (unplaced() && state.customer !== null && CAN_I_SHIP_NOW.test(text)) intent = 'explain_suspension';
+    if (unplaced() && ASKS_TO_CHECK_ACCOUNT.test(text)) {
       if (state.customer === null)
         return answerAboutSoFar(
           'explain_suspension',
