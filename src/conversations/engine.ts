@@ -1403,9 +1403,21 @@ export class ConversationEngine {
       // A reply while the bot waits for a fix: the offer stays open and the last answer the recap.
       const waitGoesOn = (reply: Reply): TurnWork =>
         settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap });
-      // What the customer asked, answered, and the open offer asked again with its quick answers.
-      const offerAgainAfter = (said: string, open: Offer): TurnWork =>
-        waitGoesOn({ texts: [said, offerReminder(open)], choices: offerChoices(open) });
+      // What the customer asked, answered, and the open offer asked again with its quick answers:
+      // what a reconnect does is explained once, then only asked ("I don't understand" hears it again).
+      const offerAgainAfter = (said: string, open: Offer, explainAgain = false): TurnWork => {
+        const reply = {
+          texts: [said, offerReminder(open, open.explained === true && !explainAgain)],
+          choices: offerChoices(open),
+        };
+        if (open.kind !== 'reconnect' || open !== offer) return waitGoesOn(reply);
+        return settled(offerIntent, reply, {
+          personOffered: undefined,
+          misunderstandings: 0,
+          recap,
+          offer: { ...open, explained: true },
+        });
+      };
       // "Can you do it for me?" to a reconnect offer asks for what the offer is: the request.
       if (
         answerable.kind === 'reconnect' &&
@@ -1421,7 +1433,7 @@ export class ConversationEngine {
         return offerAgainAfter(`${NO_SUPPORT_PHONE} Say "talk to a person" if you would like that.`, offer);
       // "I don't understand" to an open offer: what it is, said again, and the same question.
       if (offer?.kind === 'reconnect' && CONFUSED.test(text))
-        return offerAgainAfter('Sorry, that was not clear. In short:', offer);
+        return offerAgainAfter('Sorry, that was not clear. In short:', offer, true);
       // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
       // are no steps to give; the offer stays, or stays open to an "actually, yes".
       if (offer?.kind === 'reconnect' && DOES_IT_THEMSELVES.test(text)) {
@@ -1672,6 +1684,9 @@ export class ConversationEngine {
         ...promiseKept,
       });
     }
+    // Asked how, beside saying so ("I'm not logged in, how do I sign in?"): the question is answered.
+    if (state.customer === null && ASKS_HOW_TO_SIGN_IN.test(text))
+      return settled('log_in', { texts: [HOW_TO_SIGN_IN] }, { ...waitsEnded, misunderstandings: 0, recap });
     // "I'm not signed in" from a visitor: that is fine, and what signing in would add.
     if (state.customer === null && SAYS_NOT_SIGNED_IN.test(text)) {
       const texts = [
@@ -1680,8 +1695,6 @@ export class ConversationEngine {
       // A remark beside the topic, which stays the one to go back to.
       return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap });
     }
-    if (state.customer === null && ASKS_HOW_TO_SIGN_IN.test(text))
-      return settled('log_in', { texts: [HOW_TO_SIGN_IN] }, { ...waitsEnded, misunderstandings: 0, recap });
     if (CLAIMS_SIGNED_IN.test(text)) {
       const texts = [
         state.customer === null

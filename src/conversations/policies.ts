@@ -251,8 +251,13 @@ const FIX_FOR_REASON: Readonly<Record<string, UnsuspendFix>> = {
 
 const fixOf = (offer: Offer): UnsuspendFix => offer.after ?? 'password';
 
-/** Said when a customer answers an open offer with something the bot does not understand. */
-export function offerReminder(offer: Offer): string {
+/**
+ * Said when a customer answers an open offer with something the bot does not understand, or asks
+ * beside it. `brief`: a reconnect already explained while it waits is asked again in one line.
+ */
+export function offerReminder(offer: Offer, brief = false): string {
+  if (offer.kind === 'reconnect' && brief)
+    return 'Shall I ask our Customer Success team to reconnect your account? (yes / no)';
   return offer.kind === 'reconnect'
     ? 'Reconnecting links your existing One Balance account to your store again, so that it shows on the ONE BALANCE & CARRIERS page and you can buy postage with it; a Customer Success agent approves the request. Shall I ask them to reconnect it? (yes / no)'
     : RETRY_AFTER[fixOf(offer)].reminder;

@@ -39,6 +39,8 @@ const offerSchema = z.object({
    * updated. Conversations stored before the card existed have none, and waited for a password.
    */
   after: z.enum(['password', 'card']).optional(),
+  /** What a reconnect does was explained while this offer waited: a reminder asks the question alone. */
+  explained: z.boolean().optional(),
 });
 /** What the bot waits for before it acts (a reconnect request's yes, a fix's "done"). */
 export type Offer = z.infer<typeof offerSchema>;

@@ -268,11 +268,14 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toEqual([]);
   });
 
-  it('visitor: "I\'m not signed in" is fine, and "is there a number I can call?" after the suspension steps gets the Stamps line', async () => {
+  it('visitor: "I\'m not signed in" is fine ("...how do I sign in?" is answered), and "is there a number I can call?" after the suspension steps gets the Stamps line', async () => {
     const id = await startAs();
     await say(id, "my account is suspended and I can't buy labels");
     const notSignedIn = await say(id, "I'm not signed in, I'm on my phone");
     expect(allText(notSignedIn)).toMatch(/^That is fine: I can still answer general questions/);
+    // Said together with the question, the question is what is answered.
+    const how = await say(await startAs(), "i'm not logged in, how do i sign in");
+    expect(allText(how)).toMatch(/^Sign in to the shipping app as you usually do/);
     // Read as a person wanted (0.97) and handed off before.
     const number = await say(id, 'is there a number I can call?');
     expect(allText(number)).toMatch(/^You can reach Stamps at \(855\) 889-7867\./);
@@ -1667,7 +1670,7 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
   });
 
-  it('disconnected: "why did it disconnect?", "will I lose my balance?", how long, an email and printing meanwhile, before answering the offer, get what the bot can see, and the offer stays', async () => {
+  it('disconnected: "why did it disconnect?", "will I lose my balance?", how long, an email and printing meanwhile, before answering the offer, get what the bot can see, and the offer stays (explained once, then asked in one line)', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, "i can't see my one balance on the carriers page");
     const why = await say(id, 'why did it disconnect?');
@@ -1688,10 +1691,16 @@ describe('customer conversations, one per demo account', () => {
     for (const [question, answer] of answers) {
       const turn = await say(id, question);
       expect(allText(turn)).toMatch(answer);
-      expect(allText(turn)).toMatch(/Shall I ask them to reconnect it\? \(yes \/ no\)$/);
+      // What a reconnect does was explained with the first answer: now the question alone.
+      expect(allText(turn)).toMatch(
+        /\nShall I ask our Customer Success team to reconnect your account\? \(yes \/ no\)$/,
+      );
+      expect(allText(turn)).not.toMatch(/Reconnecting links/);
       expect(turn.checks).toEqual([]);
     }
     expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'reconnect' });
+    // "I don't get it" hears the explanation again.
+    expect(allText(await say(id, 'i dont get it'))).toMatch(/In short:\nReconnecting links your existing/);
   });
 
   it('disconnected: "will it cost anything?" before the yes is told what the bot knows of a charge, and the offer stands', async () => {
@@ -1704,7 +1713,7 @@ describe('customer conversations, one per demo account', () => {
     ]) {
       const turn = await say(id, asks);
       expect(allText(turn)).toMatch(
-        /^Your One Balance account comes free.*no charge for reconnecting it.*Shall I ask them to reconnect it\? \(yes \/ no\)$/s,
+        /^Your One Balance account comes free.*no charge for reconnecting it.*Shall I ask (?:them|our Customer Success team) to reconnect (?:it|your account)\? \(yes \/ no\)$/s,
       );
       expect(turn.checks).toEqual([]);
     }
