@@ -170,7 +170,19 @@ const ACCOUNT_INFORMATION =
  * Questions about a step of the opening steps, answered from what the steps and DOMAIN.md say of
  * it. The phone verification step has its own table above.
  */
+/** "What info do I need?", "what do I need to register?", "what documents are required?". */
+const NEEDED_TO_OPEN =
+  /\bwhat\s+(?:else\s+)?(?:info\w*|details?|documents?|paperwork|things?|stuff)\s+(?:do|will|would|should|does|is|are)\b.*\b(?:need\w*|required|have|ready)\b|\bwhat\s+(?:else\s+)?(?:do|will|would)\s+i\s+need\b|\bwhat\s+(?:else\s+)?(?:is|are)\s+(?:needed|required)\b/i;
 const OPENING_QUESTIONS: QuestionAnswers = [
+  // "What info do I need?", "what do I need to have ready?": what the form asks for, in one line.
+  [
+    NEEDED_TO_OPEN,
+    `You need three things for the form: your store's details (the app fills them in, and you can edit them), a payment card for your postage, and a phone that can take a call or a text for the verification code.`,
+  ],
+  [
+    /\bcredit\s+(?:check|score|history|report)\b/i,
+    "I cannot tell whether Stamps.com looks at credit: what the form asks for is your store's details, a payment card for your postage, and a phone to verify by call or text.",
+  ],
   [
     /\baddress\w*\b/i,
     `${ACCOUNT_INFORMATION}. Make sure the street, city and ZIP code are your correct postal address: registration stops when the address cannot be validated.`,
@@ -220,7 +232,8 @@ const ASKS_WHEN_CLOSED =
 const KEEPS_OLD_ACCOUNT =
   /\b(?:keep|re-?use|transfer|carry\s+over|still\s+use)\b.*\b(?:old|same|previous|former|closed|existing)\s+(?:one\s+balance\s+)?(?:account(?:\s+(?:number|id))?|number)\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
-const LEFT_MONEY = /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit)\b/i;
+const LEFT_MONEY =
+  /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit(?!\s+(?:check|score|history|report)))\b/i;
 /**
  * "Can you check my account?", "is there a problem with my account?", "what about mine?" (after
  * another's account was refused): the account check the
@@ -520,7 +533,7 @@ const GENERAL_WORDS: ReadonlySet<string> = new Set(
   (
     'account accounts one balance need needs needed use using used get got want make know help thanks ' +
     'thank app ship shipping way work works time yes tell say said there right sure able go ' +
-    'label labels postage stamps com usps ups carrier carriers store stores'
+    'label labels postage stamps com usps ups carrier carriers store stores check checks checked'
   ).split(' '),
 );
 /** At most this many sentences of an answer can answer a question about it; more is no answer. */
@@ -2130,10 +2143,14 @@ export class ConversationEngine {
         'open_account',
         'Opening a One Balance account takes a few minutes with the steps above, and you can ship as soon as you click Register Account at the end.',
       );
-    // A weak guess elsewhere ("which card should I use?" as pricing at 0.32) is such a question too.
+    // A weak guess elsewhere ("which card should I use?" as pricing at 0.32) is such a question too,
+    // and so is "what info do I need?" read as asking for the account's details.
     if (
       recap?.intent === 'open_account' &&
-      (intent === OUT_OF_SCOPE || intent === 'open_account' || confidence < 0.5)
+      (intent === OUT_OF_SCOPE ||
+        intent === 'open_account' ||
+        confidence < 0.5 ||
+        (intent === 'find_credentials' && NEEDED_TO_OPEN.test(text)))
     ) {
       const said = answerIn(OPENING_QUESTIONS, text);
       if (said !== undefined) return answerAboutSoFar('open_account', said);

@@ -2106,6 +2106,27 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(howLong)).not.toMatch(/Register a FREE Account/);
   });
 
+  it('none and closed: "what info do I need?" after the steps gets what the form asks for, and "is there a credit check?" what the bot can say', async () => {
+    const none = await startAs('none@demo.test');
+    await say(none, 'how do i set up one balance');
+    // Read as asking for the account's details, which sent the steps again for an account to open.
+    const info = await say(none, 'what info do i need');
+    expect(allText(info)).toMatch(
+      /^You need three things for the form: your store's details.*a payment card for your postage, and a phone/,
+    );
+    expect(allText(info)).not.toMatch(/Register a FREE Account/);
+    // "Check" named a step ("Check the Account Information") that was no answer.
+    const credit = await say(none, 'is there a credit check');
+    expect(allText(credit)).toMatch(/^I cannot tell whether Stamps\.com looks at credit/);
+    const closed = await startAs('closed@demo.test');
+    await say(closed, 'my account says closed');
+    // "Credit" was read as money left on the closed account.
+    expect(allText(await say(closed, 'is there a credit check'))).toMatch(
+      /^I cannot tell whether Stamps\.com looks at credit/,
+    );
+    expect(allText(await say(closed, 'what about my credit'))).toMatch(/^I cannot see or move what was left/);
+  });
+
   it('closed: "what is my account number?" names the closed account by its last four digits, then the new account it needs', async () => {
     const id = await startAs('closed@demo.test');
     const number = await say(id, 'what is my account number');
