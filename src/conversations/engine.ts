@@ -138,6 +138,16 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
     /\b(?:how\s+(?:long|soon)|when\s+(?:will|should|does|do|would))\b.*\b(?:codes?|texts?|sms|calls?|arriv\w*|come|get\s+it)\b/i,
     'I cannot see when the code is sent. If it has not arrived after a few minutes, ask for a new one, and choose a call if texts do not come through.',
   ],
+  // "I use Google Voice": whether the code reaches an internet number is not something the bot
+  // can see, so what surely works instead.
+  [
+    /\b(?:google\s+voice|voip|virtual\s+(?:phone\s+)?(?:number|line)|internet\s+(?:phone|number|line)|text\s*now|skype\s+(?:number|phone))\b/i,
+    'I cannot tell whether the code reaches an internet number such as Google Voice. If it does not arrive, put a mobile or landline number in the registration form and ask for a new code (a landline gets it by call).',
+  ],
+  [
+    /\b(?:what|which)\s+(?:phone\s+)?number\s+(?:should|do|can|could|must|would)\s+i\s+(?:use|put|enter|give)\b/i,
+    'Any number of yours that can take a text or a call: a mobile gets the code either way, and a landline gets it by call. Put it in the registration form, then ask for a new code.',
+  ],
   [
     /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i,
     'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead.',
@@ -704,7 +714,7 @@ const ASKS_WHICH_PAYMENT =
 const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
 const WORKS_NOW =
-  /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed)(?:\s+(?:now|again|fine|perfectly))*[\s.!]*$/i;
+  /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:i\s+(?:tried|used|switched\s+to|put\s+in|entered|did)\b[\w\s'’]{0,40}?(?:\s+and|,)\s+(?:now\s+)?)?(?:(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase|code|registration))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed|came\s+through|arrived)(?:\s+(?:now|again|fine|perfectly|this\s+time))*|that\s+did\s+(?:it|the\s+trick))[\s.!]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;

@@ -2366,6 +2366,22 @@ describe('customer conversations, one per demo account', () => {
     expect(still.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
+  it('regfail: "I use Google Voice" and "what number should I use then?" get what the bot can say of the number, and "I tried my cell and it worked" is the problem gone', async () => {
+    const id = await startAs('regfail@demo.test');
+    await say(id, 'registration keeps failing at the phone step');
+    const voip = await say(id, 'i use google voice');
+    expect(allText(voip)).toMatch(
+      /^I cannot tell whether the code reaches an internet number such as Google Voice/,
+    );
+    expect(voip.escalation).toBeNull();
+    const which = await say(id, 'what number should i use then');
+    expect(allText(which)).toMatch(/^Any number of yours that can take a text or a call/);
+    const worked = await say(id, 'ok i tried my cell and it worked');
+    expect(allText(worked)).toMatch(/^Glad to hear it works now!/);
+    expect(worked.escalation).toBeNull();
+    expect((await service.store.get(id))?.tickets).toEqual([]);
+  });
+
   it('regfail: an address error the customer sees gets its own troubleshooting, then what the records show (phone verification), and a person if it persists', async () => {
     const id = await startAs('regfail@demo.test');
     const address = await say(id, 'it says my address is invalid when registering');
