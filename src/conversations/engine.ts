@@ -926,6 +926,11 @@ const SUSPENDED_QUESTIONS: QuestionAnswers = [
     `I cannot tell how long it will take, sorry: I can see that the account is suspended, but not where that stands. Stamps can: calling them at ${STAMPS_PHONE} is the fastest way to find out and to get back to shipping.`,
   ],
   [WHILE_SUSPENDED, NO_POSTAGE_WHILE_SUSPENDED],
+  // "Can you speed it up?", "can you expedite the review?": not the bot's, nor our team's, to hurry.
+  [
+    /\b(?:speed\s+(?:it|this|that|things|the\s+\w+)?\s*up|hurry|expedite\w*|rush|prioriti[sz]e|fast[-\s]?track|push\s+(?:it|this)\s+through)\b/i,
+    `I cannot speed it up from here: lifting the suspension is for Stamps to decide, and I cannot see where it stands. Calling them at ${STAMPS_PHONE} is the fastest way to ask them.`,
+  ],
   [
     LEFT_MONEY,
     `I cannot see your balance from here, so I cannot tell you about it, but Stamps, who provide the account, can: call them at ${STAMPS_PHONE}. While the account is suspended, it cannot be used to buy postage.`,

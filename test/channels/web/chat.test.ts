@@ -1261,7 +1261,7 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
-  it('review: "can i appeal" after the Stamps line is told the decision and its appeal are Stamps\'s, with their number', async () => {
+  it('review: "can i appeal" or "can you expedite it?" after the Stamps line is told the decision and its appeal are Stamps\'s, with their number', async () => {
     const id = await startAs('review@demo.test');
     await say(id, 'my account was suspended');
     const appeal = await say(id, 'can i appeal');
@@ -1270,6 +1270,10 @@ describe('customer conversations, one per demo account', () => {
       /^Whether and how the suspension can be appealed is for Stamps to say.*\(855\) 889-7867/,
     );
     expect(appeal.checks).toEqual([]);
+    // "Can you speed it up?" had the whole suspension answer again.
+    const faster = await say(id, 'can you expedite the review please');
+    expect(allText(faster)).toMatch(/^I cannot speed it up from here: lifting the suspension is for Stamps/);
+    expect(faster.checks).toEqual([]);
   });
 
   it('review: "what does compliance review mean?" as a first message is the suspension, checked, not out of scope', async () => {
