@@ -297,6 +297,9 @@ const ASKS_ABOUT_APP_AFTER_CLOSING =
 /** The offer of a person about what the bot cannot see of an account about to close. */
 const PERSON_BEFORE_CLOSING =
   'A person on our support team can look into that with you before you close it: shall I pass this to them? (yes / no)';
+/** "Done, closed it", "ok I closed it", "I've closed my account now": the customer closed it. */
+const SAYS_CLOSED_IT =
+  /^\s*(?:(?:done|ok(?:ay)?|all\s+right|alright|so|right|there)[\s,.!]+)*(?:(?:i\s+(?:have\s+|['’]ve\s+)?|i['’]ve\s+|just\s+)?(?:just\s+|now\s+)?closed\s+(?:it|my\s+(?:one\s+balance\s+)?account|the\s+account|one\s+balance)|it['’]?s\s+(?:now\s+)?closed|(?:it|the\s+account)\s+is\s+(?:now\s+)?closed)(?:\s+(?:now|already))?[\s.!]*$/i;
 /** The closing answer's warning, told again to one who asks whether it can come back. */
 const CLOSED_FOR_GOOD =
   'once closed, a One Balance account cannot be reopened, so shipping with postage again later would need a new account, which takes a few minutes to open.';
@@ -315,6 +318,8 @@ const CARRIERS_PAGE = /\bONE BALANCE (?:&|AND) CARRIERS\b/;
 /** "Do it", "yes, close it for me": after the closing answer, a request that the bot close the account. */
 const CLOSE_IT_FOR_ME =
   /\b(?:do\s+it|go\s+ahead|proceed|close\s+it|you\s+(?:do|close)\s+it|can\s+you\s+close|please\s+close)\b/i;
+/** "How do I do it?", "how can I do that myself?": asks how, not for the bot to do it. */
+const ASKS_HOW_I = /\bhow\s+(?:do|can|would|should|could)\s+i\b/i;
 /** Said, instead of the offer of a person, once support already has the conversation. */
 const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a person will pick it up.';
 /** "I'm signed in", "but I am logged in already", "I'm on the app right now". */
@@ -1784,6 +1789,12 @@ export class ConversationEngine {
     }
     // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
     // says so, so that nobody believes the account closed, and who can.
+    // "How do I do it?" asks how, which the closing guide says.
+    if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text) && ASKS_HOW_I.test(text))
+      return answerAboutSoFar(
+        'close_account',
+        'You close it yourself, by following the closing guide in the app\'s help centre; I cannot close it from this chat. If you would rather a person on our support team did it, say "talk to a person".',
+      );
     if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
       return answerAboutSoFar(
         'close_account',
@@ -1795,6 +1806,13 @@ export class ConversationEngine {
     // cannot see of it, with that warning and a person. Money left on it is answered above.
     if (recap?.intent === 'close_account' && !closedAccount && offer === undefined) {
       if (ASKS_TO_REOPEN.test(text)) return answerAboutSoFar('close_account', capitalised(CLOSED_FOR_GOOD));
+      // "Done, closed it" (read as opening one, which said the account needs no second one): taken
+      // as said, with the warning that matters from now on.
+      if (SAYS_CLOSED_IT.test(text) && !QUESTION.test(text))
+        return answerAboutSoFar(
+          'close_account',
+          `All right. Remember that ${CLOSED_FOR_GOOD} Is there anything else I can help you with?`,
+        );
       if (ASKS_ABOUT_APP_AFTER_CLOSING.test(text))
         return answerAboutSoFar(
           'close_account',

@@ -1858,6 +1858,23 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(active, 'bye'))).toMatch(/^Glad I could help/);
   });
 
+  it('active: after the closing answer, "ok how do I do it?" is told how, "done, closed it" is taken as said, and "can I reopen it later?" gets the warning', async () => {
+    const id = await startAs('active@demo.test');
+    await say(id, 'i want to close my one balance account');
+    // "Do it" read as asking the bot to close it.
+    const how = await say(id, 'ok how do i do it');
+    expect(allText(how)).toMatch(/^You close it yourself, by following the closing guide/);
+    // Read as opening an account, which told the customer they needed no second one.
+    const closed = await say(id, 'done, closed it');
+    expect(allText(closed)).toMatch(
+      /^All right\. Remember that once closed, a One Balance account cannot be reopened/,
+    );
+    expect(allText(closed)).not.toMatch(/no need to open another/);
+    expect(allText(await say(id, 'can i reopen it later if i change my mind'))).toMatch(
+      /^Once closed, a One Balance account cannot be reopened/,
+    );
+  });
+
   it('asked what happens to the money on an account about to close: what the bot cannot see, and a person unless support has the case', async () => {
     const visitor = await startAs();
     await say(visitor, 'hey i want to close my one balance account');
