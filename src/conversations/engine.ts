@@ -851,6 +851,11 @@ const WHERE_TO_ENTER_PASSWORD =
   /\bwhere\b[^?.!]*\b(?:enter|put|type|update|change|save|add)\b[^?.!]*\b(?:password|it|one)\b/i;
 const ENTER_PASSWORD_THERE =
   'On the ONE BALANCE & CARRIERS page: click that link at the top right of any page of the app, and enter the new Stamps.com password for your One Balance account there, so the credentials the app keeps match again.';
+/** "Do I enter it in the app or on Stamps.com?": which of the two places, asked as a choice. */
+const APP_OR_STAMPS =
+  /\b(?:app|shipping\s*easy|platform)\b[^?.!]*\bor\b[^?.!]*\bstamps\b|\bstamps\b[^?.!]*\bor\b[^?.!]*\b(?:app|shipping\s*easy|platform)\b/i;
+const BOTH_PLACES =
+  'Both, one after the other: you reset the password on Stamps.com (its "forgot password" link), then enter that new password in the app, on the ONE BALANCE & CARRIERS page (top right of any page), so the two match.';
 /** "Do I enter it in the app too?", "what about the app?": whether the new password goes in there as well. */
 const ENTERS_IN_APP_TOO =
   /\b(?:in|into|on)\s+(?:the\s+)?(?:app|shippingeasy|platform)\b[^.!]*\b(?:too|as\s+well|also)\b|\b(?:too|as\s+well|also)\b[^.!]*\b(?:in|into|on)\s+(?:the\s+)?(?:app|shippingeasy|platform)\b|\b(?:what|how)\s+about\s+(?:the\s+)?(?:app|shippingeasy)\b|\b(?:enter|put|update|change|type|add)\b[^.!?]*\bthere\s+(?:too|as\s+well)\b/i;
@@ -861,6 +866,7 @@ const ENTER_IN_APP_TOO =
  * password changes for the app, and whether the bot needs to hear of it.
  */
 const RESET_STEP_QUESTIONS: QuestionAnswers = [
+  [APP_OR_STAMPS, BOTH_PLACES],
   [WHERE_TO_ENTER_PASSWORD, ENTER_PASSWORD_THERE],
   [ENTERS_IN_APP_TOO, ENTER_IN_APP_TOO],
   [
@@ -1547,6 +1553,8 @@ export class ConversationEngine {
             offer,
           );
         // "Where do I enter the new password?": the place of the last step, not all the steps again.
+        if (offer.after === 'password' && APP_OR_STAMPS.test(text) && !namesOtherTopic)
+          return offerAgainAfter(BOTH_PLACES, offer);
         if (offer.after === 'password' && WHERE_TO_ENTER_PASSWORD.test(text) && !namesOtherTopic)
           return offerAgainAfter(ENTER_PASSWORD_THERE, offer);
         // A bare follow-up ("what are the steps?") right after an answer on another topic (how to

@@ -432,6 +432,25 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toHaveLength(ticketsBefore ?? -1);
   });
 
+  it('pw-changed: "do I enter it in the app or on stamps.com?" is told both, in order, and the wait goes on; a visitor after the reset steps too', async () => {
+    const id = await startAs('pw-changed@demo.test');
+    await say(id, 'I reset my stamps password but the app still says suspended');
+    // The whole reset answer came back, with the place only in its third step.
+    const which = await say(id, 'do i enter it in the app or on stamps.com');
+    expect(allText(which)).toMatch(/^Both, one after the other: you reset the password on Stamps\.com/);
+    expect(allText(which)).not.toMatch(/To reset your Stamps\.com password:/);
+    expect(which.checks).toEqual([]);
+    expect((await service.store.get(id))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'password',
+    });
+    const visitor = await startAs();
+    await say(visitor, 'how do i reset my stamps password');
+    expect(allText(await say(visitor, 'do i change it in the app or on stamps'))).toMatch(
+      /^Both, one after the other/,
+    );
+  });
+
   it('pw-changed: "did it work?" after the Stamps line checks again and says so in short', async () => {
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'i changed my stamps password last week and now nothing works');
