@@ -333,6 +333,10 @@ const ASKS_HOW_TO_SIGN_IN =
   /^(?!.*\b(?:one\s+balance|stamps|carriers?|postage)\b).*\b(?:how|where)\s+(?:do|can|should|would|to)\s+(?:i\s+)?sign\s*(?:in|on)\b/i;
 const HOW_TO_SIGN_IN =
   'Sign in to the shipping app as you usually do, then open this chat from inside the app: the app tells me who you are, and I can then check your own account. I never need your password here.';
+/** "It says contact ShippingEasy support": the suspension alert's last words, quoted. */
+const QUOTES_CONTACT_SUPPORT = /\bcontact\s+(?:shipping\s*easy\s+|your\s+|the\s+)?support\b/i;
+const SIGN_IN_TO_CHECK =
+  'Sign in to the app and open this chat from there, and I can check which of them applies to your account and try to unsuspend it.';
 /** "I'm not signed in", "not logged in right now": a visitor saying so. */
 const SAYS_NOT_SIGNED_IN = /\b(?:i(?:['’]?m|\s+am)\s+)?not\s+(?:signed|logged)\s+in\b/i;
 const ESCALATED =
@@ -1725,6 +1729,18 @@ export class ConversationEngine {
         ...promiseKept,
       });
     }
+    // A visitor quoting the alert's "contact support" after the suspension steps: this chat is that
+    // support, and the steps stand (they were sent again, word for word).
+    if (
+      state.customer === null &&
+      recap?.intent === 'explain_suspension' &&
+      QUOTES_CONTACT_SUPPORT.test(text) &&
+      !QUESTION.test(text)
+    )
+      return answerAboutSoFar(
+        'explain_suspension',
+        `That is the suspension alert, and this chat is the support it asks you to contact. The steps I gave are what fixes it. ${SIGN_IN_TO_CHECK}`,
+      );
     // Asked how, beside saying so ("I'm not logged in, how do I sign in?"): the question is answered.
     if (state.customer === null && ASKS_HOW_TO_SIGN_IN.test(text))
       return settled('log_in', { texts: [HOW_TO_SIGN_IN] }, { ...waitsEnded, misunderstandings: 0, recap });

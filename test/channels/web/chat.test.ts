@@ -290,6 +290,17 @@ describe('customer conversations, one per demo account', () => {
     expect((await say(declined, "what's my account number?")).intent).toBe('find_credentials');
   });
 
+  it('visitor: "it says contact shippingeasy support" after the suspension steps is told this chat is that support, not sent the steps again', async () => {
+    const id = await startAs();
+    await say(id, 'my account got suspended');
+    const alert = await say(id, 'it says contact shippingeasy support');
+    expect(allText(alert)).toMatch(
+      /^That is the suspension alert, and this chat is the support it asks you to contact\./,
+    );
+    expect(allText(alert)).not.toMatch(/What fixes it, in order/);
+    expect(alert.escalation).toBeNull();
+  });
+
   it('visitor: "ok i reset it and put it in the app" after the reset steps is told to try postage and what signing in adds, not sent the steps again', async () => {
     const id = await startAs();
     await say(id, 'my labels wont print says account suspended');
