@@ -834,6 +834,11 @@ const SMALL_TALK_QUESTIONS: QuestionAnswers = [
     /^\s*(?:(?:hello|hi|hey)[\s,.!]+)?(?:is\s+(?:there\s+)?)?(?:any\s*(?:one|body)|some\s*(?:one|body))\s+(?:there|here|around|available)\s*[?!.]*\s*$|^\s*(?:hello|hi|hey)\s*\?+\s*$|^\s*(?:(?:hello|hi|hey)[\s,.!]+)?are\s+(?:you|u)\s+(?:still\s+)?there\s*\?*\s*$/i,
     'Yes, I am here. What can I help you with on your One Balance account?',
   ],
+  // "Who made you?", "what's your name?": about the bot itself ("what can you do?" has its own answer).
+  [
+    /^\s*(?:(?:so|and|hey|hi|ok(?:ay)?)[\s,.!]+)?(?:who\s+(?:made|built|created|runs|programmed)\s+(?:you|u)|what(?:['’]s|\s+is)\s+your\s+name|do\s+(?:you|u)\s+have\s+a\s+name)\s*[?.!]*\s*$/i,
+    'I am the One Balance support bot, a program that works with our support team. I can help you find your account details, log in, sort out a suspension or a registration error, open, close or reconnect an account, and answer questions on pricing and First Class plans; signed in, I check your own account as we go.',
+  ],
 ];
 /** "Do you need my password?", "should I give you my new password?": never (DOMAIN.md). */
 const ASKS_FOR_PASSWORD =

@@ -3012,6 +3012,18 @@ describe('conversation behaviour', () => {
     expect(allText(mine)).toMatch(/not suspended and it is connected/);
   });
 
+  it('"who made you?" and "what\'s your name?" are about the bot, not out of scope', async () => {
+    const id = await startAs('active@demo.test');
+    for (const asks of ['who made you', "what's your name?"]) {
+      const turn = await say(id, asks);
+      expect(allText(turn)).toMatch(
+        /^I am the One Balance support bot, a program that works with our support team\./,
+      );
+      expect(turn.escalation).toBeNull();
+    }
+    expect((await service.store.get(id))?.misunderstandings).toBe(0);
+  });
+
   it("answers another service's question as out of scope instead of asking which of ours", async () => {
     // Pricing is its best in-scope intent (about 0.47), but the out-of-scope class decided.
     const turn = await say(await startAs('active@demo.test'), "what's the price of bitcoin");
