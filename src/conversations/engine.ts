@@ -499,7 +499,11 @@ const HOW_LONG =
 const ASKS_HOW_TOLD =
   /\b(?:e-?mail|notif\w*|text|message)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\blet\s+me\s+know\b/i;
 /** Within HOW_LONG: "how long", "when will it be done" (when, not how). */
-const ASKS_WHEN_DONE = /\bhow\s+(?:long|soon)\b|\bwhen\b|\beta\b/i;
+const ASKS_WHEN_DONE =
+  /\bhow\s+(?:long|soon)\b|(?<!\b(?:know|hear|told|out|e-?mail|notified|message|text)\s+)\bwhen\b|\beta\b/i;
+/** "Can I check the status later?", "can I come back tomorrow to ask?": of a request support has. */
+const CHECKS_BACK_LATER =
+  /\b(?:check|see|follow\s+up|track|ask)\s+(?:on\s+|about\s+)?(?:the\s+|its\s+|my\s+|how\s+)?(?:status|progress|request|ticket|it|things|it['’]?s\s+going)\b.*\b(?:later|again|tomorrow|back)\b|\bcome\s+back\s+(?:here\s+)?(?:later|tomorrow|to\s+(?:check|ask))\b/i;
 /** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
 const ASKS_MEANING =
   /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
@@ -2711,6 +2715,12 @@ export class ConversationEngine {
     // know, but who has it, what they wait for, and when people are back if they are away now.
     // "When will someone get back to me?" names a person, but asks when, not for another one.
     const lastTicket = state.tickets.filter((ticket) => !ticket.handoff).at(-1);
+    // "Can I check the status later?": yes, here, and what the bot can tell then.
+    if (!isAccountQuestion(intent) && lastTicket !== undefined && CHECKS_BACK_LATER.test(text))
+      return answerAboutSoFar(
+        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
+        `Yes, ask me here any time: I can tell you that support has your ${lastTicket.reason === 'reconnect_request' ? 'request' : 'case'}, and its ticket number once it has one. The person who picks it up will also let you know, here and by email.`,
+      );
     // "How will I know when it's done?" is no goodbye either, whatever "done" suggests.
     if (!isAccountQuestion(intent) && lastTicket !== undefined && HOW_LONG.test(text)) {
       const offline = this.supportOffline();

@@ -1952,12 +1952,12 @@ describe('customer conversations, one per demo account', () => {
     expect(timing.messages.some((message) => message.choices !== undefined)).toBe(false);
     expect(timing.escalation).toBeNull();
     expect(timing.checks).toEqual([]);
-    // "Done" is no goodbye here.
+    // "Done" is no goodbye here; and "when" after "how will I know" or "an email" asks how.
     expect(allText(await say(id, "how will I know when it's done"))).toMatch(
-      /^I cannot give you an exact time\./,
+      /^Our support team follows up by email and here in this chat\. The reconnect request is waiting/,
     );
     expect(allText(await say(id, "will i get an email when it's done"))).toMatch(
-      /^I cannot give you an exact time\./,
+      /^Yes: our support team follows up by email/,
     );
     expect(allText(await say(id, 'can I ship in the meantime'))).toMatch(
       /^Not through your One Balance account until it is reconnected/,
@@ -2462,7 +2462,7 @@ describe('customer conversations, one per demo account', () => {
     expect(card.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
-  it('disconnected: after the reconnect request, "will i get an email?" is told how support follows up, "how long?" that no time can be promised', async () => {
+  it('disconnected: after the reconnect request, "will i get an email?" is told how support follows up, "how long?" that no time can be promised, and "can I check the status later?" that it can be asked here', async () => {
     const id = await startAs('disconnected@demo.test');
     await say(id, 'my one balance is missing from the carriers page');
     await say(id, 'yes');
@@ -2474,6 +2474,14 @@ describe('customer conversations, one per demo account', () => {
     );
     expect(allText(await say(id, 'how long does that usually take'))).toMatch(
       /^I cannot give you an exact time\./,
+    );
+    // "When" after "how will I know" is still how: it was read as asking when.
+    expect(allText(await say(id, "thanks! how will i know when it's done"))).toMatch(
+      /^Our support team follows up by email/,
+    );
+    // Out of scope before.
+    expect(allText(await say(id, 'can i check the status later'))).toMatch(
+      /^Yes, ask me here any time: I can tell you that support has your request/,
     );
   });
 
