@@ -610,6 +610,9 @@ const DENIES_CARD_PROBLEM =
   /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b|\bno\s+(?:declined|failed|rejected)\s+(?:payments?|charges?|transactions?)\b|\b(?:bank|card\s+company|issuer)\s+(?:says|said|shows?|showed|told\s+me)\b.*\b(?:no|nothing|fine|never|ok(?:ay)?)\b/i;
 /** What the records show, told to a customer who denies the declined payment. */
 const CARD_RECORDS = `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`;
+/** "Is it because my card expired?", "could it be that the card is maxed out?": a guessed cause. */
+const GUESSES_DECLINE_CAUSE =
+  /\b(?:is|was|could|would|might)\s+(?:it|that|this)\s+(?:be\s+)?(?:because|due\s+to|that)\b.*\b(?:card|bank|expir\w*|limit|maxed|funds|address)\b|\b(?:card|it)\s+(?:expired|is\s+expired|was\s+expired|maxed\s+out|over\s+(?:the\s+|its\s+)?limit)\b/i;
 /** "Which card is on file?", "what card was declined?", "last 4 digits of my card", "which card?". */
 const ASKS_WHICH_CARD =
   /\b(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s+(?:is|was|do\s+(?:you|i)\s+have|did|have\s+(?:you|i)|you\s+have)\b|\bcard\s+(?:is\s+|do\s+you\s+have\s+)?on\s+file\b|\blast\s+(?:4|four)\s+(?:digits\s+)?of\s+(?:my|the)\s+(?:credit\s+|debit\s+)?card\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s*[?.!]*\s*$/i;
@@ -1620,6 +1623,13 @@ export class ConversationEngine {
               'Not while it is suspended: a suspended account cannot buy postage, so new labels have to wait until it is lifted.',
               text,
             ),
+            offer,
+          );
+        // "Is it because my card expired?": a guess at why the payment was declined, which the
+        // records do not tell; the fix is the same whatever it was.
+        if (offer.after === 'card' && QUESTION.test(text) && GUESSES_DECLINE_CAUSE.test(text))
+          return offerAgainAfter(
+            'It could be: the account records show only that a payment was declined, not why. Whatever the cause, updating the card on your One Balance account is what fixes it.',
             offer,
           );
         const denied =

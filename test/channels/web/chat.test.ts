@@ -737,6 +737,17 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(id, 'done'))).toMatch(/still suspended even after the card update/);
   });
 
+  it('declined: "is it because my card expired?" during the card wait is told the records do not say why, and the fix is the same', async () => {
+    const id = await startAs('declined@demo.test');
+    await say(id, 'why cant i buy labels');
+    const guess = await say(id, 'is it because my card expired?');
+    expect(allText(guess)).toMatch(
+      /^It could be: the account records show only that a payment was declined, not why\..*\nOnce the payment card/s,
+    );
+    expect(guess.checks).toEqual([]);
+    expect((await service.store.get(id))?.offer).toMatchObject({ kind: 'unsuspend_retry', after: 'card' });
+  });
+
   it('declined: "my card got declined for postage" is the suspension check, and "can I pay with PayPal instead?" is told what the card is for, and the wait goes on', async () => {
     const id = await startAs('declined@demo.test');
     const declined = await say(id, 'my card got declined for postage');
