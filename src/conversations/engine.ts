@@ -289,6 +289,9 @@ const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
 /** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
 const WANTS_UPS =
   /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
+/** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
+const ASKS_UPS_SETUP =
+  /\b(?:connect|add|set\s*up|link|enable|activate|turn\s+on)\s+(?:\w+\s+){0,2}ups\b|\bups\b.*\b(?:connect(?:ed|ing)?|set\s*up|linked|link\s+it|enabled?|activated?)\b/i;
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
 /** "Will I still be able to use the app?", "does my subscription get cancelled too?": asked before closing. */
@@ -2518,6 +2521,13 @@ export class ConversationEngine {
     // "How do I switch to UPS?", "I want to use ups instead of usps" (out of scope, 0.9 and 0.48):
     // the same account covers UPS, which the prices answer says with its UPS discounts. Two examples
     // in pricing.yaml pulled three tested readings elsewhere, so this is a rule.
+    // "How do I connect UPS to One Balance?" (the whole prices answer before): UPS needs nothing of
+    // its own, which is what is asked.
+    if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_UPS_SETUP.test(text))
+      return answerAboutSoFar(
+        'pricing',
+        'UPS comes with your One Balance account: the same account buys USPS and UPS labels, with up to 62% off UPS shipments and up to 48% off UPS Ground Daily, so there is no separate UPS account to connect for it.',
+      );
     if (intent === OUT_OF_SCOPE && offer === undefined && WANTS_UPS.test(text)) intent = 'pricing';
     // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
     if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';

@@ -122,6 +122,14 @@ describe('customer conversations, one per demo account', () => {
       expect(turn.intent).toBe('pricing');
       expect(allText(turn)).toMatch(/USPS and UPS among them.*up to 62% off UPS shipments/s);
     }
+    // Asked how to add UPS, the answer is that nothing needs adding (the whole prices answer before).
+    for (const asks of ['how do i connect ups to one balance', 'can i add ups']) {
+      const turn = await say(id, asks);
+      expect(turn.intent).toBe('pricing');
+      expect(allText(turn)).toMatch(
+        /^UPS comes with your One Balance account: the same account buys USPS and UPS labels.*no separate UPS account to connect/,
+      );
+    }
   });
 
   it('active, missing from the app: connected and active, so only a reload; still missing, a person', async () => {
