@@ -289,6 +289,8 @@ const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
 /** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
 const WANTS_UPS =
   /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
+/** "It's a PO box", "can I use a P.O. box?". */
+const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 /** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
 const ASKS_UPS_SETUP =
   /\b(?:connect|add|set\s*up|link|enable|activate|turn\s+on)\s+(?:\w+\s+){0,2}ups\b|\bups\b.*\b(?:connect(?:ed|ing)?|set\s*up|linked|link\s+it|enabled?|activated?)\b/i;
@@ -2521,6 +2523,20 @@ export class ConversationEngine {
     // "How do I switch to UPS?", "I want to use ups instead of usps" (out of scope, 0.9 and 0.48):
     // the same account covers UPS, which the prices answer says with its UPS discounts. Two examples
     // in pricing.yaml pulled three tested readings elsewhere, so this is a rule.
+    // "It's a PO box" after the address troubleshooting or the steps: whether Stamps.com takes one is
+    // not in what the bot knows, so what to try and a person (it was out of scope).
+    if (
+      (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
+      offer === undefined &&
+      PO_BOX.test(text)
+    )
+      return answeredWithPerson(
+        recap.intent,
+        [
+          "I cannot tell whether Stamps.com takes a PO box as the account's address. Registration needs an address it can validate, so if the PO box is refused, try your street address.",
+        ],
+        'A person on our support team can also look into it with you: shall I pass you to them? (yes / no)',
+      );
     // "How do I connect UPS to One Balance?" (the whole prices answer before): UPS needs nothing of
     // its own, which is what is asked.
     if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_UPS_SETUP.test(text))

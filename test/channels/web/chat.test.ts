@@ -2454,7 +2454,7 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(id))?.tickets).toEqual([]);
   });
 
-  it('regfail: an address error the customer sees gets its own troubleshooting, then what the records show (phone verification), and a person if it persists', async () => {
+  it('regfail: an address error the customer sees gets its own troubleshooting, then what the records show (phone verification), and a person if it persists ("I double checked it"); "it\'s a PO box" is answered', async () => {
     const id = await startAs('regfail@demo.test');
     const address = await say(id, 'it says my address is invalid when registering');
     expect(address.checks.map((check) => check.name)).toContain('account.registration');
@@ -2464,6 +2464,20 @@ describe('customer conversations, one per demo account', () => {
     expect(address.escalation).toBeNull();
     const persists = await say(id, 'i double checked it, still says invalid');
     expect(persists.escalation).toMatchObject({ kind: 'ticket' });
+    // Without a failure word, "I double checked it" says the same (it was out of scope), and "it's a
+    // PO box" gets what the bot can say of one, with a person offered, not a second miss.
+    const checked = await startAs('regfail@demo.test');
+    await say(checked, 'the registration says my address is invalid');
+    const poBox = await say(checked, 'its a po box');
+    expect(allText(poBox)).toMatch(
+      /^I cannot tell whether Stamps\.com takes a PO box.*shall I pass you to them\?/s,
+    );
+    expect(poBox.escalation).toBeNull();
+    const doubleChecked = await say(checked, 'i double checked it');
+    expect(allText(doubleChecked)).toMatch(
+      /\nThe registration error is still there after the troubleshooting steps/,
+    );
+    expect(doubleChecked.escalation).toMatchObject({ kind: 'ticket', reason: 'registration_persists' });
   });
 
   it('regfail: after the declined-card tips, "it\'s a brand new card" says the error persists (a person), and "is a debit card ok?" is told who knows which cards are taken', async () => {
