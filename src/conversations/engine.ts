@@ -289,6 +289,9 @@ const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
 /** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
 const WANTS_UPS =
   /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
+/** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
+const SAYS_IT_CAME_BACK =
+  /\b(?:happen(?:ed|ing|s)?|suspended|back|came\s+back|returned|showing|showed\s+up|appear\w*)\s+again\b|\bit['’]?s\s+back\b|\bsame\s+(?:thing|error|problem|alert|message)\b/i;
 /** "It's a PO box", "can I use a P.O. box?". */
 const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 /** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
@@ -1974,7 +1977,16 @@ export class ConversationEngine {
     // "why?" right after the lift get what it was and who knows more, not "nothing is wrong" or
     // "I can only help with...".
     const { liftedSuspension } = state;
-    if (liftedSuspension !== undefined && asksAboutSuspension && (followUp || intent === OUT_OF_SCOPE)) {
+    // "It happened again" after the lift: what the bot said to tell it, so the account is checked
+    // again (it was answered with what the hold was, and "if it comes back, tell me").
+    if (
+      liftedSuspension !== undefined &&
+      !isAccountQuestion(intent) &&
+      !QUESTION.test(text) &&
+      SAYS_IT_CAME_BACK.test(text)
+    )
+      intent = 'explain_suspension';
+    else if (liftedSuspension !== undefined && asksAboutSuspension && (followUp || intent === OUT_OF_SCOPE)) {
       return answerAboutSoFar(
         'explain_suspension',
         `${aboutLiftedSuspension(liftedSuspension)} If it comes back, tell me and I will try to lift it again.`,

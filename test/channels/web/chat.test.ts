@@ -1542,7 +1542,7 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(missing)).not.toMatch(/but it is suspended/);
   });
 
-  it('hold: "still failing" after the lift checks the suspension again, then a person', async () => {
+  it('hold: "still failing" or "it happened again" after the lift checks the suspension again, then a person', async () => {
     placeHoldAgain();
     const id = await startAs('hold@demo.test');
     await say(id, 'my postage purchase fails, account suspended');
@@ -1553,6 +1553,13 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(failing)).toMatch(/not suspended and it is connected/);
     const person = await say(id, 'still failing');
     expect(person.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
+    // "It happened again" is the same word that it came back (it was answered with what the hold was).
+    placeHoldAgain();
+    const again = await startAs('hold@demo.test');
+    await say(again, 'postage purchase failing');
+    const back = await say(again, 'it happened again');
+    expect(back.checks.map((check) => check.name)).toContain('account.suspension');
+    expect(allText(back)).toMatch(/not suspended and it is connected/);
   });
 
   it('"yay it works now" after an answer is glad news, not out of scope; a failure after it still brings in the promised person', async () => {
