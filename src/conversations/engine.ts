@@ -289,6 +289,8 @@ const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
 /** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
 const WANTS_UPS =
   /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
+/** Punctuation alone ("???", "...", "?!"): no words at all. */
+const PUNCTUATION_ONLY = /^[\s\p{P}]+$/u;
 /** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
 const SAYS_IT_CAME_BACK =
   /\b(?:happen(?:ed|ing|s)?|suspended|back|came\s+back|returned|showing|showed\s+up|appear\w*)\s+again\b|\bit['’]?s\s+back\b|\bsame\s+(?:thing|error|problem|alert|message)\b/i;
@@ -1366,6 +1368,25 @@ export class ConversationEngine {
           ...(state.offer ? { offer: state.offer } : {}),
           ...ending.stateChanges,
         },
+      });
+    }
+
+    // "???" or "..." alone carries no words to understand: asked for them, and nothing of the
+    // conversation changes (it was a first miss, and a second handed the chat off). What waits for
+    // an answer (an offer, a choice between two topics) is asked again below instead.
+    if (
+      PUNCTUATION_ONLY.test(text) &&
+      state.offer === undefined &&
+      state.clarification === undefined &&
+      state.personOffered !== true
+    ) {
+      return withNote({
+        reply: {
+          texts: ['I did not catch a question there. What can I help you with on your One Balance account?'],
+        },
+        intent: OUT_OF_SCOPE,
+        confidence: understanding.confidence,
+        stateChanges: {},
       });
     }
 

@@ -3080,6 +3080,22 @@ describe('conversation behaviour', () => {
     expect(allText(turn)).not.toMatch(/Is your question about/);
   });
 
+  it('"???" alone is asked for words, not counted as a miss; a message not understood after it is the first miss', async () => {
+    const id = await startAs('active@demo.test');
+    const marks = await say(id, '???');
+    expect(allText(marks)).toBe(
+      'I did not catch a question there. What can I help you with on your One Balance account?',
+    );
+    expect(marks.escalation).toBeNull();
+    const miss = await say(id, 'asdfgh');
+    expect(allText(miss)).toMatch(/^I can only help with your One Balance postage account/);
+    expect(miss.escalation).toBeNull();
+    // With an offer open, the offer is asked again.
+    const offered = await startAs('disconnected@demo.test');
+    await say(offered, 'my one balance is gone from the app');
+    expect(allText(await say(offered, '...'))).toMatch(/Shall I ask them to reconnect it\? \(yes \/ no\)$/);
+  });
+
   it('hands over after two misunderstandings in a row', async () => {
     const id = await startAs('active@demo.test');
     const first = await say(id, 'what is the weather like in lisbon');
