@@ -289,6 +289,18 @@ const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
 /** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
 const WANTS_UPS =
   /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
+/** Words that say no more than "here is an account": "my email is", "it's", "account id". */
+const ACCOUNT_FILLER =
+  /\b(?:my|the|it|its|it['’]s|is|email|e-?mail|address|account|acct|id|number|no|one\s+balance|here|this|that|try|use|under|with|me|i\s+am|i['’]m|again)\b/gi;
+/** Whether `text` is an email or an account id and filler, asking nothing of its own. */
+function namesOnlyAnAccount(text: string, entities: readonly Entity[]): boolean {
+  const named = entities.filter((entity) => entity.type === 'email' || entity.type === 'account_id');
+  if (named.length === 0) return false;
+  let rest = text;
+  for (const entity of [...named].sort((a, b) => b.start - a.start))
+    rest = rest.slice(0, entity.start) + rest.slice(entity.end);
+  return !/\p{L}/u.test(rest.replace(ACCOUNT_FILLER, ''));
+}
 /** Punctuation alone ("???", "...", "?!"): no words at all. */
 const PUNCTUATION_ONLY = /^[\s\p{P}]+$/u;
 /** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
@@ -1925,6 +1937,10 @@ export class ConversationEngine {
 
     let intent = understanding.intent;
     let confidence = understanding.confidence;
+    // "OB-1003" or "my email is x@y" and nothing more asks nothing: only the note (it was read as
+    // a guess between two topics, asked which).
+    const onlyAnAccount = note !== undefined && namesOnlyAnAccount(text, understanding.entities);
+    if (onlyAnAccount) intent = OUT_OF_SCOPE;
     // A reply understood as this turn's intent that ends with the offer of a person (or word that
     // support already has the conversation).
     const endingWithPerson = (said: readonly string[], offerText: string): TurnWork => {
@@ -2453,6 +2469,7 @@ export class ConversationEngine {
       !venting &&
       !believesRegistered &&
       checksAgain === undefined &&
+      !onlyAnAccount &&
       fromLastAnswer(intent).length === 0
     ) {
       const options = this.clarificationOptions(understanding);

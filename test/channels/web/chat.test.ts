@@ -3058,6 +3058,16 @@ describe('conversation behaviour', () => {
     expect(mine.intent).toBe('explain_suspension');
     expect(mine.checks.map((check) => check.result?.accountId)).toContain('OB-1001');
     expect(allText(mine)).toMatch(/not suspended and it is connected/);
+    // A visitor typing only an account id gets the note and the way to a check of their own (it was
+    // asked which of two topics the id was about).
+    const visitor = await startAs();
+    await say(visitor, 'why is my account suspended');
+    const id1003 = await say(visitor, 'OB-1003');
+    expect(id1003.messages.map((message) => message.text)).toEqual([
+      expect.stringMatching(/only ever look at the account you are signed in with/),
+      expect.stringMatching(/^Sign in to the app/),
+    ]);
+    expect(id1003.checks).toEqual([]);
   });
 
   it('"who made you?" and "what\'s your name?" are about the bot, not out of scope', async () => {
