@@ -306,6 +306,14 @@ const PUNCTUATION_ONLY = /^[\s\p{P}]+$/u;
 /** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
 const SAYS_IT_CAME_BACK =
   /\b(?:happen(?:ed|ing|s)?|suspended|back|came\s+back|returned|showing|showed\s+up|appear\w*)\s+again\b|\bit['’]?s\s+back\b|\bsame\s+(?:thing|error|problem|alert|message)\b/i;
+/** "Why am I charged 15.95?", "what is the $15.95 monthly fee?", "is there a monthly fee?". */
+const ASKS_ABOUT_FEE =
+  /\$?\s*15\.95\b|\b(?:monthly|subscription|recurring)\s+(?:fee|charge)s?\b|\bcharg\w*\s+(?:me\s+)?(?:every|each|a|per)\s+month\b/i;
+const ENDICIA_FEE =
+  "One Balance has no monthly fee: it comes free with your subscription, and you pay only for the postage you buy. $15.95 a month is the price of Endicia's own label service, a separate product that has nothing to do with this account, so you are not charged it for One Balance.";
+/** "I see it on my statement", "but I was charged", "my bank shows it": a charge the customer sees. */
+const SEES_A_CHARGE =
+  /\b(?:statement|bank|card|invoice|bill(?:ed|ing)?|receipt)\b.*\b(?:see|shows?|showing|says|charged|charge|there)\b|\b(?:see|shows?|showing|says|charged|charge|there)\b.*\b(?:statement|bank|invoice|bill(?:ed|ing)?|receipt)\b|\b(?:but|yet)\s+(?:i\s+)?(?:was|am|['’]m|got)\s+(?:being\s+)?charged\b/i;
 /** "It's a PO box", "can I use a P.O. box?". */
 const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 /** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
@@ -2586,6 +2594,25 @@ export class ConversationEngine {
           "I cannot tell whether Stamps.com takes a PO box as the account's address. Registration needs an address it can validate, so if the PO box is refused, try your street address.",
         ],
         'A person on our support team can also look into it with you: shall I pass you to them? (yes / no)',
+      );
+    // "Why am I charged $15.95 a month?": the fee DOMAIN.md says is another product's, said first
+    // (the whole prices answer ended with it). Told of such a charge after that, the bot cannot see
+    // it, and a person can.
+    if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_ABOUT_FEE.test(text))
+      return answerAboutSoFar('pricing', ENDICIA_FEE, { recap: { intent: 'pricing', texts: [ENDICIA_FEE] } });
+    if (
+      recap?.intent === 'pricing' &&
+      recap.texts.some((said) => said.includes('$15.95')) &&
+      offer === undefined &&
+      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
+      SEES_A_CHARGE.test(text)
+    )
+      return answeredWithPerson(
+        'pricing',
+        [
+          'I cannot see charges on your card or your bank statement. One Balance has no monthly fee, so a $15.95 charge is not for this account.',
+        ],
+        'A person on our support team can look into the charge with you: shall I pass you to them? (yes / no)',
       );
     // "How do I connect UPS to One Balance?" (the whole prices answer before): UPS needs nothing of
     // its own, which is what is asked.

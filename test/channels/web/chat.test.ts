@@ -2894,6 +2894,22 @@ describe('conversation behaviour', () => {
     });
   });
 
+  it('"why am I charged 15.95 a month?" is told first that the fee is another product\'s, and a charge on the statement after it gets a person offered', async () => {
+    const id = await startAs('active@demo.test');
+    const fee = await say(id, 'why am i being charged 15.95 a month');
+    expect(fee.intent).toBe('pricing');
+    expect(allText(fee)).toMatch(
+      /^One Balance has no monthly fee: .*\$15\.95 a month is the price of Endicia's own label service/,
+    );
+    // Out of scope before, and then a second miss would hand the chat off.
+    const statement = await say(id, 'i see it on my credit card statement');
+    expect(allText(statement)).toMatch(
+      /^I cannot see charges on your card or your bank statement\..*shall I pass you to them\? \(yes \/ no\)$/s,
+    );
+    expect(statement.escalation).toBeNull();
+    expect((await say(id, 'yes')).escalation).toMatchObject({ kind: 'ticket' });
+  });
+
   it('asked the same again in other words, answers with the sentences that name what is asked', async () => {
     const id = await startAs();
     await say(id, 'how much does one balance cost per month');
