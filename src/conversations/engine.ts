@@ -883,6 +883,11 @@ const ASKS_FOR_PASSWORD =
 const NEVER_NEEDS_PASSWORD = 'No: I never need your password, so please do not type it here.';
 /** The reset email missing: it is Stamps.com's to send, so where to look, and then who can help. */
 const RESET_EMAIL_QUESTIONS: QuestionAnswers = [
+  // "I don't have access to that email anymore": the reset cannot reach the customer, so Stamps.
+  [
+    /\b(?:no|lost|(?:do\s*n['’]?t|do\s+not|no\s+longer)\s+have|can['’]?t|cannot|could\s*n['’]?t)\s+(?:longer\s+)?(?:access|get\s+into|log\s*in(?:to)?|sign\s+in(?:to)?|open|use)\b.*\b(?:e-?mail|inbox)\b|\be-?mail\b.*\b(?:no\s+longer|anymore|any\s+more|closed|deleted|gone|(?:can['’]?t|cannot)\s+(?:access|get\s+into|log\s*in(?:to)?|sign\s+in(?:to)?|open))\b/i,
+    `The reset email goes to the email address of your Stamps.com account, and I cannot change that from here. Stamps can help you get back into the account another way: call them at ${STAMPS_PHONE}.`,
+  ],
   [
     /\b(?:checked|looked\s+in|searched)\s+(?:my\s+|the\s+)?(?:spam|junk)\b|\b(?:spam|junk)\b.*\b(?:too|also|nothing|either)\b/i,
     `Then Stamps can help you with the reset: call them at ${STAMPS_PHONE}.`,

@@ -1187,6 +1187,17 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(active, 'checked spam'))).toBe(
       'Then Stamps can help you with the reset: call them at (855) 889-7867.',
     );
+    // An email the customer cannot open any more: the reset cannot reach them, so Stamps (it was out
+    // of scope, or read as logging in).
+    const lost = await startAs('active@demo.test');
+    await say(lost, 'can you reset my stamps password for me');
+    for (const text of [
+      'i dont have access to that email anymore',
+      "the email is an old one i can't log into",
+    ])
+      expect(allText(await say(lost, text))).toMatch(
+        /^The reset email goes to the email address of your Stamps\.com account.*call them at \(855\) 889-7867\.$/,
+      );
   });
 
   it('pw-changed: "I never changed my password" is told what the records show, and the wait for the new password goes on', async () => {
