@@ -741,9 +741,12 @@ const ANOTHER_EMAIL =
   /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
 /** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
 const BELIEVES_REGISTERED = new RegExp(
-  String.raw`${ANOTHER_EMAIL.source}|\b(?:(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`,
+  String.raw`${ANOTHER_EMAIL.source}|\b(?:(?:i\s+)?(?:had|used\s+to\s+have)\s+(?:one|it|an?\s+(?:one\s+balance\s+)?account)(?:\s+(?:before|last\s+\w+|\w+\s+ago))?|(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`,
   'i',
 );
+/** "It says no account found", "account does not exist": the error a login or search shows. */
+const SAYS_NO_ACCOUNT_FOUND =
+  /\b(?:no|not\s+an?)\s+(?:one\s+balance\s+)?(?:account|user)\s+(?:was\s+)?(?:found|exists?)\b|\b(?:account|user)\s+(?:not\s+found|does\s*n['’]?t\s+exist|does\s+not\s+exist|could\s*n['’]?t\s+be\s+found)\b/i;
 /** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
@@ -2339,6 +2342,9 @@ export class ConversationEngine {
       recap !== undefined &&
       BELIEVES_REGISTERED.test(text) &&
       !NEVER_HAD.test(text);
+    // "It says no account found": the error the customer sees agrees with the lookup.
+    const seesNoAccountError =
+      state.account === null && recap !== undefined && SAYS_NO_ACCOUNT_FOUND.test(text);
     // Venting or hurry, understood below, is no question between two topics.
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
@@ -2724,6 +2730,14 @@ export class ConversationEngine {
     // The bot found no account, and the customer believes they registered: the bot can only look
     // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
     // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
+    if (seesNoAccountError && !believesRegistered && offer === undefined) {
+      return endingWithPerson(
+        [
+          'That matches what I found: there is no One Balance account under the email you are signed in with, so opening one with the steps above is the way to start. If you registered with another email, our Customer Success team can check whether you have an account.',
+        ],
+        'Would you like me to pass you to a person on our support team? (yes / no)',
+      );
+    }
     if (
       (intent === OUT_OF_SCOPE ||
         intent === 'reconnect_account' ||

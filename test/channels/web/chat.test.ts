@@ -2390,7 +2390,7 @@ describe('customer conversations, one per demo account', () => {
     expect((await service.store.get(other))?.recap?.intent).toBe('open_account');
   });
 
-  it('none: "do I have an account?" says there is none; "I thought I signed up" is offered a person who can look further', async () => {
+  it('none: "do I have an account?" says there is none; "I thought I signed up", "I had one last year" or "it says no account found" is offered a person who can look further', async () => {
     const id = await startAs('none@demo.test');
     const have = await say(id, 'do I have a one balance account?');
     expect(allText(have)).toMatch(
@@ -2410,6 +2410,20 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(await say(daily, 'but I use it every day to ship'))).toMatch(
       /under the email you are signed in with, and there is none\..*\(yes \/ no\)$/,
     );
+    // "It says no account found" agrees with the lookup, and "but I had one last year" believes in
+    // one: both had the opening steps sent again.
+    const login = await startAs('none@demo.test');
+    await say(login, "i can't log in to one balance");
+    const notFound = await say(login, 'it says no account found');
+    expect(allText(notFound)).toMatch(
+      /^That matches what I found: there is no One Balance account.*\(yes \/ no\)$/s,
+    );
+    expect(allText(notFound)).not.toMatch(/Register a FREE Account!/);
+    const hadOne = await say(login, 'but i had one last year');
+    expect(allText(hadOne)).toMatch(
+      /under the email you are signed in with, and there is none\..*\(yes \/ no\)$/,
+    );
+    expect(allText(hadOne)).not.toMatch(/Register a FREE Account!/);
   });
 
   it('none: another email given after the offer of a person is not looked up, and the offer stands', async () => {
