@@ -893,6 +893,16 @@ async function openAccount(context: PolicyContext): Promise<Reply> {
   // account: what is left is finishing that registration.
   if (state.kind === 'open' && state.account.status === 'registration_pending')
     return { ...(await unfinishedRegistration(context)), topic: 'registration_error' };
+  // Suspended, a second account looks like a way around it: what the bot knows says to lift the
+  // suspension instead (it was told only that it needs no second one and can log in).
+  if (state.kind === 'open' && state.account.status === 'suspended')
+    return {
+      ...leadingWith(
+        `You already have a One Balance account (ending in ${state.account.accountNumberLast4}), and it is suspended. A new account is not the way around that (I cannot tell whether Stamps.com would allow a second one meanwhile): getting this one unsuspended is the way back to shipping.`,
+        await explainSuspension(context),
+      ),
+      topic: 'explain_suspension',
+    };
   if (state.kind === 'open') {
     return {
       texts: [

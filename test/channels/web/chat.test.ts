@@ -1321,6 +1321,26 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
+  it('suspended: "can I open a new account instead?" is told a new one is not the way around the suspension, with the suspension check, not "no need for another"', async () => {
+    const review = await startAs('review@demo.test');
+    await say(review, 'what is a compliance review');
+    const instead = await say(review, 'can i open a new account instead');
+    expect(allText(instead)).toMatch(
+      /\nYou already have a One Balance account \(ending in \d{4}\), and it is suspended\. A new account is not the way around that/,
+    );
+    expect(allText(instead)).toMatch(/\(855\) 889-7867/);
+    expect(allText(instead)).not.toMatch(/no need to open another/);
+    // For a card to update, the wait for it starts, and "done" retries.
+    const declined = await startAs('declined@demo.test');
+    const first = await say(declined, 'can i just open a new one balance account');
+    expect(first.checks.map((check) => check.name)).toContain('account.suspension');
+    expect((await service.store.get(declined))?.offer).toMatchObject({
+      kind: 'unsuspend_retry',
+      after: 'card',
+    });
+    expect(allText(await say(declined, 'done'))).toMatch(/still suspended even after the card update/);
+  });
+
   it('review: "can i appeal" or "can you expedite it?" after the Stamps line is told the decision and its appeal are Stamps\'s, with their number', async () => {
     const id = await startAs('review@demo.test');
     await say(id, 'my account was suspended');
