@@ -176,13 +176,13 @@ const VERIFICATION_QUESTIONS: QuestionAnswers = [
 /** The opening steps' third step, which the answers about the form's details start from. */
 const ACCOUNT_INFORMATION =
   "The Account Information in the form is filled in from your store's details, and you can edit it";
+/** "What info do I need?", "what do I need to register?", "what documents are required?". */
+const NEEDED_TO_OPEN =
+  /\bwhat\s+(?:else\s+)?(?:info\w*|details?|documents?|paperwork|things?|stuff)\s+(?:do|will|would|should|does|is|are)\b.*\b(?:need\w*|required|have|ready)\b|\bwhat\s+(?:else\s+)?(?:do|will|would)\s+i\s+need\b|\bwhat\s+(?:else\s+)?(?:is|are)\s+(?:needed|required)\b/i;
 /**
  * Questions about a step of the opening steps, answered from what the steps and DOMAIN.md say of
  * it. The phone verification step has its own table above.
  */
-/** "What info do I need?", "what do I need to register?", "what documents are required?". */
-const NEEDED_TO_OPEN =
-  /\bwhat\s+(?:else\s+)?(?:info\w*|details?|documents?|paperwork|things?|stuff)\s+(?:do|will|would|should|does|is|are)\b.*\b(?:need\w*|required|have|ready)\b|\bwhat\s+(?:else\s+)?(?:do|will|would)\s+i\s+need\b|\bwhat\s+(?:else\s+)?(?:is|are)\s+(?:needed|required)\b/i;
 const OPENING_QUESTIONS: QuestionAnswers = [
   // "What info do I need?", "what do I need to have ready?": what the form asks for, in one line.
   [
@@ -1887,14 +1887,14 @@ export class ConversationEngine {
       ];
       return answerAboutSoFar('open_account', { texts }, recapWhenStepsGiven(texts));
     }
-    // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
-    // says so, so that nobody believes the account closed, and who can.
-    // "How do I do it?" asks how, which the closing guide says.
+    // After the closing answer, "ok how do I do it?" asks how, which the closing guide says.
     if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text) && ASKS_HOW_I.test(text))
       return answerAboutSoFar(
         'close_account',
         'You close it yourself, by following the closing guide in the app\'s help centre; I cannot close it from this chat. If you would rather a person on our support team did it, say "talk to a person".',
       );
+    // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
+    // says so, so that nobody believes the account closed, and who can.
     if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
       return answerAboutSoFar(
         'close_account',
@@ -2589,9 +2589,6 @@ export class ConversationEngine {
         ],
         'A person on our support team can tell you: shall I pass this to them? (yes / no)',
       );
-    // "How do I switch to UPS?", "I want to use ups instead of usps" (out of scope, 0.9 and 0.48):
-    // the same account covers UPS, which the prices answer says with its UPS discounts. Two examples
-    // in pricing.yaml pulled three tested readings elsewhere, so this is a rule.
     // "It's a PO box" after the address troubleshooting or the steps: whether Stamps.com takes one is
     // not in what the bot knows, so what to try and a person (it was out of scope).
     if (
@@ -2632,6 +2629,9 @@ export class ConversationEngine {
         'pricing',
         'UPS comes with your One Balance account: the same account buys USPS and UPS labels, with up to 62% off UPS shipments and up to 48% off UPS Ground Daily, so there is no separate UPS account to connect for it.',
       );
+    // "How do I switch to UPS?", "I want to use ups instead of usps" (out of scope, 0.9 and 0.48):
+    // the same account covers UPS, which the prices answer says with its UPS discounts. Two examples
+    // in pricing.yaml pulled three tested readings elsewhere, so this is a rule.
     if (intent === OUT_OF_SCOPE && offer === undefined && WANTS_UPS.test(text)) intent = 'pricing';
     // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
     if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';
@@ -2727,9 +2727,7 @@ export class ConversationEngine {
         'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
       );
     }
-    // The bot found no account, and the customer believes they registered: the bot can only look
-    // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
-    // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
+    // "It says no account found", when the bot found none: the same, and who can look further.
     if (seesNoAccountError && !believesRegistered && offer === undefined) {
       return endingWithPerson(
         [
@@ -2738,6 +2736,9 @@ export class ConversationEngine {
         'Would you like me to pass you to a person on our support team? (yes / no)',
       );
     }
+    // The bot found no account, and the customer believes they registered: the bot can only look
+    // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
+    // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
     if (
       (intent === OUT_OF_SCOPE ||
         intent === 'reconnect_account' ||
