@@ -1584,7 +1584,7 @@ describe('customer conversations, one per demo account', () => {
     expect(allText(failing)).toMatch(/not suspended and it is connected/);
     const person = await say(id, 'still failing');
     expect(person.escalation).toMatchObject({ kind: 'ticket', reason: 'fails_though_healthy' });
-    // "It happened again" is the same word that it came back (it was answered with what the hold was).
+    // "It happened again" says it came back too (it was answered with what the hold was).
     placeHoldAgain();
     const again = await startAs('hold@demo.test');
     await say(again, 'postage purchase failing');
