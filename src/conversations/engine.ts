@@ -314,6 +314,22 @@ const ENDICIA_FEE =
 /** "I see it on my statement", "but I was charged", "my bank shows it": a charge the customer sees. */
 const SEES_A_CHARGE =
   /\b(?:statement|bank|card|invoice|bill(?:ed|ing)?|receipt)\b.*\b(?:see|shows?|showing|says|charged|charge|there)\b|\b(?:see|shows?|showing|says|charged|charge|there)\b.*\b(?:statement|bank|invoice|bill(?:ed|ing)?|receipt)\b|\b(?:but|yet)\s+(?:i\s+)?(?:was|am|['’]m|got)\s+(?:being\s+)?charged\b/i;
+/** Stores and marketplaces a shipping app may connect to (not One Balance's to say), as spelt. */
+const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\betsy\b/i, 'Etsy'],
+  [/\bshopify\b/i, 'Shopify'],
+  [/\bebay\b/i, 'eBay'],
+  [/\bamazon\b/i, 'Amazon'],
+  [/\bwoo\s*commerce\b/i, 'WooCommerce'],
+  [/\bbig\s*commerce\b/i, 'BigCommerce'],
+  [/\bsquarespace\b/i, 'Squarespace'],
+  [/\bwix\b/i, 'Wix'],
+  [/\bwalmart\b/i, 'Walmart'],
+  [/\bmagento\b/i, 'Magento'],
+  [/\btik\s*tok\b/i, 'TikTok Shop'],
+];
+/** "Does it work with...", "can I use it with...", "is it compatible with...": asked of a store. */
+const WORKS_WITH = /\b(?:use|using|works?|connect\w*|integrat\w*|supports?|compatible|link\w*|sync\w*)\b/i;
 /** "It's a PO box", "can I use a P.O. box?". */
 const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 /** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
@@ -2360,6 +2376,23 @@ export class ConversationEngine {
         weakSmallTalk = false;
       }
     }
+    // "My Amazon orders won't print, account suspended" reads as out of scope for the store's name:
+    // the store says nothing of the topic, so the rest is read alone, as for hurry above.
+    if (
+      intent === OUT_OF_SCOPE &&
+      offer === undefined &&
+      MARKETPLACES.some(([pattern]) => pattern.test(text))
+    ) {
+      const withoutStores = MARKETPLACES.reduce(
+        (rest, [pattern]) => rest.replace(new RegExp(pattern.source, 'gi'), ' '),
+        text,
+      );
+      const rest = this.deps.understander.understand(withoutStores);
+      if (rest.intent !== OUT_OF_SCOPE && !SMALL_TALK_INTENTS.has(rest.intent) && rest.confidence >= 0.5) {
+        intent = rest.intent;
+        confidence = rest.confidence;
+      }
+    }
     // "Thanks for nothing", "this was useless, bye": a thank-you or a goodbye said in frustration
     // is venting too, not one to answer with "you're welcome".
     // A weak guess at a topic is venting too when frustration is all the message clearly says
@@ -2586,6 +2619,23 @@ export class ConversationEngine {
         'pricing',
         [
           `One Balance is one postage account, provided by Stamps.com, for several carriers' labels. USPS and UPS are the ones I know it covers; whether ${otherCarrier} is among them, I cannot tell from here.`,
+        ],
+        'A person on our support team can tell you: shall I pass this to them? (yes / no)',
+      );
+    // "Can I use One Balance with Etsy?" (the prices answer, which names no store): which stores the
+    // app works with is the app's matter, beyond these facts; what One Balance is for, and a person.
+    const marketplace = MARKETPLACES.find(([pattern]) => pattern.test(text))?.[1];
+    if (
+      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
+      offer === undefined &&
+      marketplace !== undefined &&
+      QUESTION.test(text) &&
+      WORKS_WITH.test(text)
+    )
+      return answeredWithPerson(
+        'pricing',
+        [
+          `One Balance is the postage account the app buys your USPS and UPS labels with. Which stores and marketplaces the app works with, ${marketplace} among them or not, is a question about the app itself that I cannot answer from here.`,
         ],
         'A person on our support team can tell you: shall I pass this to them? (yes / no)',
       );

@@ -3266,6 +3266,26 @@ describe('conversation behaviour', () => {
     );
   });
 
+  it('asked whether One Balance works with a store (Etsy, eBay), says what it is for and offers a person; a store named beside a suspension is no reason for out of scope', async () => {
+    const id = await startAs();
+    const etsy = await say(id, 'can i use one balance with etsy');
+    // The whole prices answer came back, which names no store.
+    expect(allText(etsy)).toMatch(
+      /^One Balance is the postage account the app buys your USPS and UPS labels with\. Which stores and marketplaces the app works with, Etsy among them or not/,
+    );
+    expect(allText(etsy)).toMatch(/shall I pass this to them\? \(yes \/ no\)$/);
+    expect(allText(await say(await startAs(), 'does one balance work with ebay'))).toMatch(
+      /eBay among them or not/,
+    );
+    // Read as out of scope for "Amazon": the rest of the message is the suspension check.
+    const amazon = await say(
+      await startAs('active@demo.test'),
+      'my amazon orders wont print, account suspended',
+    );
+    expect(amazon.intent).toBe('explain_suspension');
+    expect(amazon.checks.map((check) => check.name)).toContain('account.suspension');
+  });
+
   it('"what is stamps.com?" is told what One Balance is and that Stamps.com provides it', async () => {
     for (const question of ["what's stamps.com?", 'who is stamps']) {
       const turn = await say(await startAs(), question);
