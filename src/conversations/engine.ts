@@ -328,6 +328,11 @@ const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bmagento\b/i, 'Magento'],
   [/\btik\s*tok\b/i, 'TikTok Shop'],
 ];
+/** Names of stores and of the app itself, which tell nothing of a message's topic. */
+const NAMES_NO_TOPIC: readonly RegExp[] = [
+  ...MARKETPLACES.map(([pattern]) => pattern),
+  /\bshipping\s*easy(?:['’]s)?\b/i,
+];
 /** "Does it work with...", "can I use it with...", "is it compatible with...": asked of a store. */
 const WORKS_WITH = /\b(?:use|using|works?|connect\w*|integrat\w*|supports?|compatible|link\w*|sync\w*)\b/i;
 /** "It's a PO box", "can I use a P.O. box?". */
@@ -2376,15 +2381,16 @@ export class ConversationEngine {
         weakSmallTalk = false;
       }
     }
-    // "My Amazon orders won't print, account suspended" reads as out of scope for the store's name:
-    // the store says nothing of the topic, so the rest is read alone, as for hurry above.
+    // "My Amazon orders won't print, account suspended" or "my ShippingEasy postage won't go
+    // through" reads as out of scope for the store's or the app's name, which says nothing of the
+    // topic: the rest is read alone, as for hurry above.
     if (
       intent === OUT_OF_SCOPE &&
       offer === undefined &&
-      MARKETPLACES.some(([pattern]) => pattern.test(text))
+      NAMES_NO_TOPIC.some((pattern) => pattern.test(text))
     ) {
-      const withoutStores = MARKETPLACES.reduce(
-        (rest, [pattern]) => rest.replace(new RegExp(pattern.source, 'gi'), ' '),
+      const withoutStores = NAMES_NO_TOPIC.reduce(
+        (rest, pattern) => rest.replace(new RegExp(pattern.source, 'gi'), ' '),
         text,
       );
       const rest = this.deps.understander.understand(withoutStores);

@@ -3266,7 +3266,7 @@ describe('conversation behaviour', () => {
     );
   });
 
-  it('asked whether One Balance works with a store (Etsy, eBay), says what it is for and offers a person; a store named beside a suspension is no reason for out of scope', async () => {
+  it('asked whether One Balance works with a store (Etsy, eBay), says what it is for and offers a person; a store or the app named beside a suspension is no reason for out of scope', async () => {
     const id = await startAs();
     const etsy = await say(id, 'can i use one balance with etsy');
     // The whole prices answer came back, which names no store.
@@ -3284,6 +3284,10 @@ describe('conversation behaviour', () => {
     );
     expect(amazon.intent).toBe('explain_suspension');
     expect(amazon.checks.map((check) => check.name)).toContain('account.suspension');
+    // The same for the app's own name.
+    const app = await say(await startAs('declined@demo.test'), 'my shippingeasy postage wont go through');
+    expect(app.intent).toBe('explain_suspension');
+    expect(allText(app)).toMatch(/suspended because a payment was declined/);
   });
 
   it('"what is stamps.com?" is told what One Balance is and that Stamps.com provides it', async () => {
