@@ -328,6 +328,12 @@ const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bmagento\b/i, 'Magento'],
   [/\btik\s*tok\b/i, 'TikTok Shop'],
 ];
+/** "Label printing failed", "error buying postage": a purchase or a label that fails. */
+const PURCHASE_FAILS =
+  /\b(?:labels?|postage|purchas\w*|print\w*)\b.*\b(?:fail\w*|errors?|won['’]?t|not\s+working|declined|broke\w*)\b|\b(?:fail\w*|errors?)\b.*\b(?:labels?|postage|purchas\w*|printing)\b/i;
+/** Registering named: "registration", "sign up", "verification", "the text code". */
+const NAMES_REGISTERING =
+  /\b(?:regist\w*|sign(?:ing)?[\s-]*up|verif\w*|(?:verification|text|sms|phone)\s+codes?|open(?:ing)?\s+(?:an?\s+|my\s+)?(?:new\s+)?account)\b/i;
 /** Names of stores and of the app itself, which tell nothing of a message's topic. */
 const NAMES_NO_TOPIC: readonly RegExp[] = [
   ...MARKETPLACES.map(([pattern]) => pattern),
@@ -691,11 +697,11 @@ const NO_OTHER_CARD_ANSWER = `The account needs a payment card that goes through
 const NEEDS_STAMPS_ACCOUNT =
   /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
 /**
- * "How do I update my card?", "I need to change the payment card", "my card is [removed], can you
- * update it?": changing the card, not which it is.
+ * "How do I update my card?", "I need to change the payment card", "update my billing info", "my
+ * card is [removed], can you update it?": changing the card, not which it is.
  */
 const CHANGES_CARD =
-  /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b|\bcard\b.*\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:updat|chang|replac|switch|add)\w*\s+(?:it|that|this)\b/i;
+  /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b|\b(?:updat|chang|replac|switch|edit|fix)\w*\s+(?:(?:my|the|our)\s+)?(?:billing|payment)\s+(?:info\w*|details?|method|address)\b|\bcard\b.*\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:updat|chang|replac|switch|add)\w*\s+(?:it|that|this)\b/i;
 const CARD_CHANGED_THERE =
   'The payment card is kept with your One Balance account, which Stamps.com provides, so it is changed there and not in this chat: log in to your One Balance account from the ONE BALANCE & CARRIERS page (top right of the app) and update the card there. Please never type card details here.';
 const CARD_UNSEEN =
@@ -2381,6 +2387,16 @@ export class ConversationEngine {
         weakSmallTalk = false;
       }
     }
+    // "Label printing failed with error code 500" reads as a registration error (for "failed" and
+    // "error"), though it names a purchase and nothing of registering: a failing purchase is the
+    // suspension check's (which also checks the connection).
+    if (
+      intent === 'registration_error' &&
+      recap?.intent !== 'registration_error' &&
+      PURCHASE_FAILS.test(text) &&
+      !NAMES_REGISTERING.test(text)
+    )
+      intent = 'explain_suspension';
     // "My Amazon orders won't print, account suspended" or "my ShippingEasy postage won't go
     // through" reads as out of scope for the store's or the app's name, which says nothing of the
     // topic: the rest is read alone, as for hurry above.

@@ -218,13 +218,24 @@ describe('customer conversations, one per demo account', () => {
     );
   });
 
-  it('active: a failing UPS label is a failing purchase, checked, and the error quoted after it brings the promised person', async () => {
+  it('active: a failing UPS label (or "label printing failed with error code 500") is a failing purchase, checked, and the error quoted after it brings the promised person; "update my billing info" is where the card is changed', async () => {
     const id = await startAs('active@demo.test');
     const ups = await say(id, "hi i'm trying to print a ups label but it errors");
     expect(ups.intent).toBe('explain_suspension');
     expect(allText(ups)).toMatch(/not suspended and it is connected, so postage should go through/);
     const error = await say(id, 'the error says account not authorized');
     expect(error.escalation).toMatchObject({ kind: 'ticket' });
+    // Read as a registration error ("failed", "error"), which found the registration complete.
+    const code = await say(await startAs('active@demo.test'), 'label printing failed with error code 500');
+    expect(code.intent).toBe('explain_suspension');
+    expect(code.checks.map((check) => check.name)).toContain('account.suspension');
+    // Registering named, it stays the registration check.
+    const registering = await say(await startAs('active@demo.test'), 'registration failed with an error');
+    expect(registering.intent).toBe('registration_error');
+    // "Update my billing info" is changing the card (it was out of scope).
+    expect(allText(await say(await startAs('active@demo.test'), 'need to update my billing info'))).toMatch(
+      /^The payment card is kept with your One Balance account/,
+    );
   });
 
   it('active: the full account number is refused with its last four digits, and "I forgot it" after the reset is what the reset is for', async () => {
