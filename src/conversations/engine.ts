@@ -328,6 +328,11 @@ const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bmagento\b/i, 'Magento'],
   [/\btik\s*tok\b/i, 'TikTok Shop'],
 ];
+/** "Can my employee use it?", "share my one balance with my staff": the customer's own people. */
+const OWN_STAFF_USES =
+  /\b(?:my|our)\s+(?:employees?|staff|team(?:\s*mates?)?|workers?|assistants?|partners?|wife|husband|colleagues?|co-?workers?|va|packers?|warehouse\s+(?:team|staff|guys?))\b.*\b(?:use|using|access|log\s*in|sign\s*in|share|see)\b|\b(?:use|using|access|share|give)\b.*\b(?:my|our|to\s+my)\s+(?:employees?|staff|team|workers?|assistants?|colleagues?|co-?workers?|va)\b/i;
+/** "Can I talk to...", "speak with someone": asking for a person to talk to. */
+const ASKS_TO_TALK = /\b(?:talk|speak|chat|contact|call|reach)\b/i;
 /** "Label printing failed", "error buying postage": a purchase or a label that fails. */
 const PURCHASE_FAILS =
   /\b(?:labels?|postage|purchas\w*|print\w*)\b.*\b(?:fail\w*|errors?|won['’]?t|not\s+working|declined|broke\w*)\b|\b(?:fail\w*|errors?)\b.*\b(?:labels?|postage|purchas\w*|printing)\b/i;
@@ -2387,6 +2392,22 @@ export class ConversationEngine {
         weakSmallTalk = false;
       }
     }
+    // "Can my employee use my One Balance?" names a person, but one of the customer's own, and asks
+    // about access: not a request for one of ours (it handed the conversation off). What the bot can
+    // say, and a person offered.
+    if (
+      (intent === 'talk_to_human' || intent === OUT_OF_SCOPE) &&
+      offer === undefined &&
+      OWN_STAFF_USES.test(text) &&
+      !ASKS_TO_TALK.test(text)
+    )
+      return answeredWithPerson(
+        'find_credentials',
+        [
+          'One Balance is the postage account your store buys labels with in the app, and the app keeps its credentials on the ONE BALANCE & CARRIERS page. Who on your team can use the app, and with which rights, is set in the app itself, which I cannot see.',
+        ],
+        'A person on our support team can tell you how: shall I pass this to them? (yes / no)',
+      );
     // "Label printing failed with error code 500" reads as a registration error (for "failed" and
     // "error"), though it names a purchase and nothing of registering: a failing purchase is the
     // suspension check's (which also checks the connection).

@@ -3142,6 +3142,19 @@ describe('conversation behaviour', () => {
     expect(id1003.checks).toEqual([]);
   });
 
+  it('"can my employee use my one balance?" is about the customer\'s own people, not a request for ours: what the bot can say and a person offered, no hand-off', async () => {
+    const id = await startAs('active@demo.test');
+    const staff = await say(id, 'can my employee use my one balance');
+    expect(allText(staff)).toMatch(
+      /^One Balance is the postage account your store buys labels with in the app/,
+    );
+    expect(allText(staff)).toMatch(/shall I pass this to them\? \(yes \/ no\)$/);
+    expect(staff.escalation).toBeNull();
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    // Asking to talk to one of ours is still that.
+    expect((await say(await startAs(), 'i want to speak with an employee')).intent).toBe('talk_to_human');
+  });
+
   it('"who made you?" and "what\'s your name?" are about the bot, not out of scope', async () => {
     const id = await startAs('active@demo.test');
     for (const asks of ['who made you', "what's your name?"]) {
