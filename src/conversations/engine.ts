@@ -116,7 +116,7 @@ const DOES_IT_THEMSELVES =
  * link it?", "what would reconnecting do?") starts otherwise and is not one.
  */
 const ASKS_TO_RECONNECT =
-  /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
+  /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually|i\s+(?:have\s+|['’]ve\s+)?changed\s+my\s+mind|on\s+second\s+thoughts?)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect(?:\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?=\s*(?:please|pls)?\s*[.!]*\s*$))|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
 
 /** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
 const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;

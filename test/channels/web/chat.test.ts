@@ -2052,6 +2052,12 @@ describe('customer conversations, one per demo account', () => {
     expect(changed.intent).toBe('reconnect_account');
     expect(changed.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
     expect(changed.escalation).toMatchObject({ kind: 'ticket', reason: 'reconnect_request' });
+    // Said in words, with no "it" after "reconnect": the offer was made again instead.
+    const mind = await startAs('disconnected@demo.test');
+    await say(mind, 'my carriers page is empty');
+    await say(mind, 'no');
+    const reconnect = await say(mind, 'actually i changed my mind, please reconnect');
+    expect(reconnect.checks).toMatchObject([{ name: 'account.reconnect_request', status: 'ok' }]);
 
     // Declined, then another question: the offer is gone, and a later yes is not taken as one.
     const other = await startAs('disconnected@demo.test');
