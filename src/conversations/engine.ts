@@ -340,10 +340,11 @@ const PURCHASE_FAILS =
 const NAMES_REGISTERING =
   /\b(?:regist\w*|sign(?:ing)?[\s-]*up|verif\w*|(?:verification|text|sms|phone)\s+codes?|open(?:ing)?\s+(?:an?\s+|my\s+)?(?:new\s+)?account)\b/i;
 /** Names of stores and of the app itself, which tell nothing of a message's topic. */
-const NAMES_NO_TOPIC: readonly RegExp[] = [
-  ...MARKETPLACES.map(([pattern]) => pattern),
-  /\bshipping\s*easy(?:['’]s)?\b/i,
-];
+const NAMES_NO_TOPIC = new RegExp(
+  [...MARKETPLACES.map(([pattern]) => pattern.source), String.raw`\bshipping\s*easy(?:['’]s)?\b`].join('|'),
+  'i',
+);
+const NAMES_NO_TOPIC_WORDS = new RegExp(NAMES_NO_TOPIC.source, 'gi');
 /** "Does it work with...", "can I use it with...", "is it compatible with...": asked of a store. */
 const WORKS_WITH = /\b(?:use|using|works?|connect\w*|integrat\w*|supports?|compatible|link\w*|sync\w*)\b/i;
 /** "It's a PO box", "can I use a P.O. box?". */
@@ -1545,8 +1546,8 @@ export class ConversationEngine {
           ...(declinedOffer ? { recap } : {}),
         });
       // A reply while the bot waits for a fix: the offer stays open and the last answer the recap.
-      const waitGoesOn = (reply: Reply): TurnWork =>
-        settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap });
+      const waitGoesOn = (reply: Reply, more: Partial<ConversationState> = {}): TurnWork =>
+        settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap, ...more });
       // What the customer asked, answered, and the open offer asked again with its quick answers:
       // what a reconnect does is explained once, then only asked ("I don't understand" hears it again).
       const offerAgainAfter = (said: string, open: Offer, explainAgain = false): TurnWork => {
@@ -1555,12 +1556,7 @@ export class ConversationEngine {
           choices: offerChoices(open),
         };
         if (open.kind !== 'reconnect' || open !== offer) return waitGoesOn(reply);
-        return settled(offerIntent, reply, {
-          personOffered: undefined,
-          misunderstandings: 0,
-          recap,
-          offer: { ...open, explained: true },
-        });
+        return waitGoesOn(reply, { offer: { ...open, explained: true } });
       };
       // "Can you do it for me?" to a reconnect offer asks for what the offer is: the request.
       if (
@@ -2381,17 +2377,27 @@ export class ConversationEngine {
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
     const hurried = IN_A_HURRY.test(text);
+    // The message read again without `words`, which say nothing of its topic: a clear account topic
+    // in the rest is taken as the turn's.
+    const readWithout = (words: RegExp): boolean => {
+      const rest = this.deps.understander.understand(text.replace(words, ' '));
+      if (rest.intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(rest.intent) || rest.confidence < 0.5)
+        return false;
+      intent = rest.intent;
+      confidence = rest.confidence;
+      return true;
+    };
     // "I need to ship something today but my account is gone" reads as an opener ("I need
     // something"): the hurry says nothing of the topic, so the rest of the message is read alone,
     // and a clear account topic there is answered rather than asked for.
-    if ((weakSmallTalk || intent === OUT_OF_SCOPE) && !frustrated && offer === undefined && hurried) {
-      const rest = this.deps.understander.understand(text.replace(HURRY_WORDS, ' '));
-      if (rest.intent !== OUT_OF_SCOPE && !SMALL_TALK_INTENTS.has(rest.intent) && rest.confidence >= 0.5) {
-        intent = rest.intent;
-        confidence = rest.confidence;
-        weakSmallTalk = false;
-      }
-    }
+    if (
+      (weakSmallTalk || intent === OUT_OF_SCOPE) &&
+      !frustrated &&
+      offer === undefined &&
+      hurried &&
+      readWithout(HURRY_WORDS)
+    )
+      weakSmallTalk = false;
     // "Can my employee use my One Balance?" names a person, but one of the customer's own, and asks
     // about access: not a request for one of ours (it handed the conversation off). What the bot can
     // say, and a person offered.
@@ -2421,21 +2427,8 @@ export class ConversationEngine {
     // "My Amazon orders won't print, account suspended" or "my ShippingEasy postage won't go
     // through" reads as out of scope for the store's or the app's name, which says nothing of the
     // topic: the rest is read alone, as for hurry above.
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      NAMES_NO_TOPIC.some((pattern) => pattern.test(text))
-    ) {
-      const withoutStores = NAMES_NO_TOPIC.reduce(
-        (rest, pattern) => rest.replace(new RegExp(pattern.source, 'gi'), ' '),
-        text,
-      );
-      const rest = this.deps.understander.understand(withoutStores);
-      if (rest.intent !== OUT_OF_SCOPE && !SMALL_TALK_INTENTS.has(rest.intent) && rest.confidence >= 0.5) {
-        intent = rest.intent;
-        confidence = rest.confidence;
-      }
-    }
+    if (intent === OUT_OF_SCOPE && offer === undefined && NAMES_NO_TOPIC.test(text))
+      readWithout(NAMES_NO_TOPIC_WORDS);
     // "Thanks for nothing", "this was useless, bye": a thank-you or a goodbye said in frustration
     // is venting too, not one to answer with "you're welcome".
     // A weak guess at a topic is venting too when frustration is all the message clearly says
