@@ -30,7 +30,11 @@ const HINTS = {
   CHECK_RATE_PER_SECOND:
     'Set CHECK_RATE_PER_SECOND to the most checks per second one worker sends the backend, e.g. 200.',
   CHECK_WAIT_MS:
-    'Set CHECK_WAIT_MS to how long a caller waits for checks before answering "pending", e.g. 5000.',
+    'Set CHECK_WAIT_MS to how long a caller waits for checks before answering "pending", e.g. 3000; it must stay at least 1000 below REQUEST_TIMEOUT_MS.',
+  REDIS_COMMAND_TIMEOUT_MS:
+    'Set REDIS_COMMAND_TIMEOUT_MS to how long one short Redis command may take before it fails, e.g. 1000.',
+  REQUEST_TIMEOUT_MS:
+    'Set REQUEST_TIMEOUT_MS to the longest an API request may take before it is answered 503, e.g. 4500.',
   CHECK_LOCK_MS: 'Set CHECK_LOCK_MS to the lock time of a running check in milliseconds, e.g. 30000.',
   CHECK_STALLED_INTERVAL_MS:
     'Set CHECK_STALLED_INTERVAL_MS to how often checks of dead workers are looked for, e.g. 30000.',
@@ -87,7 +91,9 @@ export const configSchema = z.object({
   RUN_WORKERS: flag.default(true),
   CHECK_CONCURRENCY: integer(1, 1_000).default(16),
   CHECK_RATE_PER_SECOND: integer(1, 100_000).default(200),
-  CHECK_WAIT_MS: integer(0, 120_000).default(5_000),
+  CHECK_WAIT_MS: integer(0, 120_000).default(3_000),
+  REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(1_000),
+  REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(4_500),
   CHECK_LOCK_MS: integer(500, 600_000).default(30_000),
   CHECK_STALLED_INTERVAL_MS: integer(200, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
@@ -185,6 +191,15 @@ const configRules = configSchema.superRefine((config, context) => {
       code: 'custom',
       path: [message.includes('time zone') ? 'SUPPORT_TIMEZONE' : 'SUPPORT_HOURS'],
       message,
+    });
+  }
+  // A turn waits up to CHECK_WAIT_MS for checks, then saves its reply: the request's own bound must
+  // leave room for that, or every slow check would be answered 503.
+  if (config.CHECK_WAIT_MS + 1_000 > config.REQUEST_TIMEOUT_MS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['CHECK_WAIT_MS'],
+      message: `must be at least 1000 below REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`,
     });
   }
   if (config.ACCOUNT_BACKEND_URL !== undefined && config.ACCOUNT_BACKEND_TOKEN === undefined) {

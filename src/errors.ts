@@ -18,6 +18,7 @@ export const ErrorCode = {
   BackendRejected: 'backend_rejected',
   BackendBadResponse: 'backend_bad_response',
   CheckInvalid: 'check_invalid',
+  ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -39,6 +40,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   backend_rejected: 502,
   backend_bad_response: 502,
   check_invalid: 400,
+  service_unavailable: 503,
   internal_error: 500,
 };
 
@@ -150,6 +152,20 @@ export class BackendBadResponseError extends CodedError {
   }
 }
 
+/**
+ * The service cannot do the work now (its Redis does not answer, or the request ran out of time):
+ * transient, so the client is told when to try again.
+ */
+export class ServiceUnavailableError extends CodedError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(ErrorCode.ServiceUnavailable, message, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** Seconds a client is asked to wait (Retry-After) after a 503: about how long Redis takes to come back. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** Whether retrying the same call later may succeed. */
 export function isTransient(error: unknown): boolean {
   return error instanceof BackendUnavailableError || error instanceof BackendBadResponseError;
@@ -165,17 +181,33 @@ export function asCodedError(error: unknown): CodedError {
 export interface HttpErrorResponse {
   status: number;
   body: { error: { code: ErrorCode; message: string } };
+  /** Headers the answer needs: Retry-After on a 503. */
+  headers: Record<string, string>;
 }
 
 /** The one mapping from errors to HTTP: 4xx say what is wrong, 5xx reveal nothing internal. */
 export function toHttpError(error: unknown): HttpErrorResponse {
   const coded = asCodedError(error);
   const status = HTTP_STATUS[coded.code];
+  if (status === 503) {
+    // Transient, and the same words whatever the cause: nothing internal is revealed.
+    return {
+      status,
+      body: {
+        error: {
+          code: ErrorCode.ServiceUnavailable,
+          message: `The service is briefly unavailable; try again in ${RETRY_AFTER_SECONDS} seconds.`,
+        },
+      },
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    };
+  }
   if (status >= 500) {
     return {
       status,
       body: { error: { code: ErrorCode.Internal, message: 'Something went wrong on our side.' } },
+      headers: {},
     };
   }
-  return { status, body: { error: { code: coded.code, message: coded.message } } };
+  return { status, body: { error: { code: coded.code, message: coded.message } }, headers: {} };
 }

@@ -86,7 +86,7 @@ export async function startCheckRuntime(
   logger: Logger,
   runWorkers: boolean,
 ): Promise<CheckRuntime> {
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS);
   redis.on('error', (error: Error) =>
     logger.warn({ err: { message: error.message } }, 'redis connection error'),
   );
@@ -215,7 +215,7 @@ export function openConversations(
   checks: CheckRuntime,
   runEscalationWorker: boolean,
 ): ConversationRuntime {
-  const stateRedis = createPipelinedRedis(config.REDIS_URL);
+  const stateRedis = createPipelinedRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS);
   stateRedis.on('error', (error: Error) =>
     logger.warn({ err: { message: error.message } }, 'redis connection error'),
   );

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { asCodedError, CodedError, ErrorCode, RequestError, toHttpError } from '../src/errors.ts';
+import {
+  asCodedError,
+  CodedError,
+  ErrorCode,
+  RequestError,
+  ServiceUnavailableError,
+  toHttpError,
+} from '../src/errors.ts';
 
 describe('toHttpError', () => {
   it('passes a 4xx message through with its code', () => {
     expect(toHttpError(new RequestError(ErrorCode.NotFound, 'No conversation abc'))).toEqual({
       status: 404,
       body: { error: { code: 'not_found', message: 'No conversation abc' } },
+      headers: {},
     });
+  });
+
+  it('answers a transient failure with 503, Retry-After and nothing of its cause', () => {
+    const response = toHttpError(new ServiceUnavailableError('Redis at 10.0.0.5:6379 did not answer'));
+    expect(response.status).toBe(503);
+    expect(response.headers).toEqual({ 'retry-after': '5' });
+    expect(response.body.error.code).toBe('service_unavailable');
+    expect(JSON.stringify(response.body)).not.toMatch(/Redis|6379/);
   });
 
   it('reveals nothing of an internal error', () => {

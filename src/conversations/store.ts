@@ -229,7 +229,12 @@ export class ConversationStore {
       const [locked, raw] = await Promise.all([
         this.redis.set(lockKey, token, 'PX', this.options.lockMs, 'NX'),
         this.redis.get(this.key(id)),
-      ]);
+      ]).catch((error: unknown) => {
+        // A frozen Redis still runs the SET once it wakes, after this caller gave up: a release sent
+        // now runs right after it, so the conversation is not left locked for the whole lock time.
+        this.unlock(id, token).catch(() => undefined);
+        throw error;
+      });
       if (locked === 'OK') {
         if (raw === null) {
           await this.unlock(id, token);
@@ -263,6 +268,8 @@ export class ConversationStore {
     const channel = this.key(id, ':events');
     if (this.subscriber === undefined) {
       this.subscriber = this.redis.duplicate();
+      // Reconnects by itself; its errors are the main connection's to report.
+      this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (from: string, payload: string) => {
         const parsed = transcriptEntrySchema.safeParse(JSON.parse(payload));
         if (!parsed.success || parsed.data.role === 'customer') return;

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ConversationStore } from '../conversations/store.ts';
 import { botMessage } from '../core/messages.ts';
 import type { Logger } from '../logger.ts';
+import { blockingDuplicate } from '../queue/redis.ts';
 import { ticketFor } from './ticket-content.ts';
 import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
 
@@ -62,7 +63,7 @@ export interface EscalationWorkerOptions {
  */
 export function startEscalationWorker(options: EscalationWorkerOptions): Worker {
   const { connection, prefix, desk, store, logger } = options;
-  const workerConnection = connection.duplicate();
+  const workerConnection = blockingDuplicate(connection);
   const worker: Worker = new Worker(
     ESCALATION_QUEUE,
     async (job: Job<EscalationRequest>) => {

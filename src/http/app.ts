@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { registerWebChat, type WebChatOptions } from '../channels/web/routes.ts';
 import { registerZendeskWebhook, type ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { sameBytes } from '../core/constant-time.ts';
-import { ErrorCode, RequestError, toHttpError } from '../errors.ts';
+import { ErrorCode, RequestError, ServiceUnavailableError, toHttpError } from '../errors.ts';
 import type { RedisDesk } from '../escalations/redis-desk.ts';
 import type { Logger } from '../logger.ts';
 import type { Understander } from '../nlu/understand.ts';
+import { isRedisUnavailable } from '../queue/redis.ts';
+import { answerLateRequests } from './deadline.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -28,6 +30,11 @@ export interface AppDependencies {
   escalationsList?: { desk: RedisDesk; token: string };
   /** Proxies whose X-Forwarded-For is believed (0: none). */
   trustProxy?: number;
+  /**
+   * The longest a request may go unanswered before it gets a 503.
+   * @defaultValue 4500
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Longest message the API accepts; longer ones get a 400 that says so. */
@@ -70,6 +77,7 @@ export async function buildApp({
   zendeskWebhook,
   escalationsList,
   trustProxy = 0,
+  requestTimeoutMs = 4_500,
 }: AppDependencies) {
   // forceCloseConnections: event streams stay open until closed; a stop must not wait for them.
   const app = Fastify({
@@ -104,12 +112,18 @@ export async function buildApp({
     });
   });
 
+  answerLateRequests(app, requestTimeoutMs);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known =
-      error.statusCode !== undefined && error.statusCode < 500 ? fromFastifyError(error) : undefined;
-    const { status, body } = toHttpError(known ?? error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send(body);
+      error.statusCode !== undefined && error.statusCode < 500
+        ? fromFastifyError(error)
+        : isRedisUnavailable(error)
+          ? new ServiceUnavailableError('Redis did not answer.', { cause: error })
+          : undefined;
+    const { status, body, headers } = toHttpError(known ?? error);
+    if (status === 503) request.log.warn({ err: { message: error.message } }, 'request unavailable');
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).headers(headers).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     const { status, body } = toHttpError(

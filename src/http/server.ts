@@ -6,6 +6,7 @@ import { RedisDesk } from '../escalations/redis-desk.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { understanderFor } from '../nlu/understand.ts';
+import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
 import {
   type CheckRuntime,
   createEngine,
@@ -23,7 +24,10 @@ const PING_TIMEOUT_MS = 1_000;
  * Ready means able to do a turn's work: Redis answers, and some worker (here or in another
  * process) is connected to the check queue, and this process's own worker, if any, is running.
  */
-export function readinessOf(runtime: CheckRuntime): () => Promise<Readiness> {
+export function readinessOf(
+  runtime: CheckRuntime,
+  { requireNoEviction = false }: { requireNoEviction?: boolean } = {},
+): () => Promise<Readiness> {
   return async () => {
     const ping = runtime.redis.ping().then(
       () => true,
@@ -33,13 +37,30 @@ export function readinessOf(runtime: CheckRuntime): () => Promise<Readiness> {
     const workers = redis ? await runtime.queue.workerCount().catch(() => 0) : 0;
     const localWorker =
       runtime.worker === undefined ? 'none' : runtime.worker.isRunning() ? 'running' : 'stopped';
+    const policy = redis && requireNoEviction ? await policyOf(runtime) : 'noeviction';
     return {
-      ready: redis && workers > 0 && localWorker !== 'stopped',
+      ready: redis && workers > 0 && localWorker !== 'stopped' && policy === 'noeviction',
       redis: redis ? 'ok' : 'unreachable',
       workers,
       localWorker,
+      ...(requireNoEviction ? { redisEvictionPolicy: policy ?? 'unknown' } : {}),
     };
   };
+}
+
+async function policyOf(runtime: CheckRuntime): Promise<string | undefined> {
+  return raceTimeout(
+    evictionPolicy(runtime.redis).catch(() => undefined),
+    PING_TIMEOUT_MS,
+    undefined,
+  );
+}
+
+/** In production, says at start-up (and /readyz keeps saying) when Redis may evict BullMQ's keys. */
+async function warnOfEviction(config: Config, runtime: CheckRuntime, logger: Logger): Promise<void> {
+  if (config.NODE_ENV !== 'production') return;
+  const problem = evictionPolicyProblem(await policyOf(runtime));
+  if (problem !== undefined) logger.error(`not ready: ${problem}`);
 }
 
 export interface Service {
@@ -61,6 +82,7 @@ export async function startService(
   const understander = understanderFor(config, intents);
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
+  await warnOfEviction(config, runtime, logger);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
   const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS);
   const { store, stateRedis, escalations } = conversations;
@@ -76,7 +98,8 @@ export async function startService(
     answers,
     logger,
     trustProxy: config.TRUST_PROXY,
-    readiness: readinessOf(runtime),
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    readiness: readinessOf(runtime, { requireNoEviction: config.NODE_ENV === 'production' }),
     webChat: {
       engine,
       store,

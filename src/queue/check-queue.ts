@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { CHECKS } from '../checks/index.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { raceTimeout } from '../timeout.ts';
+import { blockingDuplicate } from './redis.ts';
 
 /** The queue's name; its keys live under the configured prefix. */
 export const CHECK_QUEUE = 'checks';
@@ -106,7 +107,7 @@ export class CheckQueue implements CheckRunner {
         removeOnFail: { age: 24 * 3_600 },
       },
     });
-    this.eventsConnection = connection.duplicate();
+    this.eventsConnection = blockingDuplicate(connection);
     this.events = new QueueEvents(CHECK_QUEUE, {
       connection: this.eventsConnection,
       prefix: this.options.prefix,

@@ -7,6 +7,7 @@ import { AccountNotFoundError, asCodedError, BackendRejectedError } from '../err
 import type { Logger } from '../logger.ts';
 import { raceTimeout } from '../timeout.ts';
 import { CHECK_QUEUE } from './check-queue.ts';
+import { blockingDuplicate } from './redis.ts';
 
 export interface CheckWorkerOptions {
   connection: Redis;
@@ -66,7 +67,7 @@ export function startCheckWorker(
   } = options;
   // Workers block on their connection: a duplicate of their own, closed with them (BullMQ leaves
   // connections it is given open).
-  const workerConnection = connection.duplicate();
+  const workerConnection = blockingDuplicate(connection);
   const worker = new Worker(
     CHECK_QUEUE,
     async (job: Job) => {
