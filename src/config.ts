@@ -33,6 +33,8 @@ const HINTS = {
     'Set CHECK_WAIT_MS to how long a caller waits for checks before answering "pending", e.g. 3000; it must stay at least 1000 below REQUEST_TIMEOUT_MS.',
   REDIS_COMMAND_TIMEOUT_MS:
     'Set REDIS_COMMAND_TIMEOUT_MS to how long one short Redis command may take before it fails, e.g. 1000.',
+  LATE_TURN_TAKEOVER_MS:
+    'Set LATE_TURN_TAKEOVER_MS to how long after "still checking" another instance may finish a turn its own instance has not, e.g. 10000.',
   REQUEST_TIMEOUT_MS:
     'Set REQUEST_TIMEOUT_MS to the longest an API request may take before it is answered 503, e.g. 4500.',
   CHECK_LOCK_MS: 'Set CHECK_LOCK_MS to the lock time of a running check in milliseconds, e.g. 30000.',
@@ -94,6 +96,7 @@ export const configSchema = z.object({
   CHECK_WAIT_MS: integer(0, 120_000).default(3_000),
   REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(4_500),
+  LATE_TURN_TAKEOVER_MS: integer(100, 600_000).default(10_000),
   CHECK_LOCK_MS: integer(500, 600_000).default(30_000),
   CHECK_STALLED_INTERVAL_MS: integer(200, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),

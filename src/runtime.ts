@@ -18,6 +18,7 @@ import type { Understander } from './nlu/understand.ts';
 import { CheckQueue } from './queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from './queue/check-worker.ts';
 import { createPipelinedRedis, createRedis } from './queue/redis.ts';
+import type { LateTurnScheduler } from './queue/turn-queue.ts';
 
 export interface AccountBackendHandle {
   backend: AccountBackend;
@@ -166,6 +167,7 @@ export function createEngine(
     store: ConversationStore;
     checks: CheckQueue;
     escalations: EscalationQueue;
+    lateTurns?: LateTurnScheduler;
   },
 ): ConversationEngine {
   return new ConversationEngine({

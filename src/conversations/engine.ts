@@ -31,6 +31,7 @@ import { looksNonEnglish } from '../nlu/language.ts';
 import { inTokenForm } from '../nlu/text.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
+import type { LateTurnScheduler } from '../queue/turn-queue.ts';
 import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
@@ -93,6 +94,8 @@ export interface EngineDependencies {
   store: ConversationStore;
   checks: CheckRunner;
   logger: Logger;
+  /** Lets another process finish a late turn when this one cannot (it died or is stopping). */
+  lateTurns?: LateTurnScheduler;
   options?: Partial<EngineOptions>;
 }
 
@@ -1092,6 +1095,8 @@ export class ConversationEngine {
   /** Each intent's keywords in token form, for `PolicyContext.mentions`. */
   private readonly keywords: Map<string, string[]>;
   private readonly lateWork = new Set<Promise<unknown>>();
+  /** The late turns this process is still finishing: handed over to another process at a stop. */
+  private readonly lateTurns = new Map<string, { conversationId: string; turnId: string }>();
 
   constructor(private readonly deps: EngineDependencies) {
     this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
@@ -1219,9 +1224,15 @@ export class ConversationEngine {
       const first = await raceTimeout(work, this.options.waitMs, 'timeout' as const);
       if (first === 'timeout') {
         const notice = botMessage(STILL_CHECKING, turnId);
-        await store.commit(state, [...unwritten.splice(0), notice], token);
+        // The turn as it started, so that any process can finish it if this one cannot.
+        const pending = { turnId, text: redacted.text, state };
+        await store.commit(state, [...unwritten.splice(0), notice], token, { pending });
         committed = true;
         this.deliverLater(state.id, turnId, work, checks);
+        await this.deps.lateTurns?.schedule(state.id, turnId).catch((error: unknown) => {
+          // This process still delivers it; only the safety net is missing.
+          this.deps.logger.warn({ err: { message: String(error) }, turnId }, 'late turn not scheduled');
+        });
         return {
           conversationId: state.id,
           turnId,
@@ -1257,6 +1268,33 @@ export class ConversationEngine {
     while (this.lateWork.size > 0) await Promise.allSettled([...this.lateWork]);
   }
 
+  /** At a stop, after `drain` ran out of time: another process takes this one's late turns now. */
+  async handOverLateTurns(): Promise<void> {
+    const scheduler = this.deps.lateTurns;
+    if (scheduler === undefined) return;
+    await Promise.allSettled(
+      [...this.lateTurns.values()].map(({ conversationId, turnId }) =>
+        scheduler.handOver(conversationId, turnId),
+      ),
+    );
+  }
+
+  /**
+   * Finishes a late turn that the process which ran it did not: runs it again from the state it
+   * started with (its checks are the same jobs, so they are not run twice) and delivers the answer,
+   * unless somebody already has.
+   */
+  async resume(conversationId: string, turnId: string): Promise<void> {
+    const pending = await this.deps.store.pendingTurn(conversationId, turnId);
+    if (pending === null) return;
+    const checks: CheckSummary[] = [];
+    const context = this.policyContext(pending.state, pending.text, turnId, checks, [], [], true);
+    const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
+    const work = this.decide(pending.state, pending.text, context, understood);
+    const done = await raceTimeout(work, this.options.lateDeliveryMs, 'timeout' as const);
+    if (done !== 'timeout') await this.commitLate(conversationId, turnId, done, checks);
+  }
+
   /**
    * Work that outlived its turn: its messages are committed (and published) when it lands. `checks`
    * is the turn's own list, filled in as its checks land, so a ticket filed then carries them.
@@ -1267,21 +1305,40 @@ export class ConversationEngine {
     work: Promise<TurnWork>,
     checks: readonly CheckSummary[],
   ): void {
-    const { store, logger } = this.deps;
+    const { logger } = this.deps;
+    this.lateTurns.set(turnId, { conversationId, turnId });
     const delivery = raceTimeout(work, this.options.lateDeliveryMs, 'timeout' as const)
       .then(async (done) => {
-        if (done === 'timeout') return;
-        const { token, state } = await store.lock(conversationId);
-        if (state === null) return;
-        const { next, messages, tickets } = this.finish(state, turnId, done, checks);
-        await store.commit(next, messages, token);
-        await this.requestTickets(conversationId, tickets);
+        if (done !== 'timeout') await this.commitLate(conversationId, turnId, done, checks);
       })
       .catch((error: unknown) =>
+        // The turn stays pending in Redis: the scheduled takeover delivers it.
         logger.error({ err: { message: String(error) }, conversationId }, 'late delivery failed'),
       )
-      .finally(() => this.lateWork.delete(delivery));
+      .finally(() => {
+        this.lateWork.delete(delivery);
+        this.lateTurns.delete(turnId);
+      });
     this.lateWork.add(delivery);
+  }
+
+  /** Delivers a late turn's answer, under the lock, unless another process already has. */
+  private async commitLate(
+    conversationId: string,
+    turnId: string,
+    work: TurnWork,
+    checks: readonly CheckSummary[],
+  ): Promise<void> {
+    const { store } = this.deps;
+    const { token, state } = await store.lock(conversationId);
+    if (state === null) return;
+    if (!(await store.isPending(conversationId, turnId).catch(() => false))) {
+      await store.unlock(conversationId, token);
+      return;
+    }
+    const { next, messages, tickets } = this.finish(state, turnId, work, checks);
+    await store.commit(next, messages, token, { settles: turnId });
+    await this.requestTickets(conversationId, tickets);
   }
 
   /** Sends the turn's new tickets to the escalations queue, once the turn is saved. */
@@ -3116,8 +3173,10 @@ export class ConversationEngine {
     checks: CheckSummary[],
     immediate: BotMessage[],
     unwritten: TranscriptEntry[],
+    /** True when the customer already has the turn's notice (a late turn finished elsewhere). */
+    alreadyAnnounced = false,
   ): PolicyContext {
-    let announced = false;
+    let announced = alreadyAnnounced;
     // Before the first check: "checking your account", published at once (SSE shows it while the
     // checks run), with the customer's message ahead of it in the transcript.
     const announce = async () => {

@@ -112,8 +112,24 @@ const transcriptEntrySchema = z.object({
   choices: z.array(choiceSchema).optional(),
 });
 
+/**
+ * What it takes to finish a turn in another process: the state the turn started from and the
+ * customer's words (already redacted, as stored in the transcript). Kept in Redis, never in job data.
+ */
+export const pendingTurnSchema = z.object({
+  turnId: z.string(),
+  text: z.string(),
+  state: conversationStateSchema,
+});
+export type PendingTurn = z.infer<typeof pendingTurnSchema>;
+
 export interface ConversationStoreOptions {
   prefix: string;
+  /**
+   * How long a turn answered "still checking" can still be finished by any process.
+   * @defaultValue 600 (the late-delivery bound)
+   */
+  pendingTurnTtlSeconds: number;
   /**
    * How long an idle conversation is kept.
    * @defaultValue 30 days
@@ -148,7 +164,7 @@ export class ConversationStore {
     private readonly redis: Redis,
     options: Pick<ConversationStoreOptions, 'prefix'> & Partial<ConversationStoreOptions>,
   ) {
-    this.options = { ttlSeconds: 30 * 86_400, lockMs: 30_000, ...options };
+    this.options = { ttlSeconds: 30 * 86_400, lockMs: 30_000, pendingTurnTtlSeconds: 600, ...options };
   }
 
   private key(id: string, part = ''): string {
@@ -253,14 +269,38 @@ export class ConversationStore {
 
   /**
    * Saves the state, appends the entries, publishes the bot messages and releases the lock (when
-   * `token` is given) in one transaction: one round trip, and no reader sees half a turn.
+   * `token` is given) in one transaction: one round trip, and no reader sees half a turn. A turn
+   * answered "still checking" is recorded with it (`pending`), and the late answer that settles it
+   * removes the record in its own commit (`settles`), so exactly one deliverer can finish a turn.
    */
-  async commit(state: ConversationState, entries: readonly TranscriptEntry[], token?: string): Promise<void> {
+  async commit(
+    state: ConversationState,
+    entries: readonly TranscriptEntry[],
+    token?: string,
+    turns: { pending?: PendingTurn; settles?: string } = {},
+  ): Promise<void> {
     const transaction = this.redis.multi();
     transaction.set(this.key(state.id), JSON.stringify(state), 'EX', this.options.ttlSeconds);
     this.addEntries(transaction, state.id, entries);
+    if (turns.pending !== undefined) {
+      const key = this.key(state.id, `:turn:${turns.pending.turnId}`);
+      transaction.set(key, JSON.stringify(turns.pending), 'EX', this.options.pendingTurnTtlSeconds);
+    }
+    if (turns.settles !== undefined) transaction.del(this.key(state.id, `:turn:${turns.settles}`));
     if (token !== undefined) transaction.eval(RELEASE_LOCK, 1, this.key(state.id, ':lock'), token);
     await transaction.exec();
+  }
+
+  /** A turn still waiting for its late answer, as it was when it was answered "still checking". */
+  async pendingTurn(id: string, turnId: string): Promise<PendingTurn | null> {
+    if (!isConversationId(id)) return null;
+    const raw = await this.redis.get(this.key(id, `:turn:${turnId}`));
+    return raw === null ? null : pendingTurnSchema.parse(JSON.parse(raw));
+  }
+
+  /** Whether the turn still waits for its late answer (nobody has delivered it yet). */
+  async isPending(id: string, turnId: string): Promise<boolean> {
+    return isConversationId(id) && (await this.redis.exists(this.key(id, `:turn:${turnId}`))) === 1;
   }
 
   /** Bot messages of conversation `id` as they are appended, by any instance. */

@@ -6,7 +6,9 @@ import { RedisDesk } from '../escalations/redis-desk.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { understanderFor } from '../nlu/understand.ts';
+import { closeWorker } from '../queue/check-worker.ts';
 import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
+import { startTurnWorker, TurnQueue } from '../queue/turn-queue.ts';
 import {
   type CheckRuntime,
   createEngine,
@@ -86,12 +88,23 @@ export async function startService(
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
   const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS);
   const { store, stateRedis, escalations } = conversations;
+  const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
   const engine = createEngine(config, logger, {
     understander,
     intents,
     store,
     checks: runtime.queue,
     escalations: escalations.queue,
+    lateTurns: turns,
+  });
+  // Every instance can finish any instance's late turns: it has the engine they need.
+  const turnWorker = startTurnWorker({
+    connection: runtime.redis,
+    prefix: config.QUEUE_PREFIX,
+    resume: (conversationId, turnId) => engine.resume(conversationId, turnId),
+    logger,
+    lockDurationMs: config.CHECK_LOCK_MS,
+    stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   });
   const app = await buildApp({
     understander,
@@ -133,11 +146,19 @@ export async function startService(
     engine,
     store,
     async close() {
-      // Stop taking requests first, then let running checks and late answers finish, then drop connections.
+      // Stop taking requests first; then, within one grace period, let running checks and late
+      // answers finish (what cannot goes back to the queue, and this instance's late turns are handed
+      // to another instance at once); then drop connections.
       await app.close();
-      await raceTimeout(engine.drain(), config.SHUTDOWN_GRACE_MS, undefined);
-      await conversations.close(config.SHUTDOWN_GRACE_MS);
-      await runtime.close(config.SHUTDOWN_GRACE_MS);
+      const grace = config.SHUTDOWN_GRACE_MS;
+      await Promise.all([
+        raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
+        closeWorker(turnWorker, grace),
+        ...[runtime.worker, escalations.worker].map((worker) => worker && closeWorker(worker, grace)),
+      ]);
+      await turns.close();
+      await conversations.close(0);
+      await runtime.close(0);
     },
   };
 }
