@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
 import { botMessage, YES_OR_NO } from '../core/messages.ts';
-import { redactSecrets, type SecretKind } from '../core/secrets.ts';
+import { namesOfSecrets, redactSecrets, type SecretKind } from '../core/secrets.ts';
 import {
   type BotMessage,
   type CheckSummary,
@@ -1066,8 +1066,8 @@ function intentForAccount(account: AccountSummary | null | 'unknown'): Answerabl
 /** Tells the customer what was removed from their message before it was kept, and why. */
 function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined {
   if (removed.length === 0) return undefined;
-  const what = removed.map((kind) => (kind === 'card_number' ? 'a card number' : 'a password')).join(' and ');
-  return `I removed what looked like ${what} from your message before saving it. Please never share card details or passwords in this chat: I never need them.`;
+  const what = namesOfSecrets(removed);
+  return `I removed what looked like ${what} from your message before saving it. Please never share card details, passwords or full account numbers in this chat: I never need them.`;
 }
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -1183,7 +1183,9 @@ export class ConversationEngine {
     let committed = false;
     try {
       const turnId = `t_${randomUUID()}`;
-      // A card number or password typed into the chat is never stored (nor sent on in a ticket).
+      // A card number, full account number or password typed into the chat is never stored, nor
+      // sent on in a ticket: only the masked text goes past this line (the checks, the answer, the
+      // transcript all see it), and the raw text is not used again.
       const redacted = redactSecrets(message.text);
       const customerEntry: CustomerMessage = {
         id: `m_${randomUUID()}`,
@@ -1211,7 +1213,7 @@ export class ConversationEngine {
       const unwritten: TranscriptEntry[] = [customerEntry];
       const checks: CheckSummary[] = [];
       const immediate: BotMessage[] = [];
-      const context = this.policyContext(state, message.text, turnId, checks, immediate, unwritten);
+      const context = this.policyContext(state, redacted.text, turnId, checks, immediate, unwritten);
       const understood = { intent: OUT_OF_SCOPE as string, confidence: 0 };
       const secretNote = secretsRemovedNote(redacted.removed);
       if (secretNote !== undefined) {
@@ -1220,7 +1222,7 @@ export class ConversationEngine {
         unwritten.push(note);
         immediate.push(note);
       }
-      const work = this.decide(state, message.text, context, understood);
+      const work = this.decide(state, redacted.text, context, understood);
       const first = await raceTimeout(work, this.options.waitMs, 'timeout' as const);
       if (first === 'timeout') {
         const notice = botMessage(STILL_CHECKING, turnId);

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { z } from 'zod';
 import { accountSummarySchema } from '../accounts/model.ts';
+import { redactSecrets } from '../core/secrets.ts';
 import type { AgentMessage, BotMessage, TranscriptEntry, VerifiedCustomer } from '../core/types.ts';
 
 const escalationSchema = z.union([
@@ -199,10 +200,14 @@ export class ConversationStore {
 
   /**
    * Queues on `transaction` the entries' append to the transcript (its TTL refreshed) and the
-   * publication of every entry but the customer's own to live listeners.
+   * publication of every entry but the customer's own to live listeners. Every entry, of any role,
+   * is masked here first (`redactSecrets`): this is the one way into the transcript and the chat, so
+   * a full number an agent pastes into a help-desk reply, or one a bot text ever carried, is caught
+   * even where its writer did not mask it.
    */
-  private addEntries(transaction: ChainableCommander, id: string, entries: readonly TranscriptEntry[]): void {
-    if (entries.length === 0) return;
+  private addEntries(transaction: ChainableCommander, id: string, written: readonly TranscriptEntry[]): void {
+    if (written.length === 0) return;
+    const entries = written.map((entry) => ({ ...entry, text: redactSecrets(entry.text).text }));
     const transcriptKey = this.key(id, ':transcript');
     transaction.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
     transaction.expire(transcriptKey, this.options.ttlSeconds);

@@ -1,4 +1,5 @@
 import type { ConversationState, TicketRecord } from '../conversations/store.ts';
+import { redactSecrets } from '../core/secrets.ts';
 import type { TranscriptEntry } from '../core/types.ts';
 import type { NewTicket } from './ticket-desk.ts';
 
@@ -89,7 +90,10 @@ const speaker: Record<TranscriptEntry['role'], string> = { customer: 'Customer',
 /**
  * The ticket for one escalation: subject, tags and priority from the reason, and an internal note
  * with the diagnosis, the next step, the checks and the transcript. It holds only what the
- * conversation holds: schema-cut check results and an account number's last four digits.
+ * conversation holds: schema-cut check results and an account number's last four digits. Subject
+ * and note are masked once more as they leave for the help desk (`redactSecrets`): a transcript
+ * written before masking at the store existed, or any text that slipped past it, still carries no
+ * card, full account number or password into a ticket.
  */
 export function ticketFor(
   state: ConversationState,
@@ -123,10 +127,10 @@ export function ticketFor(
   return {
     idempotencyKey: record.id,
     requester: state.customer,
-    subject: `One Balance: ${text.subject}`,
+    subject: redactSecrets(`One Balance: ${text.subject}`).text,
     tags: ['one_balance', record.intent, ...(suspensionReason ? [suspensionReason] : [])],
     priority: text.priority,
-    internalNote: lines.join('\n'),
+    internalNote: redactSecrets(lines.join('\n')).text,
     externalId: record.id,
   };
 }

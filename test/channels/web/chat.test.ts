@@ -3506,12 +3506,24 @@ describe('conversation behaviour', () => {
     await say(id, 'I want to talk to a person');
     const response = await fetch(`${base}/api/conversations/${id}`);
     const stored = JSON.stringify(await response.json());
-    expect(stored).toMatch(/\[card number removed\]/);
+    expect(stored).toMatch(/\[card ending 4242\]/);
     // Timestamps and random ids may hold '4242' by chance, so look for the number's own shape.
     const secret = /4242[ -]?4242|hunter2/;
     expect(stored).not.toMatch(secret);
     const state = await service.store.get(id);
     expect(JSON.stringify(state)).not.toMatch(secret);
+  });
+
+  it('never keeps a full account number typed into the chat, only its last 4 digits, and says so', async () => {
+    const id = await startAs('active@demo.test');
+    const turn = await say(id, 'my account number is 7730-0100-17007, where do I find my username?');
+    expect(turn.messages[0]?.text).toMatch(/^I removed what looked like a full account number/);
+    expect(turn.intent).toBe('find_credentials');
+    const everything = JSON.stringify([turn, await (await fetch(`${base}/api/conversations/${id}`)).json()]);
+    expect(everything).toContain('my account number is [account number ending 7007], where');
+    const fullNumber = /7730[ -]?0100[ -]?17007/;
+    expect(everything).not.toMatch(fullNumber);
+    expect(JSON.stringify(await service.store.get(id))).not.toMatch(fullNumber);
   });
 
   it('"my card is <number>, can you update it?" is told the number was removed and where the card is changed, not a miss', async () => {
