@@ -72,10 +72,12 @@ export function startCheckWorker(
     async (job: Job) => {
       if (!isCheckName(job.name)) throw new UnrecoverableError(`check_invalid: unknown check ${job.name}`);
       const { requestId, ...target } = (job.data ?? {}) as { requestId?: unknown };
-      if (typeof requestId !== 'string')
+      if (typeof requestId !== 'string' || job.id === undefined)
         throw new UnrecoverableError('check_invalid: the job has no request id');
       try {
-        return await CHECKS[job.name].execute(backend, target, { requestId });
+        // The job id is deterministic per check, subject and request (checkJobId): the same for
+        // every attempt and for whichever worker runs it, hence the mutation's idempotency key.
+        return await CHECKS[job.name].execute(backend, target, { requestId, idempotencyKey: job.id });
       } catch (error) {
         const coded = asCodedError(error);
         const reason = `${coded.code}: ${coded.message}`;
