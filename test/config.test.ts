@@ -28,8 +28,8 @@ describe('loadConfig', () => {
       CHECK_CONCURRENCY: 16,
       CHECK_RATE_PER_SECOND: 200,
       CHECK_WAIT_MS: 5000,
-      CHECK_LOCK_MS: 30000,
-      CHECK_STALLED_INTERVAL_MS: 30000,
+      CHECK_LOCK_MS: 10000,
+      CHECK_STALLED_INTERVAL_MS: 5000,
       SHUTDOWN_GRACE_MS: 10000,
       CONVERSATION_TTL_DAYS: 30,
       RATE_LIMIT_PER_IP: 120,
@@ -38,6 +38,12 @@ describe('loadConfig', () => {
       SUPPORT_TIMEZONE: 'America/Chicago',
       TRUST_PROXY: 0,
     });
+  });
+
+  it("takes a dead worker's jobs over within 15 s by default (lock plus stalled-check interval)", () => {
+    const config = loadConfig({});
+    // A job is taken over at the first stalled check after its lock lapsed: at most their sum.
+    expect(config.CHECK_LOCK_MS + config.CHECK_STALLED_INTERVAL_MS).toBeLessThanOrEqual(15_000);
   });
 
   it('parses set values and treats empty ones as unset', () => {

@@ -49,10 +49,20 @@ export interface EscalationWorkerOptions {
   logger: Logger;
   /** @defaultValue 4 */
   concurrency?: number;
-  /** @defaultValue 30000 */
+  /**
+   * Lock time of a running escalation; with `stalledIntervalMs`, how long a dead worker's
+   * escalation waits before another worker takes it over (at most their sum, 15 s by default).
+   * @defaultValue 10000
+   */
   lockDurationMs?: number;
-  /** @defaultValue 30000 */
+  /** @defaultValue 5000 */
   stalledIntervalMs?: number;
+  /**
+   * Stalls an escalation survives before it fails: a re-run makes one ticket (the desk's
+   * Idempotency-Key), so a few are safe; bounded for a job that kills every worker.
+   * @defaultValue 3
+   */
+  maxStalledCount?: number;
 }
 
 /**
@@ -106,8 +116,9 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       connection: workerConnection,
       prefix,
       concurrency: options.concurrency ?? 4,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 5_000,
+      maxStalledCount: options.maxStalledCount ?? 3,
     },
   );
   worker.on('failed', (job, error) => {

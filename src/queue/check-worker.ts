@@ -24,15 +24,23 @@ export interface CheckWorkerOptions {
    */
   ratePerSecond: number;
   /**
-   * Lock time of an active job; a worker that dies leaves its jobs to be picked up once it lapses.
-   * @defaultValue 30000
+   * Lock time of an active job (renewed while it runs); a worker that dies leaves its jobs to be
+   * taken over once it lapses. With `stalledIntervalMs`, at most 15 s pass before a takeover.
+   * @defaultValue 10000
    */
   lockDurationMs: number;
   /**
    * How often stalled jobs (their worker died) are looked for.
-   * @defaultValue 30000
+   * @defaultValue 5000
    */
   stalledIntervalMs: number;
+  /**
+   * Stalls a job survives before it fails. Above BullMQ's 1 because a re-run is safe (mutations
+   * carry the job's idempotency key) and short locks make a stall from a busy, not dead, worker
+   * likelier; still bounded, so a job that kills every worker that takes it ends.
+   * @defaultValue 3
+   */
+  maxStalledCount: number;
 }
 
 /** Failures a retry cannot fix. */
@@ -61,8 +69,9 @@ export function startCheckWorker(
     logger,
     concurrency = 16,
     ratePerSecond = 200,
-    lockDurationMs = 30_000,
-    stalledIntervalMs = 30_000,
+    lockDurationMs = 10_000,
+    stalledIntervalMs = 5_000,
+    maxStalledCount = 3,
   } = options;
   // Workers block on their connection: a duplicate of their own, closed with them (BullMQ leaves
   // connections it is given open).
@@ -92,6 +101,7 @@ export function startCheckWorker(
       limiter: { max: ratePerSecond, duration: 1_000 },
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
+      maxStalledCount,
       // Completed and failed jobs are removed by age (queue defaults), long after callers awaited them.
     },
   );
