@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ConversationStore } from '../conversations/store.ts';
 import { botMessage } from '../core/messages.ts';
 import type { Logger } from '../logger.ts';
+import { ActiveJobs, registerActiveJobs } from '../queue/shutdown.ts';
 import { ticketFor } from './ticket-content.ts';
 import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
 
@@ -73,9 +74,10 @@ export interface EscalationWorkerOptions {
 export function startEscalationWorker(options: EscalationWorkerOptions): Worker {
   const { connection, prefix, desk, store, logger } = options;
   const workerConnection = connection.duplicate();
+  const active = new ActiveJobs(logger);
   const worker: Worker = new Worker(
     ESCALATION_QUEUE,
-    async (job: Job<EscalationRequest>) => {
+    active.wrap(async (job: Job<EscalationRequest>, _token, handedBack) => {
       const { conversationId, ticketRecordId } = job.data ?? ({} as EscalationRequest);
       const state = await store.get(String(conversationId));
       const record = state?.tickets.find((ticket) => ticket.id === ticketRecordId);
@@ -96,6 +98,8 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
           throw new UnrecoverableError(`backend_rejected: ${error.message}`);
         throw error;
       }
+      // Handed back at shutdown: the next run makes the same ticket and tells the customer once.
+      if (handedBack.aborted) return created;
       await store.linkTicket(created.ticketId, state.id);
       // Record the ticket on the conversation and tell the customer, under the turn lock.
       const { token, state: current } = await store.lock(state.id);
@@ -111,7 +115,7 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       await store.commit({ ...current, tickets }, [message], token);
       logger.info({ ticketRecordId, ticketId: created.ticketId }, 'escalation ticket created');
       return created;
-    },
+    }),
     {
       connection: workerConnection,
       prefix,
@@ -130,5 +134,6 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
   });
   worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'escalation worker error'));
   worker.on('closed', () => workerConnection.disconnect());
+  registerActiveJobs(worker, active);
   return worker;
 }

@@ -5,8 +5,10 @@ import { CheckInputError } from '../checks/check.ts';
 import { CHECKS, isCheckName } from '../checks/index.ts';
 import { AccountNotFoundError, asCodedError, BackendRejectedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { raceTimeout } from '../timeout.ts';
 import { CHECK_QUEUE } from './check-queue.ts';
+import { ActiveJobs, registerActiveJobs } from './shutdown.ts';
+
+export { closeWorker } from './shutdown.ts';
 
 export interface CheckWorkerOptions {
   connection: Redis;
@@ -76,9 +78,10 @@ export function startCheckWorker(
   // Workers block on their connection: a duplicate of their own, closed with them (BullMQ leaves
   // connections it is given open).
   const workerConnection = connection.duplicate();
+  const active = new ActiveJobs(logger);
   const worker = new Worker(
     CHECK_QUEUE,
-    async (job: Job) => {
+    active.wrap(async (job: Job) => {
       if (!isCheckName(job.name)) throw new UnrecoverableError(`check_invalid: unknown check ${job.name}`);
       const { requestId, ...target } = (job.data ?? {}) as { requestId?: unknown };
       if (typeof requestId !== 'string' || job.id === undefined)
@@ -93,7 +96,7 @@ export function startCheckWorker(
         if (isPermanent(error)) throw new UnrecoverableError(reason);
         throw new Error(reason, { cause: error });
       }
-    },
+    }),
     {
       connection: workerConnection,
       prefix,
@@ -110,14 +113,6 @@ export function startCheckWorker(
   });
   worker.on('closed', () => workerConnection.disconnect());
   worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'check worker error'));
+  registerActiveJobs(worker, active);
   return worker;
-}
-
-/**
- * Stops taking jobs and lets active ones finish; after `graceMs`, closes anyway (their locks lapse
- * and another worker picks them up, so nothing is lost either way).
- */
-export async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
-  const outcome = await raceTimeout(worker.close(), graceMs, 'forced' as const);
-  if (outcome === 'forced') await worker.close(true);
 }
