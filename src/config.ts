@@ -37,9 +37,10 @@ const HINTS = {
     'Set LATE_TURN_TAKEOVER_MS to how long after "still checking" another instance may finish a turn its own instance has not, e.g. 10000.',
   REQUEST_TIMEOUT_MS:
     'Set REQUEST_TIMEOUT_MS to the longest an API request may take before it is answered 503, e.g. 4500.',
-  CHECK_LOCK_MS: 'Set CHECK_LOCK_MS to the lock time of a running check in milliseconds, e.g. 30000.',
+  CHECK_LOCK_MS:
+    'Set CHECK_LOCK_MS to the lock time of a running check or escalation in milliseconds, e.g. 10000.',
   CHECK_STALLED_INTERVAL_MS:
-    'Set CHECK_STALLED_INTERVAL_MS to how often checks of dead workers are looked for, e.g. 30000.',
+    'Set CHECK_STALLED_INTERVAL_MS to how often jobs of dead workers are looked for in milliseconds, e.g. 5000.',
   SHUTDOWN_GRACE_MS: 'Set SHUTDOWN_GRACE_MS to how long running work may finish after SIGTERM, e.g. 10000.',
   CHAT_IDENTITY_SECRET:
     'Set CHAT_IDENTITY_SECRET to the secret the host app signs customer emails with (at least 16 characters); it is required in production.',
@@ -97,8 +98,17 @@ export const configSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(4_500),
   LATE_TURN_TAKEOVER_MS: integer(100, 600_000).default(10_000),
-  CHECK_LOCK_MS: integer(500, 600_000).default(30_000),
-  CHECK_STALLED_INTERVAL_MS: integer(200, 600_000).default(30_000),
+  /**
+   * Lock time of a running check or escalation job, renewed while it runs. A dead worker's jobs
+   * are taken over at most CHECK_LOCK_MS + CHECK_STALLED_INTERVAL_MS after it died: 15 s.
+   * @defaultValue 10000
+   */
+  CHECK_LOCK_MS: integer(500, 600_000).default(10_000),
+  /**
+   * How often workers look for jobs whose worker died (their lock lapsed).
+   * @defaultValue 5000
+   */
+  CHECK_STALLED_INTERVAL_MS: integer(200, 600_000).default(5_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
   CHAT_IDENTITY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CONVERSATION_TTL_DAYS: integer(1, 3_650).default(30),

@@ -31,8 +31,8 @@ describe('loadConfig', () => {
       REDIS_COMMAND_TIMEOUT_MS: 1000,
       REQUEST_TIMEOUT_MS: 4500,
       LATE_TURN_TAKEOVER_MS: 10000,
-      CHECK_LOCK_MS: 30000,
-      CHECK_STALLED_INTERVAL_MS: 30000,
+      CHECK_LOCK_MS: 10000,
+      CHECK_STALLED_INTERVAL_MS: 5000,
       SHUTDOWN_GRACE_MS: 10000,
       CONVERSATION_TTL_DAYS: 30,
       RATE_LIMIT_PER_IP: 120,
@@ -41,6 +41,12 @@ describe('loadConfig', () => {
       SUPPORT_TIMEZONE: 'America/Chicago',
       TRUST_PROXY: 0,
     });
+  });
+
+  it("takes a dead worker's jobs over within 15 s by default (lock plus stalled-check interval)", () => {
+    const config = loadConfig({});
+    // A job is taken over at the first stalled check after its lock lapsed: at most their sum.
+    expect(config.CHECK_LOCK_MS + config.CHECK_STALLED_INTERVAL_MS).toBeLessThanOrEqual(15_000);
   });
 
   it('parses set values and treats empty ones as unset', () => {

@@ -110,8 +110,11 @@ export class HttpAccountBackend implements AccountBackend {
     return this.call('GET', this.path(accountId, 'suspension'), suspensionStatusSchema);
   }
 
-  unsuspend(accountId: string) {
-    return this.call('POST', this.path(accountId, 'unsuspend'), unsuspendOutcomeSchema);
+  /** Retried attempts send the same key, so a lost answer cannot lift a hold twice. */
+  unsuspend(accountId: string, idempotencyKey: string) {
+    return this.call('POST', this.path(accountId, 'unsuspend'), unsuspendOutcomeSchema, {
+      'idempotency-key': idempotencyKey,
+    });
   }
 
   credentials(accountId: string) {
@@ -126,9 +129,9 @@ export class HttpAccountBackend implements AccountBackend {
     return this.call('GET', this.path(accountId, 'plan'), planInfoSchema);
   }
 
-  requestReconnect(accountId: string, requestKey: string) {
+  requestReconnect(accountId: string, idempotencyKey: string) {
     return this.call('POST', this.path(accountId, 'reconnect-requests'), reconnectRequestSchema, {
-      'idempotency-key': requestKey,
+      'idempotency-key': idempotencyKey,
     });
   }
 

@@ -96,17 +96,23 @@ export type AccountKey = { email: string } | { accountId: string };
  * docs/account-backend.openapi.yaml, and the reference store that its reference server serves.
  * Every method rejects with AccountNotFoundError for an unknown account (lookup resolves null),
  * and with BackendUnavailableError when the backend cannot answer now.
+ *
+ * Every method that changes the account takes an idempotency key, stable across retries of the
+ * same work (the check job's id): a repeat with the key returns the first call's outcome without
+ * applying anything again, so a retry after a lost answer or a dead worker cannot lift a hold twice
+ * or report "not suspended" for the hold it lifted. A key reused for another account rejects with
+ * BackendRejectedError (a bug in the caller, not something a retry fixes).
  */
 export interface AccountBackend {
   lookup(key: AccountKey): Promise<AccountSummary | null>;
   connection(accountId: string): Promise<ConnectionStatus>;
   suspension(accountId: string): Promise<SuspensionStatus>;
-  unsuspend(accountId: string): Promise<UnsuspendOutcome>;
+  unsuspend(accountId: string, idempotencyKey: string): Promise<UnsuspendOutcome>;
   credentials(accountId: string): Promise<CredentialsInfo>;
   registration(accountId: string): Promise<RegistrationStatus>;
   plan(accountId: string): Promise<PlanInfo>;
-  /** Records a reconnect request; the same `requestKey` returns the same request. */
-  requestReconnect(accountId: string, requestKey: string): Promise<ReconnectRequest>;
+  /** Records a reconnect request; the same `idempotencyKey` returns the same request. */
+  requestReconnect(accountId: string, idempotencyKey: string): Promise<ReconnectRequest>;
 }
 
 /** Masks all but the last four characters. */

@@ -10,6 +10,12 @@ export type AccountTarget = z.infer<typeof accountTarget>;
 export interface CheckContext {
   /** The conversation turn or command run that asked; repeated asks in one request run once. */
   requestId: string;
+  /**
+   * The key a mutating check sends the backend: the check job's id, which is the same for every
+   * attempt, stall and takeover of one check of one request (and only of it), so a re-run gets
+   * the first run's outcome instead of applying the change again.
+   */
+  idempotencyKey: string;
 }
 
 /** One account check: what it takes, what it returns, whether it changes the account. */
@@ -17,7 +23,10 @@ export interface CheckDefinition<Input, Result> {
   name: CheckName;
   input: z.ZodType<Input>;
   result: z.ZodType<Result>;
-  /** True when running it changes the account (unsuspend, reconnect request). */
+  /**
+   * True when running it changes the account (unsuspend, reconnect request); such a check must
+   * pass `context.idempotencyKey` to the backend.
+   */
   mutates: boolean;
   run(backend: AccountBackend, input: Input, context: CheckContext): Promise<Result>;
 }

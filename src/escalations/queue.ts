@@ -4,6 +4,7 @@ import type { ConversationStore } from '../conversations/store.ts';
 import { botMessage } from '../core/messages.ts';
 import type { Logger } from '../logger.ts';
 import { blockingDuplicate } from '../queue/redis.ts';
+import { ActiveJobs, registerActiveJobs } from '../queue/shutdown.ts';
 import { ticketFor } from './ticket-content.ts';
 import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
 
@@ -50,10 +51,20 @@ export interface EscalationWorkerOptions {
   logger: Logger;
   /** @defaultValue 4 */
   concurrency?: number;
-  /** @defaultValue 30000 */
+  /**
+   * Lock time of a running escalation; with `stalledIntervalMs`, how long a dead worker's
+   * escalation waits before another worker takes it over (at most their sum, 15 s by default).
+   * @defaultValue 10000
+   */
   lockDurationMs?: number;
-  /** @defaultValue 30000 */
+  /** @defaultValue 5000 */
   stalledIntervalMs?: number;
+  /**
+   * Stalls an escalation survives before it fails: a re-run makes one ticket (the desk's
+   * Idempotency-Key), so a few are safe; bounded for a job that kills every worker.
+   * @defaultValue 3
+   */
+  maxStalledCount?: number;
 }
 
 /**
@@ -64,9 +75,10 @@ export interface EscalationWorkerOptions {
 export function startEscalationWorker(options: EscalationWorkerOptions): Worker {
   const { connection, prefix, desk, store, logger } = options;
   const workerConnection = blockingDuplicate(connection);
+  const active = new ActiveJobs(logger);
   const worker: Worker = new Worker(
     ESCALATION_QUEUE,
-    async (job: Job<EscalationRequest>) => {
+    active.wrap(async (job: Job<EscalationRequest>, _token, handedBack) => {
       const { conversationId, ticketRecordId } = job.data ?? ({} as EscalationRequest);
       const state = await store.get(String(conversationId));
       const record = state?.tickets.find((ticket) => ticket.id === ticketRecordId);
@@ -87,6 +99,8 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
           throw new UnrecoverableError(`backend_rejected: ${error.message}`);
         throw error;
       }
+      // Handed back at shutdown: the next run makes the same ticket and tells the customer once.
+      if (handedBack.aborted) return created;
       await store.linkTicket(created.ticketId, state.id);
       // Record the ticket on the conversation and tell the customer, under the turn lock.
       const { token, state: current } = await store.lock(state.id);
@@ -102,13 +116,14 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       await store.commit({ ...current, tickets }, [message], token);
       logger.info({ ticketRecordId, ticketId: created.ticketId }, 'escalation ticket created');
       return created;
-    },
+    }),
     {
       connection: workerConnection,
       prefix,
       concurrency: options.concurrency ?? 4,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 5_000,
+      maxStalledCount: options.maxStalledCount ?? 3,
     },
   );
   worker.on('failed', (job, error) => {
@@ -120,5 +135,6 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
   });
   worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'escalation worker error'));
   worker.on('closed', () => workerConnection.disconnect());
+  registerActiveJobs(worker, active);
   return worker;
 }

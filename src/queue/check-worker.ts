@@ -5,9 +5,11 @@ import { CheckInputError } from '../checks/check.ts';
 import { CHECKS, isCheckName } from '../checks/index.ts';
 import { AccountNotFoundError, asCodedError, BackendRejectedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { raceTimeout } from '../timeout.ts';
 import { CHECK_QUEUE } from './check-queue.ts';
 import { blockingDuplicate } from './redis.ts';
+import { ActiveJobs, registerActiveJobs } from './shutdown.ts';
+
+export { closeWorker } from './shutdown.ts';
 
 export interface CheckWorkerOptions {
   connection: Redis;
@@ -25,15 +27,23 @@ export interface CheckWorkerOptions {
    */
   ratePerSecond: number;
   /**
-   * Lock time of an active job; a worker that dies leaves its jobs to be picked up once it lapses.
-   * @defaultValue 30000
+   * Lock time of an active job (renewed while it runs); a worker that dies leaves its jobs to be
+   * taken over once it lapses. With `stalledIntervalMs`, at most 15 s pass before a takeover.
+   * @defaultValue 10000
    */
   lockDurationMs: number;
   /**
    * How often stalled jobs (their worker died) are looked for.
-   * @defaultValue 30000
+   * @defaultValue 5000
    */
   stalledIntervalMs: number;
+  /**
+   * Stalls a job survives before it fails. Above BullMQ's 1 because a re-run is safe (mutations
+   * carry the job's idempotency key) and short locks make a stall from a busy, not dead, worker
+   * likelier; still bounded, so a job that kills every worker that takes it ends.
+   * @defaultValue 3
+   */
+  maxStalledCount: number;
 }
 
 /** Failures a retry cannot fix. */
@@ -62,28 +72,32 @@ export function startCheckWorker(
     logger,
     concurrency = 16,
     ratePerSecond = 200,
-    lockDurationMs = 30_000,
-    stalledIntervalMs = 30_000,
+    lockDurationMs = 10_000,
+    stalledIntervalMs = 5_000,
+    maxStalledCount = 3,
   } = options;
   // Workers block on their connection: a duplicate of their own, closed with them (BullMQ leaves
   // connections it is given open).
   const workerConnection = blockingDuplicate(connection);
+  const active = new ActiveJobs(logger);
   const worker = new Worker(
     CHECK_QUEUE,
-    async (job: Job) => {
+    active.wrap(async (job: Job) => {
       if (!isCheckName(job.name)) throw new UnrecoverableError(`check_invalid: unknown check ${job.name}`);
       const { requestId, ...target } = (job.data ?? {}) as { requestId?: unknown };
-      if (typeof requestId !== 'string')
+      if (typeof requestId !== 'string' || job.id === undefined)
         throw new UnrecoverableError('check_invalid: the job has no request id');
       try {
-        return await CHECKS[job.name].execute(backend, target, { requestId });
+        // The job id is deterministic per check, subject and request (checkJobId): the same for
+        // every attempt and for whichever worker runs it, hence the mutation's idempotency key.
+        return await CHECKS[job.name].execute(backend, target, { requestId, idempotencyKey: job.id });
       } catch (error) {
         const coded = asCodedError(error);
         const reason = `${coded.code}: ${coded.message}`;
         if (isPermanent(error)) throw new UnrecoverableError(reason);
         throw new Error(reason, { cause: error });
       }
-    },
+    }),
     {
       connection: workerConnection,
       prefix,
@@ -91,6 +105,7 @@ export function startCheckWorker(
       limiter: { max: ratePerSecond, duration: 1_000 },
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
+      maxStalledCount,
       // Completed and failed jobs are removed by age (queue defaults), long after callers awaited them.
     },
   );
@@ -99,14 +114,6 @@ export function startCheckWorker(
   });
   worker.on('closed', () => workerConnection.disconnect());
   worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'check worker error'));
+  registerActiveJobs(worker, active);
   return worker;
-}
-
-/**
- * Stops taking jobs and lets active ones finish; after `graceMs`, closes anyway (their locks lapse
- * and another worker picks them up, so nothing is lost either way).
- */
-export async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
-  const outcome = await raceTimeout(worker.close(), graceMs, 'forced' as const);
-  if (outcome === 'forced') await worker.close(true);
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import { blockingDuplicate } from './redis.ts';
+import { ActiveJobs, registerActiveJobs } from './shutdown.ts';
 
 /** Turns answered "still checking" whose late answer any service instance may deliver. */
 export const TURN_QUEUE = 'turns';
@@ -83,13 +84,16 @@ export interface TurnWorkerOptions {
 export function startTurnWorker(options: TurnWorkerOptions): Worker {
   const { logger } = options;
   const workerConnection = blockingDuplicate(options.connection);
+  // A takeover mostly waits for checks (up to the late-delivery bound): at a stop it goes back to
+  // the queue for another instance rather than holding the stop up.
+  const active = new ActiveJobs(logger);
   const worker = new Worker(
     TURN_QUEUE,
-    async (job: Job) => {
+    active.wrap(async (job: Job) => {
       const parsed = finishJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError('turn_invalid: the job names no turn');
       await options.resume(parsed.data.conversationId, parsed.data.turnId);
-    },
+    }),
     {
       connection: workerConnection,
       prefix: options.prefix,
@@ -103,5 +107,6 @@ export function startTurnWorker(options: TurnWorkerOptions): Worker {
   });
   worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'turn worker error'));
   worker.on('closed', () => workerConnection.disconnect());
+  registerActiveJobs(worker, active);
   return worker;
 }

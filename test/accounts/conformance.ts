@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccountBackend } from '../../src/accounts/model.ts';
-import { AccountNotFoundError } from '../../src/errors.ts';
+import { AccountNotFoundError, BackendRejectedError } from '../../src/errors.ts';
 
 export interface ConformanceSubject {
   backend: AccountBackend;
@@ -66,23 +66,52 @@ export function describeAccountBackendConformance(name: string, subject: () => C
     });
 
     it('unsuspends as DOMAIN.md says, and a lifted suspension stays lifted', async () => {
-      expect(await backend.unsuspend('OB-1002')).toMatchObject({
+      expect(await backend.unsuspend('OB-1002', 'u-1')).toMatchObject({
         outcome: 'still_suspended',
         reason: 'password_changed',
       });
-      expect((await backend.unsuspend('OB-1002')).detail).toMatch(/out of sync/);
-      expect(await backend.unsuspend('OB-1003')).toMatchObject({
+      expect((await backend.unsuspend('OB-1002', 'u-2')).detail).toMatch(/out of sync/);
+      expect(await backend.unsuspend('OB-1003', 'u-3')).toMatchObject({
         outcome: 'still_suspended',
         reason: 'payment_declined',
       });
-      expect(await backend.unsuspend('OB-1004')).toMatchObject({ outcome: 'not_allowed' });
-      expect(await backend.unsuspend('OB-1005')).toMatchObject({
+      expect(await backend.unsuspend('OB-1004', 'u-4')).toMatchObject({ outcome: 'not_allowed' });
+      expect(await backend.unsuspend('OB-1005', 'u-5')).toMatchObject({
         outcome: 'lifted',
         reason: 'temporary_hold',
       });
       expect(await backend.suspension('OB-1005')).toMatchObject({ suspended: false });
       expect(await backend.lookup({ accountId: 'OB-1005' })).toMatchObject({ status: 'active' });
-      expect(await backend.unsuspend('OB-1001')).toMatchObject({ outcome: 'not_suspended' });
+      expect(await backend.unsuspend('OB-1001', 'u-6')).toMatchObject({ outcome: 'not_suspended' });
+    });
+
+    it('unsuspends once per idempotency key: a repeat reports the first outcome, not the state it left', async () => {
+      const first = await backend.unsuspend('OB-1005', 'job-1');
+      expect(first).toMatchObject({ outcome: 'lifted', reason: 'temporary_hold' });
+      // The hold is gone now, yet a repeat of the same work says what that work did.
+      expect(await backend.unsuspend('OB-1005', 'job-1')).toEqual(first);
+      expect(await backend.unsuspend('OB-1005', 'job-1')).toEqual(first);
+      // Other work (another key) runs and finds nothing to lift.
+      expect(await backend.unsuspend('OB-1005', 'job-2')).toMatchObject({ outcome: 'not_suspended' });
+      // A failed attempt is an outcome too: repeated, not re-run.
+      const declined = await backend.unsuspend('OB-1003', 'job-3');
+      expect(await backend.unsuspend('OB-1003', 'job-3')).toEqual(declined);
+    });
+
+    it('refuses an idempotency key reused for another account, for every mutation', async () => {
+      await backend.unsuspend('OB-1005', 'shared-key');
+      await expect(backend.unsuspend('OB-1003', 'shared-key')).rejects.toBeInstanceOf(BackendRejectedError);
+      await backend.requestReconnect('OB-1006', 'shared-key');
+      await expect(backend.requestReconnect('OB-1001', 'shared-key')).rejects.toBeInstanceOf(
+        BackendRejectedError,
+      );
+      // Refused, not applied: the other account is as it was.
+      expect(await backend.suspension('OB-1003')).toMatchObject({ suspended: true });
+    });
+
+    it('records nothing for a call that failed, so its key stays free', async () => {
+      await expect(backend.unsuspend('OB-9999', 'unused')).rejects.toBeInstanceOf(AccountNotFoundError);
+      expect(await backend.unsuspend('OB-1005', 'unused')).toMatchObject({ outcome: 'lifted' });
     });
 
     it('reports connection, registration and plan', async () => {
@@ -118,7 +147,7 @@ export function describeAccountBackendConformance(name: string, subject: () => C
       for (const call of [
         () => backend.connection('OB-9999'),
         () => backend.suspension('OB-9999'),
-        () => backend.unsuspend('OB-9999'),
+        () => backend.unsuspend('OB-9999', 'k'),
         () => backend.credentials('OB-9999'),
         () => backend.registration('OB-9999'),
         () => backend.plan('OB-9999'),

@@ -11,6 +11,7 @@ import {
 
 const TOKEN = 'adapter-test-token';
 const SUSPENSION = 'GET /v1/accounts/:accountId/suspension';
+const UNSUSPEND = 'POST /v1/accounts/:accountId/unsuspend';
 let server: ReferenceServer;
 beforeAll(async () => {
   server = await startReferenceServer({ token: TOKEN });
@@ -95,5 +96,45 @@ describe('HttpAccountBackend', () => {
     for (const value of demoCanaries()) expect(summary).not.toContain(value);
     const fullNumber = (JSON.parse(raw) as { accountNumber: string }).accountNumber;
     expect(summary).not.toContain(fullNumber);
+  });
+
+  it('retries an unsuspend whose answer was lost with the same Idempotency-Key, and reports the lift', async () => {
+    // The backend lifts the hold, then its answer is lost: the retry must not report "not suspended".
+    server.injectFault({ kind: 'status', status: 503, when: 'after', count: 1 });
+    expect(await adapter().unsuspend('OB-1005', 'check-job-1')).toMatchObject({ outcome: 'lifted' });
+    expect(server.calls(UNSUSPEND)).toBe(2);
+    expect(server.store.mutations()).toEqual([
+      { operation: 'unsuspend', accountId: 'OB-1005', idempotencyKey: 'check-job-1' },
+    ]);
+  });
+});
+
+describe('the reference server, on idempotency keys', () => {
+  const post = (path: string, key?: string) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+    });
+
+  it('requires an Idempotency-Key on every mutation, and applies nothing without one', async () => {
+    for (const path of ['/v1/accounts/OB-1005/unsuspend', '/v1/accounts/OB-1006/reconnect-requests']) {
+      const response = await post(path);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'bad_request' } });
+    }
+    expect(server.store.mutations()).toEqual([]);
+  });
+
+  it('answers a repeat with the first status and body, and a key reused for another account with 422', async () => {
+    const first = await post('/v1/accounts/OB-1006/reconnect-requests', 'k-1');
+    const again = await post('/v1/accounts/OB-1006/reconnect-requests', 'k-1');
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(await again.text()).toBe(await first.text());
+    const reused = await post('/v1/accounts/OB-1001/reconnect-requests', 'k-1');
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    const lifted = await post('/v1/accounts/OB-1005/unsuspend', 'k-1');
+    expect(await lifted.json()).toMatchObject({ outcome: 'lifted' });
+    expect((await post('/v1/accounts/OB-1003/unsuspend', 'k-1')).status).toBe(422);
   });
 });

@@ -5,6 +5,8 @@ import { CheckInputError } from '../../src/checks/check.ts';
 import { CHECKS, isCheckName } from '../../src/checks/index.ts';
 import { CHECK_NAMES } from '../../src/intents/schema.ts';
 
+const context = { requestId: 'r', idempotencyKey: 'k' };
+
 describe('checks', () => {
   it('registers every check name of the intent schema, and only those', () => {
     expect(Object.keys(CHECKS).sort()).toEqual([...CHECK_NAMES].sort());
@@ -23,13 +25,13 @@ describe('checks', () => {
   it('refuses input that is not an account id (or, for lookup, an email)', async () => {
     const store = new ReferenceAccountStore();
     await expect(
-      CHECKS['account.plan'].execute(store, { accountId: 'DROP TABLE' }, { requestId: 'r' }),
+      CHECKS['account.plan'].execute(store, { accountId: 'DROP TABLE' }, context),
     ).rejects.toBeInstanceOf(CheckInputError);
     await expect(
-      CHECKS['account.plan'].execute(store, { accountId: 'OB-1001', extra: 1 }, { requestId: 'r' }),
+      CHECKS['account.plan'].execute(store, { accountId: 'OB-1001', extra: 1 }, context),
     ).rejects.toThrow(/cannot run on this input/);
     await expect(
-      CHECKS['account.lookup'].execute(store, { email: 'not an email' }, { requestId: 'r' }),
+      CHECKS['account.lookup'].execute(store, { email: 'not an email' }, context),
     ).rejects.toBeInstanceOf(CheckInputError);
   });
 
@@ -53,7 +55,7 @@ describe('checks', () => {
     const result = await CHECKS['account.credentials'].execute(
       oversharing,
       { accountId: 'OB-1001' },
-      { requestId: 'r' },
+      context,
     );
     expect(JSON.stringify(result)).not.toMatch(/hunter2|secret|password"/);
     expect(result).toMatchObject({ accountId: 'OB-1001', maskedUsername: expect.stringContaining('*') });

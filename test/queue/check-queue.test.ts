@@ -11,6 +11,7 @@ import { capturingLogger } from '../helpers/logs.ts';
 import { deleteKeysUnder, dumpKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const TOKEN = 'queue-test-token';
+const UNSUSPEND = 'POST /v1/accounts/:accountId/unsuspend';
 let server: ReferenceServer;
 let redis: Redis;
 let prefix: string;
@@ -125,6 +126,43 @@ describe('account checks through the queue', () => {
     // A new turn runs it again (and now finds nothing to lift).
     const [again] = await queue.run([{ ...request, requestId: 'turn-8' }]);
     expect(ok(again)).toMatchObject({ outcome: 'not_suspended' });
+  });
+
+  it('retries an unsuspend whose answer was lost after the hold was lifted, and reports "lifted" once', async () => {
+    // Both calls of the first attempt reach the backend and lose their answer: the job fails over
+    // to a second attempt, which must learn what the first did rather than find nothing to lift.
+    server.injectFault({
+      kind: 'status',
+      status: 503,
+      when: 'after',
+      count: 2,
+      pathPrefix: '/v1/accounts/OB-1005/unsuspend',
+    });
+    const [outcome] = await runFor('OB-1005', ['account.unsuspend'], 'lost-answer');
+    expect(ok(outcome)).toMatchObject({ outcome: 'lifted', reason: 'temporary_hold' });
+    const job = await queue.queue.getJob(outcome?.jobId ?? '');
+    expect(job?.attemptsMade).toBeGreaterThanOrEqual(2);
+    expect(server.calls(UNSUSPEND)).toBe(3);
+    expect(server.store.mutations()).toEqual([
+      { operation: 'unsuspend', accountId: 'OB-1005', idempotencyKey: outcome?.jobId },
+    ]);
+  });
+
+  it('runs the same unsuspend job twice with one lift, both runs reporting it', async () => {
+    const request = {
+      check: 'account.unsuspend' as const,
+      target: { accountId: 'OB-1005' },
+      requestId: 'twice',
+    };
+    const [first] = await queue.run([request]);
+    expect(ok(first)).toMatchObject({ outcome: 'lifted' });
+    // The job's record goes (as if its completion was lost) and the same job runs again.
+    await queue.queue.remove(first?.jobId ?? '');
+    const [second] = await queue.run([request]);
+    expect(second).toEqual(first);
+    expect(server.calls(UNSUSPEND)).toBe(2);
+    expect(server.store.mutations()).toHaveLength(1);
+    expect(await server.store.suspension('OB-1005')).toMatchObject({ suspended: false });
   });
 
   it('answers a request repeated after its check finished from that check, without running it again', async () => {

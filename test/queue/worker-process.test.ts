@@ -12,6 +12,7 @@ import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const TOKEN = 'worker-process-token';
 const SUSPENSION = 'GET /v1/accounts/:accountId/suspension';
+const UNSUSPEND = 'POST /v1/accounts/:accountId/unsuspend';
 let server: ReferenceServer;
 let redis: Redis;
 let prefix: string;
@@ -137,5 +138,36 @@ describe('check workers in other processes', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(6).fill('ok'));
     expect(server.calls(SUSPENSION)).toBe(6);
     expect(await queue.queue.getFailedCount()).toBe(0);
+  });
+
+  it('completes an unsuspend whose workers died twice in a row, with one lift reported as the lift', async () => {
+    // Each time the backend lifts (or repeats) at once and answers late: the worker dies first.
+    const lateAnswer = {
+      kind: 'latency',
+      latencyMs: 4_000,
+      when: 'after',
+      count: 1,
+      pathPrefix: '/v1/accounts/OB-1005/unsuspend',
+    } as const;
+    const request: CheckRequest = {
+      check: 'account.unsuspend',
+      target: { accountId: 'OB-1005' },
+      requestId: 'twice-killed',
+    };
+    for (const death of [1, 2]) {
+      server.injectFault(lateAnswer);
+      const worker = await startWorkerProcess();
+      if (death === 1) await queue.enqueue(request);
+      await waitFor(() => server.calls(UNSUSPEND) === death, `run ${death} to reach the backend`);
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+    }
+
+    // Two stalls: past BullMQ's default limit of one, within ours of three.
+    await startRescuer();
+    const [outcome] = await queue.run([request], 15_000);
+    expect(outcome).toMatchObject({ status: 'ok', result: { outcome: 'lifted' } });
+    expect(server.store.mutations()).toHaveLength(1);
+    expect((await queue.queue.getJob(outcome?.jobId ?? ''))?.stalledCounter).toBe(2);
   });
 });

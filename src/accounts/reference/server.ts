@@ -5,6 +5,7 @@ import { sameBytes } from '../../core/constant-time.ts';
 import { AccountNotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { accountIdSchema } from '../model.ts';
+import { IdempotencyKeyReusedError } from './idempotency.ts';
 import { ReferenceAccountStore } from './store.ts';
 
 /** A fault the reference server plays on the next `count` matching requests. */
@@ -22,9 +23,43 @@ export const faultSchema = z.strictObject({
   count: z.number().int().positive().optional(),
   /** Only requests whose path starts with this. */
   pathPrefix: z.string().default('/v1/'),
+  /**
+   * before: instead of serving the request; after: the request is served (a mutation is applied)
+   * and then its answer is replaced, as when an answer is lost on its way back.
+   */
+  when: z.enum(['before', 'after']).default('before'),
 });
 export type Fault = z.input<typeof faultSchema>;
 type ActiveFault = z.output<typeof faultSchema> & { remaining: number };
+
+interface FaultAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What a fault answers instead of the real answer; undefined lets the real one through (late). */
+async function faultAnswer(fault: ActiveFault): Promise<FaultAnswer | undefined> {
+  const failure = (status: number, code: string, message: string): FaultAnswer => ({
+    status,
+    body: JSON.stringify({ error: { code, message } }),
+    headers: status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
+  });
+  switch (fault.kind) {
+    case 'latency':
+      await sleep(fault.latencyMs);
+      return undefined;
+    case 'timeout':
+      await sleep(fault.latencyMs);
+      return failure(504, 'timeout', 'The backend took too long.');
+    case 'status':
+      return failure(fault.status, 'injected_fault', `Injected ${fault.status}`);
+    case 'malformed':
+      return { status: 200, body: '{"accountId": "OB-1001", "conn', headers: {} };
+    case 'garbage':
+      return { status: 200, body: JSON.stringify({ unexpected: true, accountId: 42 }), headers: {} };
+  }
+}
 
 export interface ReferenceServerOptions {
   token: string;
@@ -38,6 +73,7 @@ const lookupQuery = z.union([
 ]);
 const accountParams = z.object({ accountId: accountIdSchema });
 const idempotencyKey = z.string().min(1).max(200);
+const MISSING_KEY = 'An Idempotency-Key header (1 to 200 characters) is required.';
 
 /**
  * The reference implementation of docs/account-backend.openapi.yaml, over a ReferenceAccountStore.
@@ -55,6 +91,8 @@ export function buildReferenceServer({
     forceCloseConnections: true,
   });
   const faults: ActiveFault[] = [];
+  /** Faults to play on the answer of requests already being served (`when: after`). */
+  const faultsAfter = new WeakMap<FastifyRequest, ActiveFault>();
   const calls = new Map<string, number>();
 
   const error = (reply: FastifyReply, status: number, code: string, message: string) =>
@@ -62,6 +100,8 @@ export function buildReferenceServer({
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
     if (err instanceof AccountNotFoundError) return error(reply, 404, 'account_not_found', err.message);
+    if (err instanceof IdempotencyKeyReusedError)
+      return error(reply, 422, 'idempotency_key_reused', err.message);
     const status = err.statusCode !== undefined && err.statusCode < 500 ? err.statusCode : 500;
     return error(
       reply,
@@ -86,21 +126,21 @@ export function buildReferenceServer({
     if (fault === undefined) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) faults.splice(faults.indexOf(fault), 1);
-    switch (fault.kind) {
-      case 'latency':
-        await sleep(fault.latencyMs);
-        return undefined;
-      case 'timeout':
-        await sleep(fault.latencyMs);
-        return error(reply, 504, 'timeout', 'The backend took too long.');
-      case 'status':
-        if (fault.status === 429) reply.header('retry-after', String(fault.retryAfterSeconds));
-        return error(reply, fault.status, 'injected_fault', `Injected ${fault.status}`);
-      case 'malformed':
-        return reply.status(200).type('application/json').send('{"accountId": "OB-1001", "conn');
-      case 'garbage':
-        return reply.status(200).send({ unexpected: true, accountId: 42 });
+    if (fault.when === 'after') {
+      faultsAfter.set(request, fault);
+      return undefined;
     }
+    const answer = await faultAnswer(fault);
+    if (answer === undefined) return undefined;
+    return reply.status(answer.status).headers(answer.headers).type('application/json').send(answer.body);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const fault = faultsAfter.get(request);
+    if (fault === undefined) return payload;
+    const answer = await faultAnswer(fault);
+    if (answer === undefined) return payload;
+    reply.status(answer.status).headers(answer.headers).type('application/json');
+    return answer.body;
   });
 
   app.get('/v1/accounts', async (request, reply) => {
@@ -123,13 +163,18 @@ export function buildReferenceServer({
   };
   app.get('/v1/accounts/:accountId/connection', (request) => store.connection(accountId(request)));
   app.get('/v1/accounts/:accountId/suspension', (request) => store.suspension(accountId(request)));
-  app.post('/v1/accounts/:accountId/unsuspend', (request) => store.unsuspend(accountId(request)));
+  app.post('/v1/accounts/:accountId/unsuspend', async (request, reply) => {
+    const key = idempotencyKey.safeParse(request.headers['idempotency-key']);
+    if (!key.success) return error(reply, 400, 'bad_request', MISSING_KEY);
+    return store.unsuspend(accountId(request), key.data);
+  });
   app.get('/v1/accounts/:accountId/credentials', (request) => store.credentials(accountId(request)));
   app.get('/v1/accounts/:accountId/registration', (request) => store.registration(accountId(request)));
   app.get('/v1/accounts/:accountId/plan', (request) => store.plan(accountId(request)));
   app.post('/v1/accounts/:accountId/reconnect-requests', async (request, reply) => {
     const key = idempotencyKey.safeParse(request.headers['idempotency-key']);
-    if (!key.success) return error(reply, 400, 'bad_request', 'An Idempotency-Key header is required.');
+    if (!key.success) return error(reply, 400, 'bad_request', MISSING_KEY);
+    // A repeat answers as the first did: 201 with the same request.
     const created = await store.requestReconnect(accountId(request), key.data);
     return reply.status(201).send(created);
   });

@@ -14,6 +14,14 @@ import {
   type UnsuspendOutcome,
 } from '../model.ts';
 import { demoAccounts, type ReferenceAccount } from './demo-accounts.ts';
+import { IdempotencyMemory, type IdempotencyOptions } from './idempotency.ts';
+
+/** A state-changing call the store carried out (a repeat answered from memory is not one). */
+export interface AppliedMutation {
+  operation: 'unsuspend' | 'reconnect_request';
+  accountId: string;
+  idempotencyKey: string;
+}
 
 /** Why an unsuspend attempt fails for each reason (the reference backend's own words). */
 const UNSUSPEND_FAILURE: Record<string, string> = {
@@ -35,15 +43,28 @@ export function maskUsername(username: string): string {
  */
 export class ReferenceAccountStore implements AccountBackend {
   private accounts = new Map<string, ReferenceAccount>();
-  private readonly requests = new Map<string, ReconnectRequest>();
+  private readonly requests: ReconnectRequest[] = [];
+  private readonly applied: AppliedMutation[] = [];
+  private readonly idempotency: IdempotencyMemory;
 
-  constructor(private readonly now: () => Date = () => new Date()) {
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    idempotency: Partial<IdempotencyOptions> = {},
+  ) {
+    this.idempotency = new IdempotencyMemory(idempotency, () => this.now().getTime());
     this.reset();
   }
 
   reset(): void {
     this.accounts = new Map(demoAccounts(this.now()).map((account) => [account.accountId, account]));
-    this.requests.clear();
+    this.requests.length = 0;
+    this.applied.length = 0;
+    this.idempotency.clear();
+  }
+
+  /** Every mutation carried out since the last reset, oldest first (tests count them). */
+  mutations(): readonly AppliedMutation[] {
+    return [...this.applied];
   }
 
   /** The whole record, as an over-sharing internal API returns it (the HTTP lookup does). */
@@ -55,7 +76,7 @@ export class ReferenceAccountStore implements AccountBackend {
   }
 
   reconnectRequests(): ReconnectRequest[] {
-    return [...this.requests.values()];
+    return [...this.requests];
   }
 
   private require(accountId: string): ReferenceAccount {
@@ -91,8 +112,16 @@ export class ReferenceAccountStore implements AccountBackend {
     };
   }
 
-  async unsuspend(accountId: string): Promise<UnsuspendOutcome> {
+  /** Runs once per idempotency key: a repeat reports the first outcome, even after the hold is gone. */
+  async unsuspend(accountId: string, idempotencyKey: string): Promise<UnsuspendOutcome> {
     const account = this.require(accountId);
+    return this.idempotency.once('unsuspend', idempotencyKey, account.accountId, () => {
+      this.applied.push({ operation: 'unsuspend', accountId: account.accountId, idempotencyKey });
+      return this.applyUnsuspend(account);
+    });
+  }
+
+  private applyUnsuspend(account: ReferenceAccount): UnsuspendOutcome {
     const suspension = account.suspension;
     const result = (outcome: UnsuspendOutcome['outcome'], detail: string): UnsuspendOutcome => ({
       accountId: account.accountId,
@@ -136,18 +165,18 @@ export class ReferenceAccountStore implements AccountBackend {
     };
   }
 
-  async requestReconnect(accountId: string, requestKey: string): Promise<ReconnectRequest> {
+  async requestReconnect(accountId: string, idempotencyKey: string): Promise<ReconnectRequest> {
     const account = this.require(accountId);
-    const key = `${account.accountId}|${requestKey}`;
-    const existing = this.requests.get(key);
-    if (existing !== undefined) return existing;
-    const request: ReconnectRequest = {
-      accountId: account.accountId,
-      requestId: `rr_${randomUUID()}`,
-      status: 'pending_approval',
-      createdAt: this.now().toISOString(),
-    };
-    this.requests.set(key, request);
-    return request;
+    return this.idempotency.once('reconnect request', idempotencyKey, account.accountId, () => {
+      this.applied.push({ operation: 'reconnect_request', accountId: account.accountId, idempotencyKey });
+      const request: ReconnectRequest = {
+        accountId: account.accountId,
+        requestId: `rr_${randomUUID()}`,
+        status: 'pending_approval',
+        createdAt: this.now().toISOString(),
+      };
+      this.requests.push(request);
+      return request;
+    });
   }
 }

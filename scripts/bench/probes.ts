@@ -1,0 +1,176 @@
+/**
+ * Fresh-conversation benchmark: plays the held-out probe conversations of
+ * test/conversations/probes/ (written by an outsider from DOMAIN.md alone, never used for training)
+ * against the service over HTTP, and prints how many bot turns and whole conversations are right.
+ * Figures printed, never asserted.
+ *
+ *   npm run bench:probes -- [--file PATH] [--only p001,p002] [--failures FILE]
+ *
+ * A turn is right when every `must` group has one of its alternatives in the bot's replies to that
+ * turn (late answers included) and no `must_not` substring, no long digit run and no canary is
+ * there. A conversation is right when all its turns are.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { loadConfig } from '../../src/config.ts';
+import { signIdentity } from '../../src/core/identity.ts';
+import { startService } from '../../src/http/server.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
+
+const turnSchema = z.object({
+  say: z.string(),
+  must: z.array(z.array(z.coerce.string())).default([]),
+  must_not: z.array(z.coerce.string()).default([]),
+});
+const conversationSchema = z.object({
+  id: z.string(),
+  as: z.string(),
+  note: z.string().default(''),
+  turns: z.array(turnSchema).min(1),
+});
+type Conversation = z.infer<typeof conversationSchema>;
+type Turn = z.infer<typeof turnSchema>;
+
+/** Never in a reply, whatever the probe says: canaries and any full-length number. */
+const ALWAYS_WRONG = [/cat_live/i, /carrierApiToken/i, /\d{8,}/];
+const SECRET = 'probe-bench-identity-secret';
+
+export interface TurnVerdict {
+  say: string;
+  replies: string[];
+  right: boolean;
+  why: string[];
+}
+
+export function judge(turn: Turn, replies: readonly string[]): TurnVerdict {
+  const text = replies.join('\n').toLowerCase();
+  const why: string[] = [];
+  for (const group of turn.must) {
+    if (!group.some((option) => text.includes(option.toLowerCase())))
+      why.push(`missing one of ${JSON.stringify(group)}`);
+  }
+  for (const banned of turn.must_not) if (text.includes(banned.toLowerCase())) why.push(`has "${banned}"`);
+  for (const pattern of ALWAYS_WRONG) if (pattern.test(text)) why.push(`leaks ${pattern}`);
+  return { say: turn.say, replies: [...replies], right: why.length === 0, why };
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+type Message = { role: string; text: string };
+
+/** Bot messages after the last customer message, waiting (bounded) for a late answer after a notice. */
+async function repliesToLastTurn(base: string, id: string, pending: boolean): Promise<string[]> {
+  const deadline = Date.now() + (pending ? 15_000 : 0);
+  for (;;) {
+    const response = await fetch(`${base}/api/conversations/${id}`);
+    const { messages } = (await response.json()) as { messages: Message[] };
+    const lastCustomer = messages.map((message) => message.role).lastIndexOf('customer');
+    const replies = messages.slice(lastCustomer + 1).filter((message) => message.role !== 'customer');
+    // Pending: the notice came with the turn; the answer is what follows it.
+    if (!pending || replies.length > 1 || Date.now() > deadline)
+      return replies.map((message) => message.text);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function play(base: string, conversation: Conversation): Promise<TurnVerdict[]> {
+  const who =
+    conversation.as === 'visitor'
+      ? {}
+      : { email: conversation.as, identity: signIdentity(conversation.as, SECRET) };
+  const started = await post(`${base}/api/conversations`, who);
+  if (started.status !== 201) throw new Error(`${conversation.id}: start answered ${started.status}`);
+  const id = String(started.json.id);
+  const verdicts: TurnVerdict[] = [];
+  for (const turn of conversation.turns) {
+    const answered = await post(`${base}/api/conversations/${id}/messages`, { text: turn.say });
+    const replies =
+      answered.status === 200
+        ? await repliesToLastTurn(base, id, answered.json.pending === true)
+        : [`HTTP ${answered.status}`];
+    verdicts.push(judge(turn, replies));
+  }
+  return verdicts;
+}
+
+function percent(part: number, whole: number): string {
+  return `${part}/${whole} (${((100 * part) / Math.max(whole, 1)).toFixed(1)}%)`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string', default: 'test/conversations/probes/conversations.yaml' },
+      only: { type: 'string' },
+      failures: { type: 'string' },
+      redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    },
+  });
+  const { readFileSync } = await import('node:fs');
+  let conversations = z.array(conversationSchema).parse(parseYaml(readFileSync(values.file, 'utf8')));
+  if (values.only) conversations = conversations.filter((c) => values.only?.split(',').includes(c.id));
+  const prefix = `bench-probes-${process.pid}`;
+  const config = loadConfig({
+    PORT: '0',
+    REDIS_URL: values.redis,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    CHAT_IDENTITY_SECRET: SECRET,
+    RATE_LIMIT_PER_IP: '1000000',
+  });
+  const service = await startService(config, createLogger('silent'));
+  const results: { conversation: Conversation; verdicts: TurnVerdict[] }[] = [];
+  try {
+    for (const conversation of conversations)
+      results.push({ conversation, verdicts: await play(service.url, conversation) });
+  } finally {
+    await service.close();
+    const redis = createRedis(values.redis);
+    await deleteKeysUnder(redis, prefix);
+    redis.disconnect();
+  }
+  report(results, values.failures);
+}
+
+function report(
+  results: { conversation: Conversation; verdicts: TurnVerdict[] }[],
+  failuresFile?: string,
+): void {
+  const turns = results.flatMap((result) => result.verdicts);
+  const rightTurns = turns.filter((verdict) => verdict.right).length;
+  const rightConversations = results.filter((result) =>
+    result.verdicts.every((verdict) => verdict.right),
+  ).length;
+  const byAccount = new Map<string, { right: number; all: number }>();
+  for (const { conversation, verdicts } of results) {
+    const entry = byAccount.get(conversation.as) ?? { right: 0, all: 0 };
+    entry.all += 1;
+    if (verdicts.every((verdict) => verdict.right)) entry.right += 1;
+    byAccount.set(conversation.as, entry);
+  }
+  process.stdout.write(`bot turns right       ${percent(rightTurns, turns.length)}\n`);
+  process.stdout.write(`conversations right   ${percent(rightConversations, results.length)}\n\n`);
+  for (const [who, entry] of [...byAccount].sort())
+    process.stdout.write(`  ${who.padEnd(24)} ${percent(entry.right, entry.all)}\n`);
+  const failures = results
+    .filter((result) => result.verdicts.some((verdict) => !verdict.right))
+    .map(({ conversation, verdicts }) => ({
+      id: conversation.id,
+      as: conversation.as,
+      note: conversation.note,
+      verdicts,
+    }));
+  if (failuresFile !== undefined) writeFileSync(failuresFile, `${JSON.stringify(failures, null, 2)}\n`);
+}
+
+await main();
