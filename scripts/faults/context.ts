@@ -38,6 +38,8 @@ export interface Scenario {
   name: string;
   /** The most it may take; past it the scenario fails and the suite goes on. */
   budgetMs: number;
+  /** Starts the processes it runs against, outside its budget (start-ups are slow on a busy machine). */
+  prepare?(context: Context): Promise<unknown>;
   run(context: Context): Promise<Outcome>;
 }
 

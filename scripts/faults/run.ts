@@ -38,6 +38,8 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 const OUTAGE = new Set(['redis-stop-10s', 'redis-stop-40s', 'redis-freeze-10s']);
 /** The whole suite, start-ups included, whatever happens (the target is about 6 minutes). */
+/** Starting a topology: Redis, the backend, two services training their classifiers, a worker. */
+const PREPARE_MS = 120_000;
 const SUITE_BOUND_MS = 9 * 60_000;
 
 function chosen(): Scenario[] {
@@ -65,6 +67,14 @@ async function runOne(scenario: Scenario, context: Context): Promise<Outcome> {
   const startedAt = Date.now();
   let outcome: Outcome;
   try {
+    if (scenario.prepare) {
+      const ready = await raceTimeout(
+        scenario.prepare(context).then(() => true),
+        PREPARE_MS,
+        false,
+      );
+      if (!ready) throw new Error(`its processes did not start within ${PREPARE_MS / 1000} s`);
+    }
     const result = await raceTimeout(scenario.run(context), scenario.budgetMs, undefined);
     outcome = result ?? {
       ...blankOutcome(scenario.name),

@@ -38,7 +38,7 @@ async function startBackend(logDir: string): Promise<{ process: Managed; url: st
     { BACKEND_PORT: '0', ACCOUNT_BACKEND_TOKEN: SECRETS.backendToken, LOG_LEVEL: 'info' },
     logDir,
   );
-  const url = await waitForOutput(backend, /backend listening at (http\S+)/, START_MS);
+  const url = await waitForOutput(backend, /backend listening at (http:\/\/[0-9.:]+)/, START_MS);
   return { process: backend, url };
 }
 
@@ -58,7 +58,7 @@ export async function startService(
 ): Promise<Service> {
   const env = { ...topology.env, PORT: '0', RUN_WORKERS: 'false', ...extraEnv };
   const process = launchBot(name, 'serve', env, topology.logDir);
-  const url = await waitForOutput(process, /listening at (http\S+)/, START_MS);
+  const url = await waitForOutput(process, /is listening at (http:\/\/[0-9.:]+)/, START_MS);
   const service = { process, url };
   topology.services.set(name, service);
   return service;

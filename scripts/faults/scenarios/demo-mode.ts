@@ -30,7 +30,7 @@ async function serve(name: string, redis: RedisServer, context: Context, env: Re
     },
     context.logDir,
   );
-  return { process, url: await waitForOutput(process, /listening at (http\S+)/, 90_000) };
+  return { process, url: await waitForOutput(process, /is listening at (http:\/\/[0-9.:]+)/, 90_000) };
 }
 
 async function judge(secured: string, development: string, outcome: Outcome): Promise<Answer[]> {

@@ -11,6 +11,7 @@ const FROZEN_MS = 10_000;
 export const redisFreeze: Scenario = {
   name: 'redis-freeze-10s',
   budgetMs: FROZEN_MS + 75_000,
+  prepare: (context) => context.outageTopology(),
   run: (context) =>
     runOutage('redis-freeze-10s', context, FROZEN_MS, async (redis) => {
       redis.freeze();

@@ -13,6 +13,7 @@ export function redisStop(seconds: number): Scenario {
     name,
     // Stream (lead + outage + tail), hung requests, 30 s of settling, the backend restart.
     budgetMs: downMs + 75_000,
+    prepare: (context) => context.outageTopology(),
     run: (context) =>
       runOutage(name, context, downMs, async (redis) => {
         await redis.halt();

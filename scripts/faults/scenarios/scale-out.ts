@@ -80,4 +80,9 @@ async function run(context: Context): Promise<Outcome> {
   return outcome;
 }
 
-export const scaleOut: Scenario = { name: 'scale-out', budgetMs: 60_000, run };
+export const scaleOut: Scenario = {
+  name: 'scale-out',
+  budgetMs: 60_000,
+  prepare: (context) => context.clusterTopology(),
+  run,
+};

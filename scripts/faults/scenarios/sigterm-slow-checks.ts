@@ -79,4 +79,9 @@ async function run(context: Context): Promise<Outcome> {
   return outcome;
 }
 
-export const sigtermSlowChecks: Scenario = { name: 'sigterm-slow-checks', budgetMs: 180_000, run };
+export const sigtermSlowChecks: Scenario = {
+  name: 'sigterm-slow-checks',
+  budgetMs: 180_000,
+  prepare: (context) => context.clusterTopology(),
+  run,
+};

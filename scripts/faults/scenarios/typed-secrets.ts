@@ -57,4 +57,9 @@ async function run(context: Context): Promise<Outcome> {
   return outcome;
 }
 
-export const typedSecrets: Scenario = { name: 'typed-secrets', budgetMs: 60_000, run };
+export const typedSecrets: Scenario = {
+  name: 'typed-secrets',
+  budgetMs: 60_000,
+  prepare: (context) => context.clusterTopology(),
+  run,
+};

@@ -98,4 +98,9 @@ async function run(context: Context): Promise<Outcome> {
   return outcome;
 }
 
-export const webhookReplay: Scenario = { name: 'webhook-replay', budgetMs: 60_000, run };
+export const webhookReplay: Scenario = {
+  name: 'webhook-replay',
+  budgetMs: 60_000,
+  prepare: (context) => context.clusterTopology(),
+  run,
+};

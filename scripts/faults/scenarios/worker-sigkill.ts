@@ -57,4 +57,9 @@ async function run(context: Context): Promise<Outcome> {
   return outcome;
 }
 
-export const workerSigkill: Scenario = { name: 'worker-sigkill', budgetMs: 120_000, run };
+export const workerSigkill: Scenario = {
+  name: 'worker-sigkill',
+  budgetMs: 120_000,
+  prepare: (context) => context.clusterTopology(),
+  run,
+};
