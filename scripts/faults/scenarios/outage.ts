@@ -108,6 +108,13 @@ export async function runOutage(
   return judge(name, items, lost, active, topology.proxy.duplicates());
 }
 
+/** Why an answer does not count: none came, it came too late, or a refusal without a time to retry. */
+function describe(answer: Answer): string {
+  if (answer.error !== undefined) return `no answer (${answer.error})`;
+  if (answer.ms > 5_000) return `${answer.status} after ${(answer.ms / 1000).toFixed(1)} s`;
+  return `${answer.status} without Retry-After`;
+}
+
 function judge(
   name: string,
   items: readonly Item[],
@@ -124,9 +131,7 @@ function judge(
   outcome.duplicated = duplicated;
   const late = answers.filter((answer) => !answeredInTime(answer));
   if (late.length > 0) {
-    const kinds = [
-      ...new Set(late.map((a) => a.error ?? `${a.status}${a.retryAfter ? '' : ' without Retry-After'}`)),
-    ];
+    const kinds = [...new Set(late.map(describe))];
     outcome.failures.push(`${late.length} request(s) not answered within 5 s (${kinds.join(', ')})`);
   }
   if (lost > 0) outcome.failures.push(`${lost} promised answer(s) missing from the transcript`);
