@@ -41,6 +41,9 @@ const HINTS = {
   RATE_LIMIT_PER_IP: 'Set RATE_LIMIT_PER_IP to the requests one address may make per minute, e.g. 120.',
   RATE_LIMIT_PER_CONVERSATION:
     'Set RATE_LIMIT_PER_CONVERSATION to the messages one conversation may send per minute, e.g. 20.',
+  MAX_STREAMS_PER_IP: 'Set MAX_STREAMS_PER_IP to the event streams one address may hold open, e.g. 10.',
+  MAX_STREAMS_PER_CONVERSATION:
+    'Set MAX_STREAMS_PER_CONVERSATION to the event streams one conversation may have open, e.g. 3.',
 } as const satisfies Record<string, string>;
 
 const integer = (min: number, max: number) =>
@@ -95,6 +98,8 @@ export const configSchema = z.object({
   CONVERSATION_TTL_DAYS: integer(1, 3_650).default(30),
   RATE_LIMIT_PER_IP: integer(1, 1_000_000).default(120),
   RATE_LIMIT_PER_CONVERSATION: integer(1, 100_000).default(20),
+  MAX_STREAMS_PER_IP: integer(1, 100_000).default(10),
+  MAX_STREAMS_PER_CONVERSATION: integer(1, 1_000).default(3),
   ZENDESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ZENDESK_SUBDOMAIN: z
     .string()

@@ -85,8 +85,11 @@ export async function startService(
       offerDemoSignIn: config.NODE_ENV !== 'production',
       ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
       ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
+      maxStreamsPerIp: config.MAX_STREAMS_PER_IP,
+      maxStreamsPerConversation: config.MAX_STREAMS_PER_CONVERSATION,
       prefix: config.QUEUE_PREFIX,
     },
+    rateLimit: { redis: stateRedis, prefix: config.QUEUE_PREFIX, perIpPerMinute: config.RATE_LIMIT_PER_IP },
     ...(config.ZENDESK_WEBHOOK_SECRET
       ? {
           zendeskWebhook: {

@@ -26,6 +26,7 @@ beforeAll(async () => {
     understander: Understander.fromIntents(loadIntentsOrThrow(DEFAULT_INTENTS_DIR)),
     answers: new Map(),
     logger,
+    rateLimit: { redis, prefix, perIpPerMinute: 100_000 },
     zendeskWebhook: { secret: SECRET, store, redis, prefix, logger },
   });
   await app.ready();
