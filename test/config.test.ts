@@ -93,6 +93,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();
   });
 
+  it('refuses the demo sign-in in production, and says how to fix it', () => {
+    const error = configError({
+      NODE_ENV: 'production',
+      CHAT_IDENTITY_SECRET: 'a-production-secret-value',
+      DEMO_SIGN_IN: 'true',
+    });
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toMatch(
+      /DEMO_SIGN_IN: must not be true when NODE_ENV=production \(got "true"\)\. Unset DEMO_SIGN_IN/,
+    );
+    expect(configError({ DEMO_SIGN_IN: 'sure' }).message).toMatch(/DEMO_SIGN_IN: must be true or false/);
+    expect(loadConfig({ DEMO_SIGN_IN: 'true' }).DEMO_SIGN_IN).toBe(true);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        CHAT_IDENTITY_SECRET: 'a-production-secret-value',
+        DEMO_SIGN_IN: 'false',
+      }).DEMO_SIGN_IN,
+    ).toBe(false);
+  });
+
   it('reads the caps of open event streams', () => {
     expect(loadConfig({ MAX_STREAMS_PER_IP: '4', MAX_STREAMS_PER_CONVERSATION: '1' })).toMatchObject({
       MAX_STREAMS_PER_IP: 4,

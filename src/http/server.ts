@@ -1,5 +1,5 @@
 import { shutdownSignal } from '../commands/checks.ts';
-import { type Config, escalationsToken, identitySecret } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
@@ -16,6 +16,7 @@ import {
 
 import { raceTimeout } from '../timeout.ts';
 import { buildApp, type Readiness } from './app.ts';
+import { demoNotices, runSecretsOf } from './demo-mode.ts';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -48,6 +49,8 @@ export interface Service {
   escalations: EscalationRuntime;
   engine: ConversationEngine;
   store: ConversationStore;
+  /** Lines `npm start` prints under its URL: whether the demo is on, and how to reach it. */
+  notices: string[];
   close(): Promise<void>;
 }
 
@@ -71,6 +74,11 @@ export async function startService(
     checks: runtime.queue,
     escalations: escalations.queue,
   });
+  const secrets = runSecretsOf(config);
+  const escalationsList =
+    escalations.desk instanceof RedisDesk && secrets.escalationsToken !== undefined
+      ? { desk: escalations.desk, token: secrets.escalationsToken }
+      : undefined;
   const app = await buildApp({
     understander,
     answers,
@@ -81,8 +89,8 @@ export async function startService(
       engine,
       store,
       redis: stateRedis,
-      identitySecret: identitySecret(config),
-      offerDemoSignIn: config.NODE_ENV !== 'production',
+      identitySecret: secrets.identitySecret,
+      offerDemoSignIn: secrets.demoSignIn,
       ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
       ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
       maxStreamsPerIp: config.MAX_STREAMS_PER_IP,
@@ -101,9 +109,7 @@ export async function startService(
           },
         }
       : {}),
-    ...(escalations.desk instanceof RedisDesk && escalationsToken(config) !== undefined
-      ? { escalationsList: { desk: escalations.desk, token: escalationsToken(config) as string } }
-      : {}),
+    ...(escalationsList ? { escalationsList } : {}),
   });
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
@@ -112,6 +118,10 @@ export async function startService(
     escalations,
     engine,
     store,
+    notices: demoNotices(url, secrets, {
+      escalationsListed: escalationsList !== undefined,
+      identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
+    }),
     async close() {
       // Stop taking requests first, then let running checks and late answers finish, then drop connections.
       await app.close();
@@ -126,7 +136,10 @@ export async function startService(
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await startService(config, logger);
-  process.stdout.write(`onebalance-bot is listening at ${service.url}\n`);
+  // On stdout, not in a log: the demo's notices may carry the escalations token made for this run.
+  process.stdout.write(
+    [`onebalance-bot is listening at ${service.url}`, ...service.notices].map((line) => `${line}\n`).join(''),
+  );
   const signal = await shutdownSignal();
   logger.info({ signal }, 'shutting down');
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 5_000);

@@ -27,7 +27,7 @@ export interface WebChatOptions {
   redis: Redis;
   /** The key the host app signs customer emails with. */
   identitySecret: string;
-  /** Development only: offer "sign in as" for the demo accounts. */
+  /** Demo mode: offer "sign in as" for the demo accounts (GET /api/dev/identities). */
   offerDemoSignIn: boolean;
   ratePerIpPerMinute: number;
   ratePerConversationPerMinute: number;
@@ -239,7 +239,8 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
   }
 
   if (options.offerDemoSignIn) {
-    // Development only: the demo accounts, signed server-side with the development secret.
+    // Demo mode only (see src/http/demo-mode.ts): the demo accounts' identities, signed with this
+    // run's secret, which is random unless the operator set DEMO_SIGN_IN=true outside production.
     app.get('/api/dev/identities', { preHandler: [perIp] }, async () =>
       [...demoAccounts(new Date()).map((account) => account.email), 'none@demo.test'].map((email) => ({
         email,
