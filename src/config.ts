@@ -48,6 +48,11 @@ const HINTS = {
   RATE_LIMIT_PER_IP: 'Set RATE_LIMIT_PER_IP to the requests one address may make per minute, e.g. 120.',
   RATE_LIMIT_PER_CONVERSATION:
     'Set RATE_LIMIT_PER_CONVERSATION to the messages one conversation may send per minute, e.g. 20.',
+  MAX_STREAMS_PER_IP: 'Set MAX_STREAMS_PER_IP to the event streams one address may hold open, e.g. 10.',
+  MAX_STREAMS_PER_CONVERSATION:
+    'Set MAX_STREAMS_PER_CONVERSATION to the event streams one conversation may have open, e.g. 3.',
+  DEMO_SIGN_IN:
+    'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
 
 const integer = (min: number, max: number) =>
@@ -114,6 +119,13 @@ export const configSchema = z.object({
   CONVERSATION_TTL_DAYS: integer(1, 3_650).default(30),
   RATE_LIMIT_PER_IP: integer(1, 1_000_000).default(120),
   RATE_LIMIT_PER_CONVERSATION: integer(1, 100_000).default(20),
+  MAX_STREAMS_PER_IP: integer(1, 100_000).default(10),
+  MAX_STREAMS_PER_CONVERSATION: integer(1, 1_000).default(3),
+  /**
+   * "Sign in as" a demo account in the chat page. Unset: on exactly when CHAT_IDENTITY_SECRET is
+   * unset (the secret is then random, made at start). true: on with the configured secret too.
+   */
+  DEMO_SIGN_IN: flag.optional(),
   ZENDESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ZENDESK_SUBDOMAIN: z
     .string()
@@ -151,24 +163,6 @@ export function zendeskSettings(
   };
 }
 
-/** The agents' token for GET /api/escalations: the configured one, or in development a known one. */
-export const DEVELOPMENT_ESCALATIONS_TOKEN = 'development-escalations-token';
-
-/** The agents' token in force for GET /api/escalations; in production only a configured one. */
-export function escalationsToken(config: Config): string | undefined {
-  return (
-    config.ESCALATIONS_TOKEN ?? (config.NODE_ENV === 'production' ? undefined : DEVELOPMENT_ESCALATIONS_TOKEN)
-  );
-}
-
-/** Signs demo identities in development only; production must bring its own secret. */
-export const DEVELOPMENT_IDENTITY_SECRET = 'development-only-identity-secret';
-
-/** The identity secret in force: the configured one, or in development the known development one. */
-export function identitySecret(config: Config): string {
-  return config.CHAT_IDENTITY_SECRET ?? DEVELOPMENT_IDENTITY_SECRET;
-}
-
 /** Rules across variables. */
 const configRules = configSchema.superRefine((config, context) => {
   if (config.NODE_ENV === 'production' && config.CHAT_IDENTITY_SECRET === undefined) {
@@ -176,6 +170,14 @@ const configRules = configSchema.superRefine((config, context) => {
       code: 'custom',
       path: ['CHAT_IDENTITY_SECRET'],
       message: 'is required when NODE_ENV=production',
+    });
+  }
+  if (config.NODE_ENV === 'production' && config.DEMO_SIGN_IN === true) {
+    // The demo hands out signed identities of every demo email: never next to real customers.
+    context.addIssue({
+      code: 'custom',
+      path: ['DEMO_SIGN_IN'],
+      message: 'must not be true when NODE_ENV=production',
     });
   }
   const zendeskSet = [

@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       CONVERSATION_TTL_DAYS: 30,
       RATE_LIMIT_PER_IP: 120,
       RATE_LIMIT_PER_CONVERSATION: 20,
+      MAX_STREAMS_PER_IP: 10,
+      MAX_STREAMS_PER_CONVERSATION: 3,
       SUPPORT_HOURS: 'Mon-Fri 09:00-17:00',
       SUPPORT_TIMEZONE: 'America/Chicago',
       TRUST_PROXY: 0,
@@ -98,6 +100,37 @@ describe('loadConfig', () => {
       /CHAT_IDENTITY_SECRET: is required when NODE_ENV=production\. Set CHAT_IDENTITY_SECRET/,
     );
     expect(() => loadConfig({ NODE_ENV: 'development' })).not.toThrow();
+  });
+
+  it('refuses the demo sign-in in production, and says how to fix it', () => {
+    const error = configError({
+      NODE_ENV: 'production',
+      CHAT_IDENTITY_SECRET: 'a-production-secret-value',
+      DEMO_SIGN_IN: 'true',
+    });
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toMatch(
+      /DEMO_SIGN_IN: must not be true when NODE_ENV=production \(got "true"\)\. Unset DEMO_SIGN_IN/,
+    );
+    expect(configError({ DEMO_SIGN_IN: 'sure' }).message).toMatch(/DEMO_SIGN_IN: must be true or false/);
+    expect(loadConfig({ DEMO_SIGN_IN: 'true' }).DEMO_SIGN_IN).toBe(true);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        CHAT_IDENTITY_SECRET: 'a-production-secret-value',
+        DEMO_SIGN_IN: 'false',
+      }).DEMO_SIGN_IN,
+    ).toBe(false);
+  });
+
+  it('reads the caps of open event streams', () => {
+    expect(loadConfig({ MAX_STREAMS_PER_IP: '4', MAX_STREAMS_PER_CONVERSATION: '1' })).toMatchObject({
+      MAX_STREAMS_PER_IP: 4,
+      MAX_STREAMS_PER_CONVERSATION: 1,
+    });
+    expect(configError({ MAX_STREAMS_PER_IP: '0' }).message).toMatch(
+      /MAX_STREAMS_PER_IP: .*Set MAX_STREAMS_PER_IP/,
+    );
   });
 
   it('needs every Zendesk setting once one is set, and valid support hours', () => {

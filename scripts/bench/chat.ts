@@ -14,14 +14,13 @@
  * before each measured run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
-import { DEVELOPMENT_IDENTITY_SECRET } from '../../src/config.ts';
 import { signIdentity } from '../../src/core/identity.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
@@ -230,7 +229,10 @@ async function main(): Promise<void> {
   const monitor = createRedis(values.redis);
   for (const n of values.conversations.split(',').map(Number)) {
     const prefix = `bench-chat-${randomUUID().slice(0, 8)}`;
+    // The bench is the host app: it gives the service the secret it signs its customer with.
+    const identitySecret = randomBytes(32).toString('base64url');
     const env = {
+      CHAT_IDENTITY_SECRET: identitySecret,
       PORT: '0',
       REDIS_URL: values.redis,
       QUEUE_PREFIX: prefix,
@@ -253,7 +255,7 @@ async function main(): Promise<void> {
       return { status: response.statusCode, json: (await response.body.json()) as Record<string, unknown> };
     };
     const email = 'active@demo.test';
-    const identity = signIdentity(email, DEVELOPMENT_IDENTITY_SECRET);
+    const identity = signIdentity(email, identitySecret);
     const ids = await Promise.all(
       Array.from(
         { length: n },

@@ -1,5 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { limitedBy, perAddress, RateLimiter } from '../channels/web/rate-limit.ts';
 import { registerWebChat, type WebChatOptions } from '../channels/web/routes.ts';
 import { registerZendeskWebhook, type ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { sameBytes } from '../core/constant-time.ts';
@@ -28,6 +30,8 @@ export interface AppDependencies {
   zendeskWebhook?: ZendeskWebhookOptions;
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
+  /** The per-address limit of every public API route; its counters are in Redis, shared by all instances. */
+  rateLimit: { redis: Redis; prefix: string; perIpPerMinute: number };
   /** Proxies whose X-Forwarded-For is believed (0: none). */
   trustProxy?: number;
   /**
@@ -76,6 +80,7 @@ export async function buildApp({
   webChat,
   zendeskWebhook,
   escalationsList,
+  rateLimit,
   trustProxy = 0,
   requestTimeoutMs = 4_500,
 }: AppDependencies) {
@@ -140,7 +145,13 @@ export async function buildApp({
       .send({ ...state, status: state.ready ? 'ready' : 'not_ready' });
   });
 
-  app.post('/api/classify', async (request) => {
+  // The same per-address counter as the chat's routes (not /healthz and /readyz: probes are cheap
+  // and must never be refused). Counted before the body is checked, so bad bodies count too.
+  const perIp = limitedBy(
+    new RateLimiter(rateLimit.redis, rateLimit.prefix),
+    perAddress(rateLimit.perIpPerMinute),
+  );
+  app.post('/api/classify', { preHandler: [perIp] }, async (request) => {
     const parsed = classifyBody.safeParse(request.body);
     if (!parsed.success) {
       throw new RequestError(
@@ -156,7 +167,8 @@ export async function buildApp({
   if (zendeskWebhook) registerZendeskWebhook(app, zendeskWebhook);
   if (escalationsList) {
     const expected = `Bearer ${escalationsList.token}`;
-    app.get('/api/escalations', async (request) => {
+    // Limited before the token is compared: guesses count against the address.
+    app.get('/api/escalations', { preHandler: [perIp] }, async (request) => {
       if (!sameBytes(request.headers.authorization ?? '', expected)) {
         throw new RequestError(ErrorCode.Unauthorized, 'Send Authorization: Bearer ESCALATIONS_TOKEN.');
       }

@@ -1,5 +1,5 @@
 import { shutdownSignal } from '../commands/checks.ts';
-import { type Config, escalationsToken, identitySecret } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
@@ -19,6 +19,7 @@ import {
 
 import { raceTimeout } from '../timeout.ts';
 import { buildApp, type Readiness } from './app.ts';
+import { demoNotices, runSecretsOf } from './demo-mode.ts';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -71,6 +72,8 @@ export interface Service {
   escalations: EscalationRuntime;
   engine: ConversationEngine;
   store: ConversationStore;
+  /** Lines `npm start` prints under its URL: whether the demo is on, and how to reach it. */
+  notices: string[];
   close(): Promise<void>;
 }
 
@@ -106,6 +109,11 @@ export async function startService(
     lockDurationMs: config.CHECK_LOCK_MS,
     stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   });
+  const secrets = runSecretsOf(config);
+  const escalationsList =
+    escalations.desk instanceof RedisDesk && secrets.escalationsToken !== undefined
+      ? { desk: escalations.desk, token: secrets.escalationsToken }
+      : undefined;
   const app = await buildApp({
     understander,
     answers,
@@ -117,12 +125,15 @@ export async function startService(
       engine,
       store,
       redis: stateRedis,
-      identitySecret: identitySecret(config),
-      offerDemoSignIn: config.NODE_ENV !== 'production',
+      identitySecret: secrets.identitySecret,
+      offerDemoSignIn: secrets.demoSignIn,
       ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
       ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
+      maxStreamsPerIp: config.MAX_STREAMS_PER_IP,
+      maxStreamsPerConversation: config.MAX_STREAMS_PER_CONVERSATION,
       prefix: config.QUEUE_PREFIX,
     },
+    rateLimit: { redis: stateRedis, prefix: config.QUEUE_PREFIX, perIpPerMinute: config.RATE_LIMIT_PER_IP },
     ...(config.ZENDESK_WEBHOOK_SECRET
       ? {
           zendeskWebhook: {
@@ -134,9 +145,7 @@ export async function startService(
           },
         }
       : {}),
-    ...(escalations.desk instanceof RedisDesk && escalationsToken(config) !== undefined
-      ? { escalationsList: { desk: escalations.desk, token: escalationsToken(config) as string } }
-      : {}),
+    ...(escalationsList ? { escalationsList } : {}),
   });
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
@@ -145,6 +154,10 @@ export async function startService(
     escalations,
     engine,
     store,
+    notices: demoNotices(url, secrets, {
+      escalationsListed: escalationsList !== undefined,
+      identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
+    }),
     async close() {
       // Stop taking requests first; then, within one grace period, let running checks and late
       // answers finish (what cannot goes back to the queue, and this instance's late turns are handed
@@ -167,7 +180,10 @@ export async function startService(
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await startService(config, logger);
-  process.stdout.write(`onebalance-bot is listening at ${service.url}\n`);
+  // On stdout, not in a log: the demo's notices may carry the escalations token made for this run.
+  process.stdout.write(
+    [`onebalance-bot is listening at ${service.url}`, ...service.notices].map((line) => `${line}\n`).join(''),
+  );
   const signal = await shutdownSignal();
   logger.info({ signal }, 'shutting down');
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 5_000);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
 import { signZendeskWebhook } from '../../src/channels/zendesk/verify-signature.ts';
-import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../src/config.ts';
-import { signIdentity } from '../../src/core/identity.ts';
+import { loadConfig } from '../../src/config.ts';
 import { type Service, startService } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ZendeskFake } from '../fakes/zendesk.ts';
+import { identityOf, TEST_IDENTITY_SECRET } from '../helpers/identity.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const WEBHOOK_SECRET = 'zendesk-webhook-secret-for-tests';
@@ -26,6 +26,7 @@ beforeAll(async () => {
     ZENDESK_EMAIL: 'bot@acme.test',
     ZENDESK_TOKEN: 'zendesk-test-token',
     ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     // Always open, so no test depends on the clock (support-hours.test.ts covers the closed case).
     SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
   });
@@ -54,7 +55,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 async function startAs(email: string): Promise<string> {
   const created = await post('/api/conversations', {
     email,
-    identity: signIdentity(email, DEVELOPMENT_IDENTITY_SECRET),
+    identity: identityOf(email),
   });
   return created.json.id as string;
 }

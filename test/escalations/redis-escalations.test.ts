@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVELOPMENT_ESCALATIONS_TOKEN, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
 import { type Service, startService } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { TEST_IDENTITY_SECRET } from '../helpers/identity.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const prefix = uniquePrefix('redisdesk');
+const ESCALATIONS_TOKEN = 'agents-token-for-these-tests';
 let service: Service;
 beforeAll(async () => {
   // No ZENDESK_ settings: escalations stay in Redis for agents.
@@ -15,6 +17,8 @@ beforeAll(async () => {
       QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'silent',
       SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
+      CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+      ESCALATIONS_TOKEN,
     }),
     createLogger('silent'),
   );
@@ -40,9 +44,8 @@ describe('escalations without a help desk', () => {
     const deadline = Date.now() + 10_000;
     let escalations: { ticketId: string; ticket: { subject: string; requester: unknown } }[] = [];
     while (escalations.length === 0 && Date.now() < deadline) {
-      escalations = (
-        (await (await list(DEVELOPMENT_ESCALATIONS_TOKEN)).json()) as { escalations: typeof escalations }
-      ).escalations;
+      escalations = ((await (await list(ESCALATIONS_TOKEN)).json()) as { escalations: typeof escalations })
+        .escalations;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(escalations).toHaveLength(1);
@@ -52,5 +55,9 @@ describe('escalations without a help desk', () => {
     });
     expect((await list()).status).toBe(401);
     expect((await list('not-the-token-at-all')).status).toBe(401);
+    // The built-in development token of old opens nothing.
+    expect((await list('development-escalations-token')).status).toBe(401);
+    // An operator's own token is never printed at start.
+    expect(service.notices.join('\n')).not.toContain(ESCALATIONS_TOKEN);
   });
 });

@@ -1,10 +1,16 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INTENTS_DIR } from '../../src/config.ts';
 import { buildApp, MAX_TEXT_LENGTH } from '../../src/http/app.ts';
 import { loadIntentsOrThrow } from '../../src/intents/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import { Understander } from '../../src/nlu/understand.ts';
+import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
+const prefix = uniquePrefix('app');
+const redis = new Redis(REDIS_URL);
+/** The rate limit of the bare app: generous, so that only the test of the limit meets it. */
+const generous = { redis, prefix, perIpPerMinute: 100_000 };
 let app: Awaited<ReturnType<typeof buildApp>>;
 beforeAll(async () => {
   const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
@@ -12,10 +18,15 @@ beforeAll(async () => {
     understander: Understander.fromIntents(intents),
     answers: new Map(intents.map((intent) => [intent.id, intent.answers.default])),
     logger: createLogger('silent'),
+    rateLimit: generous,
   });
   await app.ready();
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  redis.disconnect();
+  await deleteKeysUnder(prefix);
+});
 
 const classify = (payload: string, contentType = 'application/json') =>
   app.inject({ method: 'POST', url: '/api/classify', payload, headers: { 'content-type': contentType } });
@@ -84,6 +95,7 @@ describe('HTTP app', () => {
       understander: Understander.fromIntents(intents),
       answers: new Map<string, string>(),
       logger: createLogger('silent'),
+      rateLimit: generous,
     };
     for (const [trustProxy, expected] of [
       [0, '127.0.0.1'],
@@ -99,5 +111,37 @@ describe('HTTP app', () => {
       expect(response.json()).toEqual({ ip: expected });
       await proxied.close();
     }
+  });
+
+  it('limits /api/classify per address with 429 and Retry-After, bad bodies counted too', async () => {
+    const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+    const limited = await buildApp({
+      understander: Understander.fromIntents(intents),
+      answers: new Map<string, string>(),
+      logger: createLogger('silent'),
+      rateLimit: { redis, prefix: `${prefix}-limited`, perIpPerMinute: 3 },
+    });
+    const send = (payload: string, remoteAddress = '198.51.100.7') =>
+      limited.inject({
+        method: 'POST',
+        url: '/api/classify',
+        payload,
+        remoteAddress,
+        headers: { 'content-type': 'application/json' },
+      });
+    const statuses = [];
+    for (const payload of ['{"text":"hi"}', '{}', '{"text":"hello"}', '{"text":"hi again"}'])
+      statuses.push((await send(payload)).statusCode);
+    expect(statuses).toEqual([200, 400, 200, 429]);
+    const refused = await send('{"text":"hi"}');
+    expect(refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // Another address has a budget of its own.
+    expect((await send('{"text":"hi"}', '198.51.100.8')).statusCode).toBe(200);
+    // Probes are never limited.
+    expect(
+      (await limited.inject({ method: 'GET', url: '/healthz', remoteAddress: '198.51.100.7' })).statusCode,
+    ).toBe(200);
+    await limited.close();
   });
 });

@@ -1,4 +1,6 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { ErrorCode, RequestError } from '../../errors.ts';
 
 /** One counted limit: at most `max` hits per `windowMs` for `key`. */
 export interface Limit {
@@ -55,4 +57,32 @@ export class RateLimiter {
       ? { allowed: true }
       : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
   }
+}
+
+/** The limit a request counts against, worked out from the request. */
+export type LimitOf = (request: FastifyRequest) => Limit;
+
+/**
+ * At most `max` requests per minute from one address. Every route limited this way counts on the
+ * same counter: the budget is the address's, whichever public route it spends it on.
+ */
+export function perAddress(max: number): LimitOf {
+  return (request) => ({ key: `ip:${request.ip}`, max, windowMs: 60_000 });
+}
+
+/**
+ * A preHandler that counts the request on every limit and refuses it when one is over: 429 with
+ * Retry-After and how long to wait.
+ */
+export function limitedBy(limiter: RateLimiter, ...limits: LimitOf[]) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const verdict = await limiter.hit(limits.map((limit) => limit(request)));
+    if (!verdict.allowed) {
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      throw new RequestError(
+        ErrorCode.RateLimited,
+        `Too many requests; try again in ${verdict.retryAfterSeconds} s.`,
+      );
+    }
+  };
 }

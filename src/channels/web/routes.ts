@@ -9,7 +9,14 @@ import type { ConversationStore } from '../../conversations/store.ts';
 import { signIdentity, verifyIdentity } from '../../core/identity.ts';
 import type { BotMessage, TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
-import { type Limit, RateLimiter } from './rate-limit.ts';
+import { type Limit, limitedBy, perAddress, RateLimiter } from './rate-limit.ts';
+import { type StreamSlot, StreamSlots } from './stream-slots.ts';
+
+/**
+ * How long a client refused an event stream is asked to wait: a stream frees its slot when it
+ * closes, which no clock predicts, so this is a polite pause rather than a promise.
+ */
+const STREAM_RETRY_AFTER_SECONDS = 30;
 
 /** Longest message the chat accepts. */
 export const MAX_MESSAGE_LENGTH = 4_000;
@@ -20,10 +27,14 @@ export interface WebChatOptions {
   redis: Redis;
   /** The key the host app signs customer emails with. */
   identitySecret: string;
-  /** Development only: offer "sign in as" for the demo accounts. */
+  /** Demo mode: offer "sign in as" for the demo accounts (GET /api/dev/identities). */
   offerDemoSignIn: boolean;
   ratePerIpPerMinute: number;
   ratePerConversationPerMinute: number;
+  /** Event streams one address may hold open on this instance. @defaultValue 10 (MAX_STREAMS_PER_IP) */
+  maxStreamsPerIp: number;
+  /** Event streams one conversation may have open on this instance. @defaultValue 3 (MAX_STREAMS_PER_CONVERSATION) */
+  maxStreamsPerConversation: number;
   /** Redis key prefix of the rate counters (shared by all instances). */
   prefix: string;
 }
@@ -107,30 +118,14 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
   }
 
   const limiter = new RateLimiter(options.redis, options.prefix);
-  const ipLimit = (request: FastifyRequest): Limit => ({
-    key: `ip:${request.ip}`,
-    max: options.ratePerIpPerMinute,
-    windowMs: 60_000,
-  });
+  const ipLimit = perAddress(options.ratePerIpPerMinute);
   const conversationLimit = (request: FastifyRequest): Limit => ({
     key: `conversation:${(request.params as { id?: string }).id ?? ''}`,
     max: options.ratePerConversationPerMinute,
     windowMs: 60_000,
   });
-  const limitedBy =
-    (...limits: ((request: FastifyRequest) => Limit)[]) =>
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const verdict = await limiter.hit(limits.map((limit) => limit(request)));
-      if (!verdict.allowed) {
-        reply.header('retry-after', String(verdict.retryAfterSeconds));
-        throw new RequestError(
-          ErrorCode.RateLimited,
-          `Too many requests; try again in ${verdict.retryAfterSeconds} s.`,
-        );
-      }
-    };
-  const perIp = limitedBy(ipLimit);
-  const perIpAndConversation = limitedBy(ipLimit, conversationLimit);
+  const perIp = limitedBy(limiter, ipLimit);
+  const perIpAndConversation = limitedBy(limiter, ipLimit, conversationLimit);
 
   app.post('/api/conversations', { preHandler: [perIp] }, async (request, reply) => {
     const body = parse(startBody, request.body ?? {});
@@ -179,12 +174,49 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     return { id, verified: state.customer !== null, messages: transcript.map(publicMessage) };
   });
 
+  const streams = new StreamSlots({
+    perAddress: options.maxStreamsPerIp,
+    perConversation: options.maxStreamsPerConversation,
+  });
   // Server-sent events: bot messages of this conversation as they are appended, by any instance.
   app.get('/api/conversations/:id/events', { preHandler: [perIp] }, async (request, reply) => {
     const { id } = parse(conversationParams, request.params);
     if ((await store.get(id)) === null) throw new RequestError(ErrorCode.NotFound, `No conversation ${id}`);
+    const taken = streams.take(request.ip, id);
+    if (!taken.ok) {
+      reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
+      throw new RequestError(
+        ErrorCode.RateLimited,
+        taken.over === 'address'
+          ? `Too many open event streams from this address (at most ${options.maxStreamsPerIp}); close one and try again.`
+          : `Too many open event streams for this conversation (at most ${options.maxStreamsPerConversation}); close one and try again.`,
+      );
+    }
     reply.hijack();
+    await streamEvents(request, reply, id, taken.slot);
+  });
+
+  /**
+   * Writes the conversation's messages to the hijacked response until it closes. Every way it can
+   * end (the client leaves, the server stops, a write fails, the subscription cannot be made) runs
+   * `close`, which frees the stream's slot once.
+   */
+  async function streamEvents(request: FastifyRequest, reply: FastifyReply, id: string, slot: StreamSlot) {
     const raw = reply.raw;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let unsubscribe: (() => Promise<void>) | undefined;
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      slot.release();
+      void unsubscribe?.();
+    };
+    // Listened to before anything is awaited: a client that leaves meanwhile still frees its slot.
+    raw.once('close', close);
+    request.raw.once('close', close);
+    if (raw.destroyed || request.raw.socket.destroyed) return close();
     raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -192,19 +224,24 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 2000\n\n');
-    const unsubscribe = await store.subscribe(id, (message) => {
-      raw.write(`id: ${message.id}\nevent: message\ndata: ${JSON.stringify(publicMessage(message))}\n\n`);
-    });
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      void unsubscribe();
-    });
-  });
+    try {
+      unsubscribe = await store.subscribe(id, (message) => {
+        raw.write(`id: ${message.id}\nevent: message\ndata: ${JSON.stringify(publicMessage(message))}\n\n`);
+      });
+    } catch (error) {
+      request.log.error({ err: error }, 'event stream subscription failed');
+      raw.destroy();
+      return close();
+    }
+    // Closed while subscribing: the subscription made after the close is dropped at once.
+    if (closed) return void unsubscribe();
+    heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+  }
 
   if (options.offerDemoSignIn) {
-    // Development only: the demo accounts, signed server-side with the development secret.
-    app.get('/api/dev/identities', async () =>
+    // Demo mode only (see src/http/demo-mode.ts): the demo accounts' identities, signed with this
+    // run's secret, which is random unless the operator set DEMO_SIGN_IN=true outside production.
+    app.get('/api/dev/identities', { preHandler: [perIp] }, async () =>
       [...demoAccounts(new Date()).map((account) => account.email), 'none@demo.test'].map((email) => ({
         email,
         identity: signIdentity(email, options.identitySecret),

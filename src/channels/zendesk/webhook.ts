@@ -1,13 +1,23 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ConversationStore } from '../../conversations/store.ts';
+import type { ConversationState, ConversationStore } from '../../conversations/store.ts';
 import { agentMessage, botMessage } from '../../core/messages.ts';
+import type { TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { verifyZendeskSignature } from './verify-signature.ts';
 
 const ticketId = z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String);
+/**
+ * The event's own id, when the trigger body carries one (docs/zendesk-webhook.md): signed with the
+ * body, so a delivery re-sent under a new timestamp is still known.
+ */
+const eventId = z
+  .union([z.string().min(1).max(200), z.number().int()])
+  .transform(String)
+  .optional();
 
 /**
  * What the Zendesk trigger sends (its JSON body is configured in Zendesk; see
@@ -16,6 +26,7 @@ const ticketId = z.union([z.string().regex(/^\d+$/), z.number().int().positive()
 export const zendeskEventSchema = z.discriminatedUnion('event', [
   z.object({
     event: z.literal('comment_added'),
+    event_id: eventId,
     ticket_id: ticketId,
     comment: z.object({
       body: z.string().min(1).max(20_000),
@@ -25,10 +36,11 @@ export const zendeskEventSchema = z.discriminatedUnion('event', [
   }),
   z.object({
     event: z.literal('status_changed'),
+    event_id: eventId,
     ticket_id: ticketId,
     status: z.enum(['new', 'open', 'pending', 'hold', 'solved', 'closed']),
   }),
-  z.object({ event: z.literal('handed_back'), ticket_id: ticketId }),
+  z.object({ event: z.literal('handed_back'), event_id: eventId, ticket_id: ticketId }),
 ]);
 export type ZendeskEvent = z.infer<typeof zendeskEventSchema>;
 
@@ -42,6 +54,43 @@ export interface ZendeskWebhookOptions {
   now?: () => number;
 }
 
+/** How long a delivery is remembered: far longer than the signature's 5-minute window. */
+const SEEN_SECONDS = 7 * 86_400;
+
+/**
+ * Claims every key of a delivery at once: none is set if any was seen, so a replay that reuses
+ * one key (the signed body) under a fresh other key (a new invocation id) is still a duplicate.
+ */
+const CLAIM_DELIVERY = `
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then return 0 end
+end
+for _, key in ipairs(KEYS) do redis.call('SET', key, '1', 'EX', ARGV[1]) end
+return 1`;
+
+/**
+ * The keys a delivery is known by. The first ones are covered by the signature: a SHA-256 of the
+ * signed bytes (timestamp + raw body), and the payload's own event id when the trigger sends one.
+ * The invocation id is not signed (anyone who captured a body can send a new one), so it is only
+ * a second key: it catches Zendesk's retry of a delivery that was re-signed under a new timestamp.
+ */
+export function deliveryKeys(
+  prefix: string,
+  delivery: { timestamp: string; body: string; eventId: string | undefined; invocationId: string },
+): string[] {
+  const signed = createHash('sha256').update(delivery.timestamp).update(delivery.body).digest('hex');
+  return [
+    `${prefix}:zendesk:signed:${signed}`,
+    ...(delivery.eventId === undefined ? [] : [`${prefix}:zendesk:event:${delivery.eventId}`]),
+    `${prefix}:zendesk:invocation:${delivery.invocationId}`,
+  ];
+}
+
+function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /**
  * The Zendesk channel: relays agents' public replies into the customer's chat and ticket status
  * into the hand-off state. Every delivery is signed; a delivery seen before is applied once.
@@ -49,22 +98,23 @@ export interface ZendeskWebhookOptions {
 export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWebhookOptions): void {
   const { store, redis, prefix, logger } = options;
 
+  // No per-address rate limit here: an unsigned request costs one HMAC and is refused before any
+  // Redis or conversation work, and Zendesk sends every signed delivery from a few shared
+  // addresses, where a busy desk's bursts would be refused (and agent replies delayed) by a limit.
   app.post('/webhooks/zendesk', async (request: FastifyRequest, reply) => {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
+    const body = (request as { rawBody?: string }).rawBody ?? '';
+    const timestamp = headerOf(request, 'x-zendesk-webhook-signature-timestamp');
     const verdict = verifyZendeskSignature({
-      body: (request as { rawBody?: string }).rawBody ?? '',
-      signature: header('x-zendesk-webhook-signature'),
-      timestamp: header('x-zendesk-webhook-signature-timestamp'),
+      body,
+      signature: headerOf(request, 'x-zendesk-webhook-signature'),
+      timestamp,
       secret: options.secret,
       now: (options.now ?? Date.now)(),
     });
     if (!verdict.ok)
       throw new RequestError(ErrorCode.Unauthorized, `The webhook signature is ${verdict.reason}.`);
-    const invocation = header('x-zendesk-webhook-invocation-id');
-    if (!invocation || invocation.length > 200)
+    const invocationId = headerOf(request, 'x-zendesk-webhook-invocation-id');
+    if (!invocationId || invocationId.length > 200)
       throw new RequestError(ErrorCode.BadRequest, 'X-Zendesk-Webhook-Invocation-Id is required.');
     const parsed = zendeskEventSchema.safeParse(request.body);
     if (!parsed.success) {
@@ -73,15 +123,21 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
         `Unexpected webhook body: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
       );
     }
-    const seenKey = `${prefix}:zendesk:invocation:${invocation}`;
-    if ((await redis.set(seenKey, '1', 'EX', 7 * 86_400, 'NX')) !== 'OK')
+    const keys = deliveryKeys(prefix, {
+      // Present: a signature without its timestamp is refused above.
+      timestamp: timestamp ?? '',
+      body,
+      eventId: parsed.data.event_id,
+      invocationId,
+    });
+    if ((await redis.eval(CLAIM_DELIVERY, keys.length, ...keys, SEEN_SECONDS)) !== 1)
       return reply.send({ status: 'duplicate' });
     try {
       const status = await apply(parsed.data);
       return reply.send({ status });
     } catch (error) {
       // Not applied: let Zendesk's retry of this delivery through.
-      await redis.del(seenKey);
+      await redis.del(...keys);
       throw error;
     }
   });
@@ -99,25 +155,45 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
     if (state === null) return 'ignored';
     let committed = false;
     try {
-      if (event.event === 'comment_added') {
-        // Only what the customer may read: public comments by the support team.
-        if (!event.comment.public || event.comment.author_role === 'end-user') return 'ignored';
-        await store.commit(state, [agentMessage(event.comment.body)], token);
-        committed = true;
-        return 'applied';
-      }
-      const ended = event.event === 'handed_back' || event.status === 'solved' || event.status === 'closed';
-      if (!ended || state.handoff === undefined) return 'ignored';
-      const { handoff: _ended, ...rest } = state;
-      const text =
-        event.event === 'handed_back'
-          ? 'Our support team has handed this conversation back to me. How else can I help?'
-          : `Your ticket #${event.ticket_id} is marked as solved. I am here again if you need anything else.`;
-      await store.commit(rest, [botMessage(text)], token);
+      const entry = entryFor(event, state);
+      if (entry === undefined) return 'ignored';
+      await store.commit(entry.next, [entry.message], token);
       committed = true;
       return 'applied';
     } finally {
       if (!committed) await store.unlock(conversationId, token);
     }
   }
+}
+
+/** The ticket id (in the help desk) of the ticket that holds the conversation's hand-off, if any. */
+export function handoffTicketId(state: ConversationState): string | undefined {
+  const recordId = state.handoff?.ticketRecordId;
+  if (recordId === undefined) return undefined;
+  return state.tickets.find((ticket) => ticket.id === recordId)?.ticketId;
+}
+
+/** What an event changes in the conversation and the message it adds; undefined when nothing. */
+function entryFor(
+  event: ZendeskEvent,
+  state: ConversationState,
+): { next: ConversationState; message: TranscriptEntry } | undefined {
+  if (event.event === 'comment_added') {
+    // Only what the customer may read: public comments by the support team. A comment on any ticket
+    // of this conversation is relayed, an older one's too: the ticket was linked to this conversation
+    // by the bot when it filed it, so its agent is writing to this customer, and a reply on a
+    // follow-up ticket (one that never took the conversation over) must reach them as well.
+    if (!event.comment.public || event.comment.author_role === 'end-user') return undefined;
+    return { next: state, message: agentMessage(event.comment.body) };
+  }
+  const ended = event.event === 'handed_back' || event.status === 'solved' || event.status === 'closed';
+  // Only the ticket that holds the hand-off may end it: a late (or replayed) "solved" of an older
+  // ticket of the same conversation must not give the bot back a conversation another ticket owns.
+  if (!ended || handoffTicketId(state) !== event.ticket_id) return undefined;
+  const { handoff: _ended, ...rest } = state;
+  const text =
+    event.event === 'handed_back'
+      ? 'Our support team has handed this conversation back to me. How else can I help?'
+      : `Your ticket #${event.ticket_id} is marked as solved. I am here again if you need anything else.`;
+  return { next: rest, message: botMessage(text) };
 }

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../../src/accounts/reference/demo-accounts.ts';
 import type { Fault } from '../../../src/accounts/reference/server.ts';
-import { DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config.ts';
 import { INTENT_LABELS } from '../../../src/conversations/policies.ts';
 import { signIdentity } from '../../../src/core/identity.ts';
 import { type Service, startService } from '../../../src/http/server.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { identityOf, TEST_IDENTITY_SECRET } from '../../helpers/identity.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
 
 const prefix = uniquePrefix('chat');
@@ -21,6 +22,7 @@ beforeAll(async () => {
     CHECK_WAIT_MS: '1500',
     RATE_LIMIT_PER_IP: '100000',
     RATE_LIMIT_PER_CONVERSATION: '8',
+    CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
   });
   service = await startService(config, createLogger('silent'));
   base = service.url;
@@ -59,8 +61,7 @@ async function post(
 }
 
 async function startAs(email?: string): Promise<string> {
-  const body =
-    email === undefined ? {} : { email, identity: signIdentity(email, DEVELOPMENT_IDENTITY_SECRET) };
+  const body = email === undefined ? {} : { email, identity: identityOf(email) };
   const created = await post('/api/conversations', body);
   expect(created.status).toBe(201);
   expect(created.json.verified).toBe(email !== undefined);
