@@ -203,11 +203,14 @@ export class ConversationStore {
    * publication of every entry but the customer's own to live listeners. Every entry, of any role,
    * is masked here first (`redactSecrets`): this is the one way into the transcript and the chat, so
    * a full number an agent pastes into a help-desk reply, or one a bot text ever carried, is caught
-   * even where its writer did not mask it.
+   * even where its writer did not mask it. The bot's own texts keep their password instructions.
    */
   private addEntries(transaction: ChainableCommander, id: string, written: readonly TranscriptEntry[]): void {
     if (written.length === 0) return;
-    const entries = written.map((entry) => ({ ...entry, text: redactSecrets(entry.text).text }));
+    const entries = written.map((entry) => ({
+      ...entry,
+      text: redactSecrets(entry.text, { passwords: entry.role !== 'bot' }).text,
+    }));
     const transcriptKey = this.key(id, ':transcript');
     transaction.rpush(transcriptKey, ...entries.map((entry) => JSON.stringify(entry)));
     transaction.expire(transcriptKey, this.options.ttlSeconds);

@@ -122,7 +122,12 @@ export function ticketFor(
         )),
     '',
     'Transcript:',
-    ...transcript.slice(-40).map((entry) => `  ${speaker[entry.role]}: ${entry.text.replaceAll('\n', ' ')}`),
+    ...transcript
+      .slice(-40)
+      .map(
+        (entry) =>
+          `  ${speaker[entry.role]}: ${redactSecrets(entry.text.replaceAll('\n', ' '), { passwords: entry.role !== 'bot' }).text}`,
+      ),
   ];
   return {
     idempotencyKey: record.id,
@@ -130,7 +135,8 @@ export function ticketFor(
     subject: redactSecrets(`One Balance: ${text.subject}`).text,
     tags: ['one_balance', record.intent, ...(suspensionReason ? [suspensionReason] : [])],
     priority: text.priority,
-    internalNote: redactSecrets(lines.join('\n')).text,
+    // The transcript lines are masked by role above; the rest is the bot's own words.
+    internalNote: redactSecrets(lines.join('\n'), { passwords: false }).text,
     externalId: record.id,
   };
 }

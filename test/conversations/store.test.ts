@@ -30,6 +30,14 @@ const customerSays = (text: string): CustomerMessage => ({
 const FULL_NUMBER = /7730[ -]?0100[ -]?17007/;
 
 describe('ConversationStore: secrets never reach Redis or the chat', () => {
+  it("keeps the bot's own password instructions whole, and masks a password the customer gives", async () => {
+    const state = store.newState({ email: 'pw-changed@demo.test' });
+    const instructions = 'On resetting your Stamps.com password: use the "forgot password" link.';
+    await store.commit(state, [customerSays('my password: Hunter2!x'), botMessage(instructions)]);
+    const transcript = await store.transcript(state.id);
+    expect(transcript.map((entry) => entry.text)).toEqual(['my password: [password removed]', instructions]);
+  });
+
   it('stores and publishes a full account number of any role masked to its last 4 digits', async () => {
     const state = store.newState({ email: 'active@demo.test' });
     const published: (BotMessage | AgentMessage)[] = [];
