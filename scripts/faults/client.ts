@@ -70,9 +70,13 @@ export async function call<T>(
  * A correct answer to a customer: in time, and either a success or a refusal that says when to
  * come back (503 or 429 with Retry-After). A hang, a reset or a bare 500 is not.
  */
+/**
+ * Answered in time and in a way a client can act on: any 2xx or 4xx (a refusal that says what is
+ * wrong is an answer: demo-mode expects its 401s and 404s), or a 503/429 that says when to retry.
+ */
 export function answeredInTime(answer: Answer): boolean {
   if (answer.error !== undefined || answer.ms > ANSWER_BOUND_MS) return false;
-  if (answer.status >= 200 && answer.status < 300) return true;
+  if (answer.status >= 200 && answer.status < 500 && answer.status !== 429) return true;
   return (answer.status === 503 || answer.status === 429) && answer.retryAfter !== undefined;
 }
 
