@@ -131,8 +131,12 @@ async function main(): Promise<void> {
   const service = await startService(config, createLogger('silent'));
   const results: { conversation: Conversation; verdicts: TurnVerdict[] }[] = [];
   try {
-    for (const conversation of conversations)
+    for (const conversation of conversations) {
+      // Each conversation meets the demo accounts as DOMAIN.md describes them: one that lifted
+      // hold@'s hold must not leave the next one with nothing to lift.
+      service.runtime.accounts?.embedded?.reset();
       results.push({ conversation, verdicts: await play(service.url, conversation) });
+    }
   } finally {
     await service.close();
     const redis = createRedis(values.redis);
