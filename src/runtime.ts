@@ -13,6 +13,7 @@ import { parseSupportHours } from './escalations/support-hours.ts';
 import type { TicketDesk } from './escalations/ticket-desk.ts';
 import { ZendeskDesk } from './escalations/zendesk-desk.ts';
 import type { IntentDefinition } from './intents/load.ts';
+import { loadDialogueOrThrow } from './dialogue/load.ts';
 import type { Logger } from './logger.ts';
 import type { Understander } from './nlu/understand.ts';
 import { CheckQueue } from './queue/check-queue.ts';
@@ -172,6 +173,7 @@ export function createEngine(
 ): ConversationEngine {
   return new ConversationEngine({
     ...parts,
+    dialogue: loadDialogueOrThrow(config.INTENTS_DIR, parts.intents),
     supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
     logger,
     options: { waitMs: config.CHECK_WAIT_MS },

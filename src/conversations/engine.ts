@@ -32,6 +32,10 @@ import { inTokenForm } from '../nlu/text.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
 import type { LateTurnScheduler } from '../queue/turn-queue.ts';
+import { ActReader } from '../dialogue/act-reader.ts';
+import { factsOf, handoffTicketId, scopesOf } from '../dialogue/facts.ts';
+import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
+import type { Dialogue } from '../dialogue/load.ts';
 import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
@@ -96,6 +100,8 @@ export interface EngineDependencies {
   logger: Logger;
   /** Lets another process finish a late turn when this one cannot (it died or is stopping). */
   lateTurns?: LateTurnScheduler;
+  /** Shared acts and scoped follow-ups (`intents/dialogue/`); none when absent. */
+  dialogue?: Dialogue;
   options?: Partial<EngineOptions>;
 }
 
@@ -1095,12 +1101,16 @@ export class ConversationEngine {
   /** Each intent's keywords in token form, for `PolicyContext.mentions`. */
   private readonly keywords: Map<string, string[]>;
   private readonly lateWork = new Set<Promise<unknown>>();
+  /** The follow-ups of `intents/dialogue/`, with the reader of their acts. */
+  private readonly followups: FollowupBook;
   /** The late turns this process is still finishing: handed over to another process at a stop. */
   private readonly lateTurns = new Map<string, { conversationId: string; turnId: string }>();
 
   constructor(private readonly deps: EngineDependencies) {
     this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
     this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
+    const dialogue = deps.dialogue ?? { acts: {}, followups: [] };
+    this.followups = new FollowupBook(dialogue, ActReader.train(dialogue, deps.intents));
     this.keywords = new Map(
       deps.intents.map((intent) => [
         intent.id,
@@ -1195,13 +1205,15 @@ export class ConversationEngine {
         createdAt: new Date().toISOString(),
       };
       if (state.handoff !== undefined) {
-        // A person owns the conversation: keep the message for them, say nothing.
-        await store.commit(state, [customerEntry], token);
+        // A person owns the conversation: the message is kept for them, and the customer is told
+        // where the conversation is, or answered what the bot can say without acting.
+        const { next, messages } = this.whileHandedOff(state, redacted.text, turnId);
+        await store.commit(next, [customerEntry, ...messages], token);
         committed = true;
         return {
           conversationId: state.id,
           turnId,
-          messages: [],
+          messages,
           intent: 'handed_off',
           confidence: 1,
           checks: [],
@@ -1263,6 +1275,44 @@ export class ConversationEngine {
     } finally {
       if (!committed) await store.unlock(state.id, token);
     }
+  }
+
+  /** A turn while a person has the conversation: the follow-ups of the `handoff` scope answer it. */
+  private whileHandedOff(
+    state: ConversationState,
+    text: string,
+    turnId: string,
+  ): { next: ConversationState; messages: BotMessage[] } {
+    const answer = this.followupAnswer(state, text, this.deps.understander.understand(text).intent);
+    if (answer === undefined || answer.texts.length === 0 || state.handoff === undefined)
+      return { next: state, messages: [] };
+    const next = { ...state, handoff: { ...state.handoff, notified: true } };
+    return { next, messages: answer.texts.map((answerText) => botMessage(answerText, turnId)) };
+  }
+
+  /** The follow-up of the active scopes that answers `text`, with its placeholders filled. */
+  private followupAnswer(state: ConversationState, text: string, intent: string): FollowupAnswer | undefined {
+    const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+    const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
+      opening: opening ?? '',
+    });
+    const vars = { ticketId: handoffTicketId(state), supportWhen, stampsPhone: STAMPS_PHONE };
+    return this.followups.answer(
+      {
+        text,
+        intent,
+        lexiconActs: new Set(),
+        scopes: scopesOf(state),
+        facts: factsOf(state, text, opening === null),
+      },
+      (template) => render(withAnswers(template, (id, variant) => this.answerOf(id, variant, vars)), vars),
+    );
+  }
+
+  /** An intent's answer variant with its placeholders filled. */
+  private answerOf(intent: string, variant: string, vars: Record<string, string>): string {
+    const templates = this.answers.get(intent) ?? {};
+    return render(templates[variant] ?? templates.default ?? '', vars);
   }
 
   /** Waits for work that outlived its turn (for tests and a graceful stop). */
@@ -3034,6 +3084,20 @@ export class ConversationEngine {
       });
     }
     if (intent === OUT_OF_SCOPE) {
+      // Before it counts as not understood: a shared act the conversation can answer here ("what
+      // about mine?", "is there a number?"), or an attempt to steer the bot.
+      const followup = this.followupAnswer(state, text, intent);
+      if (followup !== undefined) {
+        const topic = followup.topic as Answerable | undefined;
+        const said: Reply = { texts: followup.texts };
+        const reply = topic === undefined ? said : await POLICIES[topic](context);
+        return withNote({
+          reply: topic !== undefined && said.texts.length > 0 ? leadingWith(said.texts.join(' '), reply) : reply,
+          intent: topic ?? intent,
+          confidence,
+          stateChanges: { ...changes, misunderstandings: followup.countsAsMiss ? 0 : state.misunderstandings },
+        });
+      }
       const misses = state.misunderstandings + 1;
       const reply: Reply =
         misses >= 2

@@ -89,8 +89,13 @@ export const conversationStateSchema = z.object({
   turns: z.number().int().default(0),
   escalations: z.array(escalationSchema).default([]),
   tickets: z.array(ticketRecordSchema).default([]),
-  /** Set while a person owns the conversation: the bot does not answer. */
-  handoff: z.object({ ticketRecordId: z.string(), since: z.string() }).optional(),
+  /**
+   * Set while a person owns the conversation: the bot does not chat, but tells the customer where
+   * the conversation is (`notified` once it has) and answers what it can without acting.
+   */
+  handoff: z
+    .object({ ticketRecordId: z.string(), since: z.string(), notified: z.boolean().optional() })
+    .optional(),
   /** Registration troubleshooting was given once; if the error persists, a person takes it. */
   registrationTroubleshot: z.boolean().optional(),
   /** The Stamps.com password advice was given once; still suspended after it means the Stamps line. */

@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
-import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { readdirSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { type IntentProblem, IntentsInvalidError } from '../errors.ts';
 import { INTENT_IDS, type IntentFile, intentFileSchema } from './schema.ts';
+import { at, displayPath, parseYamlFile } from './yaml-file.ts';
 
 export interface IntentDefinition extends IntentFile {
   /** Path of the file it came from, relative to the working directory. */
@@ -25,12 +24,6 @@ export function exampleKey(text: string): string {
     .trim();
 }
 
-interface ParsedFile {
-  file: string;
-  document: Document;
-  lines: LineCounter;
-  value?: IntentFile;
-}
 
 /** Reads every `*.yaml`/`*.yml` in `dir`, validates each, and checks them against each other. */
 export function loadIntents(dir: string): LoadedIntents {
@@ -38,7 +31,7 @@ export function loadIntents(dir: string): LoadedIntents {
   const names = readdirSync(dir)
     .filter((name) => ['.yaml', '.yml'].includes(extname(name)))
     .sort();
-  const parsed = names.map((name) => parseIntentFile(join(dir, name), problems));
+  const parsed = names.map((name) => parseYamlFile(join(dir, name), intentFileSchema, problems));
 
   const seenIds = new Map<string, string>();
   const seenExamples = new Map<string, { intent: string; file: string; line: number }>();
@@ -101,73 +94,3 @@ export function loadIntentsOrThrow(dir: string): IntentDefinition[] {
   return intents;
 }
 
-function parseIntentFile(path: string, problems: IntentProblem[]): ParsedFile {
-  const file = displayPath(path);
-  const lines = new LineCounter();
-  const document = parseDocument(readFileSync(path, 'utf8'), { lineCounter: lines, prettyErrors: false });
-  const entry: ParsedFile = { file, document, lines };
-  if (document.errors.length > 0) {
-    for (const error of document.errors) {
-      const position = lines.linePos(error.pos[0]);
-      problems.push({
-        file,
-        line: position.line,
-        column: position.col,
-        message: error.message.split('\n')[0] ?? '',
-      });
-    }
-    return entry;
-  }
-  const result = intentFileSchema.safeParse(document.toJS());
-  if (result.success) {
-    entry.value = result.data;
-    return entry;
-  }
-  for (const issue of result.error.issues) problems.push(...issueProblems(entry, issue));
-  return entry;
-}
-
-function issueProblems(entry: ParsedFile, issue: z.core.$ZodIssue): IntentProblem[] {
-  const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
-  const where = path.length > 0 ? `${path.join('.')}: ` : '';
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => at(entry, [...path, key], `${where}unknown key "${key}"`, true));
-  }
-  return [at(entry, path, `${where}${issue.message}`)];
-}
-
-/**
- * The position of the node at `path`; of its key when `key` is set (an unknown key has no value
- * worth pointing at); of the nearest existing parent when the path is missing.
- */
-function at(
-  entry: ParsedFile,
-  path: readonly (string | number)[],
-  message: string,
-  key = false,
-): IntentProblem {
-  let node: Node | undefined;
-  for (let depth = path.length; depth >= 0 && node === undefined; depth--) {
-    const prefix = path.slice(0, depth);
-    if (key && depth === path.length && depth > 0) {
-      const parent = entry.document.getIn(prefix.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find(
-          (item) => isNode(item.key) && String(item.key.toJSON()) === String(prefix.at(-1)),
-        );
-        if (isNode(pair?.key)) node = pair.key;
-      }
-      continue;
-    }
-    const found = prefix.length === 0 ? entry.document.contents : entry.document.getIn(prefix, true);
-    if (isNode(found)) node = found;
-  }
-  const offset = node?.range?.[0] ?? 0;
-  const position = entry.lines.linePos(offset);
-  return { file: entry.file, line: position.line, column: position.col, message };
-}
-
-function displayPath(path: string): string {
-  const relativePath = relative(process.cwd(), path);
-  return relativePath.startsWith('..') ? path : relativePath;
-}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { INTENT_IDS, OUT_OF_SCOPE } from '../intents/schema.ts';
+import { conditionField, defineFacts } from './conditions.ts';
+
+/**
+ * Every fact a `when:` may read, with its type: the closed vocabulary of dialogue conditions. The
+ * engine computes them each turn (`factsOf`); a condition naming anything else fails to load.
+ */
+export const DIALOGUE_FACTS = defineFacts({
+  'customer.signed_in': 'boolean',
+  'account.status': 'enum(active, suspended, closed, registration_pending, none, unknown)',
+  topic: 'string',
+  'facts.stamps_line': 'boolean',
+  'facts.lifted': 'boolean',
+  'facts.ticket_open': 'boolean',
+  awaiting: 'enum(none, fix_done, reconnect_yes, person_yes, choice)',
+  'handoff.ticket_id': 'string',
+  'handoff.notified': 'boolean',
+  'message.question': 'boolean',
+  'support.open': 'boolean',
+});
+
+/** Scopes in the order they are tried: the innermost first. */
+export const SCOPES = ['handoff', 'topic', 'account', 'global'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Acts the code lexicon reads (closed-class words with their negations), not the act reader. */
+export const LEXICON_ACTS = ['yes', 'no', 'done', 'not_yet', 'ack'] as const;
+
+/** The placeholders an answer may use; anything else in `{{ }}` fails to load. */
+export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone'] as const;
+
+const id = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'an id is lower-case words joined by _ or .');
+const example = z.string().trim().min(1, 'an example must not be empty');
+
+export const actsFileSchema = z.strictObject({
+  acts: z.record(
+    z.string().regex(/^[a-z][a-z0-9_]*$/, 'an act name is lower-case words joined by _'),
+    z.strictObject({
+      description: z.string().trim().min(1, 'a description is required'),
+      examples: z.array(example).min(8, 'at least 8 examples are required'),
+    }),
+  ),
+});
+export type ActsFile = z.infer<typeof actsFileSchema>;
+
+const text = z.string().trim().min(1, 'a text must not be empty');
+const when = conditionField(DIALOGUE_FACTS);
+const variant = z.strictObject({ when: when.optional(), text });
+export type Variant = z.output<typeof variant>;
+/** One text, or variants: the first whose `when` holds is said. */
+const say = z.union([
+  text.transform((only): Variant[] => [{ text: only }]),
+  z.array(variant).min(1),
+]);
+
+const then = z.strictObject({
+  /** Answers as that topic does, checks included; `last_topic` is the conversation's own. */
+  topic: z.enum([...INTENT_IDS.filter((intent) => intent !== OUT_OF_SCOPE), 'last_topic']).optional(),
+  /** False: a message this answers does not count toward "not understood twice". */
+  counts_as_miss: z.literal(false).optional(),
+});
+
+export const followupSchema = z
+  .strictObject({
+    id,
+    in: z.enum(SCOPES),
+    act: z.string().optional(),
+    intent: z.enum(INTENT_IDS).optional(),
+    when: when.optional(),
+    say: say.optional(),
+    then: then.optional(),
+  })
+  .refine((followup) => followup.say !== undefined || followup.then?.topic !== undefined, {
+    message: 'a follow-up says something or answers as a topic (then: { topic })',
+  })
+  .refine((followup) => !(followup.act !== undefined && followup.intent !== undefined), {
+    message: 'a follow-up answers an act or an intent, not both',
+  });
+export type Followup = z.infer<typeof followupSchema>;
+
+export const followupsFileSchema = z.strictObject({ followups: z.array(followupSchema) });
