@@ -49,14 +49,8 @@ export class FactSchemaError extends CodedError {
   }
 }
 
-/** The written form of a schema, as code or a data file declares it; zod-checked in `defineFacts`. */
-export const factSpecSchema = z.record(
-  z.string().regex(FACT_NAME, 'a fact name is dotted identifiers, such as account.status'),
-  z
-    .string()
-    .trim()
-    .regex(TYPE_SPEC, 'a type is boolean, number, string or enum(a, b, ...), with ? if nullable'),
-);
+/** The written form of a schema, as code or a data file declares it: fact name to type. */
+export const factSpecSchema = z.record(z.string(), z.string({ error: 'a type must be text' }));
 
 /**
  * The schema from its written form, e.g.
@@ -74,7 +68,9 @@ export function defineFacts(spec: Readonly<Record<string, string>>): FactSchema 
   const problems: string[] = [];
   const schema = new Map<string, FactType>();
   for (const [name, written] of Object.entries(parsed.data)) {
-    const type = parseFactType(written.trim(), (problem) => problems.push(`${name}: ${problem}`));
+    const report = (problem: string) => problems.push(`${name}: ${problem}`);
+    if (!FACT_NAME.test(name)) report('a fact name is dotted identifiers, such as account.status');
+    const type = parseFactType(written.trim(), report);
     if (type !== undefined) schema.set(name, type);
   }
   if (problems.length > 0) throw new FactSchemaError(problems);
@@ -83,7 +79,12 @@ export function defineFacts(spec: Readonly<Record<string, string>>): FactSchema 
 
 function parseFactType(written: string, report: (problem: string) => void): FactType | undefined {
   const match = TYPE_SPEC.exec(written);
-  if (match === null) return undefined; // zod has already refused it
+  if (match === null) {
+    report(
+      `"${written}" is not a type: write boolean, number, string or enum(a, b, ...), with ? if nullable`,
+    );
+    return undefined;
+  }
   const nullable = match[3] === '?';
   if (match[2] === undefined) return { kind: match[1] as 'boolean' | 'number' | 'string', nullable };
   const values = match[2].split(',').map((value) => value.trim());
