@@ -10,7 +10,8 @@ import { redactSecrets, type SecretKind } from './secrets.ts';
  * run time, not only by the tests that scan replies.
  *
  * What it does to a text:
- * - masks what `redactSecrets` masks (card numbers, full account numbers, passwords);
+ * - masks what `redactSecrets` masks (card numbers, full account numbers, passwords), line by line
+ *   (see `redactLines`);
  * - removes every configured secret value (the service's tokens and secrets) and every match of the
  *   secret patterns (by default the carrier API tokens that account backends over-share);
  * - replaces a text with an unresolved `{{placeholder}}` by the configured fallback sentence: such a
@@ -130,7 +131,7 @@ function guardText(text: string, options: CompiledOptions): GuardedText {
   // Secret values first: masking numbers first could cut a token with digits in two, and then
   // neither half would match it any more.
   const removed = removeSecretValues(text, options);
-  const redacted = redactSecrets(removed.text);
+  const redacted = redactLines(removed.text);
   for (const kind of redacted.removed) {
     const added = count(redacted.text, MASKS[kind]) - count(removed.text, MASKS[kind]);
     note(kind, Math.max(1, added));
@@ -139,6 +140,22 @@ function guardText(text: string, options: CompiledOptions): GuardedText {
   const placeholders = count(redacted.text, PLACEHOLDER);
   note('unknown_placeholder', placeholders);
   return { text: placeholders > 0 ? options.fallback : redacted.text, problems };
+}
+
+/**
+ * `redactSecrets` of each line. In a bot text, "password:" at the end of a line is a heading
+ * ("To reset your Stamps.com password:" before numbered steps), not a password given on the next
+ * line; a number never spans lines anyway, so this is the only difference.
+ */
+function redactLines(text: string): { text: string; removed: SecretKind[] } {
+  const removed = new Set<SecretKind>();
+  const lines = text.split('\n').map((line) => {
+    const redacted = redactSecrets(line);
+    for (const kind of redacted.removed) removed.add(kind);
+    return redacted.text;
+  });
+  const kinds = Object.keys(MASKS) as SecretKind[];
+  return { text: lines.join('\n'), removed: kinds.filter((kind) => removed.has(kind)) };
 }
 
 function removeSecretValues(text: string, options: CompiledOptions): { text: string; count: number } {

@@ -42,6 +42,16 @@ describe('guardOutgoing', () => {
     ]);
   });
 
+  it('reads "password:" at the end of a line as a heading, not as a password given on the next', () => {
+    const steps =
+      'To reset your Stamps.com password:\n1. Use the "forgot password" link.\n2. Choose a new password.';
+    expect(guard(steps)).toEqual({ text: steps, problems: [] });
+    expect(guard('Steps:\nyour password: hunter22\nthen 4242 4242 4242 4242').problems).toEqual([
+      { kind: 'card_number', count: 1 },
+      { kind: 'password', count: 1 },
+    ]);
+  });
+
   it('does not count masks that were already in the text', () => {
     expect(guard('ending [account number ending 7007], now 7730010017008')).toEqual({
       text: 'ending [account number ending 7007], now [account number ending 7008]',
