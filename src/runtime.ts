@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { HttpAccountBackend } from './accounts/http-backend.ts';
 import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
-import { type Config, zendeskSettings } from './config.ts';
+import { type Config, escalationsToken, identitySecret, zendeskSettings } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
 import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
@@ -177,7 +177,19 @@ export function createEngine(
     supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
     logger,
     options: { waitMs: config.CHECK_WAIT_MS },
+    outputGuard: { secrets: serviceSecrets(config) },
   });
+}
+
+/** The tokens and secrets the service runs with: no bot message may ever carry one. */
+function serviceSecrets(config: Config): string[] {
+  return [
+    config.ACCOUNT_BACKEND_TOKEN,
+    identitySecret(config),
+    escalationsToken(config),
+    config.ZENDESK_TOKEN,
+    config.ZENDESK_WEBHOOK_SECRET,
+  ].filter((secret): secret is string => secret !== undefined);
 }
 
 /**

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
 import { botMessage, YES_OR_NO } from '../core/messages.ts';
+import { createOutputGuard, type OutputGuard, type OutputGuardOptions } from '../core/output-guard.ts';
 import { namesOfSecrets, redactSecrets, type SecretKind } from '../core/secrets.ts';
 import {
   type BotMessage,
   type CheckSummary,
+  type Choice,
   type CustomerMessage,
   type Escalation,
   type IncomingMessage,
@@ -103,7 +105,13 @@ export interface EngineDependencies {
   /** Shared acts and scoped follow-ups (`intents/dialogue/`); none when absent. */
   dialogue?: Dialogue;
   options?: Partial<EngineOptions>;
+  /** The service's secret values and patterns, which no bot message may carry (`guardedMessage`). */
+  outputGuard?: Omit<OutputGuardOptions, 'fallback'>;
 }
+
+/** Said instead of a bot text the output guard refuses (an unfilled placeholder): short and safe. */
+const GUARD_FALLBACK =
+  'Sorry, I cannot give you that answer right now. Ask for a person and our support team will help.';
 
 const CHECKING = 'One moment, I am checking your account.';
 const STILL_CHECKING =
@@ -1105,8 +1113,10 @@ export class ConversationEngine {
   private readonly followups: FollowupBook;
   /** The late turns this process is still finishing: handed over to another process at a stop. */
   private readonly lateTurns = new Map<string, { conversationId: string; turnId: string }>();
+  private readonly guard: OutputGuard;
 
   constructor(private readonly deps: EngineDependencies) {
+    this.guard = createOutputGuard({ ...deps.outputGuard, fallback: GUARD_FALLBACK });
     this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
     this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
     const dialogue = deps.dialogue ?? { acts: {}, followups: [] };
@@ -1125,6 +1135,22 @@ export class ConversationEngine {
     return opening === null
       ? undefined
       : `Our support team is offline right now; a person will answer from ${opening}.`;
+  }
+
+  /**
+   * Every bot message the engine says is built here, through the output guard. This is the one
+   * choke point that covers them all: the greeting, the notices (secrets removed, checking, still
+   * checking) and every reply `finish` turns into messages. The store's `addEntries` is not one: a
+   * turn's messages also go back in the HTTP answer without passing it. Nor is `botMessage`: the
+   * escalations and the webhook share it, and it has neither the configured secrets nor a logger.
+   */
+  private guardedMessage(text: string, turnId: string, choices?: readonly Choice[]): BotMessage {
+    const guarded = this.guard(text);
+    if (guarded.problems.length > 0) {
+      const kinds = guarded.problems.map((problem) => problem.kind);
+      this.deps.logger.error({ turnId, kinds }, 'bot message failed the output guard');
+    }
+    return botMessage(guarded.text, turnId, choices);
   }
 
   /** Whether text in token form (`inTokenForm`) names one of the intent's keywords. */
@@ -1154,7 +1180,7 @@ export class ConversationEngine {
       customer === null
         ? 'Hi! I can answer questions about your One Balance postage account. Sign in to the app and I can check your own account too.'
         : 'Hi! You are signed in, so I can check your One Balance account while we talk. What can I help you with?';
-    const messages = [botMessage(greeting, turnId)];
+    const messages = [this.guardedMessage(greeting, turnId)];
     await this.deps.store.commit(state, messages);
     return { state, messages };
   }
@@ -1230,14 +1256,14 @@ export class ConversationEngine {
       const secretNote = secretsRemovedNote(redacted.removed);
       if (secretNote !== undefined) {
         // Said first, and written with the customer's message.
-        const note = botMessage(secretNote, turnId);
+        const note = this.guardedMessage(secretNote, turnId);
         unwritten.push(note);
         immediate.push(note);
       }
       const work = this.decide(state, redacted.text, context, understood);
       const first = await raceTimeout(work, this.options.waitMs, 'timeout' as const);
       if (first === 'timeout') {
-        const notice = botMessage(STILL_CHECKING, turnId);
+        const notice = this.guardedMessage(STILL_CHECKING, turnId);
         // The turn as it started, so that any process can finish it if this one cannot.
         const pending = { turnId, text: redacted.text, state };
         await store.commit(state, [...unwritten.splice(0), notice], token, { pending });
@@ -1461,7 +1487,7 @@ export class ConversationEngine {
     if (offline !== undefined) texts.push(offline);
     // The quick answers belong to the question, which the last text asks.
     const messages = texts.map((text, index) =>
-      botMessage(text, turnId, index === texts.length - 1 ? reply.choices : undefined),
+      this.guardedMessage(text, turnId, index === texts.length - 1 ? reply.choices : undefined),
     );
     const next: ConversationState = {
       ...state,
@@ -3248,7 +3274,7 @@ export class ConversationEngine {
     const announce = async () => {
       if (announced) return;
       announced = true;
-      const message = botMessage(CHECKING, turnId);
+      const message = this.guardedMessage(CHECKING, turnId);
       immediate.push(message);
       await this.deps.store.append(state.id, [...unwritten.splice(0), message]);
     };
