@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runChat } from './commands/chat.ts';
 import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
 import { type Config, loadConfig } from './config.ts';
+import { loadDialogue } from './dialogue/load.ts';
 import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
 import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
 import { IntentClassifier } from './nlu/classifier.ts';
@@ -184,13 +185,20 @@ export function formatReport(report: EvalReport): string {
 }
 
 function lintIntents(config: Config, io: Output): number {
-  const { intents, problems } = loadIntents(config.INTENTS_DIR);
+  const loaded = loadIntents(config.INTENTS_DIR);
+  const { intents } = loaded;
+  // The dialogue data is checked against the intents (answers it reuses, examples it must not share).
+  const { dialogue, problems: dialogueProblems } = loadDialogue(config.INTENTS_DIR, intents);
+  const problems = [...loaded.problems, ...dialogueProblems];
   for (const problem of problems) io.err(formatIntentProblem(problem));
   if (problems.length > 0) {
     io.err(`${problems.length} problem(s) in ${config.INTENTS_DIR}`);
     return 1;
   }
   const examples = intents.reduce((sum, intent) => sum + intent.examples.length, 0);
-  io.out(`${intents.length} intent files, ${examples} examples: no problems`);
+  const acts = Object.keys(dialogue.acts).length;
+  io.out(
+    `${intents.length} intent files, ${examples} examples, ${acts} shared acts, ${dialogue.followups.length} follow-ups: no problems`,
+  );
   return 0;
 }

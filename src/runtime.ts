@@ -4,16 +4,16 @@ import type { Redis } from 'ioredis';
 import { HttpAccountBackend } from './accounts/http-backend.ts';
 import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
-import { type Config, escalationsToken, identitySecret, zendeskSettings } from './config.ts';
+import { type Config, zendeskSettings } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
+import { loadDialogueOrThrow } from './dialogue/load.ts';
 import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
 import { RedisDesk } from './escalations/redis-desk.ts';
 import { parseSupportHours } from './escalations/support-hours.ts';
 import type { TicketDesk } from './escalations/ticket-desk.ts';
 import { ZendeskDesk } from './escalations/zendesk-desk.ts';
 import type { IntentDefinition } from './intents/load.ts';
-import { loadDialogueOrThrow } from './dialogue/load.ts';
 import type { Logger } from './logger.ts';
 import type { Understander } from './nlu/understand.ts';
 import { CheckQueue } from './queue/check-queue.ts';
@@ -169,6 +169,8 @@ export function createEngine(
     checks: CheckQueue;
     escalations: EscalationQueue;
     lateTurns?: LateTurnScheduler;
+    /** Secrets made for this run (a demo's identity secret and escalations token): guarded too. */
+    runSecrets?: readonly (string | undefined)[];
   },
 ): ConversationEngine {
   return new ConversationEngine({
@@ -177,18 +179,19 @@ export function createEngine(
     supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
     logger,
     options: { waitMs: config.CHECK_WAIT_MS },
-    outputGuard: { secrets: serviceSecrets(config) },
+    outputGuard: { secrets: serviceSecrets(config, parts.runSecrets ?? []) },
   });
 }
 
 /** The tokens and secrets the service runs with: no bot message may ever carry one. */
-function serviceSecrets(config: Config): string[] {
+function serviceSecrets(config: Config, runSecrets: readonly (string | undefined)[]): string[] {
   return [
     config.ACCOUNT_BACKEND_TOKEN,
-    identitySecret(config),
-    escalationsToken(config),
+    config.CHAT_IDENTITY_SECRET,
+    config.ESCALATIONS_TOKEN,
     config.ZENDESK_TOKEN,
     config.ZENDESK_WEBHOOK_SECRET,
+    ...runSecrets,
   ].filter((secret): secret is string => secret !== undefined);
 }
 

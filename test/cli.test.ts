@@ -197,7 +197,7 @@ describe('onebalance-bot intents lint', () => {
   it('passes on the bundled intents', () => {
     const { status, stdout } = run(['intents', 'lint']);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/15 intent files, \d+ examples: no problems/);
+    expect(stdout).toMatch(/15 intent files, \d+ examples, \d+ shared acts, \d+ follow-ups: no problems/);
   });
 
   it('lists every problem with file and line and exits non-zero', () => {

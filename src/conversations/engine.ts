@@ -15,6 +15,10 @@ import {
   type TurnResult,
   type VerifiedCustomer,
 } from '../core/types.ts';
+import { ActReader } from '../dialogue/act-reader.ts';
+import { factsOf, handoffTicketId, scopesOf } from '../dialogue/facts.ts';
+import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
+import type { Dialogue } from '../dialogue/load.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
@@ -34,10 +38,6 @@ import { inTokenForm } from '../nlu/text.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
 import type { LateTurnScheduler } from '../queue/turn-queue.ts';
-import { ActReader } from '../dialogue/act-reader.ts';
-import { factsOf, handoffTicketId, scopesOf } from '../dialogue/facts.ts';
-import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
-import type { Dialogue } from '../dialogue/load.ts';
 import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
@@ -1316,6 +1316,22 @@ export class ConversationEngine {
     return { next, messages: answer.texts.map((answerText) => botMessage(answerText, turnId)) };
   }
 
+  /** A follow-up's reply: its texts, then the topic it answers as (checks included), if any. */
+  private async followupReply(
+    state: ConversationState,
+    text: string,
+    intent: string,
+    context: PolicyContext,
+  ): Promise<{ work: Pick<TurnWork, 'reply' | 'intent'>; countsAsMiss: boolean } | undefined> {
+    const found = this.followupAnswer(state, text, intent);
+    if (found === undefined) return undefined;
+    const topic = found.topic as Answerable | undefined;
+    const said: Reply = { texts: found.texts };
+    let reply = topic === undefined ? said : await POLICIES[topic](context);
+    if (topic !== undefined && said.texts.length > 0) reply = leadingWith(said.texts.join(' '), reply);
+    return { work: { reply, intent: topic ?? intent }, countsAsMiss: found.countsAsMiss };
+  }
+
   /** The follow-up of the active scopes that answers `text`, with its placeholders filled. */
   private followupAnswer(state: ConversationState, text: string, intent: string): FollowupAnswer | undefined {
     const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
@@ -1331,7 +1347,11 @@ export class ConversationEngine {
         scopes: scopesOf(state),
         facts: factsOf(state, text, opening === null),
       },
-      (template) => render(withAnswers(template, (id, variant) => this.answerOf(id, variant, vars)), vars),
+      (template) =>
+        render(
+          withAnswers(template, (id, variant) => this.answerOf(id, variant, vars)),
+          vars,
+        ),
     );
   }
 
@@ -2116,6 +2136,14 @@ export class ConversationEngine {
 
     let intent = understanding.intent;
     let confidence = understanding.confidence;
+    // Shared acts the conversation can answer here (intents/dialogue/), tried before any repair:
+    // before asking which of two topics was meant, and before "not understood".
+    const followupWork = async (): Promise<TurnWork | undefined> => {
+      const found = await this.followupReply(state, text, intent, context);
+      if (found === undefined) return undefined;
+      const misunderstandings = found.countsAsMiss ? 0 : state.misunderstandings;
+      return withNote({ ...found.work, confidence, stateChanges: { ...changes, misunderstandings } });
+    };
     // "OB-1003" or "my email is x@y" and nothing more asks nothing: only the note (it was read as
     // a guess between two topics, asked which).
     const onlyAnAccount = note !== undefined && namesOnlyAnAccount(text, understanding.entities);
@@ -2722,6 +2750,8 @@ export class ConversationEngine {
       } else if (missingOrDetails) {
         intent = 'reconnect_account';
       } else if (options !== undefined) {
+        const followup = await followupWork();
+        if (followup !== undefined) return followup;
         const [a, b] = options;
         const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
         return withNote({
@@ -3110,20 +3140,8 @@ export class ConversationEngine {
       });
     }
     if (intent === OUT_OF_SCOPE) {
-      // Before it counts as not understood: a shared act the conversation can answer here ("what
-      // about mine?", "is there a number?"), or an attempt to steer the bot.
-      const followup = this.followupAnswer(state, text, intent);
-      if (followup !== undefined) {
-        const topic = followup.topic as Answerable | undefined;
-        const said: Reply = { texts: followup.texts };
-        const reply = topic === undefined ? said : await POLICIES[topic](context);
-        return withNote({
-          reply: topic !== undefined && said.texts.length > 0 ? leadingWith(said.texts.join(' '), reply) : reply,
-          intent: topic ?? intent,
-          confidence,
-          stateChanges: { ...changes, misunderstandings: followup.countsAsMiss ? 0 : state.misunderstandings },
-        });
-      }
+      const followup = await followupWork();
+      if (followup !== undefined) return followup;
       const misses = state.misunderstandings + 1;
       const reply: Reply =
         misses >= 2

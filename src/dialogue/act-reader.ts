@@ -1,5 +1,5 @@
-import { OUT_OF_SCOPE } from '../intents/schema.ts';
 import type { IntentDefinition } from '../intents/load.ts';
+import { OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import { IntentClassifier } from '../nlu/classifier.ts';
 import type { LabelledText } from '../nlu/evaluate.ts';
 import type { Dialogue } from './load.ts';
@@ -16,11 +16,17 @@ export interface ReadAct {
  */
 export const ACT_THRESHOLD = 0.5;
 
+/** Topic labels of the reader: a topic's examples are its own class, so a scope can mask them. */
+const TOPIC = 'topic:';
+/** Topics that never compete with an act: they are not requests ("thanks", "hi", off-topic). */
+const NOT_REQUESTS = new Set([OUT_OF_SCOPE, ...SMALL_TALK_INTENTS].map((intent) => `${TOPIC}${intent}`));
+
 /**
  * Reads the shared dialogue acts ("how long?", "what about mine?") with the same classifier code
- * as topics, trained on the acts' examples, with every topic example as "none of them": a new
- * request is not taken for a follow-up. At run time only the acts the active scopes accept
- * compete (a masked, renormalised softmax), so an act that nothing answers now cannot win.
+ * as topics, trained on the acts' examples and on every topic's examples as classes of their own.
+ * At run time only what the conversation accepts now competes (a masked, renormalised softmax):
+ * the acts its active scopes answer, the non-requests, and the topics unless the scope takes no new
+ * topic (a hand-off, where "is there a number I can call?" is the act, not a request for a person).
  */
 export class ActReader {
   private constructor(
@@ -28,30 +34,36 @@ export class ActReader {
     private readonly threshold: number,
   ) {}
 
-  static train(dialogue: Dialogue, intents: readonly IntentDefinition[], threshold = ACT_THRESHOLD): ActReader {
+  static train(
+    dialogue: Dialogue,
+    intents: readonly IntentDefinition[],
+    threshold = ACT_THRESHOLD,
+  ): ActReader {
     const rows: LabelledText[] = Object.entries(dialogue.acts).flatMap(([act, { examples }]) =>
       examples.map((text) => ({ text, intent: act })),
     );
     if (rows.length === 0) return new ActReader(undefined, threshold);
-    for (const intent of intents) for (const text of intent.examples) rows.push({ text, intent: OUT_OF_SCOPE });
-    return new ActReader(IntentClassifier.train(rows, { outOfScopeAbove: 1 }), threshold);
+    for (const intent of intents)
+      for (const text of intent.examples) rows.push({ text, intent: `${TOPIC}${intent.id}` });
+    return new ActReader(IntentClassifier.train(rows), threshold);
   }
 
   /** The most likely of `accepted` acts, when it beats the threshold; undefined otherwise. */
-  read(text: string, accepted: ReadonlySet<string>): ReadAct | undefined {
+  read(text: string, accepted: ReadonlySet<string>, topicsCompete = true): ReadAct | undefined {
     if (this.classifier === undefined || accepted.size === 0) return undefined;
     const probabilities = this.classifier.probabilities(text);
-    const labels = this.classifier.intents;
     let total = 0;
     let best: ReadAct | undefined;
-    labels.forEach((label, index) => {
-      if (label !== OUT_OF_SCOPE && !accepted.has(label)) return;
+    this.classifier.intents.forEach((label, index) => {
+      const isTopic = label.startsWith(TOPIC);
+      const competes = isTopic ? topicsCompete || NOT_REQUESTS.has(label) : accepted.has(label);
+      if (!competes) return;
       const p = probabilities[index] as number;
       total += p;
-      if (label !== OUT_OF_SCOPE && (best === undefined || p > best.confidence)) best = { act: label, confidence: p };
+      if (!isTopic && (best === undefined || p > best.confidence)) best = { act: label, confidence: p };
     });
     if (best === undefined || total === 0) return undefined;
-    const confidence = best.confidence / total;
-    return confidence >= this.threshold ? { act: best.act, confidence } : undefined;
+    const confidence = (best as ReadAct).confidence / total;
+    return confidence >= this.threshold ? { act: (best as ReadAct).act, confidence } : undefined;
   }
 }

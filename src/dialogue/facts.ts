@@ -7,8 +7,28 @@ import type { Scope } from './schema.ts';
  * take"): a closed class of English, like the yes/no lexicon.
  */
 const QUESTION_WORDS = new Set([
-  'how', 'what', 'whats', "what's", 'when', 'where', 'why', 'who', 'which', 'is', 'are', 'can',
-  'could', 'will', 'would', 'do', 'does', 'did', 'should', 'any', 'anyone', 'hello',
+  'how',
+  'what',
+  'whats',
+  "what's",
+  'when',
+  'where',
+  'why',
+  'who',
+  'which',
+  'is',
+  'are',
+  'can',
+  'could',
+  'will',
+  'would',
+  'do',
+  'does',
+  'did',
+  'should',
+  'any',
+  'anyone',
+  'hello',
 ]);
 
 export function isQuestion(text: string): boolean {

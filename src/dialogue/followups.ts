@@ -1,7 +1,7 @@
-import { evaluate, type Facts } from './conditions.ts';
 import type { ActReader } from './act-reader.ts';
+import { evaluate, type Facts } from './conditions.ts';
 import type { Dialogue } from './load.ts';
-import { type Followup, LEXICON_ACTS, type Scope, SCOPES } from './schema.ts';
+import { type Followup, LEXICON_ACTS, SCOPES, type Scope } from './schema.ts';
 
 /** What a turn brings to the follow-ups: its words, how they were read, and where it stands. */
 export interface FollowupTurn {
@@ -33,7 +33,9 @@ const ANSWER_PLACEHOLDER = /\{\{\s*answer:([a-z_]+)\.([a-z_]+)\s*\}\}/g;
 
 /** Puts another answer where `{{answer:<intent>.<variant>}}` stands (the loader checked it exists). */
 export function withAnswers(template: string, answerOf: (intent: string, variant: string) => string): string {
-  return template.replace(ANSWER_PLACEHOLDER, (_match, intent: string, variant: string) => answerOf(intent, variant));
+  return template.replace(ANSWER_PLACEHOLDER, (_match, intent: string, variant: string) =>
+    answerOf(intent, variant),
+  );
 }
 
 /**
@@ -55,17 +57,21 @@ export class FollowupBook {
       (scope) => this.byScope.get(scope) ?? [],
     );
     const accepted = new Set(candidates.flatMap((f) => (f.act && !lexicon.has(f.act) ? [f.act] : [])));
-    const read = this.reader.read(turn.text, accepted);
+    // While a person has the conversation the bot takes no new topic: only the acts compete.
+    const read = this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'));
     for (const followup of candidates) {
       if (!matches(followup, turn, read?.act)) continue;
-      const variant = followup.say?.find((each) => each.when === undefined || evaluate(each.when, turn.facts));
+      const variant = followup.say?.find(
+        (each) => each.when === undefined || evaluate(each.when, turn.facts),
+      );
       if (followup.say !== undefined && variant === undefined) continue;
-      const topic = followup.then?.topic === 'last_topic' ? String(turn.facts.topic ?? '') : followup.then?.topic;
+      const topic =
+        followup.effects?.topic === 'last_topic' ? String(turn.facts.topic ?? '') : followup.effects?.topic;
       return {
         id: followup.id,
         texts: variant === undefined ? [] : [render(variant.text)],
         ...(topic ? { topic } : {}),
-        countsAsMiss: followup.then?.counts_as_miss !== false,
+        countsAsMiss: followup.effects?.counts_as_miss !== false,
         ...(read && followup.act === read.act ? { act: read.act } : {}),
       };
     }

@@ -40,7 +40,9 @@ export function loadDialogue(
   const followups = parseYamlFile(join(dir, 'followups.yaml'), followupsFileSchema, problems);
   if (acts.value !== undefined) problems.push(...exampleCollisions(acts as ParsedFile<ActsFile>, intents));
   if (acts.value !== undefined && followups.value !== undefined) {
-    problems.push(...followupProblems(followups as ParsedFile<{ followups: Followup[] }>, acts.value, intents));
+    problems.push(
+      ...followupProblems(followups as ParsedFile<{ followups: Followup[] }>, acts.value, intents),
+    );
   }
   return {
     dialogue: { acts: acts.value?.acts ?? {}, followups: followups.value?.followups ?? [] },
@@ -55,17 +57,23 @@ export function loadDialogueOrThrow(intentsDir: string, intents: readonly Intent
 }
 
 /** An act's example under another act, or also a topic's example: the readers would disagree. */
-function exampleCollisions(entry: ParsedFile<ActsFile>, intents: readonly IntentDefinition[]): IntentProblem[] {
+function exampleCollisions(
+  entry: ParsedFile<ActsFile>,
+  intents: readonly IntentDefinition[],
+): IntentProblem[] {
   const problems: IntentProblem[] = [];
   const topics = new Map<string, string>();
-  for (const intent of intents) for (const example of intent.examples) topics.set(exampleKey(example), intent.id);
+  for (const intent of intents)
+    for (const example of intent.examples) topics.set(exampleKey(example), intent.id);
   const seen = new Map<string, string>();
   for (const [act, { examples }] of Object.entries(entry.value?.acts ?? {})) {
     examples.forEach((example, index) => {
       const key = exampleKey(example);
       const other = seen.get(key) ?? topics.get(key);
       if (other !== undefined && other !== act)
-        problems.push(at(entry, ['acts', act, 'examples', index], `example also under ${other}: "${example}"`));
+        problems.push(
+          at(entry, ['acts', act, 'examples', index], `example also under ${other}: "${example}"`),
+        );
       seen.set(key, act);
     });
   }
@@ -87,7 +95,8 @@ function followupProblems(
     if (followup.act !== undefined && !known.has(followup.act))
       where(['act'], `unknown act "${followup.act}"; acts: ${[...known].sort().join(', ')}`);
     const shadow = alwaysAnswers.get(followup.in);
-    if (shadow !== undefined) where(['id'], `never applies: ${shadow} answers every message in scope ${followup.in} first`);
+    if (shadow !== undefined)
+      where(['id'], `never applies: ${shadow} answers every message in scope ${followup.in} first`);
     if (followup.act === undefined && followup.intent === undefined && followup.when === undefined)
       alwaysAnswers.set(followup.in, followup.id);
     (followup.say ?? []).forEach((variant, v) => {
@@ -102,8 +111,12 @@ function placeholderProblems(text: string, answers: ReadonlyMap<string, Readonly
   for (const [, name = ''] of text.matchAll(PLACEHOLDER)) {
     if ((PLACEHOLDERS as readonly string[]).includes(name)) continue;
     const answer = /^answer:([a-z_]+)\.([a-z_]+)$/.exec(name);
-    if (answer === null) problems.push(`unknown placeholder {{${name}}}; known: ${PLACEHOLDERS.join(', ')}, answer:<intent>.<variant>`);
-    else if (!answers.get(answer[1] ?? '')?.has(answer[2] ?? '')) problems.push(`no answer ${answer[1]}.${answer[2]} in intents/`);
+    if (answer === null)
+      problems.push(
+        `unknown placeholder {{${name}}}; known: ${PLACEHOLDERS.join(', ')}, answer:<intent>.<variant>`,
+      );
+    else if (!answers.get(answer[1] ?? '')?.has(answer[2] ?? ''))
+      problems.push(`no answer ${answer[1]}.${answer[2]} in intents/`);
   }
   return problems;
 }

@@ -49,12 +49,9 @@ const when = conditionField(DIALOGUE_FACTS);
 const variant = z.strictObject({ when: when.optional(), text });
 export type Variant = z.output<typeof variant>;
 /** One text, or variants: the first whose `when` holds is said. */
-const say = z.union([
-  text.transform((only): Variant[] => [{ text: only }]),
-  z.array(variant).min(1),
-]);
+const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
 
-const then = z.strictObject({
+const effects = z.strictObject({
   /** Answers as that topic does, checks included; `last_topic` is the conversation's own. */
   topic: z.enum([...INTENT_IDS.filter((intent) => intent !== OUT_OF_SCOPE), 'last_topic']).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
@@ -69,10 +66,10 @@ export const followupSchema = z
     intent: z.enum(INTENT_IDS).optional(),
     when: when.optional(),
     say: say.optional(),
-    then: then.optional(),
+    effects: effects.optional(),
   })
-  .refine((followup) => followup.say !== undefined || followup.then?.topic !== undefined, {
-    message: 'a follow-up says something or answers as a topic (then: { topic })',
+  .refine((followup) => followup.say !== undefined || followup.effects?.topic !== undefined, {
+    message: 'a follow-up says something or answers as a topic (effects: { topic })',
   })
   .refine((followup) => !(followup.act !== undefined && followup.intent !== undefined), {
     message: 'a follow-up answers an act or an intent, not both',

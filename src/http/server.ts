@@ -92,6 +92,7 @@ export async function startService(
   const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS);
   const { store, stateRedis, escalations } = conversations;
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
+  const secrets = runSecretsOf(config);
   const engine = createEngine(config, logger, {
     understander,
     intents,
@@ -99,6 +100,7 @@ export async function startService(
     checks: runtime.queue,
     escalations: escalations.queue,
     lateTurns: turns,
+    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
   });
   // Every instance can finish any instance's late turns: it has the engine they need.
   const turnWorker = startTurnWorker({
@@ -109,7 +111,6 @@ export async function startService(
     lockDurationMs: config.CHECK_LOCK_MS,
     stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   });
-  const secrets = runSecretsOf(config);
   const escalationsList =
     escalations.desk instanceof RedisDesk && secrets.escalationsToken !== undefined
       ? { desk: escalations.desk, token: secrets.escalationsToken }

@@ -24,7 +24,6 @@ export function exampleKey(text: string): string {
     .trim();
 }
 
-
 /** Reads every `*.yaml`/`*.yml` in `dir`, validates each, and checks them against each other. */
 export function loadIntents(dir: string): LoadedIntents {
   const problems: IntentProblem[] = [];
@@ -93,4 +92,3 @@ export function loadIntentsOrThrow(dir: string): IntentDefinition[] {
   if (problems.length > 0) throw new IntentsInvalidError(problems);
   return intents;
 }
-

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
-import { DEFAULT_INTENTS_DIR, DEVELOPMENT_IDENTITY_SECRET, loadConfig } from '../../src/config.ts';
+import { DEFAULT_INTENTS_DIR, loadConfig } from '../../src/config.ts';
 import { signIdentity } from '../../src/core/identity.ts';
 import { type Service, startService } from '../../src/http/server.ts';
 import { loadIntentsOrThrow } from '../../src/intents/load.ts';
@@ -37,6 +37,7 @@ const original = new Map(
     intent.answers,
   ]),
 );
+const IDENTITY_SECRET = 'output-guard-identity-secret';
 const answerOf = (intent: string) => original.get(intent)?.default as string;
 
 beforeAll(async () => {
@@ -51,6 +52,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     CHECK_WAIT_MS: '1500',
     RATE_LIMIT_PER_IP: '100000',
+    CHAT_IDENTITY_SECRET: IDENTITY_SECRET,
   });
   service = await startService(config, logs.logger);
 });
@@ -77,8 +79,7 @@ async function post(path: string, body: unknown): Promise<Record<string, unknown
 }
 
 async function startAs(email?: string): Promise<string> {
-  const body =
-    email === undefined ? {} : { email, identity: signIdentity(email, DEVELOPMENT_IDENTITY_SECRET) };
+  const body = email === undefined ? {} : { email, identity: signIdentity(email, IDENTITY_SECRET) };
   return (await post('/api/conversations', body)).id as string;
 }
 

@@ -71,6 +71,8 @@ async function say(id: string, text: string): Promise<Turn> {
   return response.json as unknown as Turn;
 }
 
+const allTextOf = (turn: Turn) => turn.messages.map((message) => message.text).join('\n');
+
 async function transcript(id: string): Promise<{ role: string; text: string }[]> {
   const response = await fetch(`${base}/api/conversations/${id}`);
   return ((await response.json()) as { messages: { role: string; text: string }[] }).messages;
@@ -140,10 +142,19 @@ describe('escalation to a person', () => {
     const fullNumber =
       service.runtime.accounts?.embedded?.store.findRecord({ accountId: 'OB-1001' })?.accountNumber ?? 'x';
     expect(everything).not.toContain(fullNumber);
-    // A person owns the conversation now: the bot keeps the message and says nothing.
-    const quiet = await say(id, 'hello? anyone?');
-    expect(quiet.messages).toEqual([]);
-    expect((await transcript(id)).at(-1)).toMatchObject({ role: 'customer', text: 'hello? anyone?' });
+    // A person owns the conversation now: the bot keeps the message for them and is not silent
+    // about it, once; a statement after that is kept without a reply each time.
+    const told = await say(id, 'hello? anyone?');
+    expect(told.messages.map((message) => message.text)).toEqual([
+      expect.stringMatching(/^Your conversation is with our support team now \(ticket #\d+\)/),
+    ]);
+    expect((await transcript(id)).at(-2)).toMatchObject({ role: 'customer', text: 'hello? anyone?' });
+    const kept = await say(id, 'my store is Acme Goods, in case it helps');
+    expect(kept.messages).toEqual([]);
+    expect((await transcript(id)).at(-1)).toMatchObject({
+      role: 'customer',
+      text: 'my store is Acme Goods, in case it helps',
+    });
   });
 
   it('gives the Stamps line and files a follow-up ticket for a compliance review, without handing off', async () => {
@@ -242,7 +253,7 @@ describe('the Zendesk webhook', () => {
 
   it('hands the conversation back to the bot when the ticket is solved', async () => {
     const { id, ticketId } = await handedOff();
-    expect((await say(id, 'still there?')).messages).toEqual([]);
+    expect(allTextOf(await say(id, 'still there?'))).toMatch(/with our support team now/);
     expect((await webhook({ event: 'status_changed', ticket_id: ticketId, status: 'pending' })).json).toEqual(
       { status: 'ignored' },
     );

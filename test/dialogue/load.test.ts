@@ -1,0 +1,85 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_INTENTS_DIR } from '../../src/config.ts';
+import { loadDialogue } from '../../src/dialogue/load.ts';
+import { loadIntentsOrThrow } from '../../src/intents/load.ts';
+
+const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of intents/ whose dialogue file `name` has `edit` applied. */
+function copyWith(name: string, edit: (text: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dialogue-'));
+  copies.push(dir);
+  cpSync(DEFAULT_INTENTS_DIR, dir, { recursive: true });
+  const path = join(dir, 'dialogue', name);
+  writeFileSync(path, edit(readFileSync(path, 'utf8')));
+  return dir;
+}
+
+const messagesOf = (dir: string) =>
+  loadDialogue(dir, intents).problems.map((problem) => `${problem.line}: ${problem.message}`);
+
+describe('loadDialogue', () => {
+  it('loads the bundled acts and follow-ups without a problem', () => {
+    const { dialogue, problems } = loadDialogue(DEFAULT_INTENTS_DIR, intents);
+    expect(problems).toEqual([]);
+    expect(Object.keys(dialogue.acts)).toContain('how_long');
+    expect(dialogue.followups.some((followup) => followup.in === 'handoff')).toBe(true);
+  });
+
+  it('is an empty dialogue for an intents folder without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialogue-none-'));
+    copies.push(dir);
+    expect(loadDialogue(dir, intents)).toEqual({ dialogue: { acts: {}, followups: [] }, problems: [] });
+  });
+
+  it('reports a condition on an unknown fact, with its line and the closest known one', () => {
+    const dir = copyWith('followups.yaml', (text) =>
+      text.replace('when: customer.signed_in\n', 'when: customer.signedin\n'),
+    );
+    expect(messagesOf(dir).join('\n')).toMatch(
+      /^\d+: .*unknown fact customer\.signedin.*customer\.signed_in/m,
+    );
+  });
+
+  it('reports an unknown act, an unknown placeholder and an answer no intent has', () => {
+    const dir = copyWith('followups.yaml', (text) =>
+      text
+        .replace('act: cost', 'act: costs')
+        .replace('{{answer:pricing.default}}', '{{answer:pricing.nothing}} {{accountNumber}}'),
+    );
+    const messages = messagesOf(dir).join('\n');
+    expect(messages).toMatch(/unknown act "costs"/);
+    expect(messages).toMatch(/unknown placeholder \{\{accountNumber\}\}/);
+    expect(messages).toMatch(/no answer pricing\.nothing in intents\//);
+  });
+
+  it('reports an act example that is also a topic example, or under another act', () => {
+    const dir = copyWith('acts.yaml', (text) =>
+      text.replace(
+        '      - is there a fee\n',
+        '      - is there a fee\n      - what is one balance\n      - why is that\n',
+      ),
+    );
+    const messages = messagesOf(dir).join('\n');
+    expect(messages).toMatch(/example also under why: "why is that"/);
+  });
+
+  it('reports a follow-up that can never apply after one that answers every message of its scope', () => {
+    const dir = copyWith('followups.yaml', (text) =>
+      text.replace(
+        '  - id: handoff.ticket_status\n',
+        '  - id: handoff.everything\n    in: handoff\n    say: hi\n  - id: handoff.ticket_status\n',
+      ),
+    );
+    expect(messagesOf(dir).join('\n')).toMatch(
+      /never applies: handoff\.everything answers every message in scope handoff first/,
+    );
+  });
+});
