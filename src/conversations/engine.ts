@@ -442,10 +442,11 @@ const TWO_MISSES =
 /** "Actually, yes", "actually wait, yes please", "on second thought, done": a change of mind is still an answer. */
 const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+|um+)[\s,.!]*){0,2}`;
 /**
- * "Sounds good", "great", "why not?": a yes only said alone (or with "please", "thanks"): "great, now
- * it says suspended" or "why not just reconnect it?" goes on to something else.
+ * "Sounds good", "great", "ok", "why not?": a yes only said alone (or with "please", "thanks", "sure"):
+ * "great, now it says suspended", "ok whatever, is the card the reason?" or "ok then how do I log in"
+ * go on to something else; an acknowledgement is not agreement to what comes after it.
  */
-const AGREES_ALONE = String.raw`(?:sounds\s+good|perfect|great|awesome|that\s+works|alright|all\s+right|go\s+for\s+it|why\s+not)(?=[\s,.!?]*(?:(?:please|thanks|thank\s+you|do\s+it|go\s+ahead|yes|yeah)\b[\s,.!?]*)*$)`;
+const AGREES_ALONE = String.raw`(?:ok(?:ay)?|sounds\s+good|perfect|great|awesome|that\s+works|alright|all\s+right|go\s+for\s+it|why\s+not)(?=[\s,.!?]*(?:(?:please|thanks|thank\s+you|do\s+it|go\s+ahead|yes|yeah|sure|then|fine|cool)\b[\s,.!?]*)*$)`;
 /**
  * A yes. "ok, how do I sign in?" is a question that starts with an acknowledgement, "ok, I will
  * try a call instead" says what the customer will do themselves, and "oh yeah, I did change my
@@ -453,7 +454,7 @@ const AGREES_ALONE = String.raw`(?:sounds\s+good|perfect|great|awesome|that\s+wo
  */
 const YES = new RegExp(
   // "Sí", "oui", "ja": the yes of a customer told that the bot reads English only.
-  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|${AGREES_ALONE}|sí(?![a-z]))` +
+  `${CHANGE_OF_MIND}(?:(?:yes|yeah|yep|yup|sure|please(?: do)?|go ahead|do it|y|absolutely|of course|please go ahead|si|oui|ja)\\b|${AGREES_ALONE}|sí(?![a-z]))` +
     String.raw`(?![\s,.!]*(?:but\s+)?(?:how|what|why|where|when|which|who|i\s*['’]?ll|i\s+will|i\s*['’]?m\s+going|i\s+am\s+going|i\s+(?:can|guess|think)|let\s+me|i\s+(?:did|had|was|already|never|changed|reset|updated)|no|nope|nah|never\s*mind|forget\s+it|no\s+need)\b)`,
   'i',
 );

@@ -98,3 +98,19 @@ describe('while a person has the conversation', () => {
     );
   });
 });
+
+describe('the yes of the code lexicon', () => {
+  it('takes "ok" alone as a yes, and "ok whatever, <a request>" as the request', async () => {
+    const offered = await startAs('active@demo.test');
+    await say(offered, 'do you sell flat rate boxes?');
+    const request = await say(offered, 'ok whatever. can i log in to one balance from inside the app');
+    expect(request.escalation).toBeNull();
+    expect(request.intent).toBe('log_in');
+    expect(textOf(request)).toMatch(/ONE BALANCE & CARRIERS/);
+
+    const agreed = await startAs('active@demo.test');
+    await say(agreed, 'do you sell flat rate boxes?');
+    const yes = await say(agreed, 'ok');
+    expect(yes.escalation?.kind).toBe('ticket');
+  });
+});
