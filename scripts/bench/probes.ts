@@ -10,13 +10,16 @@
  * turn (late answers included) and no `must_not` substring, no long digit run and no canary is
  * there. A conversation is right when all its turns are.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_INTENTS_DIR, loadConfig } from '../../src/config.ts';
 import { signIdentity } from '../../src/core/identity.ts';
+import { ActReader } from '../../src/dialogue/act-reader.ts';
+import { loadDialogueOrThrow } from '../../src/dialogue/load.ts';
 import { startService } from '../../src/http/server.ts';
+import { loadIntentsOrThrow } from '../../src/intents/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
 
@@ -107,6 +110,43 @@ function percent(part: number, whole: number): string {
   return `${part}/${whole} (${((100 * part) / Math.max(whole, 1)).toFixed(1)}%)`;
 }
 
+/**
+ * The held-out act paraphrases (test/conversations/probes/acts.jsonl) the act reader knows, read
+ * with every act accepted and the topics competing, as at a repair point of a conversation.
+ * Acts of the code lexicon (yes, no, done, not_yet) are not the reader's and are left out.
+ */
+function actFigures(file: string, intentsDir: string): string[] {
+  const intents = loadIntentsOrThrow(intentsDir);
+  const dialogue = loadDialogueOrThrow(intentsDir, intents);
+  const reader = ActReader.train(dialogue, intents);
+  const known = new Set(Object.keys(dialogue.acts));
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => z.object({ act: z.string(), text: z.string() }).parse(JSON.parse(line)))
+    .filter((row) => known.has(row.act));
+  const perAct = new Map<string, { amongActs: number; withTopics: number; all: number }>();
+  for (const row of rows) {
+    const entry = perAct.get(row.act) ?? { amongActs: 0, withTopics: 0, all: 0 };
+    entry.all += 1;
+    // Among acts: as a scope that takes no new topic reads it; with topics: as a repair point does.
+    if (reader.read(row.text, known, false)?.act === row.act) entry.amongActs += 1;
+    if (reader.read(row.text, known, true)?.act === row.act) entry.withTopics += 1;
+    perAct.set(row.act, entry);
+  }
+  const sum = (key: 'amongActs' | 'withTopics') =>
+    [...perAct.values()].reduce((total, entry) => total + entry[key], 0);
+  return [
+    `held-out act paraphrases right: among acts ${percent(sum('amongActs'), rows.length)}, with topics competing ${percent(sum('withTopics'), rows.length)}`,
+    ...[...perAct]
+      .sort()
+      .map(
+        ([act, entry]) =>
+          `  ${act.padEnd(24)} ${percent(entry.amongActs, entry.all).padEnd(14)} ${percent(entry.withTopics, entry.all)}`,
+      ),
+  ];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -114,9 +154,10 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       failures: { type: 'string' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      acts: { type: 'string', default: 'test/conversations/probes/acts.jsonl' },
     },
   });
-  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${actFigures(values.acts, DEFAULT_INTENTS_DIR).join('\n')}\n\n`);
   let conversations = z.array(conversationSchema).parse(parseYaml(readFileSync(values.file, 'utf8')));
   if (values.only) conversations = conversations.filter((c) => values.only?.split(',').includes(c.id));
   const prefix = `bench-probes-${process.pid}`;
