@@ -96,6 +96,10 @@ describe('while a person has the conversation', () => {
     expect(transcript.filter((entry) => entry.role === 'customer').at(-1)?.text).toBe(
       'is there a number I can call?',
     );
+    // A general question needs no check: answered, and the conversation stays with the team.
+    const pricing = await say(id, 'how much does one balance cost?');
+    expect(textOf(pricing)).toMatch(/62%[\s\S]*stays with our support team/);
+    expect((await service.store.get(id))?.handoff).toBeDefined();
   });
 });
 
