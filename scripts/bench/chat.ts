@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { signIdentity } from '../../src/core/identity.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
-import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
+import { blockingDuplicate, createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
 
 interface Figures {
   perSecond: number;
@@ -126,8 +126,8 @@ async function rawRoundTrips(
   warmupRounds: number,
 ): Promise<Figures> {
   const redis = createRedis(redisUrl);
-  const eventsConnection = redis.duplicate();
-  const workerConnection = redis.duplicate();
+  const eventsConnection = blockingDuplicate(redis);
+  const workerConnection = blockingDuplicate(redis);
   const queue = new Queue('raw', {
     connection: redis,
     prefix,

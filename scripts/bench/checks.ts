@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logger.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { CheckQueue } from '../../src/queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from '../../src/queue/check-worker.ts';
-import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
+import { blockingDuplicate, createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
 
 interface Figures {
   opsPerSecond: number;
@@ -81,9 +81,9 @@ async function main(): Promise<void> {
       prefix,
       defaultJobOptions: { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } },
     });
-    const rawEventsConnection = redis.duplicate();
+    const rawEventsConnection = blockingDuplicate(redis);
     const rawEvents = new QueueEvents('raw', { connection: rawEventsConnection, prefix });
-    const rawWorkerConnection = redis.duplicate();
+    const rawWorkerConnection = blockingDuplicate(redis);
     const rawWorker = new Worker('raw', async () => ({ ok: true }), {
       connection: rawWorkerConnection,
       prefix,
