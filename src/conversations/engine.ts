@@ -436,8 +436,6 @@ const HANDOFF_REASONS = new Set([
   'first_class_fails_though_allowed',
   'suspended_after_stamps_call',
 ]);
-const TWO_MISSES =
-  'I am sorry, I have not understood you twice now. I have passed this conversation to our support team so a person can help.';
 
 /** "Actually, yes", "actually wait, yes please", "on second thought, done": a change of mind is still an answer. */
 const CHANGE_OF_MIND = String.raw`^\s*(?:(?:actually|on second thoughts?|wait|well|oh|hm+|um+)[\s,.!]*){0,2}`;
@@ -3143,28 +3141,19 @@ export class ConversationEngine {
     if (intent === OUT_OF_SCOPE) {
       const followup = await followupWork();
       if (followup !== undefined) return followup;
-      const misses = state.misunderstandings + 1;
-      const reply: Reply =
-        misses >= 2
-          ? {
-              texts: [TWO_MISSES],
-              escalation: { kind: 'ticket', reason: 'not_understood_twice', status: 'requested' },
-            }
-          : {
-              texts: [context.answer(OUT_OF_SCOPE)],
-              choices: YES_OR_NO,
-              // A promise to bring a person if it still fails outlives one message not understood.
-              ...promiseKept,
-            };
+      // Not understood: a person is offered (yes / no), the second time in other words; nobody is
+      // handed off unasked. A promise to bring a person if it still fails outlives a miss.
+      const misses = Math.min(state.misunderstandings + 1, 2);
+      const reply: Reply = {
+        texts: [context.answer(OUT_OF_SCOPE, misses >= 2 ? 'second_miss' : 'default')],
+        choices: YES_OR_NO,
+        ...promiseKept,
+      };
       return withNote({
         reply,
         intent,
         confidence,
-        stateChanges: {
-          ...changes,
-          misunderstandings: misses >= 2 ? 0 : misses,
-          personOffered: misses >= 2 ? undefined : true,
-        },
+        stateChanges: { ...changes, misunderstandings: misses, personOffered: true },
       });
     }
     // A hand-off silences the bot, so it is not made on a guess: read as wanting a person, unsure

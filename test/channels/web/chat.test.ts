@@ -3198,13 +3198,20 @@ describe('conversation behaviour', () => {
     expect(allText(await say(offered, '...'))).toMatch(/Shall I ask them to reconnect it\? \(yes \/ no\)$/);
   });
 
-  it('hands over after two misunderstandings in a row', async () => {
+  it('offers a person again after two misunderstandings in a row, and hands over only on a yes', async () => {
     const id = await startAs('active@demo.test');
     const first = await say(id, 'what is the weather like in lisbon');
     expect(first.intent).toBe('out_of_scope');
     expect(first.escalation).toBeNull();
     const second = await say(id, 'tell me a joke about pirates');
-    expect(second.escalation).toMatchObject({ kind: 'ticket', reason: 'not_understood_twice' });
+    expect(second.escalation).toBeNull();
+    expect(allText(second)).toMatch(
+      /still have not understood[\s\S]*shall I pass you to them\? \(yes \/ no\)$/,
+    );
+    expect((await service.store.get(id))?.handoff).toBeUndefined();
+    const yes = await say(id, 'yes please');
+    expect(yes.escalation).toMatchObject({ kind: 'ticket' });
+    expect((await service.store.get(id))?.handoff).toBeDefined();
   });
 
   it('takes "ok" and "hmm" after an answer as acknowledgements, not misunderstandings, and the promise holds', async () => {
