@@ -16,6 +16,9 @@ export interface ReadAct {
  */
 export const ACT_THRESHOLD = 0.5;
 
+/** The act a follow-up's own examples train: only that follow-up answers it. */
+export const ownActOf = (followupId: string) => `followup:${followupId}`;
+
 /** Topic labels of the reader: a topic's examples are its own class, so a scope can mask them. */
 const TOPIC = 'topic:';
 /** Topics that never compete with an act: they are not requests ("thanks", "hi", off-topic). */
@@ -42,6 +45,9 @@ export class ActReader {
     const rows: LabelledText[] = Object.entries(dialogue.acts).flatMap(([act, { examples }]) =>
       examples.map((text) => ({ text, intent: act })),
     );
+    // A follow-up's own examples are an act of its own, named after it.
+    for (const followup of dialogue.followups)
+      for (const text of followup.examples ?? []) rows.push({ text, intent: ownActOf(followup.id) });
     if (rows.length === 0) return new ActReader(undefined, threshold);
     for (const intent of intents)
       for (const text of intent.examples) rows.push({ text, intent: `${TOPIC}${intent.id}` });

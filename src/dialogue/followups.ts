@@ -1,4 +1,4 @@
-import type { ActReader } from './act-reader.ts';
+import { type ActReader, ownActOf } from './act-reader.ts';
 import { evaluate, type Facts } from './conditions.ts';
 import type { Dialogue } from './load.ts';
 import { type Followup, LEXICON_ACTS, SCOPES, type Scope } from './schema.ts';
@@ -56,7 +56,7 @@ export class FollowupBook {
     const candidates = SCOPES.filter((scope) => turn.scopes.has(scope)).flatMap(
       (scope) => this.byScope.get(scope) ?? [],
     );
-    const accepted = new Set(candidates.flatMap((f) => (f.act && !lexicon.has(f.act) ? [f.act] : [])));
+    const accepted = new Set(candidates.flatMap(actsOf));
     // While a person has the conversation the bot takes no new topic: only the acts compete.
     const read = this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'));
     for (const followup of candidates) {
@@ -72,15 +72,22 @@ export class FollowupBook {
         texts: variant === undefined ? [] : [render(variant.text)],
         ...(topic ? { topic } : {}),
         countsAsMiss: followup.effects?.counts_as_miss !== false,
-        ...(read && followup.act === read.act ? { act: read.act } : {}),
+        ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
       };
     }
     return undefined;
   }
 }
 
+/** The acts the reader must consider for a follow-up: its shared act, or its own examples' act. */
+function actsOf(followup: Followup): string[] {
+  if (followup.examples !== undefined) return [ownActOf(followup.id)];
+  return followup.act !== undefined && !lexicon.has(followup.act) ? [followup.act] : [];
+}
+
 function matches(followup: Followup, turn: FollowupTurn, act: string | undefined): boolean {
   if (followup.when !== undefined && !evaluate(followup.when, turn.facts)) return false;
+  if (followup.examples !== undefined) return act === ownActOf(followup.id);
   if (followup.act !== undefined) return followup.act === act || turn.lexiconActs.has(followup.act);
   if (followup.intent !== undefined) return followup.intent === turn.intent;
   return true;

@@ -38,7 +38,12 @@ export function loadDialogue(
   const problems: IntentProblem[] = [];
   const acts = parseYamlFile(join(dir, 'acts.yaml'), actsFileSchema, problems);
   const followups = parseYamlFile(join(dir, 'followups.yaml'), followupsFileSchema, problems);
-  if (acts.value !== undefined) problems.push(...exampleCollisions(acts as ParsedFile<ActsFile>, intents));
+  if (acts.value !== undefined) {
+    const seen = topicExamples(intents);
+    problems.push(...actCollisions(acts as ParsedFile<ActsFile>, seen));
+    if (followups.value !== undefined)
+      problems.push(...followupCollisions(followups as ParsedFile<{ followups: Followup[] }>, seen));
+  }
   if (acts.value !== undefined && followups.value !== undefined) {
     problems.push(
       ...followupProblems(followups as ParsedFile<{ followups: Followup[] }>, acts.value, intents),
@@ -56,28 +61,59 @@ export function loadDialogueOrThrow(intentsDir: string, intents: readonly Intent
   return dialogue;
 }
 
-/** An act's example under another act, or also a topic's example: the readers would disagree. */
-function exampleCollisions(
-  entry: ParsedFile<ActsFile>,
-  intents: readonly IntentDefinition[],
+/** Every topic example, by its key, with the topic that has it. */
+function topicExamples(intents: readonly IntentDefinition[]): Map<string, string> {
+  const seen = new Map<string, string>();
+  for (const intent of intents)
+    for (const example of intent.examples) seen.set(exampleKey(example), intent.id);
+  return seen;
+}
+
+/**
+ * An example that stands under two labels (a topic, an act, a follow-up): the readers would
+ * disagree about it. `seen` is filled as it goes, so acts are checked before follow-ups.
+ */
+function collisions(
+  entry: ParsedFile<unknown>,
+  labelled: readonly { label: string; examples: readonly string[]; path: (string | number)[] }[],
+  seen: Map<string, string>,
 ): IntentProblem[] {
   const problems: IntentProblem[] = [];
-  const topics = new Map<string, string>();
-  for (const intent of intents)
-    for (const example of intent.examples) topics.set(exampleKey(example), intent.id);
-  const seen = new Map<string, string>();
-  for (const [act, { examples }] of Object.entries(entry.value?.acts ?? {})) {
+  for (const { label, examples, path } of labelled) {
     examples.forEach((example, index) => {
       const key = exampleKey(example);
-      const other = seen.get(key) ?? topics.get(key);
-      if (other !== undefined && other !== act)
-        problems.push(
-          at(entry, ['acts', act, 'examples', index], `example also under ${other}: "${example}"`),
-        );
-      seen.set(key, act);
+      const other = seen.get(key);
+      if (other !== undefined && other !== label)
+        problems.push(at(entry, [...path, index], `example also under ${other}: "${example}"`));
+      seen.set(key, label);
     });
   }
   return problems;
+}
+
+function actCollisions(entry: ParsedFile<ActsFile>, seen: Map<string, string>): IntentProblem[] {
+  const acts = Object.entries(entry.value?.acts ?? {});
+  return collisions(
+    entry,
+    acts.map(([act, { examples }]) => ({ label: act, examples, path: ['acts', act, 'examples'] })),
+    seen,
+  );
+}
+
+function followupCollisions(
+  entry: ParsedFile<{ followups: Followup[] }>,
+  seen: Map<string, string>,
+): IntentProblem[] {
+  const followups = entry.value?.followups ?? [];
+  return collisions(
+    entry,
+    followups.map((followup, index) => ({
+      label: `follow-up ${followup.id}`,
+      examples: followup.examples ?? [],
+      path: ['followups', index, 'examples'],
+    })),
+    seen,
+  );
 }
 
 function followupProblems(
@@ -97,8 +133,10 @@ function followupProblems(
     const shadow = alwaysAnswers.get(followup.in);
     if (shadow !== undefined)
       where(['id'], `never applies: ${shadow} answers every message in scope ${followup.in} first`);
-    if (followup.act === undefined && followup.intent === undefined && followup.when === undefined)
-      alwaysAnswers.set(followup.in, followup.id);
+    const answersAll = [followup.act, followup.intent, followup.examples, followup.when].every(
+      (how) => how === undefined,
+    );
+    if (answersAll) alwaysAnswers.set(followup.in, followup.id);
     (followup.say ?? []).forEach((variant, v) => {
       for (const problem of placeholderProblems(variant.text, answers)) where(['say', v], problem);
     });

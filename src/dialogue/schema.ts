@@ -64,6 +64,8 @@ export const followupSchema = z
     in: z.enum(SCOPES),
     act: z.string().optional(),
     intent: z.enum(INTENT_IDS).optional(),
+    /** Its own examples, for a question only this follow-up answers (a topic-local sub-intent). */
+    examples: z.array(example).min(3, 'at least 3 examples are required').optional(),
     when: when.optional(),
     say: say.optional(),
     effects: effects.optional(),
@@ -71,9 +73,11 @@ export const followupSchema = z
   .refine((followup) => followup.say !== undefined || followup.effects?.topic !== undefined, {
     message: 'a follow-up says something or answers as a topic (effects: { topic })',
   })
-  .refine((followup) => !(followup.act !== undefined && followup.intent !== undefined), {
-    message: 'a follow-up answers an act or an intent, not both',
-  });
+  .refine(
+    (followup) =>
+      [followup.act, followup.intent, followup.examples].filter((how) => how !== undefined).length <= 1,
+    { message: 'a follow-up answers an act, an intent or its own examples: one of them' },
+  );
 export type Followup = z.infer<typeof followupSchema>;
 
 export const followupsFileSchema = z.strictObject({ followups: z.array(followupSchema) });

@@ -71,6 +71,17 @@ describe('loadDialogue', () => {
     expect(messages).toMatch(/example also under why: "why is that"/);
   });
 
+  it("reports a follow-up's own example that is also a topic's example", () => {
+    const topicExample = intents.find((intent) => intent.id === 'close_account')?.examples[0] ?? '';
+    const dir = copyWith('followups.yaml', (text) =>
+      text.replace(
+        '      - can i reopen it later\n',
+        `      - can i reopen it later\n      - ${topicExample}\n`,
+      ),
+    );
+    expect(messagesOf(dir).join('\n')).toContain(`example also under close_account: "${topicExample}"`);
+  });
+
   it('reports a follow-up that can never apply after one that answers every message of its scope', () => {
     const dir = copyWith('followups.yaml', (text) =>
       text.replace(
