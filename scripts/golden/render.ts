@@ -46,9 +46,10 @@ export function lineDiff(before: string[], now: string[]): string[] {
     if (i < before.length && j < now.length && before[i] === now[j]) {
       out.push(`  ${before[i++]}`);
       j++;
-    } else if (j < now.length && (i === before.length || at(i, j + 1) >= at(i + 1, j)))
-      out.push(`+ ${now[j++]}`);
-    else out.push(`- ${before[i++]}`);
+    } else if (i < before.length && (j === now.length || at(i + 1, j) >= at(i, j + 1)))
+      // Removed lines before added ones, as in a unified diff: the old sentence, then the new.
+      out.push(`- ${before[i++]}`);
+    else out.push(`+ ${now[j++]}`);
   }
   return out;
 }
