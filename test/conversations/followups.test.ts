@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { type Service, startService } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { recordStart, recordTurn } from '../helpers/golden.ts';
 import { identityOf, TEST_IDENTITY_SECRET } from '../helpers/identity.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
@@ -45,10 +46,12 @@ async function post(path: string, body: unknown): Promise<Record<string, unknown
 }
 
 const startAs = async (email?: string) =>
-  (await post('/api/conversations', email === undefined ? {} : { email, identity: identityOf(email) }))
-    .id as string;
+  recordStart(
+    email,
+    await post('/api/conversations', email === undefined ? {} : { email, identity: identityOf(email) }),
+  );
 const say = async (id: string, text: string) =>
-  (await post(`/api/conversations/${id}/messages`, { text })) as unknown as Turn;
+  recordTurn(id, text, await post(`/api/conversations/${id}/messages`, { text })) as unknown as Turn;
 const textOf = (turn: Turn) => turn.messages.map((message) => message.text).join('\n');
 
 describe('shared acts in the scope of the conversation', () => {

@@ -6,6 +6,7 @@ import { INTENT_LABELS } from '../../../src/conversations/policies.ts';
 import { signIdentity } from '../../../src/core/identity.ts';
 import { type Service, startService } from '../../../src/http/server.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { recordStart, recordTurn } from '../../helpers/golden.ts';
 import { identityOf, TEST_IDENTITY_SECRET } from '../../helpers/identity.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
 
@@ -63,6 +64,7 @@ async function post(
 async function startAs(email?: string): Promise<string> {
   const body = email === undefined ? {} : { email, identity: identityOf(email) };
   const created = await post('/api/conversations', body);
+  recordStart(email, created.json);
   expect(created.status).toBe(201);
   expect(created.json.verified).toBe(email !== undefined);
   return created.json.id as string;
@@ -70,6 +72,7 @@ async function startAs(email?: string): Promise<string> {
 
 async function say(id: string, text: string): Promise<Turn> {
   const response = await post(`/api/conversations/${id}/messages`, { text });
+  recordTurn(id, text, response.json);
   expect(response.status, JSON.stringify(response.json)).toBe(200);
   const turn = response.json as unknown as Turn;
   for (const canary of demoCanaries()) expect(JSON.stringify(turn)).not.toContain(canary);
