@@ -7,13 +7,15 @@ import { type ReferenceServer, startReferenceServer } from './accounts/reference
 import { type Config, zendeskSettings } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
+import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
 import { loadDialogueOrThrow } from './dialogue/load.ts';
+import { type TicketNotices, ticketNoticesFrom } from './escalations/notices.ts';
 import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
 import { RedisDesk } from './escalations/redis-desk.ts';
 import { parseSupportHours } from './escalations/support-hours.ts';
 import type { TicketDesk } from './escalations/ticket-desk.ts';
 import { ZendeskDesk } from './escalations/zendesk-desk.ts';
-import type { IntentDefinition } from './intents/load.ts';
+import { type IntentDefinition, loadIntentsOrThrow } from './intents/load.ts';
 import type { Logger } from './logger.ts';
 import type { Understander } from './nlu/understand.ts';
 import { CheckQueue } from './queue/check-queue.ts';
@@ -127,8 +129,7 @@ export function startEscalations(
   config: Config,
   logger: Logger,
   redis: Redis,
-  store: ConversationStore,
-  stateRedis: Redis,
+  { store, stateRedis, notices }: { store: ConversationStore; stateRedis: Redis; notices: TicketNotices },
   runWorkers: boolean,
 ): EscalationRuntime {
   const zendesk = zendeskSettings(config);
@@ -143,6 +144,7 @@ export function startEscalations(
         desk,
         store,
         logger,
+        notices,
         lockDurationMs: config.CHECK_LOCK_MS,
         stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
       })
@@ -221,6 +223,8 @@ export interface ConversationRuntime {
   stateRedis: Redis;
   store: ConversationStore;
   escalations: EscalationRuntime;
+  /** What the customer is told about their ticket outside a turn. */
+  notices: TicketNotices;
   close(graceMs: number): Promise<void>;
 }
 
@@ -233,7 +237,13 @@ export function openConversations(
   logger: Logger,
   checks: CheckRuntime,
   runEscalationWorker: boolean,
+  options: { intents?: readonly IntentDefinition[]; runSecrets?: readonly (string | undefined)[] } = {},
 ): ConversationRuntime {
+  // The worker process has no engine: the notices it says come from the same intents, guarded.
+  const notices = ticketNoticesFrom(
+    options.intents ?? loadIntentsOrThrow(config.INTENTS_DIR),
+    createOutputGuard({ fallback: SAFE_FALLBACK, secrets: serviceSecrets(config, options.runSecrets ?? []) }),
+  );
   const stateRedis = createPipelinedRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS);
   stateRedis.on('error', (error: Error) =>
     logger.warn({ err: { message: error.message } }, 'redis connection error'),
@@ -242,11 +252,18 @@ export function openConversations(
     prefix: config.QUEUE_PREFIX,
     ttlSeconds: config.CONVERSATION_TTL_DAYS * 86_400,
   });
-  const escalations = startEscalations(config, logger, checks.redis, store, stateRedis, runEscalationWorker);
+  const escalations = startEscalations(
+    config,
+    logger,
+    checks.redis,
+    { store, stateRedis, notices },
+    runEscalationWorker,
+  );
   return {
     stateRedis,
     store,
     escalations,
+    notices,
     async close(graceMs) {
       await escalations.close(graceMs);
       await store.close();

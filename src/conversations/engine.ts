@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSummary } from '../accounts/model.ts';
 import { botMessage, YES_OR_NO } from '../core/messages.ts';
-import { createOutputGuard, type OutputGuard, type OutputGuardOptions } from '../core/output-guard.ts';
+import {
+  createOutputGuard,
+  type OutputGuard,
+  type OutputGuardOptions,
+  SAFE_FALLBACK,
+} from '../core/output-guard.ts';
 import { namesOfSecrets, redactSecrets, type SecretKind } from '../core/secrets.ts';
 import {
   type BotMessage,
@@ -16,12 +21,13 @@ import {
   type VerifiedCustomer,
 } from '../core/types.ts';
 import { ActReader } from '../dialogue/act-reader.ts';
-import { factsOf, handoffTicketId, scopesOf } from '../dialogue/facts.ts';
+import { factsOf, scopesOf } from '../dialogue/facts.ts';
 import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
 import type { Dialogue } from '../dialogue/load.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
+import { renderTemplate } from '../intents/render.ts';
 import {
   type CheckName,
   type IntentId,
@@ -66,7 +72,14 @@ import {
   TRIED_REPEATEDLY,
   whatToTellStamps,
 } from './policies.ts';
-import type { ConversationState, ConversationStore, Offer, Recap, TicketRecord } from './store.ts';
+import {
+  type ConversationState,
+  type ConversationStore,
+  handoffTicketId,
+  type Offer,
+  type Recap,
+  type TicketRecord,
+} from './store.ts';
 
 export interface EngineOptions {
   /**
@@ -110,8 +123,6 @@ export interface EngineDependencies {
 }
 
 /** Said instead of a bot text the output guard refuses (an unfilled placeholder): short and safe. */
-const GUARD_FALLBACK =
-  'Sorry, I cannot give you that answer right now. Ask for a person and our support team will help.';
 
 const CHECKING = 'One moment, I am checking your account.';
 const STILL_CHECKING =
@@ -1086,9 +1097,7 @@ function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Fills {{placeholders}}; an unknown one becomes empty rather than leaking its name. */
-function render(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => vars[name] ?? '').trim();
-}
+const render = renderTemplate;
 
 interface TurnWork {
   reply: Reply;
@@ -1115,7 +1124,7 @@ export class ConversationEngine {
   private readonly guard: OutputGuard;
 
   constructor(private readonly deps: EngineDependencies) {
-    this.guard = createOutputGuard({ ...deps.outputGuard, fallback: GUARD_FALLBACK });
+    this.guard = createOutputGuard({ ...deps.outputGuard, fallback: SAFE_FALLBACK });
     this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
     this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
     const dialogue = deps.dialogue ?? { acts: {}, followups: [] };
@@ -1337,7 +1346,7 @@ export class ConversationEngine {
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
     });
-    const vars = { ticketId: handoffTicketId(state), supportWhen, stampsPhone: STAMPS_PHONE };
+    const vars = { ticketId: handoffTicketId(state) ?? '', supportWhen, stampsPhone: STAMPS_PHONE };
     return this.followups.answer(
       {
         text,

@@ -352,3 +352,10 @@ export class ConversationStore {
     this.subscriber = undefined;
   }
 }
+
+/** The help-desk id of the ticket that holds the conversation's hand-off, once the desk has made it. */
+export function handoffTicketId(state: ConversationState): string | undefined {
+  const recordId = state.handoff?.ticketRecordId;
+  if (recordId === undefined) return undefined;
+  return state.tickets.find((ticket) => ticket.id === recordId)?.ticketId;
+}

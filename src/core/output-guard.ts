@@ -65,6 +65,13 @@ export const outputGuardOptionsSchema = z.object({
 
 export type OutputGuardOptions = z.input<typeof outputGuardOptionsSchema>;
 
+/**
+ * What a customer is told instead of a text the guard cannot let through: a safety text, so it
+ * lives here and not in data, where an edit could break the guard's own last resort.
+ */
+export const SAFE_FALLBACK =
+  'Sorry, I cannot give you that answer right now. Ask for a person and our support team will help.';
+
 /** The guard, with its options checked and compiled once; call it on every outgoing text. */
 export type OutputGuard = (text: string) => GuardedText;
 

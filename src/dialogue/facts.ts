@@ -1,4 +1,4 @@
-import type { ConversationState } from '../conversations/store.ts';
+import { type ConversationState, handoffTicketId } from '../conversations/store.ts';
 import type { Facts } from './conditions.ts';
 import type { Scope } from './schema.ts';
 
@@ -46,12 +46,6 @@ function awaitingOf(state: ConversationState): string {
   return 'none';
 }
 
-/** The ticket that holds the hand-off, when the help desk has made it. */
-export function handoffTicketId(state: ConversationState): string {
-  const record = state.tickets.find((ticket) => ticket.id === state.handoff?.ticketRecordId);
-  return record?.ticketId ?? '';
-}
-
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
 export function factsOf(state: ConversationState, text: string, supportOpen: boolean): Facts {
   return {
@@ -63,7 +57,7 @@ export function factsOf(state: ConversationState, text: string, supportOpen: boo
     'facts.lifted': state.liftedSuspension !== undefined,
     'facts.ticket_open': state.tickets.some((ticket) => !ticket.handoff),
     awaiting: awaitingOf(state),
-    'handoff.ticket_id': handoffTicketId(state),
+    'handoff.ticket_id': handoffTicketId(state) ?? '',
     'handoff.notified': state.handoff?.notified === true,
     'message.question': isQuestion(text),
     'support.open': supportOpen,

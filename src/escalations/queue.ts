@@ -5,6 +5,7 @@ import { botMessage } from '../core/messages.ts';
 import type { Logger } from '../logger.ts';
 import { blockingDuplicate } from '../queue/redis.ts';
 import { ActiveJobs, registerActiveJobs } from '../queue/shutdown.ts';
+import type { TicketNotices } from './notices.ts';
 import { ticketFor } from './ticket-content.ts';
 import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
 
@@ -49,6 +50,8 @@ export interface EscalationWorkerOptions {
   desk: TicketDesk;
   store: ConversationStore;
   logger: Logger;
+  /** What the customer is told once the ticket exists (data, through the output guard). */
+  notices: TicketNotices;
   /** @defaultValue 4 */
   concurrency?: number;
   /**
@@ -105,9 +108,7 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       // Record the ticket on the conversation and tell the customer, under the turn lock.
       const { token, state: current } = await store.lock(state.id);
       if (current === null) return created;
-      const message = botMessage(
-        `Your request is ticket #${created.ticketId}. A person from our support team will follow up with you by email and here in this chat.`,
-      );
+      const message = botMessage(options.notices.created(created.ticketId));
       const tickets = current.tickets.map((ticket) =>
         ticket.id === ticketRecordId
           ? { ...ticket, status: 'created' as const, ticketId: created.ticketId, ticketUrl: created.url }

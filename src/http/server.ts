@@ -89,10 +89,13 @@ export async function startService(
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   await warnOfEviction(config, runtime, logger);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
-  const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS);
+  const secrets = runSecretsOf(config);
+  const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS, {
+    intents,
+    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+  });
   const { store, stateRedis, escalations } = conversations;
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
-  const secrets = runSecretsOf(config);
   const engine = createEngine(config, logger, {
     understander,
     intents,
@@ -143,6 +146,7 @@ export async function startService(
             redis: stateRedis,
             prefix: config.QUEUE_PREFIX,
             logger,
+            notices: conversations.notices,
           },
         }
       : {}),

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ConversationState, ConversationStore } from '../../conversations/store.ts';
+import {
+  type ConversationState,
+  type ConversationStore,
+  handoffTicketId,
+} from '../../conversations/store.ts';
 import { agentMessage, botMessage } from '../../core/messages.ts';
 import type { TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
+import type { TicketNotices } from '../../escalations/notices.ts';
 import type { Logger } from '../../logger.ts';
 import { verifyZendeskSignature } from './verify-signature.ts';
 
@@ -50,6 +55,8 @@ export interface ZendeskWebhookOptions {
   redis: Redis;
   prefix: string;
   logger: Logger;
+  /** What the customer is told when the ticket hands the conversation back (data, guarded). */
+  notices: TicketNotices;
   /** The clock of the signature's replay window. @defaultValue Date.now */
   now?: () => number;
 }
@@ -155,7 +162,7 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
     if (state === null) return 'ignored';
     let committed = false;
     try {
-      const entry = entryFor(event, state);
+      const entry = entryFor(event, state, options.notices);
       if (entry === undefined) return 'ignored';
       await store.commit(entry.next, [entry.message], token);
       committed = true;
@@ -166,17 +173,11 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
   }
 }
 
-/** The ticket id (in the help desk) of the ticket that holds the conversation's hand-off, if any. */
-export function handoffTicketId(state: ConversationState): string | undefined {
-  const recordId = state.handoff?.ticketRecordId;
-  if (recordId === undefined) return undefined;
-  return state.tickets.find((ticket) => ticket.id === recordId)?.ticketId;
-}
-
 /** What an event changes in the conversation and the message it adds; undefined when nothing. */
 function entryFor(
   event: ZendeskEvent,
   state: ConversationState,
+  notices: TicketNotices,
 ): { next: ConversationState; message: TranscriptEntry } | undefined {
   if (event.event === 'comment_added') {
     // Only what the customer may read: public comments by the support team. A comment on any ticket
@@ -191,9 +192,6 @@ function entryFor(
   // ticket of the same conversation must not give the bot back a conversation another ticket owns.
   if (!ended || handoffTicketId(state) !== event.ticket_id) return undefined;
   const { handoff: _ended, ...rest } = state;
-  const text =
-    event.event === 'handed_back'
-      ? 'Our support team has handed this conversation back to me. How else can I help?'
-      : `Your ticket #${event.ticket_id} is marked as solved. I am here again if you need anything else.`;
+  const text = event.event === 'handed_back' ? notices.handedBack() : notices.solved(event.ticket_id);
   return { next: rest, message: botMessage(text) };
 }

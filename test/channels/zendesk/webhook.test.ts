@@ -8,6 +8,8 @@ import {
   ConversationStore,
   type TicketRecord,
 } from '../../../src/conversations/store.ts';
+import { createOutputGuard, SAFE_FALLBACK } from '../../../src/core/output-guard.ts';
+import { ticketNoticesFrom } from '../../../src/escalations/notices.ts';
 import { buildApp } from '../../../src/http/app.ts';
 import { loadIntentsOrThrow } from '../../../src/intents/load.ts';
 import { createLogger } from '../../../src/logger.ts';
@@ -22,12 +24,14 @@ let app: Awaited<ReturnType<typeof buildApp>>;
 
 beforeAll(async () => {
   const logger = createLogger('silent');
+  const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+  const notices = ticketNoticesFrom(intents, createOutputGuard({ fallback: SAFE_FALLBACK }));
   app = await buildApp({
-    understander: Understander.fromIntents(loadIntentsOrThrow(DEFAULT_INTENTS_DIR)),
+    understander: Understander.fromIntents(intents),
     answers: new Map(),
     logger,
     rateLimit: { redis, prefix, perIpPerMinute: 100_000 },
-    zendeskWebhook: { secret: SECRET, store, redis, prefix, logger },
+    zendeskWebhook: { secret: SECRET, store, redis, prefix, logger, notices },
   });
   await app.ready();
 });
