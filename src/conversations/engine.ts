@@ -7,7 +7,7 @@ import {
   type OutputGuardOptions,
   SAFE_FALLBACK,
 } from '../core/output-guard.ts';
-import { namesOfSecrets, redactSecrets, type SecretKind } from '../core/secrets.ts';
+import { redactSecrets, secretsRemovedNote } from '../core/secrets.ts';
 import {
   type BotMessage,
   type CheckSummary,
@@ -1085,13 +1085,6 @@ function intentForAccount(account: AccountSummary | null | 'unknown'): Answerabl
   if (account.status === 'suspended') return 'explain_suspension';
   if (account.status === 'registration_pending') return 'registration_error';
   return undefined;
-}
-
-/** Tells the customer what was removed from their message before it was kept, and why. */
-function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined {
-  if (removed.length === 0) return undefined;
-  const what = namesOfSecrets(removed);
-  return `I removed what looked like ${what} from your message before saving it. Please never share card details, passwords or full account numbers in this chat: I never need them.`;
 }
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

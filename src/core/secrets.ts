@@ -136,3 +136,13 @@ export function namesOfSecrets(kinds: readonly SecretKind[]): string {
   const names = kinds.map((kind) => SECRET_NAMES[kind]);
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
+
+/**
+ * Tells the customer what was removed from their message before it was kept, and why. A safety
+ * text, with the redactor that decides it: not in editable data, where it could be lost.
+ */
+export function secretsRemovedNote(removed: readonly SecretKind[]): string | undefined {
+  if (removed.length === 0) return undefined;
+  const what = namesOfSecrets(removed);
+  return `I removed what looked like ${what} from your message before saving it. Please never share card details, passwords or full account numbers in this chat: I never need them.`;
+}
