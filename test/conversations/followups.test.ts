@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { type Service, startService } from '../../src/http/server.ts';
-import { createLogger } from '../../src/logger.ts';
+import type { Service } from '../../src/http/server.ts';
 import { recordStart, recordTurn } from '../helpers/golden.ts';
-import { identityOf, TEST_IDENTITY_SECRET } from '../helpers/identity.ts';
-import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { identityOf } from '../helpers/identity.ts';
+import { deleteKeysUnder, uniquePrefix } from '../helpers/redis.ts';
+import { startTestService } from '../helpers/service.ts';
 
 /**
  * The follow-ups of intents/dialogue/ through the HTTP API: shared acts answered in the scope of
@@ -14,15 +13,7 @@ const prefix = uniquePrefix('followups');
 let service: Service;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    PORT: '0',
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_IP: '100000',
-    CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-  });
-  service = await startService(config, createLogger('silent'));
+  service = await startTestService(prefix);
 });
 afterAll(async () => {
   await service.close();

@@ -12,6 +12,7 @@ import {
   MAX_CONDITION_LENGTH,
   parseCondition,
 } from '../../src/dialogue/conditions.ts';
+import { seededRandom } from '../../src/nlu/softmax.ts';
 
 /** The facts the design's data reads (dialogue-as-data.md §4.2, §4.4). */
 const schema = defineFacts({
@@ -47,18 +48,6 @@ function problemsOf(source: string): { column: number; message: string }[] {
   const parsed = parseCondition(source, schema);
   if (parsed.ok) throw new Error(`${source} parsed, but a problem was expected`);
   return parsed.problems;
-}
-
-/** A small seeded generator, so that a property failure is reproducible. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 describe('defineFacts', () => {
@@ -348,7 +337,7 @@ describe('parseCondition: hostile input', () => {
   });
 
   it('never throws on random input: it parses or returns problems with columns inside the source', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const pieces = [
       'a',
       'b',
@@ -436,7 +425,7 @@ describe('evaluate', () => {
   };
 
   it('never throws, and always answers a boolean, for any facts object', () => {
-    const next = random(42);
+    const next = seededRandom(42);
     const names = [
       'a',
       'b',

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
 import { signZendeskWebhook } from '../../src/channels/zendesk/verify-signature.ts';
-import { loadConfig } from '../../src/config.ts';
-import { type Service, startService } from '../../src/http/server.ts';
-import { createLogger } from '../../src/logger.ts';
+import type { Service } from '../../src/http/server.ts';
 import { ZendeskFake } from '../fakes/zendesk.ts';
-import { identityOf, TEST_IDENTITY_SECRET } from '../helpers/identity.ts';
-import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { identityOf } from '../helpers/identity.ts';
+import { deleteKeysUnder, uniquePrefix } from '../helpers/redis.ts';
+import { startTestService } from '../helpers/service.ts';
 
 const WEBHOOK_SECRET = 'zendesk-webhook-secret-for-tests';
 const fake = new ZendeskFake();
@@ -16,21 +15,14 @@ let base: string;
 
 beforeAll(async () => {
   await fake.start();
-  const config = loadConfig({
-    PORT: '0',
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_IP: '100000',
+  service = await startTestService(prefix, {
     ZENDESK_URL: fake.url,
     ZENDESK_EMAIL: 'bot@acme.test',
     ZENDESK_TOKEN: 'zendesk-test-token',
     ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     // Always open, so no test depends on the clock (support-hours.test.ts covers the closed case).
     SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
   });
-  service = await startService(config, createLogger('silent'));
   base = service.url;
 });
 afterAll(async () => {

@@ -1,31 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../../src/accounts/reference/demo-accounts.ts';
 import type { Fault } from '../../../src/accounts/reference/server.ts';
-import { loadConfig } from '../../../src/config.ts';
 import { INTENT_LABELS } from '../../../src/conversations/policies.ts';
 import { signIdentity } from '../../../src/core/identity.ts';
-import { type Service, startService } from '../../../src/http/server.ts';
-import { createLogger } from '../../../src/logger.ts';
+import type { Service } from '../../../src/http/server.ts';
 import { recordStart, recordTurn } from '../../helpers/golden.ts';
-import { identityOf, TEST_IDENTITY_SECRET } from '../../helpers/identity.ts';
-import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
+import { identityOf } from '../../helpers/identity.ts';
+import { deleteKeysUnder, uniquePrefix } from '../../helpers/redis.ts';
+import { startTestService } from '../../helpers/service.ts';
 
 const prefix = uniquePrefix('chat');
 let service: Service;
 let base: string;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    PORT: '0',
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    CHECK_WAIT_MS: '1500',
-    RATE_LIMIT_PER_IP: '100000',
-    RATE_LIMIT_PER_CONVERSATION: '8',
-    CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-  });
-  service = await startService(config, createLogger('silent'));
+  service = await startTestService(prefix, { CHECK_WAIT_MS: '1500', RATE_LIMIT_PER_CONVERSATION: '8' });
   base = service.url;
 });
 afterAll(async () => {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamSlots } from '../../../src/channels/web/stream-slots.ts';
-import { loadConfig } from '../../../src/config.ts';
-import { type Service, startService } from '../../../src/http/server.ts';
-import { createLogger } from '../../../src/logger.ts';
-import { TEST_IDENTITY_SECRET } from '../../helpers/identity.ts';
-import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
+import type { Service } from '../../../src/http/server.ts';
+import { deleteKeysUnder, uniquePrefix } from '../../helpers/redis.ts';
+import { startTestService } from '../../helpers/service.ts';
 
 describe('StreamSlots', () => {
   it('caps streams per address and per conversation, and a slot released (once or twice) frees one', () => {
@@ -31,17 +29,7 @@ describe('the event streams of the web chat', () => {
   let service: Service;
   const open: AbortController[] = [];
   beforeAll(async () => {
-    const config = loadConfig({
-      PORT: '0',
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'silent',
-      CHAT_IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-      RATE_LIMIT_PER_IP: '100000',
-      MAX_STREAMS_PER_IP: '3',
-      MAX_STREAMS_PER_CONVERSATION: '2',
-    });
-    service = await startService(config, createLogger('silent'));
+    service = await startTestService(prefix, { MAX_STREAMS_PER_IP: '3', MAX_STREAMS_PER_CONVERSATION: '2' });
   });
   afterAll(async () => {
     for (const controller of open) controller.abort();
