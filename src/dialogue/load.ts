@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IntentProblem, IntentsInvalidError } from '../errors.ts';
 import type { IntentDefinition } from '../intents/load.ts';
@@ -6,9 +6,9 @@ import { exampleKey } from '../intents/load.ts';
 import { at, type ParsedFile, parseYamlFile } from '../intents/yaml-file.ts';
 import {
   type ActsFile,
-  actsFileSchema,
+  type DialogueFile,
+  dialogueFileSchema,
   type Followup,
-  followupsFileSchema,
   LEXICON_ACTS,
   PLACEHOLDERS,
 } from './schema.ts';
@@ -23,11 +23,12 @@ const EMPTY: Dialogue = { acts: {}, followups: [] };
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 /**
- * Reads `intents/dialogue/acts.yaml` and `followups.yaml` and checks them against each other and
- * the intents: every act a follow-up answers exists, every placeholder is known (an `answer:` one
- * names an answer an intent has), no example stands under two acts or is also a topic's example,
- * and no follow-up comes after one that always answers in its scope. A folder without them is an
- * empty dialogue (an older copy of intents/).
+ * Reads every `intents/dialogue/*.yaml` (each may declare `acts:`, `followups:` or both; files are
+ * read in name order, and follow-ups keep that order within a scope) and checks them against each
+ * other and the intents: every act a follow-up answers exists, every placeholder is known (an
+ * `answer:` one names an answer an intent has), no example stands under two acts or is also a
+ * topic's example, ids are unique, and no follow-up comes after one that always answers in its
+ * scope. A folder without them is an empty dialogue (an older copy of intents/).
  */
 export function loadDialogue(
   intentsDir: string,
@@ -36,23 +37,22 @@ export function loadDialogue(
   const dir = join(intentsDir, 'dialogue');
   if (!existsSync(dir)) return { dialogue: EMPTY, problems: [] };
   const problems: IntentProblem[] = [];
-  const acts = parseYamlFile(join(dir, 'acts.yaml'), actsFileSchema, problems);
-  const followups = parseYamlFile(join(dir, 'followups.yaml'), followupsFileSchema, problems);
-  if (acts.value !== undefined) {
-    const seen = topicExamples(intents);
-    problems.push(...actCollisions(acts as ParsedFile<ActsFile>, seen));
-    if (followups.value !== undefined)
-      problems.push(...followupCollisions(followups as ParsedFile<{ followups: Followup[] }>, seen));
-  }
-  if (acts.value !== undefined && followups.value !== undefined) {
-    problems.push(
-      ...followupProblems(followups as ParsedFile<{ followups: Followup[] }>, acts.value, intents),
-    );
-  }
-  return {
-    dialogue: { acts: acts.value?.acts ?? {}, followups: followups.value?.followups ?? [] },
-    problems,
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.yaml'))
+    .sort()
+    .map((name) => parseYamlFile(join(dir, name), dialogueFileSchema, problems));
+  if (files.some((file) => file.value === undefined)) return { dialogue: EMPTY, problems };
+  const valid = files as ParsedFile<DialogueFile>[];
+  const dialogue: Dialogue = {
+    acts: Object.assign({}, ...valid.map((file) => file.value?.acts ?? {})),
+    followups: valid.flatMap((file) => file.value?.followups ?? []),
   };
+  const seen = topicExamples(intents);
+  for (const file of valid) problems.push(...actCollisions(file, seen));
+  for (const file of valid) problems.push(...followupCollisions(file, seen));
+  const state: LintState = { alwaysAnswers: new Map(), ids: new Set() };
+  for (const file of valid) problems.push(...followupProblems(file, dialogue.acts, intents, state));
+  return { dialogue, problems };
 }
 
 export function loadDialogueOrThrow(intentsDir: string, intents: readonly IntentDefinition[]): Dialogue {
@@ -91,7 +91,7 @@ function collisions(
   return problems;
 }
 
-function actCollisions(entry: ParsedFile<ActsFile>, seen: Map<string, string>): IntentProblem[] {
+function actCollisions(entry: ParsedFile<DialogueFile>, seen: Map<string, string>): IntentProblem[] {
   const acts = Object.entries(entry.value?.acts ?? {});
   return collisions(
     entry,
@@ -100,10 +100,7 @@ function actCollisions(entry: ParsedFile<ActsFile>, seen: Map<string, string>): 
   );
 }
 
-function followupCollisions(
-  entry: ParsedFile<{ followups: Followup[] }>,
-  seen: Map<string, string>,
-): IntentProblem[] {
+function followupCollisions(entry: ParsedFile<DialogueFile>, seen: Map<string, string>): IntentProblem[] {
   const followups = entry.value?.followups ?? [];
   return collisions(
     entry,
@@ -116,18 +113,26 @@ function followupCollisions(
   );
 }
 
+/** What the lint carries from one file to the next: ids seen, a follow-up answering all of a scope. */
+interface LintState {
+  alwaysAnswers: Map<string, string>;
+  ids: Set<string>;
+}
+
 function followupProblems(
-  entry: ParsedFile<{ followups: Followup[] }>,
-  acts: ActsFile,
+  entry: ParsedFile<DialogueFile>,
+  acts: ActsFile['acts'],
   intents: readonly IntentDefinition[],
+  { alwaysAnswers, ids }: LintState,
 ): IntentProblem[] {
   const problems: IntentProblem[] = [];
-  const known = new Set([...Object.keys(acts.acts), ...LEXICON_ACTS]);
+  const known = new Set([...Object.keys(acts), ...LEXICON_ACTS]);
   const answers = new Map(intents.map((intent) => [intent.id, new Set(Object.keys(intent.answers))]));
-  const alwaysAnswers = new Map<string, string>();
   (entry.value?.followups ?? []).forEach((followup, index) => {
     const where = (path: (string | number)[], message: string) =>
       problems.push(at(entry, ['followups', index, ...path], message));
+    if (ids.has(followup.id)) where(['id'], `follow-up id "${followup.id}" is used twice`);
+    ids.add(followup.id);
     if (followup.act !== undefined && !known.has(followup.act))
       where(['act'], `unknown act "${followup.act}"; acts: ${[...known].sort().join(', ')}`);
     const shadow = alwaysAnswers.get(followup.in);

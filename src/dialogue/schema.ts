@@ -80,4 +80,9 @@ export const followupSchema = z
   );
 export type Followup = z.infer<typeof followupSchema>;
 
-export const followupsFileSchema = z.strictObject({ followups: z.array(followupSchema) });
+/** One file of `intents/dialogue/`: shared acts, follow-ups, or both. */
+export const dialogueFileSchema = z.strictObject({
+  acts: actsFileSchema.shape.acts.optional(),
+  followups: z.array(followupSchema).optional(),
+});
+export type DialogueFile = z.infer<typeof dialogueFileSchema>;

@@ -94,3 +94,33 @@ describe('loadDialogue', () => {
     );
   });
 });
+
+describe('loadDialogue over several files', () => {
+  const extra = (body: string): string => {
+    const dir = copyWith('followups.yaml', (text) => text);
+    writeFileSync(join(dir, 'dialogue', 'zz-extra.yaml'), body);
+    return dir;
+  };
+
+  it('reads follow-ups of another file after the others, with the acts of every file', () => {
+    const dir = extra(
+      'acts:\n  extra_act:\n    description: a test act\n    examples: [one a, two b, three c, four d, five e, six f, seven g, eight h]\nfollowups:\n  - id: extra.one\n    in: global\n    act: extra_act\n    say: An extra answer.\n',
+    );
+    const { dialogue, problems } = loadDialogue(dir, intents);
+    expect(problems).toEqual([]);
+    expect(dialogue.followups.at(-1)?.id).toBe('extra.one');
+    expect(Object.keys(dialogue.acts)).toEqual(expect.arrayContaining(['extra_act', 'how_long']));
+  });
+
+  it('reports a follow-up id used twice, in the file and line of the second', () => {
+    const dir = extra(
+      'followups:\n  - id: handoff.how_long\n    in: global\n    act: how_long\n    say: Again.\n',
+    );
+    expect(loadDialogue(dir, intents).problems).toEqual([
+      expect.objectContaining({
+        file: expect.stringContaining('zz-extra.yaml'),
+        message: expect.stringMatching(/used twice/),
+      }),
+    ]);
+  });
+});
