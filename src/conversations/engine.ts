@@ -1323,8 +1323,9 @@ export class ConversationEngine {
     text: string,
     intent: string,
     context: PolicyContext,
+    withRepair: boolean,
   ): Promise<{ work: Pick<TurnWork, 'reply' | 'intent'>; countsAsMiss: boolean } | undefined> {
-    const found = this.followupAnswer(state, text, intent);
+    const found = this.followupAnswer(state, text, intent, withRepair);
     if (found === undefined) return undefined;
     const topic = found.topic as Answerable | undefined;
     const said: Reply = { texts: found.texts };
@@ -1334,7 +1335,12 @@ export class ConversationEngine {
   }
 
   /** The follow-up of the active scopes that answers `text`, with its placeholders filled. */
-  private followupAnswer(state: ConversationState, text: string, intent: string): FollowupAnswer | undefined {
+  private followupAnswer(
+    state: ConversationState,
+    text: string,
+    intent: string,
+    withRepair = true,
+  ): FollowupAnswer | undefined {
     const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
@@ -1345,7 +1351,7 @@ export class ConversationEngine {
         text,
         intent,
         lexiconActs: new Set(),
-        scopes: scopesOf(state),
+        scopes: scopesOf(state, withRepair),
         facts: factsOf(state, text, opening === null),
       },
       (template) =>
@@ -1930,6 +1936,19 @@ export class ConversationEngine {
         );
     }
 
+    let intent = understanding.intent;
+    let confidence = understanding.confidence;
+    // The follow-ups of intents/dialogue/ the active scopes accept, once the waits had their turn:
+    // tried first here, and again before any repair (the reading may be settled by then).
+    const followupWork = async (withRepair = true): Promise<TurnWork | undefined> => {
+      const found = await this.followupReply(state, text, intent, context, withRepair);
+      if (found === undefined) return undefined;
+      const misunderstandings = found.countsAsMiss ? 0 : state.misunderstandings;
+      return withNote({ ...found.work, confidence, stateChanges: { ...changes, misunderstandings } });
+    };
+    const early = await followupWork(false);
+    if (early !== undefined) return early;
+
     // The last answer found nothing wrong and asked to be told if it still fails: this says so,
     // about that answer, unless it names a topic of its own ("my registration still fails"). The
     // classifier's guess for "still failing" alone is no topic, and the same topic again would
@@ -2135,16 +2154,6 @@ export class ConversationEngine {
       });
     }
 
-    let intent = understanding.intent;
-    let confidence = understanding.confidence;
-    // Shared acts the conversation can answer here (intents/dialogue/), tried before any repair:
-    // before asking which of two topics was meant, and before "not understood".
-    const followupWork = async (): Promise<TurnWork | undefined> => {
-      const found = await this.followupReply(state, text, intent, context);
-      if (found === undefined) return undefined;
-      const misunderstandings = found.countsAsMiss ? 0 : state.misunderstandings;
-      return withNote({ ...found.work, confidence, stateChanges: { ...changes, misunderstandings } });
-    };
     // "OB-1003" or "my email is x@y" and nothing more asks nothing: only the note (it was read as
     // a guess between two topics, asked which).
     const onlyAnAccount = note !== undefined && namesOnlyAnAccount(text, understanding.entities);

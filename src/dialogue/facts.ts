@@ -64,11 +64,15 @@ export function factsOf(state: ConversationState, text: string, supportOpen: boo
   };
 }
 
-/** The scopes a turn can be answered in: only `handoff` while a person has the conversation. */
-export function scopesOf(state: ConversationState): ReadonlySet<Scope> {
+/**
+ * The scopes a turn can be answered in: only `handoff` while a person has the conversation.
+ * `repair` is left out when the turn is read before the topic's own answer (`withRepair` false).
+ */
+export function scopesOf(state: ConversationState, withRepair = true): ReadonlySet<Scope> {
   if (state.handoff !== undefined) return new Set<Scope>(['handoff']);
-  const scopes = new Set<Scope>(['global']);
+  const scopes = new Set<Scope>(['global', 'repair']);
   if (state.recap !== undefined) scopes.add('topic');
   if (state.customer !== null) scopes.add('account');
+  if (!withRepair) scopes.delete('repair');
   return scopes;
 }

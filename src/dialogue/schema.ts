@@ -20,8 +20,13 @@ export const DIALOGUE_FACTS = defineFacts({
   'support.open': 'boolean',
 });
 
-/** Scopes in the order they are tried: the innermost first. */
-export const SCOPES = ['handoff', 'topic', 'account', 'global'] as const;
+/**
+ * Scopes in the order they are tried: the innermost first. `repair` holds the generic answers to
+ * shared acts ("how long?", "can you do it for me?"), tried only when nothing more specific
+ * answered, the topic's own answer included: just before the bot asks which topic was meant or
+ * says it did not understand.
+ */
+export const SCOPES = ['handoff', 'topic', 'account', 'global', 'repair'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Acts the code lexicon reads (closed-class words with their negations), not the act reader. */
