@@ -21,9 +21,10 @@ import {
   type VerifiedCustomer,
 } from '../core/types.ts';
 import { ActReader } from '../dialogue/act-reader.ts';
-import { factsOf, scopesOf } from '../dialogue/facts.ts';
+import { factsOf, scopesOf, type TurnReading } from '../dialogue/facts.ts';
 import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
 import type { Dialogue } from '../dialogue/load.ts';
+import { SCOPES, type Scope } from '../dialogue/schema.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
@@ -123,6 +124,9 @@ export interface EngineDependencies {
 }
 
 /** Said instead of a bot text the output guard refuses (an unfilled placeholder): short and safe. */
+
+/** Scopes read once the open wait had its turn, before the topic's own answer. */
+const EARLY_SCOPES: readonly Scope[] = ['topic', 'account', 'global'];
 
 const CHECKING = 'One moment, I am checking your account.';
 const STILL_CHECKING =
@@ -703,42 +707,10 @@ const CARD_RECORDS = `The account records show that a payment on your One Balanc
 /** "Is it because my card expired?", "could it be that the card is maxed out?": a guessed cause. */
 const GUESSES_DECLINE_CAUSE =
   /\b(?:is|was|could|would|might)\s+(?:it|that|this)\s+(?:be\s+)?(?:because|due\s+to|that)\b.*\b(?:card|bank|expir\w*|limit|maxed|funds|address)\b|\b(?:card|it)\s+(?:expired|is\s+expired|was\s+expired|maxed\s+out|over\s+(?:the\s+|its\s+)?limit)\b/i;
-/** "Which card is on file?", "what card was declined?", "last 4 digits of my card", "which card?". */
-const ASKS_WHICH_CARD =
-  /\b(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s+(?:is|was|do\s+(?:you|i)\s+have|did|have\s+(?:you|i)|you\s+have)\b|\bcard\s+(?:is\s+|do\s+you\s+have\s+)?on\s+file\b|\blast\s+(?:4|four)\s+(?:digits\s+)?of\s+(?:my|the)\s+(?:credit\s+|debit\s+)?card\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:what|which)\s+(?:credit\s+|debit\s+|payment\s+)?card\s*[?.!]*\s*$/i;
-/**
- * "Can I pay with PayPal instead?": the facts know of a payment card only, so the bot says what the
- * card is for and who knows the rest.
- */
-const ASKS_OTHER_PAYMENT =
-  /\b(?:pay\w*|use|fund\w*|take|accept\w*)\b.*\b(?:pay\s*pal|venmo|apple\s+pay|google\s+pay|bank\s+(?:accounts?|transfers?)|ach|cash|cheques?|crypto|bitcoin|gift\s+cards?|prepaid\s+cards?)\b|\bpay\s*pal\b|\b(?:other|another|different)\s+(?:way|method|option)s?\s+(?:of\s+|to\s+)?pay/i;
-const OTHER_PAYMENT = `Registering a One Balance account asks for a payment card, and that card pays for the postage you buy with it. I cannot tell whether Stamps.com, which provides the account, takes other ways of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
-/** "Is a debit card ok?", "do you take amex?": which kinds of card are taken, which the facts do not say. */
-const ASKS_CARD_KIND =
-  /\b(?:debit|credit|prepaid|visa|master\s*card|amex|american\s+express|discover)\s*(?:cards?\s+)?(?:ok(?:ay)?|fine|accepted|allowed|work|good)\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:can|do|does|will|is|are)\b.*\b(?:debit\s+card|visa|master\s*card|amex|american\s+express|discover\s+card)\b/i;
-const CARD_KINDS = `A One Balance account uses a payment card, which pays for the postage you buy with it. I cannot tell which kinds of card Stamps.com, which provides the account, accepts: Stamps can tell you at ${STAMPS_PHONE}. Please never type card details here.`;
-/** "Is it safe to give them my card?": where the card goes, and that the bot never sees it. */
-const ASKS_CARD_SAFE =
-  /\b(?:is\s+it|is\s+(?:my|the)\s+card|will\s+(?:my|the)\s+card\s+be)\s+(?:safe|secure)\b.*\bcard\b|\b(?:is\s+(?:my|the)\s+card|will\s+(?:my|the)\s+card\s+be)\s+(?:safe|secure)\b|\b(?:safe|secure)\s+to\s+(?:give|enter|put|share|use)\b.*\bcard\b|\bcan\s+i\s+trust\b.*\bcard\b/i;
-const CARD_SAFETY = `The card goes into the registration form, to Stamps.com, which provides One Balance, and it pays for the postage you buy. I never see card details, so please never type them in this chat. How Stamps.com keeps cards is theirs to tell: Stamps is at ${STAMPS_PHONE}.`;
-/** "I don't have another card", "no other card": the card is what the account needs, and who knows more. */
-const NO_OTHER_CARD =
-  /\b(?:do\s*n['’]?t|do\s+not|dont)\s+(?:have|own)\s+(?:another|an\s+other|any\s+other|a\s+(?:new|different|second|working|valid|credit|debit))\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\bno\s+(?:other|new|working|valid)\s+(?:credit\s+|debit\s+|payment\s+)?cards?\b|\b(?:only|just)\s+have\s+(?:one|this|that)\s+card\b/i;
-const NO_OTHER_CARD_ANSWER = `The account needs a payment card that goes through: it pays for the postage you buy with One Balance. I cannot tell whether Stamps.com, which provides the account, takes another way of paying: Stamps can tell you at ${STAMPS_PHONE}.`;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
 /** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
 const NEEDS_STAMPS_ACCOUNT =
   /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
-/**
- * "How do I update my card?", "I need to change the payment card", "update my billing info", "my
- * card is [removed], can you update it?": changing the card, not which it is.
- */
-const CHANGES_CARD =
-  /\b(?:updat|chang|replac|switch|edit|add)\w*\s+(?:(?:my|the|a|our|that)\s+)?(?:new\s+|other\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b|\b(?:updat|chang|replac|switch|edit|fix)\w*\s+(?:(?:my|the|our)\s+)?(?:billing|payment)\s+(?:info\w*|details?|method|address)\b|\bcard\b.*\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?(?:updat|chang|replac|switch|add)\w*\s+(?:it|that|this)\b/i;
-const CARD_CHANGED_THERE =
-  'The payment card is kept with your One Balance account, which Stamps.com provides, so it is changed there and not in this chat: log in to your One Balance account from the ONE BALANCE & CARRIERS page (top right of the app) and update the card there. Please never type card details here.';
-const CARD_UNSEEN =
-  'I cannot see which card that is: card details never reach me, and this chat never shows them. You can see the card kept with your One Balance account when you log in to it from the ONE BALANCE & CARRIERS page (top right of the app).';
 /** What the records show, told to a customer who denies the password change; whoever made it, a new password is the fix. */
 const PASSWORD_RECORDS =
   'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.';
@@ -816,9 +788,6 @@ const ACKNOWLEDGES =
 /** "It's gone", "my account disappeared": said of an account (not asked), with no word of closing it. */
 const SAYS_GONE =
   /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
-/** "Which payment?", "when did that happen?", "how much was it?": of the declined payment. */
-const ASKS_WHICH_PAYMENT =
-  /\b(?:which|what)\s+(?:payment|charge|transaction|purchase|amount)\b|^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?when\s+(?:did|was)\s+(?:it|that|this|the\s+payment)\b|\bhow\s+much\s+was\s+(?:it|that|the\s+payment)\b/i;
 /** The fix a visitor says is done: a password reset or entered, a card updated. */
 const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
@@ -1310,7 +1279,7 @@ export class ConversationEngine {
     text: string,
     turnId: string,
   ): { next: ConversationState; messages: BotMessage[] } {
-    const answer = this.followupAnswer(state, text, this.deps.understander.understand(text).intent);
+    const answer = this.followupAnswer(state, text, this.deps.understander.understand(text));
     if (answer === undefined || answer.texts.length === 0 || state.handoff === undefined)
       return { next: state, messages: [] };
     const next = { ...state, handoff: { ...state.handoff, notified: true } };
@@ -1321,38 +1290,40 @@ export class ConversationEngine {
   private async followupReply(
     state: ConversationState,
     text: string,
-    intent: string,
+    reading: TurnReading,
     context: PolicyContext,
-    withRepair: boolean,
-  ): Promise<{ work: Pick<TurnWork, 'reply' | 'intent'>; countsAsMiss: boolean } | undefined> {
-    const found = this.followupAnswer(state, text, intent, withRepair);
+    only: readonly Scope[],
+  ): Promise<{ found: FollowupAnswer; reply: Reply } | undefined> {
+    const found = this.followupAnswer(state, text, reading, only);
     if (found === undefined) return undefined;
     const topic = found.topic as Answerable | undefined;
     const said: Reply = { texts: found.texts };
     let reply = topic === undefined ? said : await POLICIES[topic](context);
     if (topic !== undefined && said.texts.length > 0) reply = leadingWith(said.texts.join(' '), reply);
-    return { work: { reply, intent: topic ?? intent }, countsAsMiss: found.countsAsMiss };
+    return { found, reply };
   }
 
   /** The follow-up of the active scopes that answers `text`, with its placeholders filled. */
   private followupAnswer(
     state: ConversationState,
     text: string,
-    intent: string,
-    withRepair = true,
+    reading: TurnReading,
+    only: readonly Scope[] = SCOPES,
   ): FollowupAnswer | undefined {
     const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
     });
     const vars = { ticketId: handoffTicketId(state) ?? '', supportWhen, stampsPhone: STAMPS_PHONE };
+    const openingSteps = this.answerOf('open_account', 'default', {});
     return this.followups.answer(
       {
         text,
-        intent,
+        intent: reading.intent,
         lexiconActs: new Set(),
-        scopes: scopesOf(state, withRepair),
-        facts: factsOf(state, text, opening === null),
+        scopes: scopesOf(state),
+        answering: scopesOf(state, only),
+        facts: factsOf(state, text, opening === null, reading, openingSteps),
       },
       (template) =>
         render(
@@ -1663,6 +1634,36 @@ export class ConversationEngine {
         ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
       });
     };
+    let intent = understanding.intent;
+    let confidence = understanding.confidence;
+    // The follow-ups of intents/dialogue/ the active scopes accept: those about an open wait first
+    // (below), the others once the wait had its turn, and all again before any repair (the
+    // reading may be settled by then).
+    const followupWork = async (only: readonly Scope[] = SCOPES): Promise<TurnWork | undefined> => {
+      const answered = await this.followupReply(state, text, { intent, confidence }, context, only);
+      if (answered === undefined) return undefined;
+      const { found } = answered;
+      let { reply } = answered;
+      let stateChanges: Partial<ConversationState> = {
+        ...changes,
+        misunderstandings: found.countsAsMiss ? 0 : state.misunderstandings,
+      };
+      if (found.offersPerson && !ticketOpen) {
+        reply = { ...reply, choices: YES_OR_NO };
+        stateChanges = { ...stateChanges, personOffered: true };
+      }
+      if (found.remindsOffer && offer !== undefined)
+        reply = { ...reply, texts: [...reply.texts, offerReminder(offer)], choices: offerChoices(offer) };
+      if (found.about !== undefined && found.topic === undefined)
+        return withNote(
+          settled(found.about as IntentId, reply, { ...stateChanges, misunderstandings: 0, recap }),
+        );
+      return withNote({ reply, intent: found.topic ?? intent, confidence, stateChanges });
+    };
+    // Word that the awaited fix is made ("I updated my card") is the wait's answer, whatever else
+    // it names: the code lexicon takes it below.
+    const aboutTheWait = context.fixReported ? undefined : await followupWork(['wait']);
+    if (aboutTheWait !== undefined) return aboutTheWait;
     // A visitor told how to mend a changed password (or a card) who says it is done ("ok i reset
     // it and put it in the app") got the same steps again: the bot cannot check a visitor's
     // account, so it says what the fix does and what signing in adds if postage still fails.
@@ -1682,20 +1683,6 @@ export class ConversationEngine {
             : 'with the new password entered on the ONE BALANCE & CARRIERS page, the password the app keeps matches Stamps.com again, so'
         } try buying postage now. If it still fails, sign in to the app and open this chat from there: I can then check your account and try to lift a suspension.`,
       );
-    // "How do I change the card on file?" (out of scope, 0.99) asks how, not which card: where the
-    // card is changed. While a card update is awaited, the fix's own steps answer it below.
-    if (
-      understanding.intent === OUT_OF_SCOPE &&
-      CHANGES_CARD.test(text) &&
-      !(offer?.kind === 'unsuspend_retry' && offer.after === 'card')
-    )
-      return aboutTheCard(CARD_CHANGED_THERE, 'pricing');
-    if (ASKS_WHICH_CARD.test(text)) return aboutTheCard(CARD_UNSEEN, 'explain_suspension');
-    if (ASKS_OTHER_PAYMENT.test(text)) return aboutTheCard(OTHER_PAYMENT, 'pricing');
-    if (ASKS_CARD_KIND.test(text)) return aboutTheCard(CARD_KINDS, 'pricing');
-    if (ASKS_CARD_SAFE.test(text)) return aboutTheCard(CARD_SAFETY, 'open_account');
-    // "I don't have another card" while the card update is awaited was told to say "done".
-    if (NO_OTHER_CARD.test(text)) return aboutTheCard(NO_OTHER_CARD_ANSWER, 'explain_suspension');
     if (answerable !== undefined) {
       const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
       // A no changes nothing to recap: "why?" after it is about the offer, which comes back with it.
@@ -1803,11 +1790,6 @@ export class ConversationEngine {
         }
         // "Which payment?", "when did it happen?" of the declined payment: the records say only
         // that one was declined (it was asked which of two topics, or told to say "done").
-        if (offer.after === 'card' && ASKS_WHICH_PAYMENT.test(text))
-          return offerAgainAfter(
-            `I cannot see which payment was declined, or when: the account records show only that one was. Stamps can see it: call them at ${STAMPS_PHONE}.`,
-            offer,
-          );
         // "What if it still doesn't work?": what follows a retry that fails, promised now, and the
         // wait goes on (it was told to say "done" again, as if not understood).
         if (WHAT_IF_STILL_FAILS.test(text) && !namesOtherTopic)
@@ -1936,17 +1918,7 @@ export class ConversationEngine {
         );
     }
 
-    let intent = understanding.intent;
-    let confidence = understanding.confidence;
-    // The follow-ups of intents/dialogue/ the active scopes accept, once the waits had their turn:
-    // tried first here, and again before any repair (the reading may be settled by then).
-    const followupWork = async (withRepair = true): Promise<TurnWork | undefined> => {
-      const found = await this.followupReply(state, text, intent, context, withRepair);
-      if (found === undefined) return undefined;
-      const misunderstandings = found.countsAsMiss ? 0 : state.misunderstandings;
-      return withNote({ ...found.work, confidence, stateChanges: { ...changes, misunderstandings } });
-    };
-    const early = await followupWork(false);
+    const early = await followupWork(EARLY_SCOPES);
     if (early !== undefined) return early;
 
     // The last answer found nothing wrong and asked to be told if it still fails: this says so,

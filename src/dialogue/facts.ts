@@ -1,6 +1,6 @@
 import { type ConversationState, handoffTicketId } from '../conversations/store.ts';
 import type { Facts } from './conditions.ts';
-import type { Scope } from './schema.ts';
+import { SCOPES, type Scope } from './schema.ts';
 
 /**
  * Words that open a question when the customer leaves out the question mark ("how long will it
@@ -46,8 +46,20 @@ function awaitingOf(state: ConversationState): string {
   return 'none';
 }
 
+/** How this turn's message was read by the topic classifier. */
+export interface TurnReading {
+  intent: string;
+  confidence: number;
+}
+
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
-export function factsOf(state: ConversationState, text: string, supportOpen: boolean): Facts {
+export function factsOf(
+  state: ConversationState,
+  text: string,
+  supportOpen: boolean,
+  reading: TurnReading = { intent: '', confidence: 0 },
+  openingSteps = '',
+): Facts {
   return {
     'customer.signed_in': state.customer !== null,
     'account.status':
@@ -57,6 +69,17 @@ export function factsOf(state: ConversationState, text: string, supportOpen: boo
     'facts.lifted': state.liftedSuspension !== undefined,
     'facts.ticket_open': state.tickets.some((ticket) => !ticket.handoff),
     awaiting: awaitingOf(state),
+    'awaiting.declined':
+      state.declinedOffer === undefined
+        ? 'none'
+        : state.declinedOffer.kind === 'reconnect'
+          ? 'reconnect_yes'
+          : 'fix_done',
+    'awaiting.fix': state.offer?.kind === 'unsuspend_retry' ? (state.offer.after ?? 'password') : 'none',
+    intent: reading.intent,
+    confidence: reading.confidence,
+    last_intent: state.lastIntent ?? '',
+    'facts.steps_given': openingSteps !== '' && state.recap?.texts.includes(openingSteps) === true,
     'handoff.ticket_id': handoffTicketId(state) ?? '',
     'handoff.notified': state.handoff?.notified === true,
     'message.question': isQuestion(text),
@@ -65,14 +88,16 @@ export function factsOf(state: ConversationState, text: string, supportOpen: boo
 }
 
 /**
- * The scopes a turn can be answered in: only `handoff` while a person has the conversation.
- * `repair` is left out when the turn is read before the topic's own answer (`withRepair` false).
+ * The scopes a turn can be answered in, among `only`: `handoff` alone while a person has the
+ * conversation; `wait` while the bot waits for an answer (an offer, one just declined, a person
+ * offered, a choice between two topics); `topic` after an account answer; `account` for a
+ * signed-in customer; `global` and `repair` always.
  */
-export function scopesOf(state: ConversationState, withRepair = true): ReadonlySet<Scope> {
-  if (state.handoff !== undefined) return new Set<Scope>(['handoff']);
+export function scopesOf(state: ConversationState, only: readonly Scope[] = SCOPES): ReadonlySet<Scope> {
+  if (state.handoff !== undefined) return new Set<Scope>(only.includes('handoff') ? ['handoff'] : []);
   const scopes = new Set<Scope>(['global', 'repair']);
+  if (awaitingOf(state) !== 'none' || state.declinedOffer !== undefined) scopes.add('wait');
   if (state.recap !== undefined) scopes.add('topic');
   if (state.customer !== null) scopes.add('account');
-  if (!withRepair) scopes.delete('repair');
-  return scopes;
+  return new Set(only.filter((scope) => scopes.has(scope)));
 }

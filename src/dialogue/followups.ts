@@ -12,6 +12,12 @@ export interface FollowupTurn {
   lexiconActs: ReadonlySet<string>;
   /** The scopes active now; they are tried in the fixed order of SCOPES. */
   scopes: ReadonlySet<Scope>;
+  /**
+   * The scopes that may answer now (all active ones by default). The message is read against the
+   * acts of every active scope, so that "what was the reason?" is the `why` it is even where only
+   * the wait answers, rather than the closest act the wait accepts.
+   */
+  answering?: ReadonlySet<Scope>;
   facts: Facts;
 }
 
@@ -20,6 +26,12 @@ export interface FollowupAnswer {
   texts: string[];
   /** Answer as this topic does (checks included) after, or instead of, the texts. */
   topic?: string;
+  /** The topic the turn is counted under, settled by the data (full confidence). */
+  about?: string;
+  /** Ends with the offer of a person (see the schema's `offer_person`). */
+  offersPerson: boolean;
+  /** An open offer is asked again after the answer. */
+  remindsOffer: boolean;
   /** False when the message must not count toward "not understood twice". */
   countsAsMiss: boolean;
   act?: string;
@@ -44,34 +56,42 @@ export function withAnswers(template: string, answerOf: (intent: string, variant
  */
 export class FollowupBook {
   private readonly byScope: ReadonlyMap<Scope, readonly Followup[]>;
+  private readonly sharedActs: readonly string[];
 
   constructor(
     dialogue: Dialogue,
     private readonly reader: ActReader,
   ) {
     this.byScope = new Map(SCOPES.map((scope) => [scope, dialogue.followups.filter((f) => f.in === scope)]));
+    this.sharedActs = Object.keys(dialogue.acts);
   }
 
   answer(turn: FollowupTurn, render: Render): FollowupAnswer | undefined {
-    const candidates = SCOPES.filter((scope) => turn.scopes.has(scope)).flatMap(
-      (scope) => this.byScope.get(scope) ?? [],
-    );
-    const accepted = new Set(candidates.flatMap(actsOf));
+    const inScopes = (scopes: ReadonlySet<Scope>) =>
+      SCOPES.filter((scope) => scopes.has(scope)).flatMap((scope) => this.byScope.get(scope) ?? []);
+    // The shared acts always compete, answered here or not: "what was the reason?" is a `why`,
+    // never the nearest question some follow-up of the moment takes. A follow-up's own examples
+    // compete only while its scope is active.
+    const accepted = new Set([...this.sharedActs, ...inScopes(turn.scopes).flatMap(actsOf)]);
     // While a person has the conversation the bot takes no new topic: only the acts compete.
     const read = this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'));
-    for (const followup of candidates) {
+    for (const followup of inScopes(turn.answering ?? turn.scopes)) {
       if (!matches(followup, turn, read?.act)) continue;
       const variant = followup.say?.find(
         (each) => each.when === undefined || evaluate(each.when, turn.facts),
       );
       if (followup.say !== undefined && variant === undefined) continue;
-      const topic =
-        followup.effects?.topic === 'last_topic' ? String(turn.facts.topic ?? '') : followup.effects?.topic;
+      const effects = { ...followup.effects, ...variant?.effects };
+      const topic = resolved(effects.topic, turn.facts);
+      const about = resolved(effects.about, turn.facts);
       return {
         id: followup.id,
         texts: variant === undefined ? [] : [render(variant.text)],
         ...(topic ? { topic } : {}),
-        countsAsMiss: followup.effects?.counts_as_miss !== false,
+        ...(about ? { about } : {}),
+        offersPerson: effects.offer_person === true,
+        remindsOffer: effects.remind_offer === true,
+        countsAsMiss: effects.counts_as_miss !== false,
         ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
       };
     }
@@ -79,15 +99,22 @@ export class FollowupBook {
   }
 }
 
+/** A topic named by an effect: `last_topic` is the conversation's own (none before any). */
+function resolved(topic: string | undefined, facts: Facts): string | undefined {
+  return topic === 'last_topic' ? String(facts.topic ?? '') || undefined : topic;
+}
+
 /** The acts the reader must consider for a follow-up: its shared act, or its own examples' act. */
 function actsOf(followup: Followup): string[] {
   if (followup.examples !== undefined) return [ownActOf(followup.id)];
+  if (followup.like !== undefined) return [ownActOf(followup.like)];
   return followup.act !== undefined && !lexicon.has(followup.act) ? [followup.act] : [];
 }
 
 function matches(followup: Followup, turn: FollowupTurn, act: string | undefined): boolean {
   if (followup.when !== undefined && !evaluate(followup.when, turn.facts)) return false;
   if (followup.examples !== undefined) return act === ownActOf(followup.id);
+  if (followup.like !== undefined) return act === ownActOf(followup.like);
   if (followup.act !== undefined) return followup.act === act || turn.lexiconActs.has(followup.act);
   if (followup.intent !== undefined) return followup.intent === turn.intent;
   return true;

@@ -50,7 +50,8 @@ export function loadDialogue(
   const seen = topicExamples(intents);
   for (const file of valid) problems.push(...actCollisions(file, seen));
   for (const file of valid) problems.push(...followupCollisions(file, seen));
-  const state: LintState = { alwaysAnswers: new Map(), ids: new Set() };
+  const withExamples = new Set(dialogue.followups.filter((f) => f.examples).map((f) => f.id));
+  const state: LintState = { alwaysAnswers: new Map(), ids: new Set(), withExamples };
   for (const file of valid) problems.push(...followupProblems(file, dialogue.acts, intents, state));
   return { dialogue, problems };
 }
@@ -117,13 +118,15 @@ function followupCollisions(entry: ParsedFile<DialogueFile>, seen: Map<string, s
 interface LintState {
   alwaysAnswers: Map<string, string>;
   ids: Set<string>;
+  /** Follow-ups another may answer `like`. */
+  withExamples: ReadonlySet<string>;
 }
 
 function followupProblems(
   entry: ParsedFile<DialogueFile>,
   acts: ActsFile['acts'],
   intents: readonly IntentDefinition[],
-  { alwaysAnswers, ids }: LintState,
+  { alwaysAnswers, ids, withExamples }: LintState,
 ): IntentProblem[] {
   const problems: IntentProblem[] = [];
   const known = new Set([...Object.keys(acts), ...LEXICON_ACTS]);
@@ -133,12 +136,14 @@ function followupProblems(
       problems.push(at(entry, ['followups', index, ...path], message));
     if (ids.has(followup.id)) where(['id'], `follow-up id "${followup.id}" is used twice`);
     ids.add(followup.id);
+    if (followup.like !== undefined && !withExamples.has(followup.like))
+      where(['like'], `"${followup.like}" is no follow-up with its own examples`);
     if (followup.act !== undefined && !known.has(followup.act))
       where(['act'], `unknown act "${followup.act}"; acts: ${[...known].sort().join(', ')}`);
     const shadow = alwaysAnswers.get(followup.in);
     if (shadow !== undefined)
       where(['id'], `never applies: ${shadow} answers every message in scope ${followup.in} first`);
-    const answersAll = [followup.act, followup.intent, followup.examples, followup.when].every(
+    const answersAll = [followup.act, followup.intent, followup.examples, followup.like, followup.when].every(
       (how) => how === undefined,
     );
     if (answersAll) alwaysAnswers.set(followup.in, followup.id);

@@ -14,6 +14,17 @@ export const DIALOGUE_FACTS = defineFacts({
   'facts.lifted': 'boolean',
   'facts.ticket_open': 'boolean',
   awaiting: 'enum(none, fix_done, reconnect_yes, person_yes, choice)',
+  /** An offer the customer said no to in the last turn, which a "yes" can still take. */
+  'awaiting.declined': 'enum(none, fix_done, reconnect_yes)',
+  /** What an awaited unsuspend retry waits for: the card updated or the password entered. */
+  'awaiting.fix': 'enum(none, card, password)',
+  /** The topic classifier's reading of this message, and how sure it is (0 to 1). */
+  intent: 'string',
+  confidence: 'number',
+  /** The intent the last turn was counted under (small talk and "not understood" included). */
+  last_intent: 'string',
+  /** The last account answer gave the opening steps (later answers do not send them again). */
+  'facts.steps_given': 'boolean',
   'handoff.ticket_id': 'string',
   'handoff.notified': 'boolean',
   'message.question': 'boolean',
@@ -21,12 +32,14 @@ export const DIALOGUE_FACTS = defineFacts({
 });
 
 /**
- * Scopes in the order they are tried: the innermost first. `repair` holds the generic answers to
+ * Scopes in the order they are tried: the innermost first. `wait` answers what is said while the
+ * bot waits for an answer (an offer's yes or no, a choice), before the code's yes / no lexicon
+ * takes the rest. `repair` holds the generic answers to
  * shared acts ("how long?", "can you do it for me?"), tried only when nothing more specific
  * answered, the topic's own answer included: just before the bot asks which topic was meant or
  * says it did not understand.
  */
-export const SCOPES = ['handoff', 'topic', 'account', 'global', 'repair'] as const;
+export const SCOPES = ['handoff', 'wait', 'topic', 'account', 'global', 'repair'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Acts the code lexicon reads (closed-class words with their negations), not the act reader. */
@@ -51,17 +64,33 @@ export type ActsFile = z.infer<typeof actsFileSchema>;
 
 const text = z.string().trim().min(1, 'a text must not be empty');
 const when = conditionField(DIALOGUE_FACTS);
-const variant = z.strictObject({ when: when.optional(), text });
-export type Variant = z.output<typeof variant>;
-/** One text, or variants: the first whose `when` holds is said. */
-const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
-
+const answerable = z.enum([...INTENT_IDS.filter((intent) => intent !== OUT_OF_SCOPE), 'last_topic']);
 const effects = z.strictObject({
   /** Answers as that topic does, checks included; `last_topic` is the conversation's own. */
-  topic: z.enum([...INTENT_IDS.filter((intent) => intent !== OUT_OF_SCOPE), 'last_topic']).optional(),
+  topic: answerable.optional(),
+  /**
+   * The topic the turn is counted under, with full confidence, without running it: the answer is
+   * about that topic ("which card is on file?" is the suspension's). Default: `topic`, else the
+   * classifier's reading.
+   */
+  about: answerable.optional(),
+  /**
+   * Ends with the offer of a person (yes / no), unless support already has a ticket from this
+   * conversation (`facts.ticket_open`): then the text says a person will pick it up, and nothing
+   * is offered. The say text holds the question, or its variant for an open ticket.
+   */
+  offer_person: z.literal(true).optional(),
+  /** An offer still waiting (a retry after the card update, a reconnect) is asked again after it. */
+  remind_offer: z.literal(true).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
   counts_as_miss: z.literal(false).optional(),
 });
+
+/** A variant's `effects` replace the follow-up's own, one by one, when that variant is said. */
+const variant = z.strictObject({ when: when.optional(), text, effects: effects.optional() });
+export type Variant = z.output<typeof variant>;
+/** One text, or variants: the first whose `when` holds is said. */
+const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
 
 export const followupSchema = z
   .strictObject({
@@ -71,6 +100,8 @@ export const followupSchema = z
     intent: z.enum(INTENT_IDS).optional(),
     /** Its own examples, for a question only this follow-up answers (a topic-local sub-intent). */
     examples: z.array(example).min(3, 'at least 3 examples are required').optional(),
+    /** Answers the same question as that follow-up (its examples), in another scope or state. */
+    like: id.optional(),
     when: when.optional(),
     say: say.optional(),
     effects: effects.optional(),
@@ -80,8 +111,9 @@ export const followupSchema = z
   })
   .refine(
     (followup) =>
-      [followup.act, followup.intent, followup.examples].filter((how) => how !== undefined).length <= 1,
-    { message: 'a follow-up answers an act, an intent or its own examples: one of them' },
+      [followup.act, followup.intent, followup.examples, followup.like].filter((how) => how !== undefined)
+        .length <= 1,
+    { message: "a follow-up answers an act, an intent, its own examples or another's (like): one of them" },
   );
 export type Followup = z.infer<typeof followupSchema>;
 
