@@ -1625,15 +1625,6 @@ export class ConversationEngine {
         { ...ending.stateChanges, ...more },
       );
     };
-    // "Which card is on file?" or "can I pay with PayPal?" wherever it comes; while the card update
-    // is awaited, the wait goes on.
-    const aboutTheCard = (said: string, topic: Answerable): TurnWork => {
-      const waitsForCard = offer?.kind === 'unsuspend_retry' && offer.after === 'card';
-      return answerAboutSoFar(waitsForCard ? 'explain_suspension' : topic, {
-        texts: [said, ...(waitsForCard ? [offerReminder(offer)] : [])],
-        ...(waitsForCard ? { choices: offerChoices(offer) } : {}),
-      });
-    };
     let intent = understanding.intent;
     let confidence = understanding.confidence;
     // The follow-ups of intents/dialogue/ the active scopes accept: those about an open wait first

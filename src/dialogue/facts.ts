@@ -80,6 +80,13 @@ export function factsOf(
     confidence: reading.confidence,
     last_intent: state.lastIntent ?? '',
     'facts.steps_given': openingSteps !== '' && state.recap?.texts.includes(openingSteps) === true,
+    // -- facts of the wait (offers, a person offered, a choice) --
+    // -- facts of the account's state (still failing, signed in, closed, closing) --
+    // -- facts of suspensions and the Stamps line --
+    // -- facts of the topics' own questions (details, password, opening, registration) --
+    // -- facts of repair (frustration, hurry, several requests) --
+    // -- facts of the late answers (carriers, stores, prices, what was said) --
+    // -- facts of the policies --
     'handoff.ticket_id': handoffTicketId(state) ?? '',
     'handoff.notified': state.handoff?.notified === true,
     'message.question': isQuestion(text),

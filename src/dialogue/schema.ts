@@ -25,6 +25,13 @@ export const DIALOGUE_FACTS = defineFacts({
   last_intent: 'string',
   /** The last account answer gave the opening steps (later answers do not send them again). */
   'facts.steps_given': 'boolean',
+  // -- facts of the wait (offers, a person offered, a choice) --
+  // -- facts of the account's state (still failing, signed in, closed, closing) --
+  // -- facts of suspensions and the Stamps line --
+  // -- facts of the topics' own questions (details, password, opening, registration) --
+  // -- facts of repair (frustration, hurry, several requests) --
+  // -- facts of the late answers (carriers, stores, prices, what was said) --
+  // -- facts of the policies --
   'handoff.ticket_id': 'string',
   'handoff.notified': 'boolean',
   'message.question': 'boolean',
