@@ -32,6 +32,9 @@ const NOT_REQUESTS = new Set([OUT_OF_SCOPE, ...SMALL_TALK_INTENTS].map((intent) 
  * topic (a hand-off, where "is there a number I can call?" is the act, not a request for a person).
  */
 export class ActReader {
+  /** The last message read and its probabilities: a turn reads the same message up to three times. */
+  private last: { text: string; probabilities: Float64Array } | undefined;
+
   private constructor(
     private readonly classifier: IntentClassifier | undefined,
     private readonly threshold: number,
@@ -54,10 +57,15 @@ export class ActReader {
     return new ActReader(IntentClassifier.train(rows), threshold);
   }
 
+  private probabilitiesOf(classifier: IntentClassifier, text: string): Float64Array {
+    if (this.last?.text !== text) this.last = { text, probabilities: classifier.probabilities(text) };
+    return this.last.probabilities;
+  }
+
   /** The most likely of `accepted` acts, when it beats the threshold; undefined otherwise. */
   read(text: string, accepted: ReadonlySet<string>, topicsCompete = true): ReadAct | undefined {
     if (this.classifier === undefined || accepted.size === 0) return undefined;
-    const probabilities = this.classifier.probabilities(text);
+    const probabilities = this.probabilitiesOf(this.classifier, text);
     let total = 0;
     let best: ReadAct | undefined;
     this.classifier.intents.forEach((label, index) => {
