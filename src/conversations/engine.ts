@@ -139,16 +139,6 @@ const NOT_SIGNED_IN_HERE =
 /** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
 const DENIES_CLOSING =
   /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
-/** "I'll do it myself", "how do I reconnect it on my own?": the customer would rather act alone. */
-const DOES_IT_THEMSELVES =
-  /\b(?:myself|(?:on|by)\s+my\s+own|(?:i\s*['’]?ll|i\s+will|let\s+me|i\s+can)\s+(?:do|fix|reconnect|connect|handle)\s+(?:it|that|this)\b)/i;
-/**
- * "Link it back to my store please", "can you hook it back up": asks for the reconnect in words of
- * its own, which, while the reconnect is offered, is the yes to it. A question about it ("how do I
- * link it?", "what would reconnecting do?") starts otherwise and is not one.
- */
-const ASKS_TO_RECONNECT =
-  /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually|i\s+(?:have\s+|['’]ve\s+)?changed\s+my\s+mind|on\s+second\s+thoughts?)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect(?:\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?=\s*(?:please|pls)?\s*[.!]*\s*$))|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
 
 /** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
 const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;
@@ -398,11 +388,6 @@ const SAYS_CLOSED_IT =
 /** The closing answer's warning, told again to one who asks whether it can come back. */
 const CLOSED_FOR_GOOD =
   'once closed, a One Balance account cannot be reopened, so shipping with postage again later would need a new account, which takes a few minutes to open.';
-/** "Why did it disconnect?", "how come it disappeared?", "what happened?": of a disconnected account. */
-const ASKS_WHY_DISCONNECTED =
-  /\b(?:why|how\s+come)\b.*\b(?:dis\w*connect\w*|unlink\w*|happen\w*|gone|missing|disappear\w*)\b|\bwhat\s+(?:caused|happened)\b/i;
-/** "Will I lose my balance?", "am I losing anything?". */
-const FEARS_LOSING = /\b(?:lose|losing)\b/i;
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b|\b(?:is|are)\s+(?:my\s+account|the\s+account|it|everything|things|we)\s+(?:ok(?:ay)?|fine|good|working|active|back\s+to\s+normal)(?:\s+(?:now|again))?\s*\??\s*$/i;
@@ -439,6 +424,29 @@ const ESCALATED =
 const ALREADY_ESCALATED =
   'Our support team already has this from earlier in our conversation, with what I found; a person will pick it up.';
 const HANDED_OFF = 'A person from our support team is taking over this conversation; they will answer here.';
+
+/**
+ * A reply that asks the open offer again after its text, with the offer's quick answers (see the
+ * schema's `remind_offer`); a reconnect, once explained, is asked in one line after that.
+ */
+function offerAskedAgain(
+  reply: Reply,
+  open: Offer,
+  how: true | 'in_full' | 'with_steps' | 'choices',
+  context: PolicyContext,
+): { reply: Reply; offer: Offer } {
+  const offer = open.kind === 'reconnect' ? { ...open, explained: true } : open;
+  if (how === 'choices') return { reply: { ...reply, choices: offerChoices(open) }, offer };
+  if (how === 'with_steps' && open.kind === 'unsuspend_retry') {
+    const steps = howToFix(context, open);
+    return { reply: { ...steps, texts: [...reply.texts, ...steps.texts] }, offer };
+  }
+  const brief = how === true && open.explained === true;
+  return {
+    reply: { ...reply, texts: [...reply.texts, offerReminder(open, brief)], choices: offerChoices(open) },
+    offer,
+  };
+}
 
 /** Escalations after which a person owns the conversation (the bot stays silent until handed back). */
 const HANDOFF_REASONS = new Set([
@@ -519,6 +527,15 @@ const ASKS_TO_CHANGE_AGAIN = /\b(?:chang\w*|reset\w*|new\s+(?:one|password))\b/i
 /** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
 const NO =
   /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|not yet|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need|(?:maybe|perhaps|probably)\s+later|later)\b/i;
+/** The closed-class acts the code lexicon reads in a message (yes, no, done), for the dialogue data. */
+function lexiconActsOf(text: string): ReadonlySet<string> {
+  const acts = new Set<string>();
+  if (YES.test(text)) acts.add('yes');
+  if (NO.test(text)) acts.add('no');
+  if (DONE.test(text)) acts.add('done');
+  return acts;
+}
+
 /**
  * "Do I need to do anything else?", "is there anything I have to do?": a yes-or-no question about
  * what is left for the customer, answered from what the conversation found (see FOLLOW_UP).
@@ -598,9 +615,6 @@ const ASKS_WHEN_DONE =
 /** "Can I check the status later?", "can I come back tomorrow to ask?": of a request support has. */
 const CHECKS_BACK_LATER =
   /\b(?:check|see|follow\s+up|track|ask)\s+(?:on\s+|about\s+)?(?:the\s+|its\s+|my\s+|how\s+)?(?:status|progress|request|ticket|it|things|it['’]?s\s+going)\b.*\b(?:later|again|tomorrow|back)\b|\bcome\s+back\s+(?:here\s+)?(?:later|tomorrow|to\s+(?:check|ask))\b/i;
-/** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
-const ASKS_MEANING =
-  /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
 /** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
@@ -785,9 +799,6 @@ const WILL_TRY =
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
   /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
-/** "It's gone", "my account disappeared": said of an account (not asked), with no word of closing it. */
-const SAYS_GONE =
-  /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
 /** The fix a visitor says is done: a password reset or entered, a card updated. */
 const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
@@ -845,35 +856,6 @@ const ASKS_WHO_CUSTOMER_SUCCESS =
   /\b(?:what|who)(?:\s+is|\s+are|['’]s|['’]re)\s+(?:the\s+|your\s+|this\s+)?customer\s+success\b/i;
 const CUSTOMER_SUCCESS =
   'Customer Success is a team of people on our side. Reconnecting an account is theirs to do: I ask them for it, and an agent approves the request.';
-/**
- * Questions about a reconnect offered and not yet asked for, which the offer does not answer: how
- * long it takes, how the customer hears of it, whether the account ships meanwhile.
- */
-const RECONNECT_QUESTIONS: QuestionAnswers = [
-  // "Does that mean I have to make a new one?" (read as opening one, whose answer said the account
-  // shows on the carriers page, which a disconnected one does not): no, it exists.
-  [
-    /\b(?:make|open|create|start|get|need|register)\s+(?:a\s+)?(?:new|another|second|fresh)\s+(?:one|account)\b|\b(?:new|another)\s+(?:one|account)\b.*\?|\bstart\s+(?:over|again|from\s+scratch)\b/i,
-    'No: your One Balance account still exists, so you do not need a new one. It only needs to be connected to your store again.',
-  ],
-  [
-    ASKS_TIME,
-    'I cannot say exactly how long it takes: a Customer Success agent approves each reconnect request, and you hear from us as soon as it is done.',
-  ],
-  [
-    /\b(?:e-?mail\w*|notif\w*|let\s+me\s+know|tell\s+me\s+when|how\s+(?:will|do|would|can)\s+i\s+know|hear\s+(?:back|from))\b/i,
-    'You will hear from us once it is reconnected, and your account then shows on the ONE BALANCE & CARRIERS page again, so you can also check there.',
-  ],
-  [MEANWHILE, RECONNECT_MEANWHILE],
-  [ASKS_WHO_CUSTOMER_SUCCESS, CUSTOMER_SUCCESS],
-  // "Will it cost anything?" (not "how much does One Balance cost?", which the prices answer): the
-  // account comes free with the subscription; no fee for reconnecting is known to the bot, and it
-  // says only that.
-  [
-    /\b(?:will|would|does|is)\s+(?:it|that|this|reconnect\w*)\s+(?:cost|be\s+free|charge)|\b(?:fees?|charges?|costs?)\s+(?:for|to)\s+(?:it|that|this|reconnect\w*)|\b(?:costs?|charge\w*|pay|fees?)\b[^.?!]*\breconnect\w*|\bis\s+(?:there|that)\s+(?:a\s+|any\s+)?(?:fee|charge|cost)\b(?![^.?!]*\b(?:one\s+balance|account)\b)/i,
-    'Your One Balance account comes free with your subscription, and I know of no charge for reconnecting it: you pay only for the postage you buy.',
-  ],
-];
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
@@ -1316,14 +1298,15 @@ export class ConversationEngine {
     });
     const vars = { ticketId: handoffTicketId(state) ?? '', supportWhen, stampsPhone: STAMPS_PHONE };
     const openingSteps = this.answerOf('open_account', 'default', {});
+    const lexicon = lexiconActsOf(text);
     return this.followups.answer(
       {
         text,
         intent: reading.intent,
-        lexiconActs: new Set(),
+        lexiconActs: lexicon,
         scopes: scopesOf(state),
         answering: scopesOf(state, only),
-        facts: factsOf(state, text, opening === null, reading, openingSteps),
+        facts: factsOf(state, text, opening === null, { ...reading, lexicon }, openingSteps),
       },
       (template) =>
         render(
@@ -1331,6 +1314,18 @@ export class ConversationEngine {
           vars,
         ),
     );
+  }
+
+  /**
+   * What taking an open offer does, after what the follow-up said: a reconnect is requested, a
+   * retry after a fix is tried again (as when the customer says the fix is done).
+   */
+  private async offerTaken(open: Offer, context: PolicyContext, said: Reply): Promise<Reply> {
+    const reply =
+      open.kind === 'reconnect'
+        ? await requestReconnect(context, open.accountId)
+        : await POLICIES.explain_suspension({ ...context, fixReported: true });
+    return said.texts.length > 0 ? leadingWith(said.texts.join(' '), reply) : reply;
   }
 
   /** An intent's answer variant with its placeholders filled. */
@@ -1625,6 +1620,16 @@ export class ConversationEngine {
         { ...ending.stateChanges, ...more },
       );
     };
+    // An offer taken or said no to: the reply is the offer's topic. Said no to, it can still be
+    // taken in the next message, and "why?" after it is about the same last answer.
+    const offerEnded = (open: Offer, reply: Reply, declinedOffer?: Offer): TurnWork =>
+      settled(open.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension', reply, {
+        offer: undefined,
+        declinedOffer,
+        personOffered: undefined,
+        misunderstandings: 0,
+        ...(declinedOffer ? { recap } : {}),
+      });
     let intent = understanding.intent;
     let confidence = understanding.confidence;
     // The follow-ups of intents/dialogue/ the active scopes accept: those about an open wait first
@@ -1634,6 +1639,11 @@ export class ConversationEngine {
       const answered = await this.followupReply(state, text, { intent, confidence }, context, only);
       if (answered === undefined) return undefined;
       const { found } = answered;
+      // Taken or said no to, the offer ends as the lexicon's yes or no would end it.
+      if (found.acceptsOffer && answerable !== undefined)
+        return withNote(offerEnded(answerable, await this.offerTaken(answerable, context, answered.reply)));
+      if (found.declinesOffer && offer !== undefined)
+        return withNote(offerEnded(offer, answered.reply, offer));
       let { reply } = answered;
       let stateChanges: Partial<ConversationState> = {
         ...changes,
@@ -1643,8 +1653,11 @@ export class ConversationEngine {
         reply = { ...reply, choices: YES_OR_NO };
         stateChanges = { ...stateChanges, personOffered: true };
       }
-      if (found.remindsOffer && offer !== undefined)
-        reply = { ...reply, texts: [...reply.texts, offerReminder(offer)], choices: offerChoices(offer) };
+      if (found.remindsOffer !== undefined && offer !== undefined) {
+        const asked = offerAskedAgain(reply, offer, found.remindsOffer, context);
+        reply = asked.reply;
+        stateChanges = { ...stateChanges, offer: asked.offer };
+      }
       if (found.about !== undefined && found.topic === undefined)
         return withNote(
           settled(found.about as IntentId, reply, { ...stateChanges, misunderstandings: 0, recap }),
@@ -1698,53 +1711,9 @@ export class ConversationEngine {
         if (open.kind !== 'reconnect' || open !== offer) return waitGoesOn(reply);
         return waitGoesOn(reply, { offer: { ...open, explained: true } });
       };
-      // "Can you do it for me?" to a reconnect offer asks for what the offer is: the request.
-      if (
-        answerable.kind === 'reconnect' &&
-        (YES.test(text) || ASKS_TO_RECONNECT.test(text) || DO_IT_FOR_ME.test(text))
-      )
+      // A yes to a reconnect offer (or to one said no to in the last turn) asks for it.
+      if (answerable.kind === 'reconnect' && YES.test(text))
         return answered(await requestReconnect(context, answerable.accountId));
-      // "Is there a number I can call?" while an offer is open (and no Stamps line was given): the
-      // bot has none for our support, a person is there for the asking, and the offer stands.
-      const stampsLineSaid =
-        state.escalations.some((escalation) => escalation.kind === 'phone') ||
-        recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true;
-      if (offer !== undefined && !stampsLineSaid && ASKS_SUPPORT_PHONE.test(text))
-        return offerAgainAfter(`${NO_SUPPORT_PHONE} Say "talk to a person" if you would like that.`, offer);
-      // "I don't understand" to an open offer: what it is, said again, and the same question.
-      if (offer?.kind === 'reconnect' && CONFUSED.test(text))
-        return offerAgainAfter('Sorry, that was not clear. In short:', offer, true);
-      // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
-      // are no steps to give; the offer stays, or stays open to an "actually, yes".
-      if (offer?.kind === 'reconnect' && DOES_IT_THEMSELVES.test(text)) {
-        const noSteps =
-          'A reconnect is made by our Customer Success team, not from the app, so there are no steps I can give you to do it yourself.';
-        return NO.test(text)
-          ? answered(
-              { texts: [`${noSteps} If you change your mind, just say yes and I will ask them.`] },
-              offer,
-            )
-          : offerAgainAfter(noSteps, offer);
-      }
-      // "It's gone" while the reconnect is offered (read as closing, 0.53) says again what the
-      // offer answers: the account is missing from the page, not gone.
-      if (offer?.kind === 'reconnect' && SAYS_GONE.test(text) && !QUESTION.test(text))
-        return offerAgainAfter(
-          'It is missing from the ONE BALANCE & CARRIERS page because it is not connected to your store, but the account itself still exists.',
-          offer,
-        );
-      // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
-      // see, and the offer again. "Why?" alone is the offer's explanation (below).
-      if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
-        const said =
-          answerIn(RECONNECT_QUESTIONS, text) ??
-          (ASKS_WHY_DISCONNECTED.test(text)
-            ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
-            : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
-              ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
-              : undefined);
-        if (said !== undefined) return offerAgainAfter(said, offer);
-      }
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return answered(await POLICIES.explain_suspension(context));
       // A reply while the card or password fix is awaited.
@@ -2906,10 +2875,6 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
-    // "What does reconnect mean?" names the offer's topic, but asks what the offer would do: the
-    // reminder says, where the reconnect check would only make the same offer again.
-    if (offer?.kind === 'reconnect' && intent === 'reconnect_account' && ASKS_MEANING.test(text))
-      return remindOffer(offer);
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.
