@@ -1624,24 +1624,6 @@ export class ConversationEngine {
         return offerEnded(answerable, await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
         return offerEnded(answerable, await POLICIES.explain_suspension(context));
-      // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on, and the last
-      // answer stays the recap.
-      if (offer?.kind === 'unsuspend_retry' && NO.test(text))
-        return settled(
-          'explain_suspension',
-          { texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) },
-          { personOffered: undefined, misunderstandings: 0, recap },
-        );
-      if (offer !== undefined && NO.test(text))
-        return offerEnded(
-          offer,
-          {
-            texts: [
-              'All right, I will leave it as it is. If you change your mind, just say so. Is there anything else I can help with?',
-            ],
-          },
-          offer,
-        );
     }
 
     // The out-of-scope answer ends by offering a person; it is answered in the next message or not
@@ -1650,18 +1632,14 @@ export class ConversationEngine {
     if (state.personOffered === true) {
       const accepts =
         YES.test(text) && understanding.intent !== 'thanks' && understanding.intent !== 'goodbye';
-      if (accepts || NO.test(text)) {
-        const reply = accepts
-          ? await POLICIES.talk_to_human(context)
-          : { texts: ['All right. Is there anything about your One Balance account I can help with?'] };
+      if (accepts)
         return withNote(
-          settled('talk_to_human', reply, {
+          settled('talk_to_human', await POLICIES.talk_to_human(context), {
             personOffered: undefined,
             declinedOffer: undefined,
             misunderstandings: 0,
           }),
         );
-      }
     }
 
     const early = await followupWork(EARLY_SCOPES);
