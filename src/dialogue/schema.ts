@@ -102,7 +102,10 @@ const effects = z.strictObject({
   remind_offer: z.union([z.literal(true), z.enum(['in_full', 'with_steps', 'choices'])]).optional(),
   /** The open offer (or the one said no to in the last turn) is taken, as a yes would take it. */
   accept_offer: z.literal(true).optional(),
-  /** The open offer is said no to: it ends, and a yes in the next message can still take it. */
+  /**
+   * The open offer is said no to: it ends (it is not asked again, whatever `remind_offer` says), and
+   * a yes in the next message can still take it.
+   */
   decline_offer: z.literal(true).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
   counts_as_miss: z.literal(false).optional(),
