@@ -139,22 +139,9 @@ const NOT_SIGNED_IN_HERE =
 /** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
 const DENIES_CLOSING =
   /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
-/** "I'll do it myself", "how do I reconnect it on my own?": the customer would rather act alone. */
-const DOES_IT_THEMSELVES =
-  /\b(?:myself|(?:on|by)\s+my\s+own|(?:i\s*['’]?ll|i\s+will|let\s+me|i\s+can)\s+(?:do|fix|reconnect|connect|handle)\s+(?:it|that|this)\b)/i;
-/**
- * "Link it back to my store please", "can you hook it back up": asks for the reconnect in words of
- * its own, which, while the reconnect is offered, is the yes to it. A question about it ("how do I
- * link it?", "what would reconnecting do?") starts otherwise and is not one.
- */
-const ASKS_TO_RECONNECT =
-  /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually|i\s+(?:have\s+|['’]ve\s+)?changed\s+my\s+mind|on\s+second\s+thoughts?)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect(?:\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?=\s*(?:please|pls)?\s*[.!]*\s*$))|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
 
 /** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
 const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;
-/** "Who do I ask then?", "who can help me with that?", "who should I contact?". */
-const ASKS_WHO_HELPS =
-  /\bwho\s+(?:do|should|can|could|would|must)\s+i\s+(?:ask|contact|talk\s+to|speak\s+(?:to|with)|reach|go\s+to|call|email)\b|\bwho\s+(?:can|could|would|will)\s+help\b/i;
 
 /** Questions of one kind, each with the answer the bot gives to it; the first that matches answers. */
 type QuestionAnswers = readonly (readonly [asks: RegExp, answer: string])[];
@@ -398,11 +385,6 @@ const SAYS_CLOSED_IT =
 /** The closing answer's warning, told again to one who asks whether it can come back. */
 const CLOSED_FOR_GOOD =
   'once closed, a One Balance account cannot be reopened, so shipping with postage again later would need a new account, which takes a few minutes to open.';
-/** "Why did it disconnect?", "how come it disappeared?", "what happened?": of a disconnected account. */
-const ASKS_WHY_DISCONNECTED =
-  /\b(?:why|how\s+come)\b.*\b(?:dis\w*connect\w*|unlink\w*|happen\w*|gone|missing|disappear\w*)\b|\bwhat\s+(?:caused|happened)\b/i;
-/** "Will I lose my balance?", "am I losing anything?". */
-const FEARS_LOSING = /\b(?:lose|losing)\b/i;
 /** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
 const CAN_SHIP_NOW =
   /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b|\b(?:is|are)\s+(?:my\s+account|the\s+account|it|everything|things|we)\s+(?:ok(?:ay)?|fine|good|working|active|back\s+to\s+normal)(?:\s+(?:now|again))?\s*\??\s*$/i;
@@ -439,6 +421,29 @@ const ESCALATED =
 const ALREADY_ESCALATED =
   'Our support team already has this from earlier in our conversation, with what I found; a person will pick it up.';
 const HANDED_OFF = 'A person from our support team is taking over this conversation; they will answer here.';
+
+/**
+ * A reply that asks the open offer again after its text, with the offer's quick answers (see the
+ * schema's `remind_offer`); a reconnect, once explained, is asked in one line after that.
+ */
+function offerAskedAgain(
+  reply: Reply,
+  open: Offer,
+  how: true | 'in_full' | 'with_steps' | 'choices',
+  context: PolicyContext,
+): { reply: Reply; offer: Offer } {
+  const offer = open.kind === 'reconnect' ? { ...open, explained: true } : open;
+  if (how === 'choices') return { reply: { ...reply, choices: offerChoices(open) }, offer };
+  if (how === 'with_steps' && open.kind === 'unsuspend_retry') {
+    const steps = howToFix(context, open);
+    return { reply: { ...steps, texts: [...reply.texts, ...steps.texts] }, offer };
+  }
+  const brief = how === true && open.explained === true;
+  return {
+    reply: { ...reply, texts: [...reply.texts, offerReminder(open, brief)], choices: offerChoices(open) },
+    offer,
+  };
+}
 
 /** Escalations after which a person owns the conversation (the bot stays silent until handed back). */
 const HANDOFF_REASONS = new Set([
@@ -514,11 +519,18 @@ const IS_THAT_WHY =
  */
 const CONFIRMS_PASSWORD_CHANGE =
   /^(?!.*\b(?:enter\w*|put|typed|saved|in\s+the\s+app|on\s+the\s+page)\b).*\b(?:chang\w*|reset)\b.*\b(?:last\s+(?:week|weekend|month|night|time)|(?:a\s+(?:few|couple\s+of)\s+|an?\s+|one\s+|two\s+|2\s+|three\s+|3\s+|several\s+)?(?:hours?|days?|weeks?)\s+ago|yesterday|the\s+other\s+day|recently|a\s+while\s+(?:ago|back)|this\s+(?:morning|week|weekend)|earlier\s+(?:today|this\s+week)|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i;
-/** "Do I change it again?", "should I reset my password again?", "do I need a new password?". */
-const ASKS_TO_CHANGE_AGAIN = /\b(?:chang\w*|reset\w*|new\s+(?:one|password))\b/i;
 /** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
 const NO =
   /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|not yet|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need|(?:maybe|perhaps|probably)\s+later|later)\b/i;
+/** The closed-class acts the code lexicon reads in a message (yes, no, done), for the dialogue data. */
+function lexiconActsOf(text: string): ReadonlySet<string> {
+  const acts = new Set<string>();
+  if (YES.test(text)) acts.add('yes');
+  if (NO.test(text)) acts.add('no');
+  if (DONE.test(text)) acts.add('done');
+  return acts;
+}
+
 /**
  * "Do I need to do anything else?", "is there anything I have to do?": a yes-or-no question about
  * what is left for the customer, answered from what the conversation found (see FOLLOW_UP).
@@ -598,9 +610,6 @@ const ASKS_WHEN_DONE =
 /** "Can I check the status later?", "can I come back tomorrow to ask?": of a request support has. */
 const CHECKS_BACK_LATER =
   /\b(?:check|see|follow\s+up|track|ask)\s+(?:on\s+|about\s+)?(?:the\s+|its\s+|my\s+|how\s+)?(?:status|progress|request|ticket|it|things|it['’]?s\s+going)\b.*\b(?:later|again|tomorrow|back)\b|\bcome\s+back\s+(?:here\s+)?(?:later|tomorrow|to\s+(?:check|ask))\b/i;
-/** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
-const ASKS_MEANING =
-  /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
 /** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
@@ -699,24 +708,10 @@ const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
   'i',
 );
-/** "My card is fine", "nothing wrong with my card, I just used it": denies the declined payment. */
-const DENIES_CARD_PROBLEM =
-  /\bcard\b.*\b(?:is\s+(?:fine|ok(?:ay)?|good|valid|working)|works?(?:\s+fine)?|is(?:n['’]?t|\s+not)\s+expired|has\s+(?:money|funds)|just\s+used)\b|\bnothing\s+wrong\s+with\s+(?:my|the)\s+card\b|\b(?:never|was(?:n['’]?t|\s+not))\s+declined\b|\bno\s+(?:declined|failed|rejected)\s+(?:payments?|charges?|transactions?)\b|\b(?:bank|card\s+company|issuer)\s+(?:says|said|shows?|showed|told\s+me)\b.*\b(?:no|nothing|fine|never|ok(?:ay)?)\b/i;
-/** What the records show, told to a customer who denies the declined payment. */
-const CARD_RECORDS = `The account records show that a payment on your One Balance account was declined, which is why it is suspended; I cannot see which payment or why. The card kept with your One Balance account may not be the one you used: check it when you log in to the account from the ONE BALANCE & CARRIERS page, or call Stamps at ${STAMPS_PHONE}, who can see the declined payment.`;
-/** "Is it because my card expired?", "could it be that the card is maxed out?": a guessed cause. */
-const GUESSES_DECLINE_CAUSE =
-  /\b(?:is|was|could|would|might)\s+(?:it|that|this)\s+(?:be\s+)?(?:because|due\s+to|that)\b.*\b(?:card|bank|expir\w*|limit|maxed|funds|address)\b|\b(?:card|it)\s+(?:expired|is\s+expired|was\s+expired|maxed\s+out|over\s+(?:the\s+|its\s+)?limit)\b/i;
 /** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
 /** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
 const NEEDS_STAMPS_ACCOUNT =
   /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
-/** What the records show, told to a customer who denies the password change; whoever made it, a new password is the fix. */
-const PASSWORD_RECORDS =
-  'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.';
-/** "I never changed my password", "it wasn't me": the customer denies the change a suspension is for. */
-const DENIES_PASSWORD_CHANGE =
-  /\b(?:never|did(?:n['’]?t|\s+not)|have(?:n['’]?t|\s+not)|have\s+never)\s+(?:change|changed|reset|touch|touched|update|updated)\b.*\bpassword\b|\bpassword\b.*\b(?:was(?:n['’]?t|\s+not)|never\s+(?:been\s+)?|has(?:n['’]?t|\s+not)\s+been)\s*(?:changed|reset)\b|\b(?:was(?:n['’]?t|\s+not)|not)\s+me\b|\bi\s+did(?:n['’]?t|\s+not)\s+do\s+(?:it|that|this|anything)\b/i;
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all|cost(?:ing|s)?\s+me\s+(?:money|sales|customers|business|orders)|(?:los(?:ing|e)|lost)\s+(?:money|sales|customers|business|orders)|hurt(?:ing|s)?\s+my\s+(?:business|sales|shop|store))\b/i;
@@ -753,9 +748,6 @@ const ASKS_WHY = /\b(?:why|happen\w*|reason|caus\w*|fault|something\s+i\s+did|di
 /** "I never had one", "I don't have an account": said of the account the bot found none of. */
 const NEVER_HAD =
   /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
-/** "I don't see a payment section", "can't find the forgot password link": the place to make the fix. */
-const CANNOT_FIND =
-  /\b(?:can\s*n?['’]?t|cannot|could\s*n['’]?t|do\s*n['’]?t|don['’]?t|does\s*n['’]?t|doesn['’]?t)\s+(?:find|see|locate|show)\b|\bno\s+(?:payment|card|billing|password)\s+(?:section|option|page|tab|link|button)\b|\bnowhere\s+to\b/i;
 /** "I forgot it", "forgot that too". */
 const FORGOT = /\bforg[eo]t\w*\b|\bdo\s*n['’]?t\s+(?:remember|know)\s+(?:it|that|the\s+old\s+one)\b/i;
 /** "Do I need the old one to reset it?", "does it ask for my current password?": the reset needs none. */
@@ -765,9 +757,6 @@ const NEEDS_OLD_PASSWORD =
 const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
-/** "What email did I use?", "which email is it under?": asks which email an account was registered with. */
-const ASKS_WHICH_EMAIL =
-  /\b(?:what|which)\s+e-?mail\b.*\b(?:use|used|sign\w*|regist\w*|under|is\s+it|was\s+it|have)\b/i;
 /** "Maybe with another email?", "I used my work email": the account may be under an email the bot cannot look at. */
 const ANOTHER_EMAIL =
   /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
@@ -785,11 +774,6 @@ const WILL_TRY =
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
   /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
-/** "It's gone", "my account disappeared": said of an account (not asked), with no word of closing it. */
-const SAYS_GONE =
-  /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
-/** The fix a visitor says is done: a password reset or entered, a card updated. */
-const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
 /** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
 const WORKS_NOW =
   /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:i\s+(?:tried|used|switched\s+to|put\s+in|entered|did)\b[\w\s'’]{0,40}?(?:\s+and|,)\s+(?:now\s+)?)?(?:(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase|code|registration))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed|came\s+through|arrived)(?:\s+(?:now|again|fine|perfectly|this\s+time))*|that\s+did\s+(?:it|the\s+trick))[\s.!]*$/i;
@@ -845,44 +829,12 @@ const ASKS_WHO_CUSTOMER_SUCCESS =
   /\b(?:what|who)(?:\s+is|\s+are|['’]s|['’]re)\s+(?:the\s+|your\s+|this\s+)?customer\s+success\b/i;
 const CUSTOMER_SUCCESS =
   'Customer Success is a team of people on our side. Reconnecting an account is theirs to do: I ask them for it, and an agent approves the request.';
-/**
- * Questions about a reconnect offered and not yet asked for, which the offer does not answer: how
- * long it takes, how the customer hears of it, whether the account ships meanwhile.
- */
-const RECONNECT_QUESTIONS: QuestionAnswers = [
-  // "Does that mean I have to make a new one?" (read as opening one, whose answer said the account
-  // shows on the carriers page, which a disconnected one does not): no, it exists.
-  [
-    /\b(?:make|open|create|start|get|need|register)\s+(?:a\s+)?(?:new|another|second|fresh)\s+(?:one|account)\b|\b(?:new|another)\s+(?:one|account)\b.*\?|\bstart\s+(?:over|again|from\s+scratch)\b/i,
-    'No: your One Balance account still exists, so you do not need a new one. It only needs to be connected to your store again.',
-  ],
-  [
-    ASKS_TIME,
-    'I cannot say exactly how long it takes: a Customer Success agent approves each reconnect request, and you hear from us as soon as it is done.',
-  ],
-  [
-    /\b(?:e-?mail\w*|notif\w*|let\s+me\s+know|tell\s+me\s+when|how\s+(?:will|do|would|can)\s+i\s+know|hear\s+(?:back|from))\b/i,
-    'You will hear from us once it is reconnected, and your account then shows on the ONE BALANCE & CARRIERS page again, so you can also check there.',
-  ],
-  [MEANWHILE, RECONNECT_MEANWHILE],
-  [ASKS_WHO_CUSTOMER_SUCCESS, CUSTOMER_SUCCESS],
-  // "Will it cost anything?" (not "how much does One Balance cost?", which the prices answer): the
-  // account comes free with the subscription; no fee for reconnecting is known to the bot, and it
-  // says only that.
-  [
-    /\b(?:will|would|does|is)\s+(?:it|that|this|reconnect\w*)\s+(?:cost|be\s+free|charge)|\b(?:fees?|charges?|costs?)\s+(?:for|to)\s+(?:it|that|this|reconnect\w*)|\b(?:costs?|charge\w*|pay|fees?)\b[^.?!]*\breconnect\w*|\bis\s+(?:there|that)\s+(?:a\s+|any\s+)?(?:fee|charge|cost)\b(?![^.?!]*\b(?:one\s+balance|account)\b)/i,
-    'Your One Balance account comes free with your subscription, and I know of no charge for reconnecting it: you pay only for the postage you buy.',
-  ],
-];
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
 /** "I don't understand", "I'm confused", "that makes no sense": the last answer did not land. */
 const CONFUSED =
   /^\s*(?:(?:sorry|sry|um+|hm+|huh|what|ok(?:ay)?)[\s,.!?]+)*(?:i\s+(?:do\s*n['’]?t|do\s+not|dont)\s+(?:understand|get\s+it|follow)|i['’]?m\s+(?:confused|lost)|i\s+am\s+(?:confused|lost)|(?:that|this|it)\s+(?:makes\s+no\s+sense|does\s*n['’]?t\s+make\s+(?:any\s+)?sense)|(?:that['’]?s|that\s+is)\s+confusing)(?:\s+(?:that|this|it|you|what\s+you\s+(?:said|mean)))?\s*[?.!]*\s*$/i;
-/** "What if it still doesn't work?", "and if it's still suspended after that?": asked of a fix. */
-const WHAT_IF_STILL_FAILS =
-  /\b(?:what\s+if|and\s+if|if\s+(?:it|that|this))\b.*(?:\bstill\b|n['’]?t\b|\bnot\b|\bnever\b).*\b(?:work\w*|fix\w*|help\w*|lift\w*|suspended|go(?:es)?\s+through)\b/i;
 /** "Can you do it for me?", "could you just do that?": the bot asked to make the steps itself. */
 const DO_IT_FOR_ME =
   /^\s*(?:(?:so|ok(?:ay)?|well|but)[\s,.!]+)*(?:can|could|would|will)\s+(?:you|u)\s+(?:just\s+|please\s+)?(?:do|handle|sort|fix|set\s+up)\s+(?:it|that|this|them)(?:\s+(?:out|up))?(?:\s+for\s+me)?(?:\s+please)?\s*[?.!]*\s*$/i;
@@ -959,27 +911,6 @@ const RESET_STEP_QUESTIONS: QuestionAnswers = [
   [
     /\b(?:tell|let)\s+you\s+(?:know\s+)?(?:after|when|once|if)\b|\b(?:need|have)\s+to\s+(?:tell|inform|notify|contact)\s+you\b/i,
     'No need: once the new password is entered on the ONE BALANCE & CARRIERS page, you are done. If a postage purchase fails after that, tell me and I will check your account.',
-  ],
-];
-/**
- * Questions about the new password while the bot waits for it: none needs the steps again. The bot
- * never takes a password, and Stamps.com, not the bot, sets what a password may be and sends the
- * reset email.
- */
-const NEW_PASSWORD_QUESTIONS: QuestionAnswers = [
-  ...RESET_EMAIL_QUESTIONS,
-  [ENTERS_IN_APP_TOO, ENTER_IN_APP_TOO],
-  [
-    ASKS_FOR_PASSWORD,
-    `${NEVER_NEEDS_PASSWORD} It goes only into the ONE BALANCE & CARRIERS page, where the app keeps it.`,
-  ],
-  [
-    /\b(?:re-?use|keep|use|put\s+back)\s+(?:my\s+|the\s+)?(?:old|same|previous|current|original)\s+(?:one|password)\b|\bsame\s+(?:one|password)\s+(?:again|as\s+before)\b/i,
-    'Whether Stamps.com accepts a password you used before is up to Stamps.com. What matters is that the app has the password that works on Stamps.com now: reset it there, then enter that one on the ONE BALANCE & CARRIERS page.',
-  ],
-  [
-    /\bwhat\s+(?:should|do|does|can|must|would)\s+(?:the\s+new\s+(?:one|password)|my\s+new\s+password|it)\s+be\b|\bwhat\s+(?:new\s+)?password\s+(?:should|do|can|must)\s+i\b|\bwhich\s+password\s+(?:should|do|can)\s+i\b|\bpassword\s+(?:rules|requirements)\b/i,
-    'Any new password that Stamps.com accepts: you choose it when you reset it on Stamps.com, and Stamps.com says there what it must contain. I never need to know it.',
   ],
 ];
 /** "Can I still print meanwhile?", "can I use my balance while it's suspended?", "while this is going on". */
@@ -1316,14 +1247,15 @@ export class ConversationEngine {
     });
     const vars = { ticketId: handoffTicketId(state) ?? '', supportWhen, stampsPhone: STAMPS_PHONE };
     const openingSteps = this.answerOf('open_account', 'default', {});
+    const lexicon = lexiconActsOf(text);
     return this.followups.answer(
       {
         text,
         intent: reading.intent,
-        lexiconActs: new Set(),
+        lexiconActs: lexicon,
         scopes: scopesOf(state),
         answering: scopesOf(state, only),
-        facts: factsOf(state, text, opening === null, reading, openingSteps),
+        facts: factsOf(state, text, opening === null, { ...reading, lexicon }, openingSteps),
       },
       (template) =>
         render(
@@ -1331,6 +1263,18 @@ export class ConversationEngine {
           vars,
         ),
     );
+  }
+
+  /**
+   * What taking an open offer does, after what the follow-up said: a reconnect is requested, a
+   * retry after a fix is tried again (as when the customer says the fix is done).
+   */
+  private async offerTaken(open: Offer, context: PolicyContext, said: Reply): Promise<Reply> {
+    const reply =
+      open.kind === 'reconnect'
+        ? await requestReconnect(context, open.accountId)
+        : await POLICIES.explain_suspension({ ...context, fixReported: true });
+    return said.texts.length > 0 ? leadingWith(said.texts.join(' '), reply) : reply;
   }
 
   /** An intent's answer variant with its placeholders filled. */
@@ -1625,6 +1569,16 @@ export class ConversationEngine {
         { ...ending.stateChanges, ...more },
       );
     };
+    // An offer taken or said no to: the reply is the offer's topic. Said no to, it can still be
+    // taken in the next message, and "why?" after it is about the same last answer.
+    const offerEnded = (open: Offer, reply: Reply, declinedOffer?: Offer): TurnWork =>
+      settled(open.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension', reply, {
+        offer: undefined,
+        declinedOffer,
+        personOffered: undefined,
+        misunderstandings: 0,
+        ...(declinedOffer ? { recap } : {}),
+      });
     let intent = understanding.intent;
     let confidence = understanding.confidence;
     // The follow-ups of intents/dialogue/ the active scopes accept: those about an open wait first
@@ -1634,6 +1588,11 @@ export class ConversationEngine {
       const answered = await this.followupReply(state, text, { intent, confidence }, context, only);
       if (answered === undefined) return undefined;
       const { found } = answered;
+      // Taken or said no to, the offer ends as the lexicon's yes or no would end it.
+      if (found.acceptsOffer && answerable !== undefined)
+        return withNote(offerEnded(answerable, await this.offerTaken(answerable, context, answered.reply)));
+      if (found.declinesOffer && offer !== undefined)
+        return withNote(offerEnded(offer, answered.reply, offer));
       let { reply } = answered;
       let stateChanges: Partial<ConversationState> = {
         ...changes,
@@ -1643,8 +1602,11 @@ export class ConversationEngine {
         reply = { ...reply, choices: YES_OR_NO };
         stateChanges = { ...stateChanges, personOffered: true };
       }
-      if (found.remindsOffer && offer !== undefined)
-        reply = { ...reply, texts: [...reply.texts, offerReminder(offer)], choices: offerChoices(offer) };
+      if (found.remindsOffer !== undefined && offer !== undefined) {
+        const asked = offerAskedAgain(reply, offer, found.remindsOffer, context);
+        reply = asked.reply;
+        stateChanges = { ...stateChanges, offer: asked.offer };
+      }
       if (found.about !== undefined && found.topic === undefined)
         return withNote(
           settled(found.about as IntentId, reply, { ...stateChanges, misunderstandings: 0, recap }),
@@ -1655,219 +1617,13 @@ export class ConversationEngine {
     // it names: the code lexicon takes it below.
     const aboutTheWait = context.fixReported ? undefined : await followupWork(['wait']);
     if (aboutTheWait !== undefined) return aboutTheWait;
-    // A visitor told how to mend a changed password (or a card) who says it is done ("ok i reset
-    // it and put it in the app") got the same steps again: the bot cannot check a visitor's
-    // account, so it says what the fix does and what signing in adds if postage still fails.
-    if (
-      state.customer === null &&
-      offer === undefined &&
-      (recap?.intent === 'reset_stamps_password' || recap?.intent === 'explain_suspension') &&
-      DONE.test(text) &&
-      // The fix named ("I reset it", "updated my card"), not "I already did all that" (answered below).
-      NAMES_A_FIX.test(text)
-    )
-      return answerAboutSoFar(
-        recap.intent,
-        `Good: ${
-          /\bcard\b/i.test(text)
-            ? 'with the card updated,'
-            : 'with the new password entered on the ONE BALANCE & CARRIERS page, the password the app keeps matches Stamps.com again, so'
-        } try buying postage now. If it still fails, sign in to the app and open this chat from there: I can then check your account and try to lift a suspension.`,
-      );
     if (answerable !== undefined) {
-      const offerIntent = answerable.kind === 'reconnect' ? 'reconnect_account' : 'explain_suspension';
-      // A no changes nothing to recap: "why?" after it is about the offer, which comes back with it.
-      const answered = (reply: Reply, declinedOffer?: Offer): TurnWork =>
-        settled(offerIntent, reply, {
-          offer: undefined,
-          declinedOffer,
-          personOffered: undefined,
-          misunderstandings: 0,
-          ...(declinedOffer ? { recap } : {}),
-        });
-      // A reply while the bot waits for a fix: the offer stays open and the last answer the recap.
-      const waitGoesOn = (reply: Reply, more: Partial<ConversationState> = {}): TurnWork =>
-        settled(offerIntent, reply, { personOffered: undefined, misunderstandings: 0, recap, ...more });
-      // What the customer asked, answered, and the open offer asked again with its quick answers:
-      // what a reconnect does is explained once, then only asked ("I don't understand" hears it again).
-      const offerAgainAfter = (said: string, open: Offer, explainAgain = false): TurnWork => {
-        const reply = {
-          texts: [said, offerReminder(open, open.explained === true && !explainAgain)],
-          choices: offerChoices(open),
-        };
-        if (open.kind !== 'reconnect' || open !== offer) return waitGoesOn(reply);
-        return waitGoesOn(reply, { offer: { ...open, explained: true } });
-      };
-      // "Can you do it for me?" to a reconnect offer asks for what the offer is: the request.
-      if (
-        answerable.kind === 'reconnect' &&
-        (YES.test(text) || ASKS_TO_RECONNECT.test(text) || DO_IT_FOR_ME.test(text))
-      )
-        return answered(await requestReconnect(context, answerable.accountId));
-      // "Is there a number I can call?" while an offer is open (and no Stamps line was given): the
-      // bot has none for our support, a person is there for the asking, and the offer stands.
-      const stampsLineSaid =
-        state.escalations.some((escalation) => escalation.kind === 'phone') ||
-        recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true;
-      if (offer !== undefined && !stampsLineSaid && ASKS_SUPPORT_PHONE.test(text))
-        return offerAgainAfter(`${NO_SUPPORT_PHONE} Say "talk to a person" if you would like that.`, offer);
-      // "I don't understand" to an open offer: what it is, said again, and the same question.
-      if (offer?.kind === 'reconnect' && CONFUSED.test(text))
-        return offerAgainAfter('Sorry, that was not clear. In short:', offer, true);
-      // "No thanks, I'll do it myself. How?": a reconnect is Customer Success's to make, so there
-      // are no steps to give; the offer stays, or stays open to an "actually, yes".
-      if (offer?.kind === 'reconnect' && DOES_IT_THEMSELVES.test(text)) {
-        const noSteps =
-          'A reconnect is made by our Customer Success team, not from the app, so there are no steps I can give you to do it yourself.';
-        return NO.test(text)
-          ? answered(
-              { texts: [`${noSteps} If you change your mind, just say yes and I will ask them.`] },
-              offer,
-            )
-          : offerAgainAfter(noSteps, offer);
-      }
-      // "It's gone" while the reconnect is offered (read as closing, 0.53) says again what the
-      // offer answers: the account is missing from the page, not gone.
-      if (offer?.kind === 'reconnect' && SAYS_GONE.test(text) && !QUESTION.test(text))
-        return offerAgainAfter(
-          'It is missing from the ONE BALANCE & CARRIERS page because it is not connected to your store, but the account itself still exists.',
-          offer,
-        );
-      // "Why did it disconnect?", "will I lose my balance?" before the yes or no: what the bot can
-      // see, and the offer again. "Why?" alone is the offer's explanation (below).
-      if (offer?.kind === 'reconnect' && !FOLLOW_UP.test(text)) {
-        const said =
-          answerIn(RECONNECT_QUESTIONS, text) ??
-          (ASKS_WHY_DISCONNECTED.test(text)
-            ? 'I cannot see why it was disconnected: the account system only shows that your account exists at Stamps.com and is no longer connected to your store.'
-            : LEFT_MONEY.test(text) || FEARS_LOSING.test(text)
-              ? 'Reconnecting does not make a new account: it links your existing one, as it is at Stamps.com, back to your store. I cannot see its balance from here.'
-              : undefined);
-        if (said !== undefined) return offerAgainAfter(said, offer);
-      }
+      // A yes to a reconnect offer (or to one said no to in the last turn) asks for it; word that
+      // the awaited fix is made has the retry tried.
+      if (answerable.kind === 'reconnect' && YES.test(text))
+        return offerEnded(answerable, await requestReconnect(context, answerable.accountId));
       if (answerable.kind === 'unsuspend_retry' && context.fixReported)
-        return answered(await POLICIES.explain_suspension(context));
-      // A reply while the card or password fix is awaited.
-      if (offer?.kind === 'unsuspend_retry') {
-        // "How do I do that?", "so what do I do?" or "anything else I need to do?" is about the fix, unless it names
-        // another topic ("how do I log in?"): the steps, and the wait goes on. Left to the
-        // suspension policy, a question about the suspension would try to unsuspend again before
-        // the fix is made. Resetting the password is the password fix's own topic ("how do I put
-        // the new password in?").
-        const fixTopic = offer.after === 'card' ? undefined : 'reset_stamps_password';
-        const namesOtherTopic =
-          understanding.intent !== OUT_OF_SCOPE &&
-          understanding.intent !== 'explain_suspension' &&
-          understanding.intent !== fixTopic;
-        // "I don't see a payment section": the bot cannot see those pages to point further, and
-        // Stamps can; the steps again would not help.
-        if (CANNOT_FIND.test(text) && !namesOtherTopic)
-          return offerAgainAfter(
-            offer.after === 'card'
-              ? `I cannot see your One Balance account's pages, where the card is kept, from here, so I cannot point you to the exact place. Stamps can walk you through it at ${STAMPS_PHONE}.`
-              : `The "forgot password" link is on the Stamps.com sign-in page, and I cannot see Stamps.com's pages from here to point further. Stamps can walk you through the reset at ${STAMPS_PHONE}.`,
-            offer,
-          );
-        // "I don't understand" while the fix is awaited: the fix's steps, which are what the wait
-        // is for; "can you do it for me?": only the customer can make that fix, then the steps.
-        if (CONFUSED.test(text) || DO_IT_FOR_ME.test(text)) {
-          const steps = howToFix(context, offer);
-          const lead = CONFUSED.test(text)
-            ? 'Sorry, that was not clear. Here are the steps again:'
-            : offer.after === 'card'
-              ? 'I cannot change the card for you: card details never reach me, and only you can update the card on your One Balance account.'
-              : 'I cannot reset it for you: only you can choose a new Stamps.com password, on Stamps.com.';
-          return waitGoesOn({ ...steps, texts: [lead, ...steps.texts] });
-        }
-        // "Which payment?", "when did it happen?" of the declined payment: the records say only
-        // that one was declined (it was asked which of two topics, or told to say "done").
-        // "What if it still doesn't work?": what follows a retry that fails, promised now, and the
-        // wait goes on (it was told to say "done" again, as if not understood).
-        if (WHAT_IF_STILL_FAILS.test(text) && !namesOtherTopic)
-          return offerAgainAfter(
-            `If it is still suspended after ${offer.after === 'card' ? 'the card update' : 'the new password is entered'}, I will tell you as soon as you say "done". Calling Stamps at ${STAMPS_PHONE} is then the fastest way back to shipping, and I will let our support team know too.`,
-            offer,
-          );
-        // "Where do I enter the new password?": the place of the last step, not all the steps again.
-        if (offer.after === 'password' && APP_OR_STAMPS.test(text) && !namesOtherTopic)
-          return offerAgainAfter(BOTH_PLACES, offer);
-        if (offer.after === 'password' && WHERE_TO_ENTER_PASSWORD.test(text) && !namesOtherTopic)
-          return offerAgainAfter(ENTER_PASSWORD_THERE, offer);
-        // A bare follow-up ("what are the steps?") right after an answer on another topic (how to
-        // close) is about that answer, not the fix.
-        const aboutOtherAnswer =
-          FOLLOW_UP.test(text) &&
-          recap !== undefined &&
-          recap.intent !== 'explain_suspension' &&
-          recap.intent !== fixTopic;
-        if (
-          (HOW_TO.test(text) || ANYTHING_TO_DO.test(text) || WHATS_NEXT.test(text)) &&
-          (!namesOtherTopic || FOLLOW_UP.test(text)) &&
-          !aboutOtherAnswer
-        )
-          return waitGoesOn(howToFix(context, offer));
-        if (offer.after === 'password') {
-          const said = answerIn(NEW_PASSWORD_QUESTIONS, text);
-          if (said !== undefined) return offerAgainAfter(said, offer);
-          // "Do I need my old password to reset it?" (which "change it again?" would take for a yes):
-          // no, and the wait goes on.
-          if (NEEDS_OLD_PASSWORD.test(text))
-            return offerAgainAfter(
-              'No: the reset does not ask for the old password. Use the "forgot password" link on the Stamps.com sign-in page and choose a new one.',
-              offer,
-            );
-          // "So do I change it again?": yes, and where it goes.
-          if (YES_NO_QUESTION.test(text) && ASKS_TO_CHANGE_AGAIN.test(text))
-            return offerAgainAfter(
-              'Yes: reset your Stamps.com password once more, then enter the new one on the ONE BALANCE & CARRIERS page, so that the app has the password that works.',
-              offer,
-            );
-        }
-        // "How long does it take after I update the card?": the bot's own retry is at once, which
-        // it can promise; how long Stamps takes is not the bot's to know.
-        if (HOW_LONG.test(text))
-          return waitGoesOn({
-            texts: [
-              `${offerReminder(offer)} That takes only a moment, and I will tell you straight away whether it worked.`,
-            ],
-            choices: offerChoices(offer),
-          });
-        // A denial of the suspension's cause ("I never changed my password", "my card is fine, I
-        // just used it"): what the records show and who can see more; the wait for the fix goes
-        // on. Before "no, not yet", which "no, I never changed it" is not.
-        // "Can I still ship UPS while it's suspended?" (read as the prices, for "UPS"): not until the
-        // fix lifts it; the retry would only find it suspended again.
-        if (asksToShipMeanwhile(text) && (!namesOtherTopic || understanding.intent === 'pricing'))
-          return offerAgainAfter(
-            forCarrierNamed(
-              'Not while it is suspended: a suspended account cannot buy postage, so new labels have to wait until it is lifted.',
-              text,
-            ),
-            offer,
-          );
-        // "Is it because my card expired?": a guess at why the payment was declined, which the
-        // records do not tell; the fix is the same whatever it was.
-        if (offer.after === 'card' && QUESTION.test(text) && GUESSES_DECLINE_CAUSE.test(text))
-          return offerAgainAfter(
-            'It could be: the account records show only that a payment was declined, not why. Whatever the cause, updating the card on your One Balance account is what fixes it.',
-            offer,
-          );
-        const denied =
-          offer.after === 'card' ? DENIES_CARD_PROBLEM.test(text) : DENIES_PASSWORD_CHANGE.test(text);
-        if (denied) return offerAgainAfter(offer.after === 'card' ? CARD_RECORDS : PASSWORD_RECORDS, offer);
-        // "No, not yet" to a wait for "done" is not a no to anything: the wait goes on.
-        if (NO.test(text))
-          return waitGoesOn({ texts: [`No rush. ${offerReminder(offer)}`], choices: offerChoices(offer) });
-      }
-      if (offer !== undefined && NO.test(text))
-        return answered(
-          {
-            texts: [
-              'All right, I will leave it as it is. If you change your mind, just say so. Is there anything else I can help with?',
-            ],
-          },
-          offer,
-        );
+        return offerEnded(answerable, await POLICIES.explain_suspension(context));
     }
 
     // The out-of-scope answer ends by offering a person; it is answered in the next message or not
@@ -1876,36 +1632,13 @@ export class ConversationEngine {
     if (state.personOffered === true) {
       const accepts =
         YES.test(text) && understanding.intent !== 'thanks' && understanding.intent !== 'goodbye';
-      if (accepts || NO.test(text)) {
-        const reply = accepts
-          ? await POLICIES.talk_to_human(context)
-          : { texts: ['All right. Is there anything about your One Balance account I can help with?'] };
+      if (accepts)
         return withNote(
-          settled('talk_to_human', reply, {
+          settled('talk_to_human', await POLICIES.talk_to_human(context), {
             personOffered: undefined,
             declinedOffer: undefined,
             misunderstandings: 0,
           }),
-        );
-      }
-      // A question about the person offered, answered; the offer stands, and it is not a second
-      // message the bot failed to understand.
-      const offerStands = (answer: string): TurnWork =>
-        settled(
-          'talk_to_human',
-          { texts: [answer], choices: YES_OR_NO },
-          { personOffered: true, misunderstandings: 0 },
-        );
-      // "Ok, who do I ask then?": who the person offered is.
-      if (ASKS_WHO_HELPS.test(text))
-        return offerStands(
-          'A person on our support team: they can look into what I cannot answer here. Shall I pass you to them? (yes / no)',
-        );
-      // "What email did I use?" after no account was found under the signed-in one: the bot cannot
-      // look under others, and the person offered can.
-      if (state.account === null && ASKS_WHICH_EMAIL.test(text))
-        return offerStands(
-          'I cannot tell which email an account was registered with: I can only look under the email you are signed in with. Our Customer Success team can check other emails for an account. Shall I pass you to a person on our support team? (yes / no)',
         );
     }
 
@@ -2906,10 +2639,6 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
-    // "What does reconnect mean?" names the offer's topic, but asks what the offer would do: the
-    // reminder says, where the reconnect check would only make the same offer again.
-    if (offer?.kind === 'reconnect' && intent === 'reconnect_account' && ASKS_MEANING.test(text))
-      return remindOffer(offer);
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.

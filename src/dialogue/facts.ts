@@ -1,4 +1,5 @@
 import { type ConversationState, handoffTicketId } from '../conversations/store.ts';
+import { STAMPS_PHONE } from '../core/types.ts';
 import type { Facts } from './conditions.ts';
 import { SCOPES, type Scope } from './schema.ts';
 
@@ -50,6 +51,8 @@ function awaitingOf(state: ConversationState): string {
 export interface TurnReading {
   intent: string;
   confidence: number;
+  /** What the code lexicon read in it: yes, no, done (closed-class words with their negations). */
+  lexicon?: ReadonlySet<string>;
 }
 
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
@@ -81,6 +84,10 @@ export function factsOf(
     last_intent: state.lastIntent ?? '',
     'facts.steps_given': openingSteps !== '' && state.recap?.texts.includes(openingSteps) === true,
     // -- facts of the wait (offers, a person offered, a choice) --
+    'message.yes': reading.lexicon?.has('yes') === true,
+    'message.no': reading.lexicon?.has('no') === true,
+    'message.done': reading.lexicon?.has('done') === true,
+    'facts.stamps_number_said': state.recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true,
     // -- facts of the account's state (still failing, signed in, closed, closing) --
     // -- facts of suspensions and the Stamps line --
     // -- facts of the topics' own questions (details, password, opening, registration) --

@@ -30,8 +30,12 @@ export interface FollowupAnswer {
   about?: string;
   /** Ends with the offer of a person (see the schema's `offer_person`). */
   offersPerson: boolean;
-  /** An open offer is asked again after the answer. */
-  remindsOffer: boolean;
+  /** An open offer is asked again after the answer, and how (see the schema's `remind_offer`). */
+  remindsOffer?: true | 'in_full' | 'with_steps' | 'choices';
+  /** The open offer (or the one just declined) is taken, as a yes would take it. */
+  acceptsOffer: boolean;
+  /** The open offer is said no to. */
+  declinesOffer: boolean;
   /** False when the message must not count toward "not understood twice". */
   countsAsMiss: boolean;
   act?: string;
@@ -90,7 +94,9 @@ export class FollowupBook {
         ...(topic ? { topic } : {}),
         ...(about ? { about } : {}),
         offersPerson: effects.offer_person === true,
-        remindsOffer: effects.remind_offer === true,
+        ...(effects.remind_offer !== undefined ? { remindsOffer: effects.remind_offer } : {}),
+        acceptsOffer: effects.accept_offer === true,
+        declinesOffer: effects.decline_offer === true,
         countsAsMiss: effects.counts_as_miss !== false,
         ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
       };

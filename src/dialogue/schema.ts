@@ -26,6 +26,12 @@ export const DIALOGUE_FACTS = defineFacts({
   /** The last account answer gave the opening steps (later answers do not send them again). */
   'facts.steps_given': 'boolean',
   // -- facts of the wait (offers, a person offered, a choice) --
+  /** The code lexicon read a yes, a no, or word that something is done (negations handled). */
+  'message.yes': 'boolean',
+  'message.no': 'boolean',
+  'message.done': 'boolean',
+  /** The Stamps number was given in the last account answer (not only as the Stamps line). */
+  'facts.stamps_number_said': 'boolean',
   // -- facts of the account's state (still failing, signed in, closed, closing) --
   // -- facts of suspensions and the Stamps line --
   // -- facts of the topics' own questions (details, password, opening, registration) --
@@ -87,8 +93,20 @@ const effects = z.strictObject({
    * is offered. The say text holds the question, or its variant for an open ticket.
    */
   offer_person: z.literal(true).optional(),
-  /** An offer still waiting (a retry after the card update, a reconnect) is asked again after it. */
-  remind_offer: z.literal(true).optional(),
+  /**
+   * An offer still waiting (a retry after the card update, a reconnect) is asked again after the
+   * text, with its quick answers: `true` in one line once it was explained, `in_full` explained
+   * again, `with_steps` after the steps of the fix it waits for (a reconnect: in full), `choices`
+   * only its quick answers (the text asks it itself).
+   */
+  remind_offer: z.union([z.literal(true), z.enum(['in_full', 'with_steps', 'choices'])]).optional(),
+  /** The open offer (or the one said no to in the last turn) is taken, as a yes would take it. */
+  accept_offer: z.literal(true).optional(),
+  /**
+   * The open offer is said no to: it ends (it is not asked again, whatever `remind_offer` says), and
+   * a yes in the next message can still take it.
+   */
+  decline_offer: z.literal(true).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
   counts_as_miss: z.literal(false).optional(),
 });
@@ -113,9 +131,17 @@ export const followupSchema = z
     say: say.optional(),
     effects: effects.optional(),
   })
-  .refine((followup) => followup.say !== undefined || followup.effects?.topic !== undefined, {
-    message: 'a follow-up says something or answers as a topic (effects: { topic })',
-  })
+  .refine(
+    (followup) =>
+      followup.say !== undefined ||
+      followup.effects?.topic !== undefined ||
+      followup.effects?.remind_offer !== undefined ||
+      followup.effects?.accept_offer !== undefined,
+    {
+      message:
+        'a follow-up says something, answers as a topic (effects: { topic }), asks the open offer again (remind_offer) or takes it (accept_offer)',
+    },
+  )
   .refine(
     (followup) =>
       [followup.act, followup.intent, followup.examples, followup.like].filter((how) => how !== undefined)

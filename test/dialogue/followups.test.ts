@@ -15,9 +15,27 @@ function turn(
   text: string,
   facts: Record<string, unknown>,
   scopes: Scope[] = ['global', 'topic', 'repair'],
+  lexiconActs: string[] = [],
 ): FollowupTurn {
-  return { text, intent: 'out_of_scope', lexiconActs: new Set(), scopes: new Set(scopes), facts };
+  return { text, intent: 'out_of_scope', lexiconActs: new Set(lexiconActs), scopes: new Set(scopes), facts };
 }
+
+/** The facts of a conversation that waits for an answer to an offer. */
+const waiting = (awaiting: string, fix = 'none', more: Record<string, unknown> = {}) => ({
+  awaiting,
+  'awaiting.fix': fix,
+  'awaiting.declined': 'none',
+  'customer.signed_in': true,
+  topic: 'explain_suspension',
+  'message.yes': false,
+  'message.no': false,
+  'message.done': false,
+  'message.question': false,
+  'facts.stamps_line': false,
+  'facts.stamps_number_said': false,
+  ...more,
+});
+const inWait: Scope[] = ['wait', 'topic', 'account', 'global', 'repair'];
 
 describe('FollowupBook', () => {
   it("answers a topic's own sub-question from its own examples, only where its condition holds", () => {
@@ -65,5 +83,60 @@ describe('FollowupBook', () => {
       id: 'repair.steer',
       countsAsMiss: false,
     });
+  });
+
+  it("answers the lexicon's no in a wait with the wait's own words, per fix awaited", () => {
+    const no = (fix: string) => book.answer(turn('no', waiting('fix_done', fix), inWait, ['no']), render);
+    expect(no('card')).toMatchObject({ id: 'wait.fix.not_yet', remindsOffer: 'choices' });
+    expect(no('card')?.texts[0]).toMatch(/^No rush\. Once the payment card/);
+    expect(no('password')?.texts[0]).toMatch(/^No rush\. Once the new Stamps\.com password/);
+    // Without the lexicon's reading, "no" is no act at all.
+    expect(book.answer(turn('no', waiting('fix_done', 'card'), inWait), render)).toBeUndefined();
+  });
+
+  it('takes an offer asked for in other words, and declines it when the question comes with a no', () => {
+    const reconnect = waiting('reconnect_yes');
+    expect(book.answer(turn('link it back to my store please', reconnect, inWait), render)).toMatchObject({
+      id: 'wait.reconnect.asks_for_it',
+      acceptsOffer: true,
+    });
+    const myself = "no thanks, I'll do it myself. how?";
+    const declined = { ...reconnect, 'message.no': true };
+    expect(book.answer(turn(myself, declined, inWait, ['no']), render)).toMatchObject({
+      id: 'wait.reconnect.by_myself',
+      declinesOffer: true,
+    });
+    expect(book.answer(turn('can I reconnect it myself?', reconnect, inWait), render)).toMatchObject({
+      id: 'wait.reconnect.by_myself',
+      declinesOffer: false,
+      remindsOffer: true,
+    });
+  });
+
+  it("answers a question while a fix is awaited with the fix's steps, or the offer in full when confused", () => {
+    const card = waiting('fix_done', 'card');
+    expect(book.answer(turn('ok so what do I do', card, inWait), render)).toMatchObject({
+      id: 'wait.fix.how',
+      texts: [],
+      remindsOffer: 'with_steps',
+    });
+    expect(book.answer(turn('i dont get it', waiting('reconnect_yes'), inWait), render)).toMatchObject({
+      id: 'wait.reconnect.confused',
+      remindsOffer: 'in_full',
+    });
+    // The same question outside the wait is not the wait's.
+    expect(book.answer(turn('ok so what do I do', waiting('none'), inWait), render)?.id ?? '').not.toMatch(
+      /^wait\./,
+    );
+  });
+
+  it('gives the Stamps number to a wait that was told it, and otherwise says there is none for support', () => {
+    const ask = 'is there a number I can call?';
+    expect(book.answer(turn(ask, waiting('reconnect_yes'), inWait), render)?.texts[0]).toMatch(
+      /^I do not have a phone number for our support team/,
+    );
+    const told = waiting('fix_done', 'card', { 'facts.stamps_number_said': true });
+    expect(book.answer(turn(ask, told, inWait), render)).toMatchObject({ about: 'explain_suspension' });
+    expect(book.answer(turn(ask, told, inWait), render)?.texts[0]).toMatch(/^You can reach Stamps at/);
   });
 });
