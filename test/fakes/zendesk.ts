@@ -73,6 +73,8 @@ export class ZendeskFake {
   readonly desk = new Map<number, FakeDeskTicket>();
   /** Requests to the hand-off sync's routes (ticket reads, updates, audits). */
   syncRequests = 0;
+  /** Those requests as `METHOD path`, in the order received. */
+  readonly syncLog: string[] = [];
   /** Faults of the hand-off sync's routes only, so that they never disturb a ticket creation test. */
   private readonly syncFaults: SyncFault[] = [];
   private readonly users = new Map<string, number>();
@@ -246,6 +248,7 @@ export class ZendeskFake {
             : undefined;
     if (route === undefined) return undefined;
     this.syncRequests++;
+    this.syncLog.push(`${method} ${path}`);
     const at = this.syncFaults.findIndex((each) => each.method === undefined || each.method === method);
     const fault = this.syncFaults[at];
     if (fault) {
