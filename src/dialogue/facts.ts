@@ -82,6 +82,7 @@ export function factsOf(
     'facts.steps_given': openingSteps !== '' && state.recap?.texts.includes(openingSteps) === true,
     // -- facts of the wait (offers, a person offered, a choice) --
     // -- facts of the account's state (still failing, signed in, closed, closing) --
+    'facts.promised_ticket': state.stillFailingTicket ?? 'none',
     // -- facts of suspensions and the Stamps line --
     // -- facts of the topics' own questions (details, password, opening, registration) --
     // -- facts of repair (frustration, hurry, several requests) --
