@@ -136,12 +136,6 @@ const STILL_CHECKING =
   'Your account system is taking longer than usual to answer. I will post what I find here as soon as it arrives.';
 const OTHER_ACCOUNT =
   'For your security I only ever look at the account you are signed in with, so I will not look up another email or account number.';
-/** Said to a visitor who says they are signed in: the chat was opened without their sign-in. */
-const NOT_SIGNED_IN_HERE =
-  'This chat was opened without your sign-in, so I cannot see your account: the app passes it when the chat opens. If you signed in after opening it, reload the page and open the chat again, and I can check your own account.';
-/** "But I never closed it", "I didn't cancel my account": a closure the customer does not recognise. */
-const DENIES_CLOSING =
-  /\b(?:never|did(?:n['’]?t|\s+not)|not|wasn['’]?t\s+me\s+who)\s+(?:ever\s+)?(?:closed?|cancel+(?:ed)?|shut|deactivated?|delete[ds]?)\b|\bwho\s+(?:closed|cancel+ed|shut|deactivated|deleted)\b/i;
 
 /** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
 const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;
@@ -254,15 +248,6 @@ const GETS_ONE =
 /** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
 const CANT_FIND_ONE_BALANCE =
   /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
-/** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
-const ASKS_WHEN_CLOSED =
-  /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
-/**
- * "Can I keep my old account number?", "can I reuse the same account?": asked of an account the bot
- * found closed (reopening it is ASKS_TO_REOPEN's).
- */
-const KEEPS_OLD_ACCOUNT =
-  /\b(?:keep|re-?use|transfer|carry\s+over|still\s+use)\b.*\b(?:old|same|previous|former|closed|existing)\s+(?:one\s+balance\s+)?(?:account(?:\s+(?:number|id))?|number)\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY =
   /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit(?!\s+(?:check|score|history|report)))\b/i;
@@ -374,51 +359,12 @@ const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 /** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
 const ASKS_UPS_SETUP =
   /\b(?:connect|add|set\s*up|link|enable|activate|turn\s+on)\s+(?:\w+\s+){0,2}ups\b|\bups\b.*\b(?:connect(?:ed|ing)?|set\s*up|linked|link\s+it|enabled?|activated?)\b/i;
-/** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
-const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
-/** "Will I still be able to use the app?", "does my subscription get cancelled too?": asked before closing. */
-const ASKS_ABOUT_APP_AFTER_CLOSING =
-  /\b(?:still|keep)\b.*\b(?:use|using|have|access)\b.*\b(?:app|shipping\s*easy|platform|subscription|software|store)\b|\b(?:app|subscription|plan\s+with\s+you)\b.*\b(?:still\s+work|affected|cancel\w*|end|stop)\b/i;
-/** The offer of a person about what the bot cannot see of an account about to close. */
-const PERSON_BEFORE_CLOSING =
-  'A person on our support team can look into that with you before you close it: shall I pass this to them? (yes / no)';
-/** "Done, closed it", "ok I closed it", "I've closed my account now": the customer closed it. */
-const SAYS_CLOSED_IT =
-  /^\s*(?:(?:done|ok(?:ay)?|all\s+right|alright|so|right|there)[\s,.!]+)*(?:(?:i\s+(?:have\s+|['’]ve\s+)?|i['’]ve\s+|just\s+)?(?:just\s+|now\s+)?closed\s+(?:it|my\s+(?:one\s+balance\s+)?account|the\s+account|one\s+balance)|it['’]?s\s+(?:now\s+)?closed|(?:it|the\s+account)\s+is\s+(?:now\s+)?closed)(?:\s+(?:now|already))?[\s.!]*$/i;
-/** The closing answer's warning, told again to one who asks whether it can come back. */
-const CLOSED_FOR_GOOD =
-  'once closed, a One Balance account cannot be reopened, so shipping with postage again later would need a new account, which takes a few minutes to open.';
-/** "So I can print now?", "am I good to go?": whether shipping works now, after an answer that says so. */
-const CAN_SHIP_NOW =
-  /\b(?:(?:can|could|may)\s+i|i\s+can)\s+(?:finally\s+)?(?:print|buy|ship|purchase|make(?!\s+sure)|create)\b.*\b(?:now|again|yet|today)\b|\bnow\s+i\s+can\b|\b(?:good|ready)\s+to\s+(?:go|ship)\b|\ball\s+(?:set|good)\b|\b(?:works?|working|fixed|sorted)\s+now\b|\b(?:is|are)\s+(?:my\s+account|the\s+account|it|everything|things|we)\s+(?:ok(?:ay)?|fine|good|working|active|back\s+to\s+normal)(?:\s+(?:now|again))?\s*\??\s*$/i;
 /** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
 const WHERE_IS_IT =
   /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s*(?:exactly\s+)?(?:is|['’]?s|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:one\s+balance\s*(?:&|and)?\s*)?carriers?)?(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
 const CARRIERS_PAGE = /\bONE BALANCE (?:&|AND) CARRIERS\b/;
-/** "Do it", "yes, close it for me": after the closing answer, a request that the bot close the account. */
-const CLOSE_IT_FOR_ME =
-  /\b(?:do\s+it|go\s+ahead|proceed|close\s+it|you\s+(?:do|close)\s+it|can\s+you\s+close|please\s+close)\b/i;
-/** "How do I do it?", "how can I do that myself?": asks how, not for the bot to do it. */
-const ASKS_HOW_I = /\bhow\s+(?:do|can|would|should|could)\s+i\b/i;
 /** Said, instead of the offer of a person, once support already has the conversation. */
 const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a person will pick it up.';
-/** "I'm signed in", "but I am logged in already", "I'm on the app right now". */
-const CLAIMS_SIGNED_IN =
-  /\bi(?:['’]?m|\s+am)\s+(?:already\s+)?(?:(?:signed|logged)\s+in|(?:in|on|using)\s+(?:the|your)\s+app)\b/i;
-/**
- * "How do I sign in?" from a visitor, after the bot asked them to: signing in to the app, not logging
- * in to One Balance (which names One Balance, Stamps or the carriers page, or says "log in").
- */
-const ASKS_HOW_TO_SIGN_IN =
-  /^(?!.*\b(?:one\s+balance|stamps|carriers?|postage)\b).*\b(?:how|where)\s+(?:do|can|should|would|to)\s+(?:i\s+)?sign\s*(?:in|on)\b/i;
-const HOW_TO_SIGN_IN =
-  'Sign in to the shipping app as you usually do, then open this chat from inside the app: the app tells me who you are, and I can then check your own account. I never need your password here.';
-/** "It says contact ShippingEasy support": the suspension alert's last words, quoted. */
-const QUOTES_CONTACT_SUPPORT = /\bcontact\s+(?:shipping\s*easy\s+|your\s+|the\s+)?support\b/i;
-const SIGN_IN_TO_CHECK =
-  'Sign in to the app and open this chat from there, and I can check which of them applies to your account and try to unsuspend it.';
-/** "I'm not signed in", "not logged in right now": a visitor saying so. */
-const SAYS_NOT_SIGNED_IN = /\b(?:i(?:['’]?m|\s+am)\s+)?not\s+(?:signed|logged)\s+in\b/i;
 const ESCALATED =
   'I have passed this to our support team with what I found, so a person can pick it up without you repeating yourself.';
 const ALREADY_ESCALATED =
@@ -692,20 +638,6 @@ const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
   'reconnect_account',
   'first_class_plan',
 ]);
-/**
- * "It says first class not available", "the option is greyed out", "it's just not there", "it's
- * only priority and ground advantage": the error itself, which the bot asked to be told of when it
- * found nothing wrong. Only "it" or "that" is missing, not "my account doesn't show up in the
- * app", which names its own topic.
- */
-const QUOTES_ERROR =
-  /\b(?:it|that|this)\s*(?:is|['’]s)\s+(?:just\s+|still\s+|simply\s+)?(?:not\s+(?:there|showing|listed)|missing)\b|\b(?:it|that|this)\s+(?:does\s*n['’]?t|does\s+not|won['’]?t)\s+(?:show|appear)\b|\b(?:it|the\s+(?:error|message|app|screen|page))\s+(?:only\s+)?(?:says|said|shows|showed|displays|tells\s+me)\b|\b(?:not\s+available|unavailable|gr[ae]yed\s+out|won['’]?t\s+let\s+me|can['’]?t\s+select|error\s+(?:says|message))\b|\b(?:it|that|this|there)\s*(?:is|['’]s)\s+only\s+(?:showing\s+|offering\s+|giving\s+(?:me\s+)?)?(?:priority|ground|ups|the\s+\w+)\b|\b(?:only|just)\s+(?:get|see|have)\s+(?:priority|ground|ups)\b/i;
-/**
- * "What about Priority Mail?", "and media mail?": USPS services other than First Class, which the
- * plan check does not cover (it tells whether First Class is allowed, no more).
- */
-const OTHER_MAIL_SERVICE =
-  /\b(?:priority(?:\s+mail)?(?:\s+express)?|media\s+mail|ground\s+advantage|parcel\s+select|express\s+mail|library\s+mail|flat\s+rate|certified\s+mail|international)\b/i;
 /** "I already did all that", "tried everything": the steps given did not help. */
 const ALREADY_DID = new RegExp(
   String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
@@ -1266,7 +1198,12 @@ export class ConversationEngine {
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
     });
-    const vars = { ticketId: handoffTicketId(state) ?? '', supportWhen, stampsPhone: STAMPS_PHONE };
+    const vars = {
+      ticketId: handoffTicketId(state) ?? '',
+      supportWhen,
+      stampsPhone: STAMPS_PHONE,
+      accountLast4: state.account?.accountNumberLast4 ?? '',
+    };
     const openingSteps = this.answerOf('open_account', 'default', {});
     const lexicon = lexiconActsOf(text);
     return this.followups.answer(
@@ -1480,10 +1417,6 @@ export class ConversationEngine {
     // The opening steps, and whether the last answer gave them (several replies depend on it).
     const openingSteps = context.answer('open_account');
     const openingStepsGiven = recap?.texts.includes(openingSteps) === true;
-    // An answer that gives the steps for the first time becomes the one later questions refer to,
-    // so that the next answer does not send them again.
-    const recapWhenStepsGiven = (texts: string[]): Partial<ConversationState> =>
-      openingStepsGiven ? {} : { recap: { intent: 'open_account', texts } };
     // Classified once per turn; its entities also tell whether another account was typed in.
     const understanding = this.deps.understander.understand(text);
     const note = this.otherAccountNote(state, understanding.entities);
@@ -1602,6 +1535,17 @@ export class ConversationEngine {
       });
     let intent = understanding.intent;
     let confidence = understanding.confidence;
+    // A follow-up's promise of a ticket should a purchase still fail, and the ticket it files.
+    const promisedTicketWork = (found: FollowupAnswer): Pick<Reply, 'patch' | 'escalation'> => {
+      const promised = state.stillFailingTicket;
+      const promise = found.promise === 'kept' ? promised : found.promise;
+      return {
+        ...(promise ? { patch: { stillFailingTicket: promise } } : {}),
+        ...(found.filesPromisedTicket && promised
+          ? { escalation: { kind: 'ticket', reason: promised, status: 'requested' } }
+          : {}),
+      };
+    };
     // The follow-ups of intents/dialogue/ the active scopes accept: those about an open wait first
     // (below), the others once the wait had its turn, and all again before any repair (the
     // reading may be settled by then).
@@ -1628,9 +1572,12 @@ export class ConversationEngine {
         reply = asked.reply;
         stateChanges = { ...stateChanges, offer: asked.offer };
       }
+      reply = { ...reply, ...promisedTicketWork(found) };
+      const recapNow = found.recap ? { intent: found.recap, texts: [...reply.texts] } : recap;
+      if (found.recap) stateChanges = { ...stateChanges, recap: recapNow };
       if (found.about !== undefined && found.topic === undefined)
         return withNote(
-          settled(found.about as IntentId, reply, { ...stateChanges, misunderstandings: 0, recap }),
+          settled(found.about as IntentId, reply, { ...stateChanges, misunderstandings: 0, recap: recapNow }),
         );
       return withNote({ reply, intent: found.topic ?? intent, confidence, stateChanges });
     };
@@ -1666,210 +1613,16 @@ export class ConversationEngine {
     const early = await followupWork(EARLY_SCOPES);
     if (early !== undefined) return early;
 
-    // The last answer found nothing wrong and asked to be told if it still fails: this says so,
-    // about that answer, unless it names a topic of its own ("my registration still fails"). The
-    // classifier's guess for "still failing" alone is no topic, and the same topic again would
-    // only find nothing wrong again: a person takes it. Quoting the error it asked for is the same.
-    // What the promise was made about: the last answer, even if a message the bot did not
-    // understand came after it.
+    // What the last answer promised should a purchase still fail (a ticket; intents/dialogue/
+    // account.yaml files it), kept for one more message by a reply that does not answer it.
     const { stillFailingTicket } = state;
-    // Kept for one more message by a reply that does not answer the promise (what the customer will
-    // try, "ok", a message not understood).
     const promiseKept: Pick<Reply, 'patch'> = stillFailingTicket ? { patch: { stillFailingTicket } } : {};
+    // What the last answer was about, even if a message the bot did not understand came after it.
     const lastIntent = recap?.intent ?? state.lastIntent;
-    const guessed = understanding.intent;
-    const tried = STILL_FAILS.test(text) || ALREADY_DID.test(text);
-    if (
-      stillFailingTicket !== undefined &&
-      lastIntent !== undefined &&
-      (tried || QUOTES_ERROR.test(text)) &&
-      (!QUESTION.test(text) || SAYS_IT_FAILS.test(text)) &&
-      (guessed === OUT_OF_SCOPE || guessed === lastIntent || !this.namesBeyondFailure(text, guessed))
-    ) {
-      return withNote(
-        settled(
-          lastIntent as IntentId,
-          {
-            texts: [
-              `Thank you for ${tried ? 'trying that' : 'letting me know'}. Your account looks fine from here, so I am bringing in a person to look into it with you.`,
-            ],
-            escalation: { kind: 'ticket', reason: stillFailingTicket, status: 'requested' },
-          },
-          { ...waitsEnded, misunderstandings: 0 },
-        ),
-      );
-    }
-
-    // Asked about another USPS service after the First Class answer: not what the plan check tells,
-    // and a failure there is reported the way the answer asked (quoted errors are handled above).
-    if (
-      recap?.intent === 'first_class_plan' &&
-      offer === undefined &&
-      (guessed === OUT_OF_SCOPE || guessed === 'first_class_plan') &&
-      OTHER_MAIL_SERVICE.test(text)
-    ) {
-      // A visitor's "it's only priority" says First Class is missing, which the answer said a
-      // person must look into (a signed-in customer's was passed on above).
-      if (QUOTES_ERROR.test(text))
-        return answeredWithPerson(
-          'first_class_plan',
-          [
-            `Then First Class is missing from your choices, which a person on our team needs to look into. ${SIGN_IN}`,
-          ],
-          'Or shall I pass this to a person on our support team now? (yes / no)',
-        );
-      return answerAboutSoFar('first_class_plan', {
-        texts: [
-          'The plan check I can run tells only whether First Class is allowed; I cannot see which other USPS services your plan covers. If buying such a label fails, tell me the error you see and I will pass it to a person.',
-        ],
-        ...promiseKept,
-      });
-    }
-    // A visitor quoting the alert's "contact support" after the suspension steps: this chat is that
-    // support, and the steps stand (they were sent again, word for word).
-    if (
-      state.customer === null &&
-      recap?.intent === 'explain_suspension' &&
-      QUOTES_CONTACT_SUPPORT.test(text) &&
-      !QUESTION.test(text)
-    )
-      return answerAboutSoFar(
-        'explain_suspension',
-        `That is the suspension alert, and this chat is the support it asks you to contact. The steps I gave are what fixes it. ${SIGN_IN_TO_CHECK}`,
-      );
-    // Asked how, beside saying so ("I'm not logged in, how do I sign in?"): the question is answered.
-    if (state.customer === null && ASKS_HOW_TO_SIGN_IN.test(text))
-      return settled('log_in', { texts: [HOW_TO_SIGN_IN] }, { ...waitsEnded, misunderstandings: 0, recap });
-    // "I'm not signed in" from a visitor: that is fine, and what signing in would add.
-    if (state.customer === null && SAYS_NOT_SIGNED_IN.test(text)) {
-      const texts = [
-        'That is fine: I can still answer general questions about One Balance here. If you want me to check your own account, sign in to the app and open this chat from there.',
-      ];
-      // A remark beside the topic, which stays the one to go back to.
-      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap });
-    }
-    if (CLAIMS_SIGNED_IN.test(text)) {
-      const texts = [
-        state.customer === null
-          ? NOT_SIGNED_IN_HERE
-          : 'Yes, this chat knows you are signed in, so I can check your own account. What can I help you with?',
-      ];
-      // A remark beside the topic, as above.
-      return settled('log_in', { texts }, { ...waitsEnded, misunderstandings: 0, recap });
-    }
-
-    // The account system says closed and the customer says they never closed it, or asks when or
-    // why: the bot cannot see who closed it or when, so a person is offered, beside the way back
-    // to shipping.
-    const denies = DENIES_CLOSING.test(text);
     const { account } = state;
     const closedAccount = account?.status === 'closed';
-    if (closedAccount && (denies || ASKS_WHEN_CLOSED.test(text))) {
-      const texts = [
-        `The account system shows your One Balance account ending in ${account.accountNumberLast4} as closed, and I cannot see who closed it, when or why. A new account gets you shipping again${openingStepsGiven ? ', with the steps I gave' : ''}.`,
-        ...(openingStepsGiven ? [] : [openingSteps]),
-      ];
-      return answeredWithPerson(
-        'close_account',
-        texts,
-        denies
-          ? 'If you did not close it, a person on our support team can look into it: shall I pass this to them? (yes / no)'
-          : 'A person on our support team can look into what happened: shall I pass this to them? (yes / no)',
-        recapWhenStepsGiven(texts),
-      );
-    }
-    // "Can I get my old balance back?": what was left on a closed account is not the bot's to see or
-    // move; a person can look, so the question is not left unanswered as out of scope. Asked before
-    // closing ("what happens to my money on it?", read as pricing), the same is true.
-    if (
-      (closedAccount || recap?.intent === 'close_account') &&
-      (understanding.intent === OUT_OF_SCOPE || understanding.intent === 'pricing') &&
-      LEFT_MONEY.test(text)
-    ) {
-      return answeredWithPerson(
-        'close_account',
-        [
-          closedAccount
-            ? 'I cannot see or move what was left on a closed account, sorry.'
-            : "I cannot see your account's balance, or tell what happens to postage left on it when it closes, sorry.",
-        ],
-        closedAccount
-          ? 'A person on our support team can look into your old account: shall I pass this to them? (yes / no)'
-          : PERSON_BEFORE_CLOSING,
-      );
-    }
-    // "Can I keep my old account number?" reads as asking for the details (0.95), which gave the
-    // closed answer and the steps again: a closed account is not reopened, so its number goes with it.
-    if (closedAccount && KEEPS_OLD_ACCOUNT.test(text)) {
-      const texts = [
-        `No, sorry: a closed account cannot be reopened or used again, so the account ending in ${account.accountNumberLast4} stays closed. The new account comes with an account number of its own, which the ONE BALANCE & CARRIERS page shows once it is open.`,
-        ...(openingStepsGiven ? [] : [openingSteps]),
-      ];
-      return answerAboutSoFar('open_account', { texts }, recapWhenStepsGiven(texts));
-    }
-    // After the closing answer, "ok how do I do it?" asks how, which the closing guide says.
-    if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text) && ASKS_HOW_I.test(text))
-      return answerAboutSoFar(
-        'close_account',
-        'You close it yourself, by following the closing guide in the app\'s help centre; I cannot close it from this chat. If you would rather a person on our support team did it, say "talk to a person".',
-      );
-    // After the closing answer, "ok do it" or "close it for me" asks for what the bot cannot do: it
-    // says so, so that nobody believes the account closed, and who can.
-    if (recap?.intent === 'close_account' && CLOSE_IT_FOR_ME.test(text)) {
-      return answerAboutSoFar(
-        'close_account',
-        'I cannot close an account from this chat, so nothing has changed on yours. You close it yourself with the closing guide in the app\'s help centre; if you would rather a person on our support team did it, say "talk to a person".',
-      );
-    }
-    // Before closing, "can I reopen it later?" (read as a goodbye: "later") is answered by the closing
-    // answer's own warning, and "what happens to my labels?" (read as the suspension) by what the bot
-    // cannot see of it, with that warning and a person. Money left on it is answered above.
-    if (recap?.intent === 'close_account' && !closedAccount && offer === undefined) {
-      if (ASKS_TO_REOPEN.test(text)) return answerAboutSoFar('close_account', capitalised(CLOSED_FOR_GOOD));
-      // "Done, closed it" (read as opening one, which said the account needs no second one): taken
-      // as said, with the warning that matters from now on.
-      if (SAYS_CLOSED_IT.test(text) && !QUESTION.test(text))
-        return answerAboutSoFar(
-          'close_account',
-          `All right. Remember that ${CLOSED_FOR_GOOD} Is there anything else I can help you with?`,
-        );
-      if (ASKS_ABOUT_APP_AFTER_CLOSING.test(text))
-        return answerAboutSoFar(
-          'close_account',
-          `Closing One Balance closes your postage account, the one the app buys postage with. Your subscription to the app is a separate matter, which I cannot see from here. What I do know: ${CLOSED_FOR_GOOD}`,
-        );
-      if (ASKS_WHAT_HAPPENS_TO.test(text))
-        return answeredWithPerson(
-          'close_account',
-          [
-            `I cannot tell what becomes of that when the account closes, sorry: I only see the state of the account. What I do know: ${CLOSED_FOR_GOOD}`,
-          ],
-          PERSON_BEFORE_CLOSING,
-        );
-    }
-    // Right after an answer that found the account able to buy postage (a hold it lifted, or no
-    // suspension and connected), "so I can print now?" is a yes, even said with thanks; the promise
-    // to pass on a purchase that still fails holds once more. Not while an offer is open or was just
-    // declined: a disconnected account is active too, and cannot buy postage.
+    // The last answer lifted a suspension: the account can buy postage again.
     const liftedJustNow = state.liftedSuspension !== undefined && state.lastIntent === 'explain_suspension';
-    const foundAbleToShip =
-      state.stillFailingTicket === 'fails_though_healthy' ||
-      state.stillFailingTicket === 'missing_though_connected' ||
-      liftedJustNow;
-    if (
-      foundAbleToShip &&
-      state.account?.status === 'active' &&
-      answerable === undefined &&
-      QUESTION.test(text) &&
-      CAN_SHIP_NOW.test(text)
-    ) {
-      return answerAboutSoFar('explain_suspension', {
-        texts: [
-          'Yes: as far as I can see, your account is active and can buy postage, so you can print labels now. If a purchase still fails, tell me and I will pass it to a person.',
-        ],
-        patch: { stillFailingTicket: 'fails_though_healthy' },
-      });
-    }
 
     // "OB-1003" or "my email is x@y" and nothing more asks nothing: only the note (it was read as
     // a guess between two topics, asked which).

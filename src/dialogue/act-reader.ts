@@ -62,14 +62,25 @@ export class ActReader {
     return this.last.probabilities;
   }
 
-  /** The most likely of `accepted` acts, when it beats the threshold; undefined otherwise. */
-  read(text: string, accepted: ReadonlySet<string>, topicsCompete = true): ReadAct | undefined {
+  /**
+   * The most likely of `accepted` acts, when it beats the threshold; undefined otherwise. `sameTopic`
+   * (a topic id) does not compete: read as the topic the conversation is on, a message is no new
+   * topic, so the follow-ups of that topic may take it ("the error says ..." after its answer).
+   */
+  read(
+    text: string,
+    accepted: ReadonlySet<string>,
+    topicsCompete = true,
+    sameTopic?: string,
+  ): ReadAct | undefined {
     if (this.classifier === undefined || accepted.size === 0) return undefined;
     const probabilities = this.probabilitiesOf(this.classifier, text);
+    const notCompeting = sameTopic ? `${TOPIC}${sameTopic}` : undefined;
     let total = 0;
     let best: ReadAct | undefined;
     this.classifier.intents.forEach((label, index) => {
       const isTopic = label.startsWith(TOPIC);
+      if (label === notCompeting) return;
       const competes = isTopic ? topicsCompete || NOT_REQUESTS.has(label) : accepted.has(label);
       if (!competes) return;
       const p = probabilities[index] as number;

@@ -89,6 +89,7 @@ export function factsOf(
     'message.done': reading.lexicon?.has('done') === true,
     'facts.stamps_number_said': state.recap?.texts.some((answer) => answer.includes(STAMPS_PHONE)) === true,
     // -- facts of the account's state (still failing, signed in, closed, closing) --
+    'facts.promised_ticket': state.stillFailingTicket ?? 'none',
     // -- facts of suspensions and the Stamps line --
     // -- facts of the topics' own questions (details, password, opening, registration) --
     // -- facts of repair (frustration, hurry, several requests) --

@@ -1,7 +1,7 @@
 import { type ActReader, ownActOf } from './act-reader.ts';
 import { evaluate, type Facts } from './conditions.ts';
 import type { Dialogue } from './load.ts';
-import { type Followup, LEXICON_ACTS, SCOPES, type Scope } from './schema.ts';
+import { type Followup, LEXICON_ACTS, messagesOf, SCOPES, type Scope } from './schema.ts';
 
 /** What a turn brings to the follow-ups: its words, how they were read, and where it stands. */
 export interface FollowupTurn {
@@ -38,6 +38,12 @@ export interface FollowupAnswer {
   declinesOffer: boolean;
   /** False when the message must not count toward "not understood twice". */
   countsAsMiss: boolean;
+  /** Files the ticket the last answer promised (see the schema's `ticket`). */
+  filesPromisedTicket: boolean;
+  /** The promise of a ticket for the next message: `kept`, or a reason (see the schema's `promise`). */
+  promise?: string;
+  /** The answer becomes the last account answer, under this topic. */
+  recap?: string;
   act?: string;
 }
 
@@ -78,9 +84,22 @@ export class FollowupBook {
     // compete only while its scope is active.
     const accepted = new Set([...this.sharedActs, ...inScopes(turn.scopes).flatMap(actsOf)]);
     // While a person has the conversation the bot takes no new topic: only the acts compete.
-    const read = this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'));
+    const topicsCompete = !turn.scopes.has('handoff');
+    const read = this.reader.read(turn.text, accepted, topicsCompete);
+    // The questions only the topic scope's follow-ups answer (their own examples) are read without
+    // that topic competing: read as the same topic again, the message is about the answer just
+    // given, not a new question. Shared acts are read as everywhere.
+    const topic = String(turn.facts.topic ?? '');
+    let inTopic: { read: typeof read } | undefined;
+    const readFor = (followup: Followup) => {
+      const ownQuestion = followup.examples !== undefined || followup.like !== undefined;
+      if (followup.in !== 'topic' || topic === '' || !ownQuestion) return read;
+      inTopic ??= { read: this.reader.read(turn.text, accepted, topicsCompete, topic) };
+      return inTopic.read;
+    };
     for (const followup of inScopes(turn.answering ?? turn.scopes)) {
-      if (!matches(followup, turn, read?.act)) continue;
+      const act = readFor(followup)?.act;
+      if (!matches(followup, turn, act)) continue;
       const variant = followup.say?.find(
         (each) => each.when === undefined || evaluate(each.when, turn.facts),
       );
@@ -90,7 +109,7 @@ export class FollowupBook {
       const about = resolved(effects.about, turn.facts);
       return {
         id: followup.id,
-        texts: variant === undefined ? [] : [render(variant.text)],
+        texts: variant === undefined ? [] : messagesOf(variant).map(render),
         ...(topic ? { topic } : {}),
         ...(about ? { about } : {}),
         offersPerson: effects.offer_person === true,
@@ -98,7 +117,10 @@ export class FollowupBook {
         acceptsOffer: effects.accept_offer === true,
         declinesOffer: effects.decline_offer === true,
         countsAsMiss: effects.counts_as_miss !== false,
-        ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
+        filesPromisedTicket: effects.ticket === 'promised',
+        ...(effects.promise ? { promise: effects.promise } : {}),
+        ...(effects.recap ? { recap: resolved(effects.recap, turn.facts) } : {}),
+        ...(act && actsOf(followup).includes(act) ? { act } : {}),
       };
     }
     return undefined;

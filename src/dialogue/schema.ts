@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { INTENT_IDS, OUT_OF_SCOPE } from '../intents/schema.ts';
 import { conditionField, defineFacts } from './conditions.ts';
 
+/** Reasons of the ticket an answer promises should a purchase still fail (see `promise`). */
+export const PROMISED_TICKETS = [
+  'fails_though_healthy',
+  'missing_though_connected',
+  'first_class_fails_though_allowed',
+] as const;
+
 /**
  * Every fact a `when:` may read, with its type: the closed vocabulary of dialogue conditions. The
  * engine computes them each turn (`factsOf`); a condition naming anything else fails to load.
@@ -33,6 +40,11 @@ export const DIALOGUE_FACTS = defineFacts({
   /** The Stamps number was given in the last account answer (not only as the Stamps line). */
   'facts.stamps_number_said': 'boolean',
   // -- facts of the account's state (still failing, signed in, closed, closing) --
+  /**
+   * The ticket the last answer promised should a purchase still fail (it found nothing wrong, or
+   * lifted a hold): its reason, for the next message only.
+   */
+  'facts.promised_ticket': `enum(none, ${PROMISED_TICKETS.join(', ')})`,
   // -- facts of suspensions and the Stamps line --
   // -- facts of the topics' own questions (details, password, opening, registration) --
   // -- facts of repair (frustration, hurry, several requests) --
@@ -59,7 +71,7 @@ export type Scope = (typeof SCOPES)[number];
 export const LEXICON_ACTS = ['yes', 'no', 'done', 'not_yet', 'ack'] as const;
 
 /** The placeholders an answer may use; anything else in `{{ }}` fails to load. */
-export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone'] as const;
+export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone', 'accountLast4'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'an id is lower-case words joined by _ or .');
 const example = z.string().trim().min(1, 'an example must not be empty');
@@ -109,13 +121,40 @@ const effects = z.strictObject({
   decline_offer: z.literal(true).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
   counts_as_miss: z.literal(false).optional(),
+  /**
+   * `promised`: files the ticket the last answer promised should a purchase still fail
+   * (`facts.promised_ticket` names its reason; the follow-up's `when` must require one).
+   */
+  ticket: z.literal('promised').optional(),
+  /**
+   * The promise to pass a purchase that still fails to a person holds for the next message:
+   * `kept` keeps the one the last answer made, a reason makes it. Without it, the promise ends.
+   */
+  promise: z.enum(['kept', ...PROMISED_TICKETS]).optional(),
+  /**
+   * The answer becomes the last account answer, under that topic: the one later follow-ups are
+   * about (an answer that gave the opening steps, so that they are not sent again). Default: the
+   * last answer stays.
+   */
+  recap: answerable.optional(),
 });
 
-/** A variant's `effects` replace the follow-up's own, one by one, when that variant is said. */
-const variant = z.strictObject({ when: when.optional(), text, effects: effects.optional() });
+/**
+ * A variant's `effects` replace the follow-up's own, one by one, when that variant is said. Its
+ * `text` is one message, or a list of messages sent one after the other.
+ */
+const variant = z.strictObject({
+  when: when.optional(),
+  text: z.union([text, z.array(text).min(1)]),
+  effects: effects.optional(),
+});
 export type Variant = z.output<typeof variant>;
 /** One text, or variants: the first whose `when` holds is said. */
 const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
+
+/** The messages a variant says, in order. */
+export const messagesOf = (said: Variant): readonly string[] =>
+  typeof said.text === 'string' ? [said.text] : said.text;
 
 export const followupSchema = z
   .strictObject({

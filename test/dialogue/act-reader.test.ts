@@ -34,6 +34,18 @@ describe('ActReader', () => {
     expect(reader.read('my store is Acme Goods, in case it helps', handoff, false)).toBeUndefined();
   });
 
+  it("lets the topic the conversation is on stand aside for that topic's own follow-ups", () => {
+    // A suspension question as a first message; after the suspension check, the error it asked for.
+    const quoted = new Set(['followup:account.error_quoted']);
+    const text = 'the error says account not authorized';
+    expect(reader.read(text, quoted)).toBeUndefined();
+    expect(reader.read(text, quoted, true, 'explain_suspension')?.act).toBe('followup:account.error_quoted');
+    // Another topic still wins over it.
+    expect(
+      reader.read('how do I close my one balance account', quoted, true, 'explain_suspension'),
+    ).toBeUndefined();
+  });
+
   it('reads nothing when no acts are defined', () => {
     expect(ActReader.train({ acts: {}, followups: [] }, intents).read('how long?', all)).toBeUndefined();
   });

@@ -40,9 +40,12 @@ const inWait: Scope[] = ['wait', 'topic', 'account', 'global', 'repair'];
 describe('FollowupBook', () => {
   it("answers a topic's own sub-question from its own examples, only where its condition holds", () => {
     const closing = { topic: 'close_account', 'account.status': 'active', 'customer.signed_in': true };
+    // Before closing, the topic scope answers it (`like` the same question) with the closing warning.
     expect(book.answer(turn('can i restore it afterwards', closing), render)?.id).toBe(
-      'closing.reopen_later',
+      'closing.reopen_before',
     );
+    const closed = { ...closing, 'account.status': 'closed' };
+    expect(book.answer(turn('can i restore it afterwards', closed), render)?.id).toBe('closing.reopen_later');
     const pricing = { ...closing, topic: 'pricing' };
     expect(book.answer(turn('can i restore it afterwards', pricing), render)?.id).not.toBe(
       'closing.reopen_later',
@@ -138,5 +141,32 @@ describe('FollowupBook', () => {
     const told = waiting('fix_done', 'card', { 'facts.stamps_number_said': true });
     expect(book.answer(turn(ask, told, inWait), render)).toMatchObject({ about: 'explain_suspension' });
     expect(book.answer(turn(ask, told, inWait), render)?.texts[0]).toMatch(/^You can reach Stamps at/);
+  });
+
+  it('says several messages, and carries the ticket, the promise and the recap a variant names', () => {
+    const promised = { topic: 'explain_suspension', 'facts.promised_ticket': 'fails_though_healthy' };
+    expect(book.answer(turn('still failing', promised), render)).toMatchObject({
+      id: 'account.still_fails',
+      about: 'explain_suspension',
+      filesPromisedTicket: true,
+    });
+    const none = { ...promised, 'facts.promised_ticket': 'none' };
+    expect(book.answer(turn('still failing', none), render)?.filesPromisedTicket).not.toBe(true);
+    const firstClass = { ...promised, topic: 'first_class_plan', awaiting: 'none' };
+    expect(book.answer(turn('what about priority mail', firstClass), render)).toMatchObject({
+      id: 'first_class.other_service',
+      promise: 'kept',
+    });
+    const closed = { 'account.status': 'closed', 'customer.signed_in': true, 'facts.steps_given': false };
+    const keep = book.answer(turn('can i keep my old account number', closed, ['account']), render);
+    expect(keep).toMatchObject({ id: 'closed.keep_number', recap: 'open_account' });
+    expect(keep?.texts).toEqual([
+      expect.stringMatching(/^No, sorry: a closed account cannot be reopened/),
+      '{{answer:open_account.default}}',
+    ]);
+    const given = { ...closed, 'facts.steps_given': true };
+    const again = book.answer(turn('can i keep my old account number', given, ['account']), render);
+    expect(again?.texts).toHaveLength(1);
+    expect(again?.recap).toBeUndefined();
   });
 });

@@ -60,6 +60,13 @@ describe('loadDialogue', () => {
     expect(messages).toMatch(/no answer pricing\.nothing in intents\//);
   });
 
+  it('reports an unknown placeholder in any message of a variant that says several', () => {
+    const dir = copyWith('account.yaml', (text) =>
+      text.replace('- "{{answer:open_account.default}}"\n', '- "{{answer:open_account.nothing}}"\n'),
+    );
+    expect(messagesOf(dir).join('\n')).toMatch(/\d+: .*no answer open_account\.nothing in intents\//);
+  });
+
   it('reports an act example that is also a topic example, or under another act', () => {
     const dir = copyWith('acts.yaml', (text) =>
       text.replace(
