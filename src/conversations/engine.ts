@@ -49,8 +49,6 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
-  ASKS_COST,
-  ASKS_FOR_BALANCE,
   ASKS_FULL_NUMBER,
   ASKS_TO_REOPEN,
   aboutLiftedSuspension,
@@ -150,8 +148,6 @@ const DOES_IT_THEMSELVES =
 const ASKS_TO_RECONNECT =
   /^\s*(?:(?:ok(?:ay)?|so|then|well|alright|yes|yeah|actually|i\s+(?:have\s+|['’]ve\s+)?changed\s+my\s+mind|on\s+second\s+thoughts?)[\s,.!]+)*(?:(?:please|pls|kindly)\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|i\s*(?:['’]d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+(?:you\s+)?to\s+)?(?:re-?connect(?:\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)|(?=\s*(?:please|pls)?\s*[.!]*\s*$))|(?:connect|link|hook|attach|tie|put|bring|add|get)\s+(?:it|that|my\s+(?:one\s+balance\s+)?account|the\s+account)\s+(?:back|again|to\s+(?:my|the)\s+(?:store|shop|app)))\b/i;
 
-/** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
-const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;
 /** "Who do I ask then?", "who can help me with that?", "who should I contact?". */
 const ASKS_WHO_HELPS =
   /\bwho\s+(?:do|should|can|could|would|must)\s+i\s+(?:ask|contact|talk\s+to|speak\s+(?:to|with)|reach|go\s+to|call|email)\b|\bwho\s+(?:can|could|would|will)\s+help\b/i;
@@ -248,8 +244,6 @@ const OPENING_QUESTIONS: QuestionAnswers = [
     `${ACCOUNT_INFORMATION} before you register: keep there the details you want on the One Balance account.`,
   ],
 ];
-/** "The new one", "a new account": an account to open. */
-const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
 /** "Can I appeal?", "how do I dispute this?": contesting a suspension. */
 const APPEALS = /\b(?:appeal\w*|disput\w*|contest\w*|challeng\w*|overturn\w*)\b/i;
 /** "Do I have an account?", "do I still have an account with you?", "is there an account for me?". */
@@ -258,9 +252,6 @@ const ASKS_HAS_ACCOUNT =
 /** "Can I print a label today?", "can I buy postage right now?": whether the account can ship now. */
 const CAN_I_SHIP_NOW =
   /\b(?:can|could|may)\s+i\s+(?:still\s+)?(?:print|ship|buy|purchase|make|create|get)\s+(?:a\s+|any\s+|some\s+|my\s+)?(?:labels?|postage|packages?|orders?)\b/i;
-/** "How do I get it?", "where can I sign up for one?": asking for One Balance itself. */
-const GETS_ONE =
-  /^\s*(?:(?:so|ok(?:ay)?|and|great|cool|nice)[\s,.!]+)*(?:how\s+(?:do|can|would|could)\s+i|where\s+(?:do|can)\s+i|can\s+i)\s+(?:get|sign\s+up\s+for|set\s+up|open|start|activate)\s+(?:it|one|this)(?:\s+then)?\s*[?.!]*\s*$/i;
 /** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
 const CANT_FIND_ONE_BALANCE =
   /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
@@ -296,31 +287,6 @@ const ABOUT_POSTAGE = /\b(?:postage|labels?|one\s+balance|stamps(?:\.com)?|shipp
 /** "Can you email it to me?", "text me the number": asked of the account details just shown. */
 const ASKS_TO_SEND_DETAILS =
   /\b(?:e-?mail|text|sms|send|message|dm)\s+(?:it|them|that|those|me|the\s+(?:details|number|username))\b/i;
-/**
- * "What is Stamps.com?", "why does it say stamps.com?": the company that provides One Balance, whose
- * name the customer meets when registering. Other questions about Stamps.com the company ("is
- * stamps.com hiring?") stay out of scope.
- */
-const ASKS_WHAT_STAMPS_IS =
-  /\b(?:what|who)(?:\s+is|\s+are|['’]s)\s+stamps(?:\.com)?\s*\??\s*$|\bwhy\b.*\b(?:say|says|show|shows|mention\w*|involved|asks?\s+for)\b.*\bstamps(?:\.com)?\b/i;
-/**
- * Carriers besides the two the facts name (USPS, UPS), as the customer writes them and as the bot
- * names them back. One Balance is "for several carriers", so whether one of these is among them is
- * not known here: neither yes nor "out of scope".
- */
-const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bfed\s*ex\b/i, 'FedEx'],
-  [/\bdhl\b/i, 'DHL'],
-  [/\bon\s*trac\b/i, 'OnTrac'],
-  [/\bcanada\s+post\b/i, 'Canada Post'],
-  [/\bpurolator\b/i, 'Purolator'],
-  [/\broyal\s+mail\b/i, 'Royal Mail'],
-  [/\baustralia\s+post\b/i, 'Australia Post'],
-  [/\blaser\s*ship\b/i, 'LaserShip'],
-];
-/** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
-const WANTS_UPS =
-  /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
 /** Words that say no more than "here is an account": "my email is", "it's", "account id". */
 const ACCOUNT_FILLER =
   /\b(?:my|the|it|its|it['’]s|is|email|e-?mail|address|account|acct|id|number|no|one\s+balance|here|this|that|try|use|under|with|me|i\s+am|i['’]m|again)\b/gi;
@@ -338,14 +304,6 @@ const PUNCTUATION_ONLY = /^[\s\p{P}]+$/u;
 /** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
 const SAYS_IT_CAME_BACK =
   /\b(?:happen(?:ed|ing|s)?|suspended|back|came\s+back|returned|showing|showed\s+up|appear\w*)\s+again\b|\bit['’]?s\s+back\b|\bsame\s+(?:thing|error|problem|alert|message)\b/i;
-/** "Why am I charged 15.95?", "what is the $15.95 monthly fee?", "is there a monthly fee?". */
-const ASKS_ABOUT_FEE =
-  /\$?\s*15\.95\b|\b(?:monthly|subscription|recurring)\s+(?:fee|charge)s?\b|\bcharg\w*\s+(?:me\s+)?(?:every|each|a|per)\s+month\b/i;
-const ENDICIA_FEE =
-  "One Balance has no monthly fee: it comes free with your subscription, and you pay only for the postage you buy. $15.95 a month is the price of Endicia's own label service, a separate product that has nothing to do with this account, so you are not charged it for One Balance.";
-/** "I see it on my statement", "but I was charged", "my bank shows it": a charge the customer sees. */
-const SEES_A_CHARGE =
-  /\b(?:statement|bank|card|invoice|bill(?:ed|ing)?|receipt)\b.*\b(?:see|shows?|showing|says|charged|charge|there)\b|\b(?:see|shows?|showing|says|charged|charge|there)\b.*\b(?:statement|bank|invoice|bill(?:ed|ing)?|receipt)\b|\b(?:but|yet)\s+(?:i\s+)?(?:was|am|['’]m|got)\s+(?:being\s+)?charged\b/i;
 /** Stores and marketplaces a shipping app may connect to (not One Balance's to say), as spelt. */
 const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\betsy\b/i, 'Etsy'],
@@ -377,13 +335,6 @@ const NAMES_NO_TOPIC = new RegExp(
   'i',
 );
 const NAMES_NO_TOPIC_WORDS = new RegExp(NAMES_NO_TOPIC.source, 'gi');
-/** "Does it work with...", "can I use it with...", "is it compatible with...": asked of a store. */
-const WORKS_WITH = /\b(?:use|using|works?|connect\w*|integrat\w*|supports?|compatible|link\w*|sync\w*)\b/i;
-/** "It's a PO box", "can I use a P.O. box?". */
-const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
-/** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
-const ASKS_UPS_SETUP =
-  /\b(?:connect|add|set\s*up|link|enable|activate|turn\s+on)\s+(?:\w+\s+){0,2}ups\b|\bups\b.*\b(?:connect(?:ed|ing)?|set\s*up|linked|link\s+it|enabled?|activated?)\b/i;
 /** "What happens to my labels?", "what will happen with my history?": of an account about to close. */
 const ASKS_WHAT_HAPPENS_TO = /\bwhat\s+(?:happens|will\s+happen|would\s+happen|becomes\s+of)\b/i;
 /** "Will I still be able to use the app?", "does my subscription get cancelled too?": asked before closing. */
@@ -707,10 +658,6 @@ const CARD_RECORDS = `The account records show that a payment on your One Balanc
 /** "Is it because my card expired?", "could it be that the card is maxed out?": a guessed cause. */
 const GUESSES_DECLINE_CAUSE =
   /\b(?:is|was|could|would|might)\s+(?:it|that|this)\s+(?:be\s+)?(?:because|due\s+to|that)\b.*\b(?:card|bank|expir\w*|limit|maxed|funds|address)\b|\b(?:card|it)\s+(?:expired|is\s+expired|was\s+expired|maxed\s+out|over\s+(?:the\s+|its\s+)?limit)\b/i;
-/** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
-/** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
-const NEEDS_STAMPS_ACCOUNT =
-  /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
 /** What the records show, told to a customer who denies the password change; whoever made it, a new password is the fix. */
 const PASSWORD_RECORDS =
   'The account records show that your Stamps.com password was changed recently, which is why the password stored in the app no longer works. If you did not change it, reset it now all the same: a new password that only you know puts that right as well. If you would like a person to look into the change, just ask.';
@@ -1323,7 +1270,7 @@ export class ConversationEngine {
         lexiconActs: new Set(),
         scopes: scopesOf(state),
         answering: scopesOf(state, only),
-        facts: factsOf(state, text, opening === null, reading, openingSteps),
+        facts: factsOf(state, text, opening === null, reading, openingSteps, this.recapAnswerOf(state)),
       },
       (template) =>
         render(
@@ -1331,6 +1278,17 @@ export class ConversationEngine {
           vars,
         ),
     );
+  }
+
+  /** The last answer as `<intent>.<variant>`, when it gave one of its topic's answers word for word. */
+  private recapAnswerOf(state: ConversationState): string {
+    const { recap } = state;
+    if (recap === undefined) return '';
+    const templates = Object.entries(this.answers.get(recap.intent) ?? {});
+    const given = templates.find(
+      ([, template]) => !template.includes('{{') && recap.texts.includes(render(template, {})),
+    );
+    return given === undefined ? '' : `${recap.intent}.${given[0]}`;
   }
 
   /** An intent's answer variant with its placeholders filled. */
@@ -1625,6 +1583,23 @@ export class ConversationEngine {
         { ...ending.stateChanges, ...more },
       );
     };
+    // Asked again in other words ("is UPS included?" right after the prices), the same answer would
+    // come back word for word: the sentences that name what is asked say it better. Not for steps
+    // (a list), nor when the answer offers or escalates; the whole answer stays the recap.
+    const saidBetter = (answering: Answerable, reply: Reply): TurnWork | undefined => {
+      const sameAgain =
+        recap?.intent === answering &&
+        reply.escalation === undefined &&
+        reply.choices === undefined &&
+        reply.texts.length === recap.texts.length &&
+        reply.texts.every((answer, index) => answer === recap.texts[index] && !answer.includes('\n'));
+      if (!sameAgain) return undefined;
+      const sentences = sentencesNaming(text, reply.texts);
+      const all = reply.texts.flatMap((answer) => answer.split(SENTENCE_END)).length;
+      if (sentences.length === 0 || sentences.length >= all) return undefined;
+      // The answer's own state changes stand ("tell me if it still fails" holds as before).
+      return answerAboutSoFar(answering, { ...reply, texts: [fromWhatITold(answering, sentences)] });
+    };
     let intent = understanding.intent;
     let confidence = understanding.confidence;
     // The follow-ups of intents/dialogue/ the active scopes accept: those about an open wait first
@@ -1635,6 +1610,11 @@ export class ConversationEngine {
       if (answered === undefined) return undefined;
       const { found } = answered;
       let { reply } = answered;
+      // Answered as a topic, and nothing said before it: as the topic's own answer would be.
+      if (found.topic !== undefined && found.texts.length === 0) {
+        const better = saidBetter(found.topic as Answerable, reply);
+        if (better !== undefined) return better;
+      }
       let stateChanges: Partial<ConversationState> = {
         ...changes,
         misunderstandings: found.countsAsMiss ? 0 : state.misunderstandings,
@@ -1647,7 +1627,11 @@ export class ConversationEngine {
         reply = { ...reply, texts: [...reply.texts, offerReminder(offer)], choices: offerChoices(offer) };
       if (found.about !== undefined && found.topic === undefined)
         return withNote(
-          settled(found.about as IntentId, reply, { ...stateChanges, misunderstandings: 0, recap }),
+          settled(found.about as IntentId, reply, {
+            ...stateChanges,
+            misunderstandings: 0,
+            ...(found.recaps ? {} : { recap }),
+          }),
         );
       return withNote({ reply, intent: found.topic ?? intent, confidence, stateChanges });
     };
@@ -2617,30 +2601,6 @@ export class ConversationEngine {
         : undefined);
     if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
       return answerAboutSoFar('greeting', smallTalkAnswer);
-    // "Do I need a Stamps.com account to use One Balance?" reads as opening one (the steps), but
-    // asks whether a second account is needed: no, One Balance is the Stamps.com account.
-    if (offer === undefined && NEEDS_STAMPS_ACCOUNT.test(text))
-      return answerAboutSoFar('open_account', {
-        texts: [
-          'No separate one: One Balance is itself an account that Stamps.com provides, so registering for One Balance in the app creates it, with its own Stamps.com username and password.',
-          // The steps for whoever has no usable account yet (a visitor, none, a closed one).
-          ...(openingStepsGiven || (state.account != null && state.account.status !== 'closed')
-            ? []
-            : [openingSteps]),
-        ],
-      });
-    // "Do you need my password to check?" reads as the password reset, but asks whether the bot
-    // takes a password: it never does, and a signed-in customer's account is checked without it.
-    if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)
-      return answerAboutSoFar(
-        'find_credentials',
-        [
-          NEVER_NEEDS_PASSWORD,
-          state.customer === null
-            ? 'Sign in to the app and I can check your account, still without it.'
-            : 'You are signed in, so I can check your account without it: tell me what is going wrong.',
-        ].join(' '),
-      );
     // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
     // (or reads as asking for a person, unsure and naming none, or as the same topic again), but the
     // last answer speaks of it: the sentences that name the question's own words answer it, rather
@@ -2780,88 +2740,6 @@ export class ConversationEngine {
       (SAYS_IT_FAILS.test(text) || PASSWORD_TROUBLE.test(text))
     )
       intent = 'reset_stamps_password';
-    // "Can I use One Balance for FedEx?" (read as out of scope: FedEx is another company) asks about
-    // this account. The facts name USPS and UPS among its carriers and no others, so the bot says
-    // what it knows and offers a person for the rest.
-    const otherCarrier = OTHER_CARRIERS.find(([pattern]) => pattern.test(text))?.[1];
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
-      offer === undefined &&
-      otherCarrier !== undefined
-    )
-      return answeredWithPerson(
-        'pricing',
-        [
-          `One Balance is one postage account, provided by Stamps.com, for several carriers' labels. USPS and UPS are the ones I know it covers; whether ${otherCarrier} is among them, I cannot tell from here.`,
-        ],
-        'A person on our support team can tell you: shall I pass this to them? (yes / no)',
-      );
-    // "Can I use One Balance with Etsy?" (the prices answer, which names no store): which stores the
-    // app works with is the app's matter, beyond these facts; what One Balance is for, and a person.
-    const marketplace = MARKETPLACES.find(([pattern]) => pattern.test(text))?.[1];
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
-      offer === undefined &&
-      marketplace !== undefined &&
-      QUESTION.test(text) &&
-      WORKS_WITH.test(text)
-    )
-      return answeredWithPerson(
-        'pricing',
-        [
-          `One Balance is the postage account the app buys your USPS and UPS labels with. Which stores and marketplaces the app works with, ${marketplace} among them or not, is a question about the app itself that I cannot answer from here.`,
-        ],
-        'A person on our support team can tell you: shall I pass this to them? (yes / no)',
-      );
-    // "It's a PO box" after the address troubleshooting or the steps: whether Stamps.com takes one is
-    // not in what the bot knows, so what to try and a person (it was out of scope).
-    if (
-      (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
-      offer === undefined &&
-      PO_BOX.test(text)
-    )
-      return answeredWithPerson(
-        recap.intent,
-        [
-          "I cannot tell whether Stamps.com takes a PO box as the account's address. Registration needs an address it can validate, so if the PO box is refused, try your street address.",
-        ],
-        'A person on our support team can also look into it with you: shall I pass you to them? (yes / no)',
-      );
-    // "Why am I charged $15.95 a month?": the fee DOMAIN.md says is another product's, said first
-    // (the whole prices answer ended with it). Told of such a charge after that, the bot cannot see
-    // it, and a person can.
-    if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_ABOUT_FEE.test(text))
-      return answerAboutSoFar('pricing', ENDICIA_FEE, { recap: { intent: 'pricing', texts: [ENDICIA_FEE] } });
-    if (
-      recap?.intent === 'pricing' &&
-      recap.texts.some((said) => said.includes('$15.95')) &&
-      offer === undefined &&
-      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
-      SEES_A_CHARGE.test(text)
-    )
-      return answeredWithPerson(
-        'pricing',
-        [
-          'I cannot see charges on your card or your bank statement. One Balance has no monthly fee, so a $15.95 charge is not for this account.',
-        ],
-        'A person on our support team can look into the charge with you: shall I pass you to them? (yes / no)',
-      );
-    // "How do I connect UPS to One Balance?" (the whole prices answer before): UPS needs nothing of
-    // its own, which is what is asked.
-    if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_UPS_SETUP.test(text))
-      return answerAboutSoFar(
-        'pricing',
-        'UPS comes with your One Balance account: the same account buys USPS and UPS labels, with up to 62% off UPS shipments and up to 48% off UPS Ground Daily, so there is no separate UPS account to connect for it.',
-      );
-    // "How do I switch to UPS?", "I want to use ups instead of usps" (out of scope, 0.9 and 0.48):
-    // the same account covers UPS, which the prices answer says with its UPS discounts. Two examples
-    // in pricing.yaml pulled three tested readings elsewhere, so this is a rule.
-    if (intent === OUT_OF_SCOPE && offer === undefined && WANTS_UPS.test(text)) intent = 'pricing';
-    // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
-    if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';
-    // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
-    // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
-    if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
     // No topic placed yet (out of scope or small talk) and nothing awaited: where the next three
     // rules may read the message as an account question. Asked afresh, since each may set a topic.
     const unplaced = () => (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) && offer === undefined;
@@ -2887,21 +2765,6 @@ export class ConversationEngine {
       (state.customer !== null || ABOUT_POSTAGE.test(text))
     )
       intent = 'explain_suspension';
-    // "How do I do the new one?" (out of scope, 0.63): how to open a new account; "how do I get
-    // it?" after what One Balance is (out of scope) asks the same in a chat about One Balance.
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      ((HOW_TO.test(text) && NEW_ACCOUNT.test(text)) || GETS_ONE.test(text))
-    )
-      intent = 'open_account';
-    // "What does compliance review mean?" (out of scope, 0.80) names one of a suspension's causes:
-    // the suspension answer says what the bot knows of it, and for a signed-in customer whether it
-    // is what holds their account.
-    if (intent === OUT_OF_SCOPE && offer === undefined && NAMES_COMPLIANCE_REVIEW.test(text))
-      intent = 'explain_suspension';
-    // The prices answer begins with what One Balance is, and that Stamps.com provides it.
-    if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_WHAT_STAMPS_IS.test(text)) intent = 'pricing';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
@@ -3155,26 +3018,8 @@ export class ConversationEngine {
       }
       reply = answeredTogether([...before, { intent: answering, reply }, ...after]);
     }
-    // Asked again in other words ("is UPS included?" right after the prices), the same answer would
-    // come back word for word: the sentences that name what is asked say it better. Not for steps
-    // (a list), nor when the answer offers or escalates; the whole answer stays the recap.
-    const sameAgain =
-      also === undefined &&
-      recap?.intent === answering &&
-      reply.escalation === undefined &&
-      reply.choices === undefined &&
-      reply.texts.length === recap.texts.length &&
-      reply.texts.every((answer, index) => answer === recap.texts[index] && !answer.includes('\n'));
-    if (sameAgain) {
-      const sentences = sentencesNaming(text, reply.texts);
-      const all = reply.texts.flatMap((answer) => answer.split(SENTENCE_END)).length;
-      if (sentences.length > 0 && sentences.length < all)
-        // The answer's own state changes stand ("tell me if it still fails" holds as before).
-        return answerAboutSoFar(answering, {
-          ...reply,
-          texts: [fromWhatITold(answering, sentences)],
-        });
-    }
+    const better = also === undefined ? saidBetter(answering, reply) : undefined;
+    if (better !== undefined) return better;
     return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
   }
 

@@ -1,7 +1,7 @@
 import { type ActReader, ownActOf } from './act-reader.ts';
 import { evaluate, type Facts } from './conditions.ts';
 import type { Dialogue } from './load.ts';
-import { type Followup, LEXICON_ACTS, SCOPES, type Scope } from './schema.ts';
+import { type Followup, LEXICON_ACTS, messagesOf, SCOPES, type Scope } from './schema.ts';
 
 /** What a turn brings to the follow-ups: its words, how they were read, and where it stands. */
 export interface FollowupTurn {
@@ -34,6 +34,8 @@ export interface FollowupAnswer {
   remindsOffer: boolean;
   /** False when the message must not count toward "not understood twice". */
   countsAsMiss: boolean;
+  /** The answer becomes the recap of `about` (see the schema's `recap`). */
+  recaps: boolean;
   act?: string;
 }
 
@@ -86,12 +88,13 @@ export class FollowupBook {
       const about = resolved(effects.about, turn.facts);
       return {
         id: followup.id,
-        texts: variant === undefined ? [] : [render(variant.text)],
+        texts: variant === undefined ? [] : messagesOf(variant).map(render),
         ...(topic ? { topic } : {}),
         ...(about ? { about } : {}),
         offersPerson: effects.offer_person === true,
         remindsOffer: effects.remind_offer === true,
         countsAsMiss: effects.counts_as_miss !== false,
+        recaps: effects.recap === true,
         ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
       };
     }

@@ -10,6 +10,7 @@ import {
   dialogueFileSchema,
   type Followup,
   LEXICON_ACTS,
+  messagesOf,
   PLACEHOLDERS,
 } from './schema.ts';
 
@@ -148,7 +149,8 @@ function followupProblems(
     );
     if (answersAll) alwaysAnswers.set(followup.in, followup.id);
     (followup.say ?? []).forEach((variant, v) => {
-      for (const problem of placeholderProblems(variant.text, answers)) where(['say', v], problem);
+      for (const message of messagesOf(variant))
+        for (const problem of placeholderProblems(message, answers)) where(['say', v], problem);
     });
   });
   return problems;

@@ -31,6 +31,16 @@ export const DIALOGUE_FACTS = defineFacts({
   // -- facts of the topics' own questions (details, password, opening, registration) --
   // -- facts of repair (frustration, hurry, several requests) --
   // -- facts of the late answers (carriers, stores, prices, what was said) --
+  /** The answer the last account answer gave, as `<intent>.<variant>` of intents/ ('' if none is). */
+  'recap.answer': 'string',
+  /** The last ticket support has from this conversation (not a hand-off), by what it is for. */
+  'tickets.last': 'enum(none, reconnect_request, stamps_line, other)',
+  /** The last answer promised to pass the case on if it still fails (`stillFailingTicket`). */
+  'facts.still_failing_promised': 'boolean',
+  /** The message opens as a yes-or-no question ("do I need...", "is it..."): closed-class words. */
+  'message.yes_no_question': 'boolean',
+  /** The message names an email or account id that is not the customer's own (entities). */
+  'message.names_other_account': 'boolean',
   // -- facts of the policies --
   'handoff.ticket_id': 'string',
   'handoff.notified': 'boolean',
@@ -91,11 +101,24 @@ const effects = z.strictObject({
   remind_offer: z.literal(true).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
   counts_as_miss: z.literal(false).optional(),
+  /**
+   * With `about`: the answer becomes the last answer of that topic (the recap later follow-ups are
+   * about), as the topic's own answer would, instead of keeping the one before.
+   */
+  recap: z.literal(true).optional(),
 });
 
 /** A variant's `effects` replace the follow-up's own, one by one, when that variant is said. */
-const variant = z.strictObject({ when: when.optional(), text, effects: effects.optional() });
+/** A text is one message, or a list of messages said one after the other. */
+const variant = z.strictObject({
+  when: when.optional(),
+  text: z.union([text, z.array(text).min(1)]),
+  effects: effects.optional(),
+});
 export type Variant = z.output<typeof variant>;
+/** The messages a variant says, in order. */
+export const messagesOf = (variant: Variant): string[] =>
+  typeof variant.text === 'string' ? [variant.text] : variant.text;
 /** One text, or variants: the first whose `when` holds is said. */
 const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
 
