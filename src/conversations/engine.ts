@@ -21,7 +21,7 @@ import {
   type VerifiedCustomer,
 } from '../core/types.ts';
 import { ActReader } from '../dialogue/act-reader.ts';
-import { factsOf, scopesOf, type TurnReading } from '../dialogue/facts.ts';
+import { factsOf, isYesNoQuestion, scopesOf, type TurnReading } from '../dialogue/facts.ts';
 import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
 import type { Dialogue } from '../dialogue/load.ts';
 import { SCOPES, type Scope } from '../dialogue/schema.ts';
@@ -246,15 +246,6 @@ const OPENING_QUESTIONS: QuestionAnswers = [
 ];
 /** "Can I appeal?", "how do I dispute this?": contesting a suspension. */
 const APPEALS = /\b(?:appeal\w*|disput\w*|contest\w*|challeng\w*|overturn\w*)\b/i;
-/** "Do I have an account?", "do I still have an account with you?", "is there an account for me?". */
-const ASKS_HAS_ACCOUNT =
-  /^\s*(?:(?:so|and|but|ok(?:ay)?|wait)[\s,.!]+)*(?:do|did)\s+i\s+(?:still\s+|even\s+|already\s+)?have\s+(?:an?|my)\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+there\s+an?\s+(?:one\s+balance\s+)?account\s+(?:for|under)\s+(?:me|my)\b/i;
-/** "Can I print a label today?", "can I buy postage right now?": whether the account can ship now. */
-const CAN_I_SHIP_NOW =
-  /\b(?:can|could|may)\s+i\s+(?:still\s+)?(?:print|ship|buy|purchase|make|create|get)\s+(?:a\s+|any\s+|some\s+|my\s+)?(?:labels?|postage|packages?|orders?)\b/i;
-/** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
-const CANT_FIND_ONE_BALANCE =
-  /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
 /** "When did that happen?", "why was it closed?": asked of an account the bot found closed. */
 const ASKS_WHEN_CLOSED =
   /\b(?:when|why|how\s+come)\b.*\b(?:clos\w*|cancel\w*|shut|deactivat\w*|delet\w*|happen\w*)\b|^\s*(?:so\s+)?what\s+happened\b/i;
@@ -267,23 +258,6 @@ const KEEPS_OLD_ACCOUNT =
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY =
   /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit(?!\s+(?:check|score|history|report)))\b/i;
-/**
- * "Can you check my account?", "is there a problem with my account?", "what about mine?" (after
- * another's account was refused): the account check the
- * suspension question runs (suspended or not, connected or not), whatever else the words suggest
- * (an opener, "I have a problem with my account", reads much the same).
- */
-const ASKS_TO_CHECK_ACCOUNT =
-  /\b(?:check|look\s+(?:at|into|over)|run\s+a\s+check\s+on|take\s+a\s+look\s+at)\s+(?:on\s+)?my\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+(?:there\s+)?(?:something|anything|a\s+problem|an\s+issue)\s+(?:wrong\s+)?with\s+my\s+(?:one\s+balance\s+|postage\s+)?account\b|^\s*(?:(?:and|but|so|ok(?:ay)?|what)[\s,.!]+)*(?:what|how)\s+about\s+(?:mine|my\s+(?:own\s+)?(?:one\s+balance\s+)?(?:account|one))(?:\s+then)?\s*[?.!]*\s*$/i;
-/**
- * "My card got declined for postage", "my payment failed": a declined payment is one of the causes
- * of a suspension, which the suspension check finds (and a registration that stopped on the card is
- * the classifier's, by its own words).
- */
-const PAYMENT_FAILED =
-  /\b(?:card|payment|charge)\b.*\b(?:declin\w*|fail\w*|reject\w*|refused|bounced|did\s*n['’]?t\s+go\s+through|won['’]?t\s+go\s+through)\b/i;
-/** Words that tie a message to postage, when nothing else (a signed-in account) does. */
-const ABOUT_POSTAGE = /\b(?:postage|labels?|one\s+balance|stamps(?:\.com)?|shipping|usps|ups)\b/i;
 /** "Can you email it to me?", "text me the number": asked of the account details just shown. */
 const ASKS_TO_SEND_DETAILS =
   /\b(?:e-?mail|text|sms|send|message|dm)\s+(?:it|them|that|those|me|the\s+(?:details|number|username))\b/i;
@@ -529,29 +503,11 @@ const HOW_TO = new RegExp(
 const STILL_FAILS =
   /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
 /**
- * "Did it work?", "is it fixed now?", "any luck?": asks what a check would find now, about the
- * topic of the last answer.
- */
-const DID_IT_WORK =
-  /\b(?:did\s+(?:it|that|this)\s+work|(?:is|has)\s+(?:it|that|this)\s+(?:been\s+)?(?:fixed|sorted|resolved|lifted|unsuspended|reconnected|working)|any\s+luck|is\s+it\s+(?:ok(?:ay)?|fine|good)\s+now)\b/i;
-/**
  * "How long will that take?", "when will I hear back?", "how will I know it's done?", "will I get an
  * email?": when support, which has the case, answers.
  */
 const HOW_LONG =
   /\bhow\s+(?:long|soon)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b|\b(?:will|would|do|can)\s+(?:i|you)\s+(?:get|send|receive)\s+(?:me\s+)?(?:an?\s+)?(?:e-?mail|notification|message|text)\b|\blet\s+me\s+know\b|\bnotify\s+me\b/i;
-/** Within HOW_LONG: "will I get an email?", "how will I know?" (how the customer is told). */
-const ASKS_HOW_TOLD =
-  /\b(?:e-?mail|notif\w*|text|message)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\blet\s+me\s+know\b/i;
-/** Within HOW_LONG: "how long", "when will it be done" (when, not how). */
-const ASKS_WHEN_DONE =
-  /\bhow\s+(?:long|soon)\b|(?<!\b(?:know|hear|told|out|e-?mail|notified|message|text)\s+)\bwhen\b|\beta\b/i;
-/** "Can I check the status later?", "can I come back tomorrow to ask?": of a request support has. */
-const CHECKS_BACK_LATER =
-  /\b(?:check|see|follow\s+up|track|ask)\s+(?:on\s+|about\s+)?(?:the\s+|its\s+|my\s+|how\s+)?(?:status|progress|request|ticket|it|things|it['’]?s\s+going)\b.*\b(?:later|again|tomorrow|back)\b|\bcome\s+back\s+(?:here\s+)?(?:later|tomorrow|to\s+(?:check|ask))\b/i;
-/** "What does reconnecting mean?", "what would that do?": a question about the reconnect offer itself. */
-const ASKS_MEANING =
-  /\bwhat\s+(?:does|do|would|will|is)\b.*\b(?:mean|involve|entail|do)\b|\bwhat\s+is\s+(?:a\s+)?reconnect\w*|\bwhat\s+(?:happens|changes)\s+(?:if|when)\b/i;
 /** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
@@ -624,13 +580,6 @@ function sentencesAnswering(question: string, texts: readonly string[]): string[
 
 /** Topics whose answer is the same text whatever the account: a question on it is answered from it. */
 const ANSWER_SAYS_THE_SAME: ReadonlySet<string> = new Set(['open_account', 'pricing', 'close_account']);
-/** Topics whose answer depends on what the checks find now, so "still failing" checks again. */
-const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
-  'explain_suspension',
-  'registration_error',
-  'reconnect_account',
-  'first_class_plan',
-]);
 /**
  * "It says first class not available", "the option is greyed out", "it's just not there", "it's
  * only priority and ground advantage": the error itself, which the bot asked to be told of when it
@@ -715,17 +664,6 @@ const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b
 /** "What email did I use?", "which email is it under?": asks which email an account was registered with. */
 const ASKS_WHICH_EMAIL =
   /\b(?:what|which)\s+e-?mail\b.*\b(?:use|used|sign\w*|regist\w*|under|is\s+it|was\s+it|have)\b/i;
-/** "Maybe with another email?", "I used my work email": the account may be under an email the bot cannot look at. */
-const ANOTHER_EMAIL =
-  /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
-/** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
-const BELIEVES_REGISTERED = new RegExp(
-  String.raw`${ANOTHER_EMAIL.source}|\b(?:(?:i\s+)?(?:had|used\s+to\s+have)\s+(?:one|it|an?\s+(?:one\s+balance\s+)?account)(?:\s+(?:before|last\s+\w+|\w+\s+ago))?|(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`,
-  'i',
-);
-/** "It says no account found", "account does not exist": the error a login or search shows. */
-const SAYS_NO_ACCOUNT_FOUND =
-  /\b(?:no|not\s+an?)\s+(?:one\s+balance\s+)?(?:account|user)\s+(?:was\s+)?(?:found|exists?)\b|\b(?:account|user)\s+(?:not\s+found|does\s*n['’]?t\s+exist|does\s+not\s+exist|could\s*n['’]?t\s+be\s+found)\b/i;
 /** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
 const WILL_TRY =
   /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
@@ -737,9 +675,6 @@ const SAYS_GONE =
   /^(?!.*\b(?:clos\w*|cancel\w*|delet\w*|terminat\w*)\b).*\b(?:gone|disappeared|vanished|missing|not\s+there\s+anymore)\b/i;
 /** The fix a visitor says is done: a password reset or entered, a card updated. */
 const NAMES_A_FIX = /\b(?:password|card|reset|entered|updated|changed|put\s+(?:it|the\s+new\s+one)\s+in)\b/i;
-/** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
-const WORKS_NOW =
-  /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:i\s+(?:tried|used|switched\s+to|put\s+in|entered|did)\b[\w\s'’]{0,40}?(?:\s+and|,)\s+(?:now\s+)?)?(?:(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase|code|registration))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed|came\s+through|arrived)(?:\s+(?:now|again|fine|perfectly|this\s+time))*|that\s+did\s+(?:it|the\s+trick))[\s.!]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
@@ -1261,7 +1196,12 @@ export class ConversationEngine {
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
     });
-    const vars = { ticketId: handoffTicketId(state) ?? '', supportWhen, stampsPhone: STAMPS_PHONE };
+    const vars = {
+      ticketId: handoffTicketId(state) ?? '',
+      supportWhen,
+      stampsPhone: STAMPS_PHONE,
+      opening: opening ?? '',
+    };
     const openingSteps = this.answerOf('open_account', 'default', {});
     return this.followups.answer(
       {
@@ -1606,7 +1546,8 @@ export class ConversationEngine {
     // (below), the others once the wait had its turn, and all again before any repair (the
     // reading may be settled by then).
     const followupWork = async (only: readonly Scope[] = SCOPES): Promise<TurnWork | undefined> => {
-      const answered = await this.followupReply(state, text, { intent, confidence }, context, only);
+      const reading = { intent, confidence, namesOtherAccount: note !== undefined };
+      const answered = await this.followupReply(state, text, reading, context, only);
       if (answered === undefined) return undefined;
       const { found } = answered;
       let { reply } = answered;
@@ -1623,6 +1564,8 @@ export class ConversationEngine {
         reply = { ...reply, choices: YES_OR_NO };
         stateChanges = { ...stateChanges, personOffered: true };
       }
+      if (found.keepsPromise && state.stillFailingTicket !== undefined)
+        reply = { ...reply, patch: { ...reply.patch, stillFailingTicket: state.stillFailingTicket } };
       if (found.remindsOffer && offer !== undefined)
         reply = { ...reply, texts: [...reply.texts, offerReminder(offer)], choices: offerChoices(offer) };
       if (found.about !== undefined && found.topic === undefined)
@@ -2483,16 +2426,6 @@ export class ConversationEngine {
     // Several requests in one message are all answered, rather than asked about; what the customer
     // will try next ("ok let me try again") asks nothing.
     const willTry = WILL_TRY.test(text);
-    // The bot found no account, and the customer believes they have one ("but I use it every
-    // day"): answered below, with who can look further, rather than asked which topic it is.
-    const believesRegistered =
-      state.account === null &&
-      recap !== undefined &&
-      BELIEVES_REGISTERED.test(text) &&
-      !NEVER_HAD.test(text);
-    // "It says no account found": the error the customer sees agrees with the lookup.
-    const seesNoAccountError =
-      state.account === null && recap !== undefined && SAYS_NO_ACCOUNT_FOUND.test(text);
     // Venting or hurry, understood below, is no question between two topics.
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
@@ -2624,35 +2557,15 @@ export class ConversationEngine {
           ANSWER_SAYS_THE_SAME.has(recap.intent))) &&
       offer === undefined &&
       recap !== undefined &&
-      YES_NO_QUESTION.test(text)
+      isYesNoQuestion(text)
         ? sentencesAnswering(text, recap.texts)
         : [];
-    // "Still broken" names no topic, whatever the classifier makes of its failure words ("still
-    // failing" reads as a registration error). After an answer about something a check can find
-    // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
-    // which also takes the case further (a person for a registration that still fails).
-    // "Did it work?" asks the same of that check, and after registration troubleshooting "I never
-    // got a text" says it still fails. No question between two topics is asked of it either.
-    const reportsOnFix =
-      STILL_FAILS.test(text) ||
-      DID_IT_WORK.test(text) ||
-      (recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
-    const checksAgain =
-      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      offer === undefined &&
-      reportsOnFix &&
-      recap !== undefined &&
-      CHECKED_AGAIN_WHEN_STILL_FAILING.has(recap.intent)
-        ? (recap.intent as IntentId)
-        : undefined;
     if (
       confidence < 1 &&
       !followUp &&
       understanding.also === undefined &&
       !willTry &&
       !venting &&
-      !believesRegistered &&
-      checksAgain === undefined &&
       !onlyAnAccount &&
       fromLastAnswer(intent).length === 0
     ) {
@@ -2670,14 +2583,11 @@ export class ConversationEngine {
       // "I can't find my one balance in the app", between the details (or logging in) and a missing
       // account: for a signed-in customer the connection check answers both, with the details'
       // place when connected and the reconnect offer when not.
-      // "Why can't I find One Balance in my account?" says so whatever two options the classifier
-      // weighs (a suspension and the details, for none@).
       const missingOrDetails =
         options !== undefined &&
         state.customer !== null &&
-        ((options.includes('reconnect_account') &&
-          (options.includes('find_credentials') || options.includes('log_in'))) ||
-          CANT_FIND_ONE_BALANCE.test(text));
+        options.includes('reconnect_account') &&
+        (options.includes('find_credentials') || options.includes('log_in'));
       if (options !== undefined && byAccount !== undefined && options.includes(byAccount)) {
         intent = byAccount;
       } else if (missingOrDetails) {
@@ -2686,7 +2596,10 @@ export class ConversationEngine {
         const followup = await followupWork();
         if (followup !== undefined) return followup;
         const [a, b] = options;
-        const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
+        const question = context.answer(OUT_OF_SCOPE, 'which_topic', {
+          first: INTENT_LABELS[a],
+          second: INTENT_LABELS[b],
+        });
         return withNote({
           reply: {
             texts: [question],
@@ -2708,71 +2621,10 @@ export class ConversationEngine {
       stampsAnswer !== undefined
     )
       return answerAboutSoFar('explain_suspension', stampsAnswer);
-    // "Can I ship meanwhile?" once the reconnect request is filed (how long and how the customer
-    // hears of it are answered below, as for any case support has).
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      MEANWHILE.test(text) &&
-      state.tickets.some((ticket) => ticket.reason === 'reconnect_request')
-    )
-      return answerAboutSoFar('reconnect_account', RECONNECT_MEANWHILE);
-    // "Who is Customer Success?" once an answer named them (read as a request for a person).
-    if (
-      offer === undefined &&
-      ASKS_WHO_CUSTOMER_SUCCESS.test(text) &&
-      (recap?.texts.some((answer) => answer.includes('Customer Success')) === true ||
-        state.tickets.some((ticket) => ticket.reason === 'reconnect_request'))
-    )
-      return answerAboutSoFar(
-        (recap?.intent as Answerable | undefined) ?? 'reconnect_account',
-        CUSTOMER_SUCCESS,
-      );
-    if (checksAgain !== undefined) intent = checksAgain;
-    // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
-    if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
-    // Told where the app keeps the password, "it doesn't work though" takes up the offer to explain
-    // the reset.
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'find_credentials') &&
-      offer === undefined &&
-      recap?.texts.includes(context.answer('find_credentials', 'password')) === true &&
-      (SAYS_IT_FAILS.test(text) || PASSWORD_TROUBLE.test(text))
-    )
-      intent = 'reset_stamps_password';
-    // No topic placed yet (out of scope or small talk) and nothing awaited: where the next three
-    // rules may read the message as an account question. Asked afresh, since each may set a topic.
-    const unplaced = () => (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) && offer === undefined;
-    // "Do I have an account?", "do I still have an account with you?" read as a greeting (0.49,
-    // 0.85): for a signed-in customer the lookup answers it, as "do I have a One Balance account?"
-    // (opening one, 0.72) already was.
-    if (unplaced() && state.customer !== null && ASKS_HAS_ACCOUNT.test(text)) intent = 'open_account';
-    // "Can I print a label today?" from a signed-in customer (out of scope, 0.64; after "hi", a
-    // greeting) asks whether the account can buy postage now: the account check answers that.
-    if (unplaced() && state.customer !== null && CAN_I_SHIP_NOW.test(text)) intent = 'explain_suspension';
-    if (unplaced() && ASKS_TO_CHECK_ACCOUNT.test(text)) {
-      if (state.customer === null)
-        return answerAboutSoFar(
-          'explain_suspension',
-          `I can check an account only for a signed-in customer. ${SIGN_IN} Meanwhile, tell me what is going wrong, and I will tell you what usually causes it and how to fix it.`,
-        );
-      intent = 'explain_suspension';
-    }
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      PAYMENT_FAILED.test(text) &&
-      (state.customer !== null || ABOUT_POSTAGE.test(text))
-    )
-      intent = 'explain_suspension';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
-    // "What does reconnect mean?" names the offer's topic, but asks what the offer would do: the
-    // reminder says, where the reconnect check would only make the same offer again.
-    if (offer?.kind === 'reconnect' && intent === 'reconnect_account' && ASKS_MEANING.test(text))
-      return remindOffer(offer);
     // The customer says what they will try next: not a question, so nothing to misunderstand. A
     // promise to pass it on if it still fails holds for the message after this one too.
     // It is about the last answer, so that answer's topic stays the conversation's.
@@ -2781,15 +2633,13 @@ export class ConversationEngine {
     // door stays open.
     if (
       (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      (willTry || ACKNOWLEDGES.test(text) || WORKS_NOW.test(text))
+      (willTry || ACKNOWLEDGES.test(text))
     ) {
       const reply: Reply = {
         texts: [
           willTry
             ? 'All right, let me know how it goes. If it still does not work, tell me here and I will help further.'
-            : WORKS_NOW.test(text)
-              ? 'Glad to hear it works now! Is there anything else I can help you with?'
-              : 'All right. Is there anything else I can help you with?',
+            : 'All right. Is there anything else I can help you with?',
         ],
         ...promiseKept,
       };
@@ -2799,81 +2649,6 @@ export class ConversationEngine {
         about === undefined
           ? { reply, intent, confidence, stateChanges }
           : settled(about, reply, stateChanges),
-      );
-    }
-    // The bot found no account, and the customer says they never had one: that agrees, and opening
-    // one is the way forward, not "I can only help with...".
-    // "So I don't have one?" right after the opening steps reads as opening again: the same answer.
-    if (
-      (intent === OUT_OF_SCOPE || (intent === 'open_account' && openingStepsGiven && !HOW_TO.test(text))) &&
-      state.account === null &&
-      NEVER_HAD.test(text)
-    ) {
-      return answerAboutSoFar(
-        'open_account',
-        'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
-      );
-    }
-    // "It says no account found", when the bot found none: the same, and who can look further.
-    if (seesNoAccountError && !believesRegistered && offer === undefined) {
-      return endingWithPerson(
-        [
-          'That matches what I found: there is no One Balance account under the email you are signed in with, so opening one with the steps above is the way to start. If you registered with another email, our Customer Success team can check whether you have an account.',
-        ],
-        'Would you like me to pass you to a person on our support team? (yes / no)',
-      );
-    }
-    // The bot found no account, and the customer believes they registered: the bot can only look
-    // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
-    // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
-    if (
-      (intent === OUT_OF_SCOPE ||
-        intent === 'reconnect_account' ||
-        intent === 'open_account' ||
-        confidence < this.options.clarifyBelow) &&
-      believesRegistered
-    ) {
-      return endingWithPerson(
-        [
-          ANOTHER_EMAIL.test(text)
-            ? 'That may be it: I can only look under the email you are signed in with, so I cannot check another one. Our Customer Success team can check whether you have an account under it.'
-            : 'I looked for a One Balance account under the email you are signed in with, and there is none. If you registered with another email, our Customer Success team can check whether you have an account.',
-        ],
-        'Would you like me to pass you to a person on our support team? (yes / no)',
-      );
-    }
-    // Nothing asked but another account named ("my email is x@y"): the note says why it is not
-    // looked at; not a misunderstanding, so no person is offered for it, unless one was just
-    // offered (after "I registered with another email"): a person can look, and the offer stands.
-    if (intent === OUT_OF_SCOPE && note !== undefined) {
-      const ending =
-        state.personOffered === true
-          ? personOrSupport(
-              'A person on our support team can look into it with you: shall I pass you to them? (yes / no)',
-            )
-          : {
-              text: state.customer === null ? SIGN_IN : 'What can I help you with on your own account?',
-              choices: {},
-              stateChanges: {},
-            };
-      return {
-        reply: { texts: [note, ending.text], ...ending.choices },
-        intent,
-        confidence,
-        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
-      };
-    }
-    // A visitor who did every step of the general suspension answer has one left: the Stamps line
-    // (signing in lets the bot check and try to unsuspend first).
-    if (
-      intent === OUT_OF_SCOPE &&
-      state.customer === null &&
-      recap?.intent === 'explain_suspension' &&
-      ALREADY_DID.test(text)
-    ) {
-      return answerAboutSoFar(
-        'explain_suspension',
-        `If the account is still suspended after those steps, Stamps can lift it: call them at ${STAMPS_PHONE}, the fastest way back to shipping. If you sign in to the app first, I can check your own account and try to unsuspend it.`,
       );
     }
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
@@ -2931,36 +2706,6 @@ export class ConversationEngine {
         'Would you like me to pass you to a person on our support team? (yes / no)',
       );
     }
-    // "How long will that take?" once support has the case: no promise of a time the bot cannot
-    // know, but who has it, what they wait for, and when people are back if they are away now.
-    // "When will someone get back to me?" names a person, but asks when, not for another one.
-    const lastTicket = state.tickets.filter((ticket) => !ticket.handoff).at(-1);
-    // "Can I check the status later?": yes, here, and what the bot can tell then.
-    if (!isAccountQuestion(intent) && lastTicket !== undefined && CHECKS_BACK_LATER.test(text))
-      return answerAboutSoFar(
-        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
-        `Yes, ask me here any time: I can tell you that support has your ${lastTicket.reason === 'reconnect_request' ? 'request' : 'case'}, and its ticket number once it has one. The person who picks it up will also let you know, here and by email.`,
-      );
-    // "How will I know when it's done?" is no goodbye either, whatever "done" suggests.
-    if (!isAccountQuestion(intent) && lastTicket !== undefined && HOW_LONG.test(text)) {
-      const offline = this.supportOffline();
-      return answerAboutSoFar(
-        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
-        [
-          // "Will I get an email?", "how will I know?" asks how, not when: the ticket's follow-up says.
-          ASKS_HOW_TOLD.test(text) && !ASKS_WHEN_DONE.test(text)
-            ? `${YES_NO_QUESTION.test(text) ? 'Yes: our' : 'Our'} support team follows up by email and here in this chat.`
-            : 'I cannot give you an exact time.',
-          lastTicket.reason === 'reconnect_request'
-            ? 'The reconnect request is waiting for a Customer Success agent to approve it, and you will hear from us as soon as it is done.'
-            : 'Our support team has your case with what I found, and a person will answer you as soon as they pick it up.',
-          lastTicket.reason.startsWith('phone:')
-            ? `Meanwhile, calling Stamps at ${STAMPS_PHONE} is still the fastest way back to shipping.`
-            : 'You do not need to ask again meanwhile.',
-          ...(offline === undefined ? [] : [offline]),
-        ].join(' '),
-      );
-    }
     const lastAnswerSays = fromLastAnswer(intent);
     if (lastAnswerSays.length > 0 && recap !== undefined) {
       const topic = recap.intent as Answerable;
@@ -2997,10 +2742,7 @@ export class ConversationEngine {
     // and without naming one ("I want to use USPS through your app", 0.52), the customer is asked
     // first.
     if (unsureOfPerson) {
-      return endingWithPerson(
-        [],
-        'Would you like me to pass you to a person on our support team? (yes / no) If not, tell me a little more about what you need.',
-      );
+      return endingWithPerson([], context.answer('talk_to_human', 'unsure'));
     }
     const answering = intent as Answerable;
     let reply = await POLICIES[answering](context);

@@ -69,6 +69,19 @@ export function isYesNoQuestion(text: string): boolean {
   return YES_NO_AUXILIARIES.has(words[start] ?? '') && YES_NO_SUBJECTS.has(words[start + 1] ?? '');
 }
 
+/** The wh-words a question may open with: a closed class. */
+const WH_WORDS = new Set(['how', 'what', 'when', 'where', 'why', 'who', 'which']);
+
+/** The wh-word that opens the message ("so when will...": when), or none. */
+export function questionWordOf(text: string): string {
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => word !== '');
+  const first = YES_NO_LEAD.has(words[0] ?? '') ? words[1] : words[0];
+  return first !== undefined && WH_WORDS.has(first) ? first : 'none';
+}
+
 /** The last ticket support has from this conversation (a hand-off aside), by what it is for. */
 function lastTicketOf(state: ConversationState): string {
   const reason = state.tickets.filter((ticket) => !ticket.handoff).at(-1)?.reason;
@@ -131,8 +144,12 @@ export function factsOf(
     // -- facts of the late answers (carriers, stores, prices, what was said) --
     'recap.answer': recapAnswer,
     'tickets.last': lastTicketOf(state),
+    'tickets.reconnect_requested': state.tickets.some((ticket) => ticket.reason === 'reconnect_request'),
+    'recap.names_customer_success':
+      state.recap?.texts.some((said) => said.includes('Customer Success')) === true,
     'facts.still_failing_promised': state.stillFailingTicket !== undefined,
     'message.yes_no_question': isYesNoQuestion(text),
+    'message.question_word': questionWordOf(text),
     'message.names_other_account': reading.namesOtherAccount === true,
     // -- facts of the policies --
     'handoff.ticket_id': handoffTicketId(state) ?? '',

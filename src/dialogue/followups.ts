@@ -36,6 +36,8 @@ export interface FollowupAnswer {
   countsAsMiss: boolean;
   /** The answer becomes the recap of `about` (see the schema's `recap`). */
   recaps: boolean;
+  /** A promise to bring in a person if it still fails holds one message more. */
+  keepsPromise: boolean;
   act?: string;
 }
 
@@ -95,6 +97,7 @@ export class FollowupBook {
         remindsOffer: effects.remind_offer === true,
         countsAsMiss: effects.counts_as_miss !== false,
         recaps: effects.recap === true,
+        keepsPromise: effects.keep_promise === true,
         ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
       };
     }

@@ -35,10 +35,16 @@ export const DIALOGUE_FACTS = defineFacts({
   'recap.answer': 'string',
   /** The last ticket support has from this conversation (not a hand-off), by what it is for. */
   'tickets.last': 'enum(none, reconnect_request, stamps_line, other)',
+  /** The conversation has asked Customer Success for a reconnect. */
+  'tickets.reconnect_requested': 'boolean',
+  /** The last account answer named Customer Success (who reconnects, who looks under other emails). */
+  'recap.names_customer_success': 'boolean',
   /** The last answer promised to pass the case on if it still fails (`stillFailingTicket`). */
   'facts.still_failing_promised': 'boolean',
   /** The message opens as a yes-or-no question ("do I need...", "is it..."): closed-class words. */
   'message.yes_no_question': 'boolean',
+  /** The wh-word that opens the message ("when will someone answer?": when), '' if none does. */
+  'message.question_word': 'enum(none, how, what, when, where, why, who, which)',
   /** The message names an email or account id that is not the customer's own (entities). */
   'message.names_other_account': 'boolean',
   // -- facts of the policies --
@@ -63,7 +69,7 @@ export type Scope = (typeof SCOPES)[number];
 export const LEXICON_ACTS = ['yes', 'no', 'done', 'not_yet', 'ack'] as const;
 
 /** The placeholders an answer may use; anything else in `{{ }}` fails to load. */
-export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone'] as const;
+export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone', 'opening'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'an id is lower-case words joined by _ or .');
 const example = z.string().trim().min(1, 'an example must not be empty');
@@ -106,6 +112,11 @@ const effects = z.strictObject({
    * about), as the topic's own answer would, instead of keeping the one before.
    */
   recap: z.literal(true).optional(),
+  /**
+   * A promise to bring in a person if it still fails (made by the last answer) holds for the
+   * message after this one too: "it works now" or "let me try" does not answer it.
+   */
+  keep_promise: z.literal(true).optional(),
 });
 
 /** A variant's `effects` replace the follow-up's own, one by one, when that variant is said. */
@@ -136,9 +147,16 @@ export const followupSchema = z
     say: say.optional(),
     effects: effects.optional(),
   })
-  .refine((followup) => followup.say !== undefined || followup.effects?.topic !== undefined, {
-    message: 'a follow-up says something or answers as a topic (effects: { topic })',
-  })
+  .refine(
+    (followup) =>
+      followup.say !== undefined ||
+      followup.effects?.topic !== undefined ||
+      followup.effects?.remind_offer === true,
+    {
+      message:
+        'a follow-up says something, answers as a topic (effects: { topic }) or asks the open offer again (effects: { remind_offer })',
+    },
+  )
   .refine(
     (followup) =>
       [followup.act, followup.intent, followup.examples, followup.like].filter((how) => how !== undefined)
