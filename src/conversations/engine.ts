@@ -664,9 +664,6 @@ const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b
 /** "What email did I use?", "which email is it under?": asks which email an account was registered with. */
 const ASKS_WHICH_EMAIL =
   /\b(?:what|which)\s+e-?mail\b.*\b(?:use|used|sign\w*|regist\w*|under|is\s+it|was\s+it|have)\b/i;
-/** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
-const WILL_TRY =
-  /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
 /** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
 const ACKNOWLEDGES =
   /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
@@ -1546,7 +1543,12 @@ export class ConversationEngine {
     // (below), the others once the wait had its turn, and all again before any repair (the
     // reading may be settled by then).
     const followupWork = async (only: readonly Scope[] = SCOPES): Promise<TurnWork | undefined> => {
-      const reading = { intent, confidence, namesOtherAccount: note !== undefined };
+      const reading = {
+        intent,
+        confidence,
+        namesOtherAccount: note !== undefined,
+        namesItsTopic: intent !== OUT_OF_SCOPE && this.namesBeyondFailure(text, intent),
+      };
       const answered = await this.followupReply(state, text, reading, context, only);
       if (answered === undefined) return undefined;
       const { found } = answered;
@@ -2423,9 +2425,7 @@ export class ConversationEngine {
         return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
       }
     }
-    // Several requests in one message are all answered, rather than asked about; what the customer
-    // will try next ("ok let me try again") asks nothing.
-    const willTry = WILL_TRY.test(text);
+    // Several requests in one message are all answered, rather than asked about.
     // Venting or hurry, understood below, is no question between two topics.
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
@@ -2564,7 +2564,6 @@ export class ConversationEngine {
       confidence < 1 &&
       !followUp &&
       understanding.also === undefined &&
-      !willTry &&
       !venting &&
       !onlyAnAccount &&
       fromLastAnswer(intent).length === 0
@@ -2625,22 +2624,13 @@ export class ConversationEngine {
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
-    // The customer says what they will try next: not a question, so nothing to misunderstand. A
-    // promise to pass it on if it still fails holds for the message after this one too.
-    // It is about the last answer, so that answer's topic stays the conversation's.
-    // "Ok" or "hmm" alone acknowledges the answer in the same way, and "yay it works now" reports
-    // the problem gone (it was out of scope and offered a person): no misunderstanding, and the
-    // door stays open.
-    if (
-      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      (willTry || ACKNOWLEDGES.test(text))
-    ) {
+    // "Ok" or "hmm" alone acknowledges the answer: not a question, so nothing to misunderstand. A
+    // promise to pass it on if it still fails holds for the message after this one too. It is
+    // about the last answer, so that answer's topic stays the conversation's. (What the customer
+    // will try next, and "it works now", are follow-ups of intents/dialogue/late.yaml.)
+    if ((intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) && ACKNOWLEDGES.test(text)) {
       const reply: Reply = {
-        texts: [
-          willTry
-            ? 'All right, let me know how it goes. If it still does not work, tell me here and I will help further.'
-            : 'All right. Is there anything else I can help you with?',
-        ],
+        texts: [context.answer(OUT_OF_SCOPE, 'acknowledged')],
         ...promiseKept,
       };
       const stateChanges = { ...changes, misunderstandings: 0, recap };
@@ -2663,36 +2653,25 @@ export class ConversationEngine {
         phoneReason === undefined &&
         !frustrated &&
         (state.account === null || closedAccount || recap?.intent === 'open_account');
+      const offerText = context.answer('talk_to_human', 'offer');
       // Not yet told how to open one: the steps, now.
-      if (opensNewAccount && !openingStepsGiven)
-        return answeredWithPerson(
-          'open_account',
-          [
-            `I understand you need to ship soon. ${
-              closedAccount
-                ? `Your One Balance account ending in ${account.accountNumberLast4} is closed, and a closed account cannot be used again, so`
-                : state.account === null
-                  ? 'I find no One Balance account for you, so'
-                  : 'So'
-            } opening a new one is the quickest way to ship, and it takes only a few minutes.`,
-            openingSteps,
-          ],
-          'Would you like me to pass you to a person on our support team? (yes / no)',
-        );
+      if (opensNewAccount && !openingStepsGiven) {
+        const why = closedAccount ? 'closed' : state.account === null ? 'none' : 'other';
+        const hurry = context.answer(OUT_OF_SCOPE, `hurry_open_${why}`, {
+          accountLast4: account?.accountNumberLast4 ?? '',
+        });
+        return answeredWithPerson('open_account', [hurry, openingSteps], offerText);
+      }
       const quickest =
         phoneReason !== undefined
-          ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
+          ? context.answer(OUT_OF_SCOPE, 'quickest_stamps_line', { stampsPhone: STAMPS_PHONE })
           : opensNewAccount
-            ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
+            ? context.answer(OUT_OF_SCOPE, 'quickest_new_account')
             : undefined;
       // In a hurry before saying what is wrong: what is, first.
       if (!frustrated && recap === undefined && quickest === undefined) {
         return withNote({
-          reply: {
-            texts: [
-              'I understand it is urgent. Tell me what is stopping you, for example a postage purchase that fails or an account missing from the app, and I will look into it straight away.',
-            ],
-          },
+          reply: { texts: [context.answer(OUT_OF_SCOPE, 'urgent')] },
           intent,
           confidence,
           stateChanges: { ...changes, misunderstandings: 0 },
@@ -2700,10 +2679,10 @@ export class ConversationEngine {
       }
       return endingWithPerson(
         [
-          frustrated ? 'I am sorry this has been so frustrating.' : 'I understand you need to ship soon.',
+          context.answer(OUT_OF_SCOPE, frustrated ? 'frustrated' : 'hurry'),
           ...(quickest === undefined ? [] : [quickest]),
         ],
-        'Would you like me to pass you to a person on our support team? (yes / no)',
+        offerText,
       );
     }
     const lastAnswerSays = fromLastAnswer(intent);

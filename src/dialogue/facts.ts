@@ -104,6 +104,8 @@ export interface TurnReading {
   confidence: number;
   /** The message names an email or account id that is not the customer's own. */
   namesOtherAccount?: boolean;
+  /** The message names a keyword of the topic read, beyond failure words. */
+  namesItsTopic?: boolean;
 }
 
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
@@ -150,6 +152,7 @@ export function factsOf(
     'facts.still_failing_promised': state.stillFailingTicket !== undefined,
     'message.yes_no_question': isYesNoQuestion(text),
     'message.question_word': questionWordOf(text),
+    'message.names_its_topic': reading.namesItsTopic === true,
     'message.names_other_account': reading.namesOtherAccount === true,
     // -- facts of the policies --
     'handoff.ticket_id': handoffTicketId(state) ?? '',

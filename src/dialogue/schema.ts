@@ -45,6 +45,11 @@ export const DIALOGUE_FACTS = defineFacts({
   'message.yes_no_question': 'boolean',
   /** The wh-word that opens the message ("when will someone answer?": when), '' if none does. */
   'message.question_word': 'enum(none, how, what, when, where, why, who, which)',
+  /**
+   * The message names a keyword of the topic the classifier read (intents/*.yaml `keywords`), other
+   * than failure words: "my registration still fails" names registering, "still failing" nothing.
+   */
+  'message.names_its_topic': 'boolean',
   /** The message names an email or account id that is not the customer's own (entities). */
   'message.names_other_account': 'boolean',
   // -- facts of the policies --
