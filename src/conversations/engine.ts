@@ -21,7 +21,7 @@ import {
   type VerifiedCustomer,
 } from '../core/types.ts';
 import { ActReader } from '../dialogue/act-reader.ts';
-import { factsOf, scopesOf, type TurnReading } from '../dialogue/facts.ts';
+import { factsOf, isYesNoQuestion, scopesOf, type TurnReading } from '../dialogue/facts.ts';
 import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
 import type { Dialogue } from '../dialogue/load.ts';
 import { SCOPES, type Scope } from '../dialogue/schema.ts';
@@ -50,8 +50,6 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
-  ASKS_COST,
-  ASKS_FOR_BALANCE,
   ASKS_FULL_NUMBER,
   ASKS_TO_REOPEN,
   aboutLiftedSuspension,
@@ -136,9 +134,6 @@ const STILL_CHECKING =
   'Your account system is taking longer than usual to answer. I will post what I find here as soon as it arrives.';
 const OTHER_ACCOUNT =
   'For your security I only ever look at the account you are signed in with, so I will not look up another email or account number.';
-
-/** A compliance review, one of the causes of a suspension (DOMAIN.md), named. */
-const NAMES_COMPLIANCE_REVIEW = /\bcompliance\s+review\b/i;
 
 /** Questions of one kind, each with the answer the bot gives to it; the first that matches answers. */
 type QuestionAnswers = readonly (readonly [asks: RegExp, answer: string])[];
@@ -232,70 +227,14 @@ const OPENING_QUESTIONS: QuestionAnswers = [
     `${ACCOUNT_INFORMATION} before you register: keep there the details you want on the One Balance account.`,
   ],
 ];
-/** "The new one", "a new account": an account to open. */
-const NEW_ACCOUNT = /\b(?:the|a)\s+new\s+(?:one|account)\b/i;
 /** "Can I appeal?", "how do I dispute this?": contesting a suspension. */
 const APPEALS = /\b(?:appeal\w*|disput\w*|contest\w*|challeng\w*|overturn\w*)\b/i;
-/** "Do I have an account?", "do I still have an account with you?", "is there an account for me?". */
-const ASKS_HAS_ACCOUNT =
-  /^\s*(?:(?:so|and|but|ok(?:ay)?|wait)[\s,.!]+)*(?:do|did)\s+i\s+(?:still\s+|even\s+|already\s+)?have\s+(?:an?|my)\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+there\s+an?\s+(?:one\s+balance\s+)?account\s+(?:for|under)\s+(?:me|my)\b/i;
-/** "Can I print a label today?", "can I buy postage right now?": whether the account can ship now. */
-const CAN_I_SHIP_NOW =
-  /\b(?:can|could|may)\s+i\s+(?:still\s+)?(?:print|ship|buy|purchase|make|create|get)\s+(?:a\s+|any\s+|some\s+|my\s+)?(?:labels?|postage|packages?|orders?)\b/i;
-/** "How do I get it?", "where can I sign up for one?": asking for One Balance itself. */
-const GETS_ONE =
-  /^\s*(?:(?:so|ok(?:ay)?|and|great|cool|nice)[\s,.!]+)*(?:how\s+(?:do|can|would|could)\s+i|where\s+(?:do|can)\s+i|can\s+i)\s+(?:get|sign\s+up\s+for|set\s+up|open|start|activate)\s+(?:it|one|this)(?:\s+then)?\s*[?.!]*\s*$/i;
-/** "I can't find One Balance", "why can't I see one balance in my account" (not its number or login). */
-const CANT_FIND_ONE_BALANCE =
-  /\b(?:can['’]?t|cant|cannot|could\s*n['’]?t|unable\s+to|do\s*n['’]?t|dont)\s+(?:i\s+|we\s+)?(?:find|see|locate)\s+(?:my\s+|the\s+)?one\s*balance\b(?!\s+(?:account\s+)?(?:number|details?|username|user\s*name|login|log-?in|password|credentials|info\w*))/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY =
   /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit(?!\s+(?:check|score|history|report)))\b/i;
-/**
- * "Can you check my account?", "is there a problem with my account?", "what about mine?" (after
- * another's account was refused): the account check the
- * suspension question runs (suspended or not, connected or not), whatever else the words suggest
- * (an opener, "I have a problem with my account", reads much the same).
- */
-const ASKS_TO_CHECK_ACCOUNT =
-  /\b(?:check|look\s+(?:at|into|over)|run\s+a\s+check\s+on|take\s+a\s+look\s+at)\s+(?:on\s+)?my\s+(?:one\s+balance\s+|postage\s+)?account\b|\bis\s+(?:there\s+)?(?:something|anything|a\s+problem|an\s+issue)\s+(?:wrong\s+)?with\s+my\s+(?:one\s+balance\s+|postage\s+)?account\b|^\s*(?:(?:and|but|so|ok(?:ay)?|what)[\s,.!]+)*(?:what|how)\s+about\s+(?:mine|my\s+(?:own\s+)?(?:one\s+balance\s+)?(?:account|one))(?:\s+then)?\s*[?.!]*\s*$/i;
-/**
- * "My card got declined for postage", "my payment failed": a declined payment is one of the causes
- * of a suspension, which the suspension check finds (and a registration that stopped on the card is
- * the classifier's, by its own words).
- */
-const PAYMENT_FAILED =
-  /\b(?:card|payment|charge)\b.*\b(?:declin\w*|fail\w*|reject\w*|refused|bounced|did\s*n['’]?t\s+go\s+through|won['’]?t\s+go\s+through)\b/i;
-/** Words that tie a message to postage, when nothing else (a signed-in account) does. */
-const ABOUT_POSTAGE = /\b(?:postage|labels?|one\s+balance|stamps(?:\.com)?|shipping|usps|ups)\b/i;
 /** "Can you email it to me?", "text me the number": asked of the account details just shown. */
 const ASKS_TO_SEND_DETAILS =
   /\b(?:e-?mail|text|sms|send|message|dm)\s+(?:it|them|that|those|me|the\s+(?:details|number|username))\b/i;
-/**
- * "What is Stamps.com?", "why does it say stamps.com?": the company that provides One Balance, whose
- * name the customer meets when registering. Other questions about Stamps.com the company ("is
- * stamps.com hiring?") stay out of scope.
- */
-const ASKS_WHAT_STAMPS_IS =
-  /\b(?:what|who)(?:\s+is|\s+are|['’]s)\s+stamps(?:\.com)?\s*\??\s*$|\bwhy\b.*\b(?:say|says|show|shows|mention\w*|involved|asks?\s+for)\b.*\bstamps(?:\.com)?\b/i;
-/**
- * Carriers besides the two the facts name (USPS, UPS), as the customer writes them and as the bot
- * names them back. One Balance is "for several carriers", so whether one of these is among them is
- * not known here: neither yes nor "out of scope".
- */
-const OTHER_CARRIERS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bfed\s*ex\b/i, 'FedEx'],
-  [/\bdhl\b/i, 'DHL'],
-  [/\bon\s*trac\b/i, 'OnTrac'],
-  [/\bcanada\s+post\b/i, 'Canada Post'],
-  [/\bpurolator\b/i, 'Purolator'],
-  [/\broyal\s+mail\b/i, 'Royal Mail'],
-  [/\baustralia\s+post\b/i, 'Australia Post'],
-  [/\blaser\s*ship\b/i, 'LaserShip'],
-];
-/** "Switch to UPS", "use ups instead of usps", "ship with UPS": using One Balance for UPS labels. */
-const WANTS_UPS =
-  /\b(?:switch\w*|chang\w*|mov\w*|use|using|ship\w*|go|print\w*)\s+(?:\w+\s+){0,2}(?:to|with|via|through)?\s*ups\b|\bups\s+(?:instead|rather)\b|\brather\b.*\bups\b/i;
 /** Words that say no more than "here is an account": "my email is", "it's", "account id". */
 const ACCOUNT_FILLER =
   /\b(?:my|the|it|its|it['’]s|is|email|e-?mail|address|account|acct|id|number|no|one\s+balance|here|this|that|try|use|under|with|me|i\s+am|i['’]m|again)\b/gi;
@@ -313,14 +252,6 @@ const PUNCTUATION_ONLY = /^[\s\p{P}]+$/u;
 /** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
 const SAYS_IT_CAME_BACK =
   /\b(?:happen(?:ed|ing|s)?|suspended|back|came\s+back|returned|showing|showed\s+up|appear\w*)\s+again\b|\bit['’]?s\s+back\b|\bsame\s+(?:thing|error|problem|alert|message)\b/i;
-/** "Why am I charged 15.95?", "what is the $15.95 monthly fee?", "is there a monthly fee?". */
-const ASKS_ABOUT_FEE =
-  /\$?\s*15\.95\b|\b(?:monthly|subscription|recurring)\s+(?:fee|charge)s?\b|\bcharg\w*\s+(?:me\s+)?(?:every|each|a|per)\s+month\b/i;
-const ENDICIA_FEE =
-  "One Balance has no monthly fee: it comes free with your subscription, and you pay only for the postage you buy. $15.95 a month is the price of Endicia's own label service, a separate product that has nothing to do with this account, so you are not charged it for One Balance.";
-/** "I see it on my statement", "but I was charged", "my bank shows it": a charge the customer sees. */
-const SEES_A_CHARGE =
-  /\b(?:statement|bank|card|invoice|bill(?:ed|ing)?|receipt)\b.*\b(?:see|shows?|showing|says|charged|charge|there)\b|\b(?:see|shows?|showing|says|charged|charge|there)\b.*\b(?:statement|bank|invoice|bill(?:ed|ing)?|receipt)\b|\b(?:but|yet)\s+(?:i\s+)?(?:was|am|['’]m|got)\s+(?:being\s+)?charged\b/i;
 /** Stores and marketplaces a shipping app may connect to (not One Balance's to say), as spelt. */
 const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\betsy\b/i, 'Etsy'],
@@ -352,13 +283,9 @@ const NAMES_NO_TOPIC = new RegExp(
   'i',
 );
 const NAMES_NO_TOPIC_WORDS = new RegExp(NAMES_NO_TOPIC.source, 'gi');
-/** "Does it work with...", "can I use it with...", "is it compatible with...": asked of a store. */
-const WORKS_WITH = /\b(?:use|using|works?|connect\w*|integrat\w*|supports?|compatible|link\w*|sync\w*)\b/i;
-/** "It's a PO box", "can I use a P.O. box?". */
-const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
-/** "How do I connect UPS?", "can I add ups to one balance?", "how to set up UPS": UPS as a thing to add. */
-const ASKS_UPS_SETUP =
-  /\b(?:connect|add|set\s*up|link|enable|activate|turn\s+on)\s+(?:\w+\s+){0,2}ups\b|\bups\b.*\b(?:connect(?:ed|ing)?|set\s*up|linked|link\s+it|enabled?|activated?)\b/i;
+/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
+const ACKNOWLEDGES =
+  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
 /** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
 const WHERE_IS_IT =
   /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s*(?:exactly\s+)?(?:is|['’]?s|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:one\s+balance\s*(?:&|and)?\s*)?carriers?)?(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
@@ -519,46 +446,6 @@ const FOLLOW_UP = new RegExp(
   ].join(''),
   'i',
 );
-/**
- * "How?", "how do I do that?", "where do I change it?", "what card?": asking how to make the fix the
- * bot waits for. Not "how long" or "how much", which ask something else.
- */
-const HOW_TO = new RegExp(
-  [
-    String.raw`^\s*(?:(?:and|so|but|ok(?:ay)?|sorry|um+|then)[\s,]+)*(?:how|where)\b(?!\s+(?:long|much|many|often|come|soon|far)\b)`,
-    String.raw`|\bhow\s+(?:do|can|should|would|to)\s+(?:i\s+)?(?:update|change|reset|fix|enter|do)\b`,
-    String.raw`|\b(?:what|which)\s+card\b`,
-    String.raw`|\b(?:what\s+(?:are|were)|(?:show|give|tell)\s+me)\s+(?:the\s+)?steps\b`,
-  ].join(''),
-  'i',
-);
-/**
- * Word that what the bot suggested did not help: it still fails, the same error, no luck. A question
- * ("is it still suspended?") is not, unless it says something fails ("why is it still not working?").
- */
-const STILL_FAILS =
-  /\b(?:still|same\s+(?:error|thing|problem|issue|message)|keeps?\s+(?:failing|happening|saying|showing)|no\s+luck|did(?:n['’]?t|\s+not)\s+(?:work|help)|does(?:n['’]?t|\s+not)\s+work|not\s+working)\b/i;
-/**
- * "Did it work?", "is it fixed now?", "any luck?": asks what a check would find now, about the
- * topic of the last answer.
- */
-const DID_IT_WORK =
-  /\b(?:did\s+(?:it|that|this)\s+work|(?:is|has)\s+(?:it|that|this)\s+(?:been\s+)?(?:fixed|sorted|resolved|lifted|unsuspended|reconnected|working)|any\s+luck|is\s+it\s+(?:ok(?:ay)?|fine|good)\s+now)\b/i;
-/**
- * "How long will that take?", "when will I hear back?", "how will I know it's done?", "will I get an
- * email?": when support, which has the case, answers.
- */
-const HOW_LONG =
-  /\bhow\s+(?:long|soon)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\bwhen\s+(?:will|would|do|can|should)\s+(?:i|you|they|someone|somebody|it|that|this|support)\b.*\b(?:hear|reply|respond|answer|get\s+back|contact|done|ready|fixed|reconnected|finished|happen)\b|\beta\b|\b(?:will|would|do|can)\s+(?:i|you)\s+(?:get|send|receive)\s+(?:me\s+)?(?:an?\s+)?(?:e-?mail|notification|message|text)\b|\blet\s+me\s+know\b|\bnotify\s+me\b/i;
-/** Within HOW_LONG: "will I get an email?", "how will I know?" (how the customer is told). */
-const ASKS_HOW_TOLD =
-  /\b(?:e-?mail|notif\w*|text|message)\b|\bhow\s+(?:will|would|do|can|should)\s+i\s+(?:know|find\s+out|hear|be\s+told)\b|\blet\s+me\s+know\b/i;
-/** Within HOW_LONG: "how long", "when will it be done" (when, not how). */
-const ASKS_WHEN_DONE =
-  /\bhow\s+(?:long|soon)\b|(?<!\b(?:know|hear|told|out|e-?mail|notified|message|text)\s+)\bwhen\b|\beta\b/i;
-/** "Can I check the status later?", "can I come back tomorrow to ask?": of a request support has. */
-const CHECKS_BACK_LATER =
-  /\b(?:check|see|follow\s+up|track|ask)\s+(?:on\s+|about\s+)?(?:the\s+|its\s+|my\s+|how\s+)?(?:status|progress|request|ticket|it|things|it['’]?s\s+going)\b.*\b(?:later|again|tomorrow|back)\b|\bcome\s+back\s+(?:here\s+)?(?:later|tomorrow|to\s+(?:check|ask))\b/i;
 /** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
 const ABOUT_ONE_THING =
   /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
@@ -631,22 +518,6 @@ function sentencesAnswering(question: string, texts: readonly string[]): string[
 
 /** Topics whose answer is the same text whatever the account: a question on it is answered from it. */
 const ANSWER_SAYS_THE_SAME: ReadonlySet<string> = new Set(['open_account', 'pricing', 'close_account']);
-/** Topics whose answer depends on what the checks find now, so "still failing" checks again. */
-const CHECKED_AGAIN_WHEN_STILL_FAILING: ReadonlySet<string> = new Set([
-  'explain_suspension',
-  'registration_error',
-  'reconnect_account',
-  'first_class_plan',
-]);
-/** "I already did all that", "tried everything": the steps given did not help. */
-const ALREADY_DID = new RegExp(
-  String.raw`\b(?:already\s+(?:did|done|tried|have)|(?:did|done|tried)\s+(?:all\s+)?(?:that|those|this|these|everything|it\s+all)|tried\s+(?:every\w*|all)|${TRIED_REPEATEDLY})\b`,
-  'i',
-);
-/** Card details never reach the bot (DOMAIN.md), so it says where the customer can see them. */
-/** "Do I need a Stamps.com account to use One Balance?", "do I have to open a separate stamps account?". */
-const NEEDS_STAMPS_ACCOUNT =
-  /\b(?:do|will|would|should|must)\s+i\s+(?:also\s+)?(?:need|have\s+to\s+(?:have|get|open|create|make))\s+(?:a\s+|an\s+|my\s+own\s+)?(?:separate\s+|own\s+|different\s+)?stamps(?:\.com)?\s+account\b/i;
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all|cost(?:ing|s)?\s+me\s+(?:money|sales|customers|business|orders)|(?:los(?:ing|e)|lost)\s+(?:money|sales|customers|business|orders)|hurt(?:ing|s)?\s+my\s+(?:business|sales|shop|store))\b/i;
@@ -655,14 +526,6 @@ const IN_A_HURRY =
   /\b(?:urgent\w*|asap|emergency|right\s+(?:now|away)|(?:ship|send|mail|get\s+\w+\s+out)\w*\b[^.?!]*\b(?:today|tonight|now)|orders?\s+(?:are\s+)?(?:waiting|piling|stuck)|(?:customers?|people|buyers)\s+(?:are\s+)?waiting)\b/i;
 /** Every hurry phrase of a message, to read what else it says without them. */
 const HURRY_WORDS = new RegExp(IN_A_HURRY.source, 'gi');
-/**
- * "Do I need a card?", "can I use another number?", "is that monthly?": a question answered yes or
- * no. Not "can you change my store name?", which asks the bot to do something.
- */
-const YES_NO_QUESTION =
-  /^\s*(?:(?:and|so|but|ok(?:ay)?|also)[\s,]+)?(?:do|does|did|is|are|was|can|could|will|would|should|must|have|has)\s+(?:i|it|that|this|they|there|we|my|the)\b/i;
-const SAYS_IT_FAILS =
-  /\b(?:not\s+working|does(?:n['’]?t|\s+not)\s+work|still\s+(?:fail\w*|not|does(?:n['’]?t|\s+not)|won['’]?t|can['’]?t|cannot))\b/i;
 /**
  * Words that say something fails, whatever it is: some intents count them among their keywords
  * ("failing" for registration), but they name no topic.
@@ -692,26 +555,6 @@ const NEEDS_OLD_PASSWORD =
 const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
 /** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
 const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
-/** "Maybe with another email?", "I used my work email": the account may be under an email the bot cannot look at. */
-const ANOTHER_EMAIL =
-  /\b(?:another|a\s+different|(?:an|my|the)\s+other|(?:an?|my)\s+(?:old|work|business|personal|second))\s+e-?mail\b/i;
-/** "I thought I signed up last month", "but I already have one", "I use it every day": said of the account the bot found none of. */
-const BELIEVES_REGISTERED = new RegExp(
-  String.raw`${ANOTHER_EMAIL.source}|\b(?:(?:i\s+)?(?:had|used\s+to\s+have)\s+(?:one|it|an?\s+(?:one\s+balance\s+)?account)(?:\s+(?:before|last\s+\w+|\w+\s+ago))?|(?:use|using)\s+(?:it|one\s+balance)\s+(?:every\s*day|daily|all\s+the\s+time|every\s+week|for\s+(?:years|months))|(?:been|was|am|i['’]m)\s+using\s+(?:it|one\s+balance)|signed\s+up|registered|(?:opened|created|made)\s+(?:one|it|an?\s+(?:\w+\s+)?account)|(?:do|did)\s+have\s+(?:one|an?\s+account)|have\s+(?:one|an?\s+account)\s+already|already\s+(?:have|had)\s+(?:one|an?\s+account))\b`,
-  'i',
-);
-/** "It says no account found", "account does not exist": the error a login or search shows. */
-const SAYS_NO_ACCOUNT_FOUND =
-  /\b(?:no|not\s+an?)\s+(?:one\s+balance\s+)?(?:account|user)\s+(?:was\s+)?(?:found|exists?)\b|\b(?:account|user)\s+(?:not\s+found|does\s*n['’]?t\s+exist|does\s+not\s+exist|could\s*n['’]?t\s+be\s+found)\b/i;
-/** "Ok, I will try a call instead", "let me check", "ok calling them": the customer says what they will do next. */
-const WILL_TRY =
-  /^\s*(?:(?:ok(?:ay)?|alright|all\s+right|right|sure|fine|got\s+it|thanks)[\s,.!]+)?(?:(?:i\s*['’]?ll|i\s+will|let\s+me|i\s*['’]?m\s+going\s+to|i\s+am\s+going\s+to|i\s*['’]?ll\s+go\s+and)\s+(?:try|check|do|give|look|call|ring|reset|update|change|ask|see|wait|test|restart|reload|contact)\b|(?:i\s*['’]?m\s+|i\s+am\s+)?(?:calling|ringing|trying|checking|updating|resetting|contacting)\s+(?:them|it|that|stamps|now)\b)/i;
-/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
-const ACKNOWLEDGES =
-  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
-/** "Yay it works now", "ok the label went through": the customer reports the problem gone. */
-const WORKS_NOW =
-  /^\s*(?:(?:yay|yes+|great|awesome|cool|ok(?:ay)?|nice|perfect|oh|wow|phew)[\s,.!]+)*(?:i\s+(?:tried|used|switched\s+to|put\s+in|entered|did)\b[\w\s'’]{0,40}?(?:\s+and|,)\s+(?:now\s+)?)?(?:(?:it|that|everything|postage|labels?|the\s+(?:label|postage|purchase|code|registration))\s+(?:works?|worked|is\s+working|went\s+through|goes\s+through|printed|came\s+through|arrived)(?:\s+(?:now|again|fine|perfectly|this\s+time))*|that\s+did\s+(?:it|the\s+trick))[\s.!]*$/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
@@ -757,13 +600,6 @@ const ASKS_TIME =
   /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|can|could|does|do|is|should)\b|\bhow\s+many\s+(?:days|hours|weeks)\b|\beta\b/i;
 /** "Can I ship in the meantime?", "can I still print until then?". */
 const MEANWHILE = /\b(?:meanwhile|mean\s*time|until\s+then|(?:can|could|may)\s+i\s+still)\b/i;
-const RECONNECT_MEANWHILE =
-  'Not through your One Balance account until it is reconnected: while it is not connected to your store, the app cannot use it for labels.';
-/** "What's the customer success team?": asked about the team the reconnect offer names, not for a person. */
-const ASKS_WHO_CUSTOMER_SUCCESS =
-  /\b(?:what|who)(?:\s+is|\s+are|['’]s|['’]re)\s+(?:the\s+|your\s+|this\s+)?customer\s+success\b/i;
-const CUSTOMER_SUCCESS =
-  'Customer Success is a team of people on our side. Reconnecting an account is theirs to do: I ask them for it, and an agent approves the request.';
 /** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
 const PASSWORD_TROUBLE =
   /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
@@ -796,10 +632,6 @@ const SMALL_TALK_QUESTIONS: QuestionAnswers = [
     'I am the One Balance support bot, a program that works with our support team. I can help you find your account details, log in, sort out a suspension or a registration error, open, close or reconnect an account, and answer questions on pricing and First Class plans; signed in, I check your own account as we go.',
   ],
 ];
-/** "Do you need my password?", "should I give you my new password?": never (DOMAIN.md). */
-const ASKS_FOR_PASSWORD =
-  /\b(?:do|does|will|would)\s+you\s+need\s+(?:my|the)\s+(?:new\s+)?password\b|\b(?:should|do|can|shall)\s+i\s+(?:tell|give|send|share|type)\s+(?:(?:you|it)\s+)?(?:my|the)\s+(?:new\s+)?password\b|\b(?:tell|give|send)\s+you\s+(?:my|the)\s+(?:new\s+)?password\b/i;
-const NEVER_NEEDS_PASSWORD = 'No: I never need your password, so please do not type it here.';
 /** The reset email missing: it is Stamps.com's to send, so where to look, and then who can help. */
 const RESET_EMAIL_QUESTIONS: QuestionAnswers = [
   // "I don't have access to that email anymore": the reset cannot reach the customer, so Stamps.
@@ -1203,6 +1035,7 @@ export class ConversationEngine {
       supportWhen,
       stampsPhone: STAMPS_PHONE,
       accountLast4: state.account?.accountNumberLast4 ?? '',
+      opening: opening ?? '',
     };
     const openingSteps = this.answerOf('open_account', 'default', {});
     const lexicon = lexiconActsOf(text);
@@ -1213,7 +1046,14 @@ export class ConversationEngine {
         lexiconActs: lexicon,
         scopes: scopesOf(state),
         answering: scopesOf(state, only),
-        facts: factsOf(state, text, opening === null, { ...reading, lexicon }, openingSteps),
+        facts: factsOf(
+          state,
+          text,
+          opening === null,
+          { ...reading, lexicon },
+          openingSteps,
+          this.recapAnswerOf(state),
+        ),
       },
       (template) =>
         render(
@@ -1233,6 +1073,17 @@ export class ConversationEngine {
         ? await requestReconnect(context, open.accountId)
         : await POLICIES.explain_suspension({ ...context, fixReported: true });
     return said.texts.length > 0 ? leadingWith(said.texts.join(' '), reply) : reply;
+  }
+
+  /** The last answer as `<intent>.<variant>`, when it gave one of its topic's answers word for word. */
+  private recapAnswerOf(state: ConversationState): string {
+    const { recap } = state;
+    if (recap === undefined) return '';
+    const templates = Object.entries(this.answers.get(recap.intent) ?? {});
+    const given = templates.find(
+      ([, template]) => !template.includes('{{') && recap.texts.includes(render(template, {})),
+    );
+    return given === undefined ? '' : `${recap.intent}.${given[0]}`;
   }
 
   /** An intent's answer variant with its placeholders filled. */
@@ -1533,6 +1384,23 @@ export class ConversationEngine {
         misunderstandings: 0,
         ...(declinedOffer ? { recap } : {}),
       });
+    // Asked again in other words ("is UPS included?" right after the prices), the same answer would
+    // come back word for word: the sentences that name what is asked say it better. Not for steps
+    // (a list), nor when the answer offers or escalates; the whole answer stays the recap.
+    const saidBetter = (answering: Answerable, reply: Reply): TurnWork | undefined => {
+      const sameAgain =
+        recap?.intent === answering &&
+        reply.escalation === undefined &&
+        reply.choices === undefined &&
+        reply.texts.length === recap.texts.length &&
+        reply.texts.every((answer, index) => answer === recap.texts[index] && !answer.includes('\n'));
+      if (!sameAgain) return undefined;
+      const sentences = sentencesNaming(text, reply.texts);
+      const all = reply.texts.flatMap((answer) => answer.split(SENTENCE_END)).length;
+      if (sentences.length === 0 || sentences.length >= all) return undefined;
+      // The answer's own state changes stand ("tell me if it still fails" holds as before).
+      return answerAboutSoFar(answering, { ...reply, texts: [fromWhatITold(answering, sentences)] });
+    };
     let intent = understanding.intent;
     let confidence = understanding.confidence;
     // A follow-up's promise of a ticket should a purchase still fail, and the ticket it files.
@@ -1550,7 +1418,13 @@ export class ConversationEngine {
     // (below), the others once the wait had its turn, and all again before any repair (the
     // reading may be settled by then).
     const followupWork = async (only: readonly Scope[] = SCOPES): Promise<TurnWork | undefined> => {
-      const answered = await this.followupReply(state, text, { intent, confidence }, context, only);
+      const reading = {
+        intent,
+        confidence,
+        namesOtherAccount: note !== undefined,
+        namesItsTopic: intent !== OUT_OF_SCOPE && this.namesBeyondFailure(text, intent),
+      };
+      const answered = await this.followupReply(state, text, reading, context, only);
       if (answered === undefined) return undefined;
       const { found } = answered;
       // Taken or said no to, the offer ends as the lexicon's yes or no would end it.
@@ -1559,6 +1433,11 @@ export class ConversationEngine {
       if (found.declinesOffer && offer !== undefined)
         return withNote(offerEnded(offer, answered.reply, offer));
       let { reply } = answered;
+      // Answered as a topic, and nothing said before it: as the topic's own answer would be.
+      if (found.topic !== undefined && found.texts.length === 0) {
+        const better = saidBetter(found.topic as Answerable, reply);
+        if (better !== undefined) return better;
+      }
       let stateChanges: Partial<ConversationState> = {
         ...changes,
         misunderstandings: found.countsAsMiss ? 0 : state.misunderstandings,
@@ -2003,19 +1882,7 @@ export class ConversationEngine {
         return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
       }
     }
-    // Several requests in one message are all answered, rather than asked about; what the customer
-    // will try next ("ok let me try again") asks nothing.
-    const willTry = WILL_TRY.test(text);
-    // The bot found no account, and the customer believes they have one ("but I use it every
-    // day"): answered below, with who can look further, rather than asked which topic it is.
-    const believesRegistered =
-      state.account === null &&
-      recap !== undefined &&
-      BELIEVES_REGISTERED.test(text) &&
-      !NEVER_HAD.test(text);
-    // "It says no account found": the error the customer sees agrees with the lookup.
-    const seesNoAccountError =
-      state.account === null && recap !== undefined && SAYS_NO_ACCOUNT_FOUND.test(text);
+    // Several requests in one message are all answered, rather than asked about.
     // Venting or hurry, understood below, is no question between two topics.
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
     const frustrated = FRUSTRATED.test(text);
@@ -2124,30 +1991,6 @@ export class ConversationEngine {
         : undefined);
     if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
       return answerAboutSoFar('greeting', smallTalkAnswer);
-    // "Do I need a Stamps.com account to use One Balance?" reads as opening one (the steps), but
-    // asks whether a second account is needed: no, One Balance is the Stamps.com account.
-    if (offer === undefined && NEEDS_STAMPS_ACCOUNT.test(text))
-      return answerAboutSoFar('open_account', {
-        texts: [
-          'No separate one: One Balance is itself an account that Stamps.com provides, so registering for One Balance in the app creates it, with its own Stamps.com username and password.',
-          // The steps for whoever has no usable account yet (a visitor, none, a closed one).
-          ...(openingStepsGiven || (state.account != null && state.account.status !== 'closed')
-            ? []
-            : [openingSteps]),
-        ],
-      });
-    // "Do you need my password to check?" reads as the password reset, but asks whether the bot
-    // takes a password: it never does, and a signed-in customer's account is checked without it.
-    if (ASKS_FOR_PASSWORD.test(text) && offer === undefined)
-      return answerAboutSoFar(
-        'find_credentials',
-        [
-          NEVER_NEEDS_PASSWORD,
-          state.customer === null
-            ? 'Sign in to the app and I can check your account, still without it.'
-            : 'You are signed in, so I can check your account without it: tell me what is going wrong.',
-        ].join(' '),
-      );
     // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
     // (or reads as asking for a person, unsure and naming none, or as the same topic again), but the
     // last answer speaks of it: the sentences that name the question's own words answer it, rather
@@ -2171,35 +2014,14 @@ export class ConversationEngine {
           ANSWER_SAYS_THE_SAME.has(recap.intent))) &&
       offer === undefined &&
       recap !== undefined &&
-      YES_NO_QUESTION.test(text)
+      isYesNoQuestion(text)
         ? sentencesAnswering(text, recap.texts)
         : [];
-    // "Still broken" names no topic, whatever the classifier makes of its failure words ("still
-    // failing" reads as a registration error). After an answer about something a check can find
-    // changed (a suspension, a registration, a connection, a plan), it asks for that check again,
-    // which also takes the case further (a person for a registration that still fails).
-    // "Did it work?" asks the same of that check, and after registration troubleshooting "I never
-    // got a text" says it still fails. No question between two topics is asked of it either.
-    const reportsOnFix =
-      STILL_FAILS.test(text) ||
-      DID_IT_WORK.test(text) ||
-      (recap?.intent === 'registration_error' && CODE_STILL_MISSING.test(text));
-    const checksAgain =
-      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      offer === undefined &&
-      reportsOnFix &&
-      recap !== undefined &&
-      CHECKED_AGAIN_WHEN_STILL_FAILING.has(recap.intent)
-        ? (recap.intent as IntentId)
-        : undefined;
     if (
       confidence < 1 &&
       !followUp &&
       understanding.also === undefined &&
-      !willTry &&
       !venting &&
-      !believesRegistered &&
-      checksAgain === undefined &&
       !onlyAnAccount &&
       fromLastAnswer(intent).length === 0
     ) {
@@ -2217,14 +2039,11 @@ export class ConversationEngine {
       // "I can't find my one balance in the app", between the details (or logging in) and a missing
       // account: for a signed-in customer the connection check answers both, with the details'
       // place when connected and the reconnect offer when not.
-      // "Why can't I find One Balance in my account?" says so whatever two options the classifier
-      // weighs (a suspension and the details, for none@).
       const missingOrDetails =
         options !== undefined &&
         state.customer !== null &&
-        ((options.includes('reconnect_account') &&
-          (options.includes('find_credentials') || options.includes('log_in'))) ||
-          CANT_FIND_ONE_BALANCE.test(text));
+        options.includes('reconnect_account') &&
+        (options.includes('find_credentials') || options.includes('log_in'));
       if (options !== undefined && byAccount !== undefined && options.includes(byAccount)) {
         intent = byAccount;
       } else if (missingOrDetails) {
@@ -2233,7 +2052,10 @@ export class ConversationEngine {
         const followup = await followupWork();
         if (followup !== undefined) return followup;
         const [a, b] = options;
-        const question = `I want to get this right. Is your question about ${INTENT_LABELS[a]}, or about ${INTENT_LABELS[b]}? You can answer "the first" or "the second".`;
+        const question = context.answer(OUT_OF_SCOPE, 'which_topic', {
+          first: INTENT_LABELS[a],
+          second: INTENT_LABELS[b],
+        });
         return withNote({
           reply: {
             texts: [question],
@@ -2255,182 +2077,17 @@ export class ConversationEngine {
       stampsAnswer !== undefined
     )
       return answerAboutSoFar('explain_suspension', stampsAnswer);
-    // "Can I ship meanwhile?" once the reconnect request is filed (how long and how the customer
-    // hears of it are answered below, as for any case support has).
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      MEANWHILE.test(text) &&
-      state.tickets.some((ticket) => ticket.reason === 'reconnect_request')
-    )
-      return answerAboutSoFar('reconnect_account', RECONNECT_MEANWHILE);
-    // "Who is Customer Success?" once an answer named them (read as a request for a person).
-    if (
-      offer === undefined &&
-      ASKS_WHO_CUSTOMER_SUCCESS.test(text) &&
-      (recap?.texts.some((answer) => answer.includes('Customer Success')) === true ||
-        state.tickets.some((ticket) => ticket.reason === 'reconnect_request'))
-    )
-      return answerAboutSoFar(
-        (recap?.intent as Answerable | undefined) ?? 'reconnect_account',
-        CUSTOMER_SUCCESS,
-      );
-    if (checksAgain !== undefined) intent = checksAgain;
-    // "Can I reopen it?" names no account, but the customer's is closed: opening is the way back.
-    if (intent === OUT_OF_SCOPE && closedAccount && ASKS_TO_REOPEN.test(text)) intent = 'open_account';
-    // Told where the app keeps the password, "it doesn't work though" takes up the offer to explain
-    // the reset.
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'find_credentials') &&
-      offer === undefined &&
-      recap?.texts.includes(context.answer('find_credentials', 'password')) === true &&
-      (SAYS_IT_FAILS.test(text) || PASSWORD_TROUBLE.test(text))
-    )
-      intent = 'reset_stamps_password';
-    // "Can I use One Balance for FedEx?" (read as out of scope: FedEx is another company) asks about
-    // this account. The facts name USPS and UPS among its carriers and no others, so the bot says
-    // what it knows and offers a person for the rest.
-    const otherCarrier = OTHER_CARRIERS.find(([pattern]) => pattern.test(text))?.[1];
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
-      offer === undefined &&
-      otherCarrier !== undefined
-    )
-      return answeredWithPerson(
-        'pricing',
-        [
-          `One Balance is one postage account, provided by Stamps.com, for several carriers' labels. USPS and UPS are the ones I know it covers; whether ${otherCarrier} is among them, I cannot tell from here.`,
-        ],
-        'A person on our support team can tell you: shall I pass this to them? (yes / no)',
-      );
-    // "Can I use One Balance with Etsy?" (the prices answer, which names no store): which stores the
-    // app works with is the app's matter, beyond these facts; what One Balance is for, and a person.
-    const marketplace = MARKETPLACES.find(([pattern]) => pattern.test(text))?.[1];
-    if (
-      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
-      offer === undefined &&
-      marketplace !== undefined &&
-      QUESTION.test(text) &&
-      WORKS_WITH.test(text)
-    )
-      return answeredWithPerson(
-        'pricing',
-        [
-          `One Balance is the postage account the app buys your USPS and UPS labels with. Which stores and marketplaces the app works with, ${marketplace} among them or not, is a question about the app itself that I cannot answer from here.`,
-        ],
-        'A person on our support team can tell you: shall I pass this to them? (yes / no)',
-      );
-    // "It's a PO box" after the address troubleshooting or the steps: whether Stamps.com takes one is
-    // not in what the bot knows, so what to try and a person (it was out of scope).
-    if (
-      (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
-      offer === undefined &&
-      PO_BOX.test(text)
-    )
-      return answeredWithPerson(
-        recap.intent,
-        [
-          "I cannot tell whether Stamps.com takes a PO box as the account's address. Registration needs an address it can validate, so if the PO box is refused, try your street address.",
-        ],
-        'A person on our support team can also look into it with you: shall I pass you to them? (yes / no)',
-      );
-    // "Why am I charged $15.95 a month?": the fee DOMAIN.md says is another product's, said first
-    // (the whole prices answer ended with it). Told of such a charge after that, the bot cannot see
-    // it, and a person can.
-    if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_ABOUT_FEE.test(text))
-      return answerAboutSoFar('pricing', ENDICIA_FEE, { recap: { intent: 'pricing', texts: [ENDICIA_FEE] } });
-    if (
-      recap?.intent === 'pricing' &&
-      recap.texts.some((said) => said.includes('$15.95')) &&
-      offer === undefined &&
-      (intent === OUT_OF_SCOPE || intent === 'pricing') &&
-      SEES_A_CHARGE.test(text)
-    )
-      return answeredWithPerson(
-        'pricing',
-        [
-          'I cannot see charges on your card or your bank statement. One Balance has no monthly fee, so a $15.95 charge is not for this account.',
-        ],
-        'A person on our support team can look into the charge with you: shall I pass you to them? (yes / no)',
-      );
-    // "How do I connect UPS to One Balance?" (the whole prices answer before): UPS needs nothing of
-    // its own, which is what is asked.
-    if ((intent === OUT_OF_SCOPE || intent === 'pricing') && offer === undefined && ASKS_UPS_SETUP.test(text))
-      return answerAboutSoFar(
-        'pricing',
-        'UPS comes with your One Balance account: the same account buys USPS and UPS labels, with up to 62% off UPS shipments and up to 48% off UPS Ground Daily, so there is no separate UPS account to connect for it.',
-      );
-    // "How do I switch to UPS?", "I want to use ups instead of usps" (out of scope, 0.9 and 0.48):
-    // the same account covers UPS, which the prices answer says with its UPS discounts. Two examples
-    // in pricing.yaml pulled three tested readings elsewhere, so this is a rule.
-    if (intent === OUT_OF_SCOPE && offer === undefined && WANTS_UPS.test(text)) intent = 'pricing';
-    // "Do I have to pay anything to sign up?" reads as opening one, but asks what it costs.
-    if (intent === 'open_account' && YES_NO_QUESTION.test(text) && ASKS_COST.test(text)) intent = 'pricing';
-    // "What's my balance?", "how do I add funds?" name no topic of the classifier's (questions about
-    // money elsewhere are not ours), but the pricing answer says what the bot can see of a balance.
-    if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_FOR_BALANCE.test(text)) intent = 'pricing';
-    // No topic placed yet (out of scope or small talk) and nothing awaited: where the next three
-    // rules may read the message as an account question. Asked afresh, since each may set a topic.
-    const unplaced = () => (intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(intent)) && offer === undefined;
-    // "Do I have an account?", "do I still have an account with you?" read as a greeting (0.49,
-    // 0.85): for a signed-in customer the lookup answers it, as "do I have a One Balance account?"
-    // (opening one, 0.72) already was.
-    if (unplaced() && state.customer !== null && ASKS_HAS_ACCOUNT.test(text)) intent = 'open_account';
-    // "Can I print a label today?" from a signed-in customer (out of scope, 0.64; after "hi", a
-    // greeting) asks whether the account can buy postage now: the account check answers that.
-    if (unplaced() && state.customer !== null && CAN_I_SHIP_NOW.test(text)) intent = 'explain_suspension';
-    if (unplaced() && ASKS_TO_CHECK_ACCOUNT.test(text)) {
-      if (state.customer === null)
-        return answerAboutSoFar(
-          'explain_suspension',
-          `I can check an account only for a signed-in customer. ${SIGN_IN} Meanwhile, tell me what is going wrong, and I will tell you what usually causes it and how to fix it.`,
-        );
-      intent = 'explain_suspension';
-    }
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      PAYMENT_FAILED.test(text) &&
-      (state.customer !== null || ABOUT_POSTAGE.test(text))
-    )
-      intent = 'explain_suspension';
-    // "How do I do the new one?" (out of scope, 0.63): how to open a new account; "how do I get
-    // it?" after what One Balance is (out of scope) asks the same in a chat about One Balance.
-    if (
-      intent === OUT_OF_SCOPE &&
-      offer === undefined &&
-      ((HOW_TO.test(text) && NEW_ACCOUNT.test(text)) || GETS_ONE.test(text))
-    )
-      intent = 'open_account';
-    // "What does compliance review mean?" (out of scope, 0.80) names one of a suspension's causes:
-    // the suspension answer says what the bot knows of it, and for a signed-in customer whether it
-    // is what holds their account.
-    if (intent === OUT_OF_SCOPE && offer === undefined && NAMES_COMPLIANCE_REVIEW.test(text))
-      intent = 'explain_suspension';
-    // The prices answer begins with what One Balance is, and that Stamps.com provides it.
-    if (intent === OUT_OF_SCOPE && offer === undefined && ASKS_WHAT_STAMPS_IS.test(text)) intent = 'pricing';
     Object.assign(understood, { intent, confidence });
     // Not understood while an offer is open: most likely a question about the offer ("what would
     // that do?"), so explain it again rather than count a misunderstanding.
     if (intent === OUT_OF_SCOPE && offer !== undefined) return remindOffer(offer);
-    // The customer says what they will try next: not a question, so nothing to misunderstand. A
-    // promise to pass it on if it still fails holds for the message after this one too.
-    // It is about the last answer, so that answer's topic stays the conversation's.
-    // "Ok" or "hmm" alone acknowledges the answer in the same way, and "yay it works now" reports
-    // the problem gone (it was out of scope and offered a person): no misunderstanding, and the
-    // door stays open.
-    if (
-      (intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) &&
-      (willTry || ACKNOWLEDGES.test(text) || WORKS_NOW.test(text))
-    ) {
+    // "Ok" or "hmm" alone acknowledges the answer: not a question, so nothing to misunderstand. A
+    // promise to pass it on if it still fails holds for the message after this one too. It is
+    // about the last answer, so that answer's topic stays the conversation's. (What the customer
+    // will try next, and "it works now", are follow-ups of intents/dialogue/late.yaml.)
+    if ((intent === OUT_OF_SCOPE || !this.namesBeyondFailure(text, intent)) && ACKNOWLEDGES.test(text)) {
       const reply: Reply = {
-        texts: [
-          willTry
-            ? 'All right, let me know how it goes. If it still does not work, tell me here and I will help further.'
-            : WORKS_NOW.test(text)
-              ? 'Glad to hear it works now! Is there anything else I can help you with?'
-              : 'All right. Is there anything else I can help you with?',
-        ],
+        texts: [context.answer(OUT_OF_SCOPE, 'acknowledged')],
         ...promiseKept,
       };
       const stateChanges = { ...changes, misunderstandings: 0, recap };
@@ -2439,81 +2096,6 @@ export class ConversationEngine {
         about === undefined
           ? { reply, intent, confidence, stateChanges }
           : settled(about, reply, stateChanges),
-      );
-    }
-    // The bot found no account, and the customer says they never had one: that agrees, and opening
-    // one is the way forward, not "I can only help with...".
-    // "So I don't have one?" right after the opening steps reads as opening again: the same answer.
-    if (
-      (intent === OUT_OF_SCOPE || (intent === 'open_account' && openingStepsGiven && !HOW_TO.test(text))) &&
-      state.account === null &&
-      NEVER_HAD.test(text)
-    ) {
-      return answerAboutSoFar(
-        'open_account',
-        'That matches what I see: there is no One Balance account for you yet. Opening one takes a few minutes with the steps I gave; if a step fails, tell me what it says and I will help.',
-      );
-    }
-    // "It says no account found", when the bot found none: the same, and who can look further.
-    if (seesNoAccountError && !believesRegistered && offer === undefined) {
-      return endingWithPerson(
-        [
-          'That matches what I found: there is no One Balance account under the email you are signed in with, so opening one with the steps above is the way to start. If you registered with another email, our Customer Success team can check whether you have an account.',
-        ],
-        'Would you like me to pass you to a person on our support team? (yes / no)',
-      );
-    }
-    // The bot found no account, and the customer believes they registered: the bot can only look
-    // under the signed-in email, while Customer Success can look further (DOMAIN.md), so a person
-    // is offered rather than "I can only help with..." or the same "nothing to reconnect" again.
-    if (
-      (intent === OUT_OF_SCOPE ||
-        intent === 'reconnect_account' ||
-        intent === 'open_account' ||
-        confidence < this.options.clarifyBelow) &&
-      believesRegistered
-    ) {
-      return endingWithPerson(
-        [
-          ANOTHER_EMAIL.test(text)
-            ? 'That may be it: I can only look under the email you are signed in with, so I cannot check another one. Our Customer Success team can check whether you have an account under it.'
-            : 'I looked for a One Balance account under the email you are signed in with, and there is none. If you registered with another email, our Customer Success team can check whether you have an account.',
-        ],
-        'Would you like me to pass you to a person on our support team? (yes / no)',
-      );
-    }
-    // Nothing asked but another account named ("my email is x@y"): the note says why it is not
-    // looked at; not a misunderstanding, so no person is offered for it, unless one was just
-    // offered (after "I registered with another email"): a person can look, and the offer stands.
-    if (intent === OUT_OF_SCOPE && note !== undefined) {
-      const ending =
-        state.personOffered === true
-          ? personOrSupport(
-              'A person on our support team can look into it with you: shall I pass you to them? (yes / no)',
-            )
-          : {
-              text: state.customer === null ? SIGN_IN : 'What can I help you with on your own account?',
-              choices: {},
-              stateChanges: {},
-            };
-      return {
-        reply: { texts: [note, ending.text], ...ending.choices },
-        intent,
-        confidence,
-        stateChanges: { ...changes, misunderstandings: 0, ...ending.stateChanges },
-      };
-    }
-    // A visitor who did every step of the general suspension answer has one left: the Stamps line
-    // (signing in lets the bot check and try to unsuspend first).
-    if (
-      intent === OUT_OF_SCOPE &&
-      state.customer === null &&
-      recap?.intent === 'explain_suspension' &&
-      ALREADY_DID.test(text)
-    ) {
-      return answerAboutSoFar(
-        'explain_suspension',
-        `If the account is still suspended after those steps, Stamps can lift it: call them at ${STAMPS_PHONE}, the fastest way back to shipping. If you sign in to the app first, I can check your own account and try to unsuspend it.`,
       );
     }
     // Venting is understood: an apology and the way forward, not the list of topics. A person is
@@ -2528,36 +2110,25 @@ export class ConversationEngine {
         phoneReason === undefined &&
         !frustrated &&
         (state.account === null || closedAccount || recap?.intent === 'open_account');
+      const offerText = context.answer('talk_to_human', 'offer');
       // Not yet told how to open one: the steps, now.
-      if (opensNewAccount && !openingStepsGiven)
-        return answeredWithPerson(
-          'open_account',
-          [
-            `I understand you need to ship soon. ${
-              closedAccount
-                ? `Your One Balance account ending in ${account.accountNumberLast4} is closed, and a closed account cannot be used again, so`
-                : state.account === null
-                  ? 'I find no One Balance account for you, so'
-                  : 'So'
-            } opening a new one is the quickest way to ship, and it takes only a few minutes.`,
-            openingSteps,
-          ],
-          'Would you like me to pass you to a person on our support team? (yes / no)',
-        );
+      if (opensNewAccount && !openingStepsGiven) {
+        const why = closedAccount ? 'closed' : state.account === null ? 'none' : 'other';
+        const hurry = context.answer(OUT_OF_SCOPE, `hurry_open_${why}`, {
+          accountLast4: account?.accountNumberLast4 ?? '',
+        });
+        return answeredWithPerson('open_account', [hurry, openingSteps], offerText);
+      }
       const quickest =
         phoneReason !== undefined
-          ? `Calling Stamps at ${STAMPS_PHONE} is the fastest way to get the suspension lifted and to ship again.`
+          ? context.answer(OUT_OF_SCOPE, 'quickest_stamps_line', { stampsPhone: STAMPS_PHONE })
           : opensNewAccount
-            ? 'Opening a new One Balance account takes only a few minutes, so that is the quickest way to ship: follow the steps I gave you.'
+            ? context.answer(OUT_OF_SCOPE, 'quickest_new_account')
             : undefined;
       // In a hurry before saying what is wrong: what is, first.
       if (!frustrated && recap === undefined && quickest === undefined) {
         return withNote({
-          reply: {
-            texts: [
-              'I understand it is urgent. Tell me what is stopping you, for example a postage purchase that fails or an account missing from the app, and I will look into it straight away.',
-            ],
-          },
+          reply: { texts: [context.answer(OUT_OF_SCOPE, 'urgent')] },
           intent,
           confidence,
           stateChanges: { ...changes, misunderstandings: 0 },
@@ -2565,40 +2136,10 @@ export class ConversationEngine {
       }
       return endingWithPerson(
         [
-          frustrated ? 'I am sorry this has been so frustrating.' : 'I understand you need to ship soon.',
+          context.answer(OUT_OF_SCOPE, frustrated ? 'frustrated' : 'hurry'),
           ...(quickest === undefined ? [] : [quickest]),
         ],
-        'Would you like me to pass you to a person on our support team? (yes / no)',
-      );
-    }
-    // "How long will that take?" once support has the case: no promise of a time the bot cannot
-    // know, but who has it, what they wait for, and when people are back if they are away now.
-    // "When will someone get back to me?" names a person, but asks when, not for another one.
-    const lastTicket = state.tickets.filter((ticket) => !ticket.handoff).at(-1);
-    // "Can I check the status later?": yes, here, and what the bot can tell then.
-    if (!isAccountQuestion(intent) && lastTicket !== undefined && CHECKS_BACK_LATER.test(text))
-      return answerAboutSoFar(
-        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
-        `Yes, ask me here any time: I can tell you that support has your ${lastTicket.reason === 'reconnect_request' ? 'request' : 'case'}, and its ticket number once it has one. The person who picks it up will also let you know, here and by email.`,
-      );
-    // "How will I know when it's done?" is no goodbye either, whatever "done" suggests.
-    if (!isAccountQuestion(intent) && lastTicket !== undefined && HOW_LONG.test(text)) {
-      const offline = this.supportOffline();
-      return answerAboutSoFar(
-        (recap?.intent as Answerable | undefined) ?? 'talk_to_human',
-        [
-          // "Will I get an email?", "how will I know?" asks how, not when: the ticket's follow-up says.
-          ASKS_HOW_TOLD.test(text) && !ASKS_WHEN_DONE.test(text)
-            ? `${YES_NO_QUESTION.test(text) ? 'Yes: our' : 'Our'} support team follows up by email and here in this chat.`
-            : 'I cannot give you an exact time.',
-          lastTicket.reason === 'reconnect_request'
-            ? 'The reconnect request is waiting for a Customer Success agent to approve it, and you will hear from us as soon as it is done.'
-            : 'Our support team has your case with what I found, and a person will answer you as soon as they pick it up.',
-          lastTicket.reason.startsWith('phone:')
-            ? `Meanwhile, calling Stamps at ${STAMPS_PHONE} is still the fastest way back to shipping.`
-            : 'You do not need to ask again meanwhile.',
-          ...(offline === undefined ? [] : [offline]),
-        ].join(' '),
+        offerText,
       );
     }
     const lastAnswerSays = fromLastAnswer(intent);
@@ -2637,10 +2178,7 @@ export class ConversationEngine {
     // and without naming one ("I want to use USPS through your app", 0.52), the customer is asked
     // first.
     if (unsureOfPerson) {
-      return endingWithPerson(
-        [],
-        'Would you like me to pass you to a person on our support team? (yes / no) If not, tell me a little more about what you need.',
-      );
+      return endingWithPerson([], context.answer('talk_to_human', 'unsure'));
     }
     const answering = intent as Answerable;
     let reply = await POLICIES[answering](context);
@@ -2658,26 +2196,8 @@ export class ConversationEngine {
       }
       reply = answeredTogether([...before, { intent: answering, reply }, ...after]);
     }
-    // Asked again in other words ("is UPS included?" right after the prices), the same answer would
-    // come back word for word: the sentences that name what is asked say it better. Not for steps
-    // (a list), nor when the answer offers or escalates; the whole answer stays the recap.
-    const sameAgain =
-      also === undefined &&
-      recap?.intent === answering &&
-      reply.escalation === undefined &&
-      reply.choices === undefined &&
-      reply.texts.length === recap.texts.length &&
-      reply.texts.every((answer, index) => answer === recap.texts[index] && !answer.includes('\n'));
-    if (sameAgain) {
-      const sentences = sentencesNaming(text, reply.texts);
-      const all = reply.texts.flatMap((answer) => answer.split(SENTENCE_END)).length;
-      if (sentences.length > 0 && sentences.length < all)
-        // The answer's own state changes stand ("tell me if it still fails" holds as before).
-        return answerAboutSoFar(answering, {
-          ...reply,
-          texts: [fromWhatITold(answering, sentences)],
-        });
-    }
+    const better = also === undefined ? saidBetter(answering, reply) : undefined;
+    if (better !== undefined) return better;
     return withNote({ reply, intent, confidence, stateChanges: { ...changes, misunderstandings: 0 } });
   }
 

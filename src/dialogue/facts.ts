@@ -39,6 +39,58 @@ export function isQuestion(text: string): boolean {
   return QUESTION_WORDS.has(first.replace(/[^a-z']/g, ''));
 }
 
+/** Words that may open a yes-or-no question before its auxiliary ("so do I...", "ok is it..."). */
+const YES_NO_LEAD = new Set(['and', 'so', 'but', 'ok', 'okay', 'also']);
+/** The auxiliaries that open a yes-or-no question, and the words that follow them there. */
+const YES_NO_AUXILIARIES = new Set([
+  'do',
+  'does',
+  'did',
+  'is',
+  'are',
+  'was',
+  'can',
+  'could',
+  'will',
+  'would',
+  'should',
+  'must',
+  'have',
+  'has',
+]);
+const YES_NO_SUBJECTS = new Set(['i', 'it', 'that', 'this', 'they', 'there', 'we', 'my', 'the']);
+
+/** "Do I need a phone number?", "so is it free": an auxiliary and its subject open the message. */
+export function isYesNoQuestion(text: string): boolean {
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => word !== '');
+  const start = YES_NO_LEAD.has(words[0] ?? '') ? 1 : 0;
+  return YES_NO_AUXILIARIES.has(words[start] ?? '') && YES_NO_SUBJECTS.has(words[start + 1] ?? '');
+}
+
+/** The wh-words a question may open with: a closed class. */
+const WH_WORDS = new Set(['how', 'what', 'when', 'where', 'why', 'who', 'which']);
+
+/** The wh-word that opens the message ("so when will...": when), or none. */
+export function questionWordOf(text: string): string {
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => word !== '');
+  const first = YES_NO_LEAD.has(words[0] ?? '') ? words[1] : words[0];
+  return first !== undefined && WH_WORDS.has(first) ? first : 'none';
+}
+
+/** The last ticket support has from this conversation (a hand-off aside), by what it is for. */
+function lastTicketOf(state: ConversationState): string {
+  const reason = state.tickets.filter((ticket) => !ticket.handoff).at(-1)?.reason;
+  if (reason === undefined) return 'none';
+  if (reason === 'reconnect_request') return 'reconnect_request';
+  return reason.startsWith('phone:') ? 'stamps_line' : 'other';
+}
+
 function awaitingOf(state: ConversationState): string {
   if (state.offer?.kind === 'reconnect') return 'reconnect_yes';
   if (state.offer?.kind === 'unsuspend_retry') return 'fix_done';
@@ -53,6 +105,10 @@ export interface TurnReading {
   confidence: number;
   /** What the code lexicon read in it: yes, no, done (closed-class words with their negations). */
   lexicon?: ReadonlySet<string>;
+  /** The message names an email or account id that is not the customer's own. */
+  namesOtherAccount?: boolean;
+  /** The message names a keyword of the topic read, beyond failure words. */
+  namesItsTopic?: boolean;
 }
 
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
@@ -62,6 +118,8 @@ export function factsOf(
   supportOpen: boolean,
   reading: TurnReading = { intent: '', confidence: 0 },
   openingSteps = '',
+  /** The last answer as `<intent>.<variant>` of intents/, when it is one of them word for word. */
+  recapAnswer = '',
 ): Facts {
   return {
     'customer.signed_in': state.customer !== null,
@@ -94,6 +152,16 @@ export function factsOf(
     // -- facts of the topics' own questions (details, password, opening, registration) --
     // -- facts of repair (frustration, hurry, several requests) --
     // -- facts of the late answers (carriers, stores, prices, what was said) --
+    'recap.answer': recapAnswer,
+    'tickets.last': lastTicketOf(state),
+    'tickets.reconnect_requested': state.tickets.some((ticket) => ticket.reason === 'reconnect_request'),
+    'recap.names_customer_success':
+      state.recap?.texts.some((said) => said.includes('Customer Success')) === true,
+    'facts.still_failing_promised': state.stillFailingTicket !== undefined,
+    'message.yes_no_question': isYesNoQuestion(text),
+    'message.question_word': questionWordOf(text),
+    'message.names_its_topic': reading.namesItsTopic === true,
+    'message.names_other_account': reading.namesOtherAccount === true,
     // -- facts of the policies --
     'handoff.ticket_id': handoffTicketId(state) ?? '',
     'handoff.notified': state.handoff?.notified === true,

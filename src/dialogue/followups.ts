@@ -119,7 +119,9 @@ export class FollowupBook {
         countsAsMiss: effects.counts_as_miss !== false,
         filesPromisedTicket: effects.ticket === 'promised',
         ...(effects.promise ? { promise: effects.promise } : {}),
-        ...(effects.recap ? { recap: resolved(effects.recap, turn.facts) } : {}),
+        ...(effects.recap
+          ? { recap: effects.recap === true ? about : resolved(effects.recap, turn.facts) }
+          : {}),
         ...(act && actsOf(followup).includes(act) ? { act } : {}),
       };
     }

@@ -49,6 +49,27 @@ export const DIALOGUE_FACTS = defineFacts({
   // -- facts of the topics' own questions (details, password, opening, registration) --
   // -- facts of repair (frustration, hurry, several requests) --
   // -- facts of the late answers (carriers, stores, prices, what was said) --
+  /** The answer the last account answer gave, as `<intent>.<variant>` of intents/ ('' if none is). */
+  'recap.answer': 'string',
+  /** The last ticket support has from this conversation (not a hand-off), by what it is for. */
+  'tickets.last': 'enum(none, reconnect_request, stamps_line, other)',
+  /** The conversation has asked Customer Success for a reconnect. */
+  'tickets.reconnect_requested': 'boolean',
+  /** The last account answer named Customer Success (who reconnects, who looks under other emails). */
+  'recap.names_customer_success': 'boolean',
+  /** The last answer promised to pass the case on if it still fails (`stillFailingTicket`). */
+  'facts.still_failing_promised': 'boolean',
+  /** The message opens as a yes-or-no question ("do I need...", "is it..."): closed-class words. */
+  'message.yes_no_question': 'boolean',
+  /** The wh-word that opens the message ("when will someone answer?": when), '' if none does. */
+  'message.question_word': 'enum(none, how, what, when, where, why, who, which)',
+  /**
+   * The message names a keyword of the topic the classifier read (intents/*.yaml `keywords`), other
+   * than failure words: "my registration still fails" names registering, "still failing" nothing.
+   */
+  'message.names_its_topic': 'boolean',
+  /** The message names an email or account id that is not the customer's own (entities). */
+  'message.names_other_account': 'boolean',
   // -- facts of the policies --
   'handoff.ticket_id': 'string',
   'handoff.notified': 'boolean',
@@ -71,7 +92,7 @@ export type Scope = (typeof SCOPES)[number];
 export const LEXICON_ACTS = ['yes', 'no', 'done', 'not_yet', 'ack'] as const;
 
 /** The placeholders an answer may use; anything else in `{{ }}` fails to load. */
-export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone', 'accountLast4'] as const;
+export const PLACEHOLDERS = ['ticketId', 'supportWhen', 'stampsPhone', 'accountLast4', 'opening'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'an id is lower-case words joined by _ or .');
 const example = z.string().trim().min(1, 'an example must not be empty');
@@ -134,9 +155,9 @@ const effects = z.strictObject({
   /**
    * The answer becomes the last account answer, under that topic: the one later follow-ups are
    * about (an answer that gave the opening steps, so that they are not sent again). Default: the
-   * last answer stays.
+   * last answer stays. `true` (with `about`): the answer becomes the last answer of that topic.
    */
-  recap: answerable.optional(),
+  recap: z.union([answerable, z.literal(true)]).optional(),
 });
 
 /**
@@ -149,12 +170,11 @@ const variant = z.strictObject({
   effects: effects.optional(),
 });
 export type Variant = z.output<typeof variant>;
+/** The messages a variant says, in order. */
+export const messagesOf = (variant: Variant): string[] =>
+  typeof variant.text === 'string' ? [variant.text] : variant.text;
 /** One text, or variants: the first whose `when` holds is said. */
 const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
-
-/** The messages a variant says, in order. */
-export const messagesOf = (said: Variant): readonly string[] =>
-  typeof said.text === 'string' ? [said.text] : said.text;
 
 export const followupSchema = z
   .strictObject({
