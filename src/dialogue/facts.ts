@@ -46,10 +46,18 @@ function awaitingOf(state: ConversationState): string {
   return 'none';
 }
 
+/** How the answers spell the page that keeps the account (DOMAIN.md names it both ways). */
+const CARRIERS_PAGE_NAMES = ['ONE BALANCE & CARRIERS', 'ONE BALANCE AND CARRIERS'];
+
 /** How this turn's message was read by the topic classifier. */
 export interface TurnReading {
   intent: string;
   confidence: number;
+  /** The classifier found more than one request in the message. */
+  several?: boolean;
+  /** The word lists found frustration, or hurry, in the message. */
+  frustrated?: boolean;
+  hurried?: boolean;
 }
 
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
@@ -59,6 +67,7 @@ export function factsOf(
   supportOpen: boolean,
   reading: TurnReading = { intent: '', confidence: 0 },
   openingSteps = '',
+  answerOf: (intent: string, variant: string) => string = () => '',
 ): Facts {
   return {
     'customer.signed_in': state.customer !== null,
@@ -84,7 +93,15 @@ export function factsOf(
     // -- facts of the account's state (still failing, signed in, closed, closing) --
     // -- facts of suspensions and the Stamps line --
     // -- facts of the topics' own questions (details, password, opening, registration) --
+    'facts.page_named':
+      state.recap?.texts.some((said) => CARRIERS_PAGE_NAMES.some((name) => said.includes(name))) === true,
+    'facts.told_account_exists':
+      state.recap?.intent === 'registration_error' &&
+      state.recap.texts.includes(answerOf('registration_error', 'tips_duplicate')),
     // -- facts of repair (frustration, hurry, several requests) --
+    'message.frustrated': reading.frustrated === true,
+    'message.hurried': reading.hurried === true,
+    'message.several_requests': reading.several === true,
     // -- facts of the late answers (carriers, stores, prices, what was said) --
     // -- facts of the policies --
     'handoff.ticket_id': handoffTicketId(state) ?? '',

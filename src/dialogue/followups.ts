@@ -32,6 +32,8 @@ export interface FollowupAnswer {
   offersPerson: boolean;
   /** An open offer is asked again after the answer. */
   remindsOffer: boolean;
+  /** The texts become the last answer of `about` (see the schema's `recap`). */
+  recaps: boolean;
   /** False when the message must not count toward "not understood twice". */
   countsAsMiss: boolean;
   act?: string;
@@ -66,17 +68,27 @@ export class FollowupBook {
     this.sharedActs = Object.keys(dialogue.acts);
   }
 
-  answer(turn: FollowupTurn, render: Render): FollowupAnswer | undefined {
-    const inScopes = (scopes: ReadonlySet<Scope>) =>
-      SCOPES.filter((scope) => scopes.has(scope)).flatMap((scope) => this.byScope.get(scope) ?? []);
+  /**
+   * The act the turn's message reads as (a shared act, or a follow-up's own) among those that may
+   * answer it now; undefined when none beats the topics and the threshold.
+   */
+  read(turn: Pick<FollowupTurn, 'text' | 'scopes' | 'facts'>): string | undefined {
     // The shared acts always compete, answered here or not: "what was the reason?" is a `why`,
     // never the nearest question some follow-up of the moment takes. A follow-up's own examples
-    // compete only while its scope is active.
-    const accepted = new Set([...this.sharedActs, ...inScopes(turn.scopes).flatMap(actsOf)]);
+    // compete only where it may answer (its scope active, its condition holding), so that one
+    // topic's questions do not draw a message away from another's.
+    const own = this.inScopes(turn.scopes).filter(
+      (followup) => followup.when === undefined || evaluate(followup.when, turn.facts),
+    );
+    const accepted = new Set([...this.sharedActs, ...own.flatMap(actsOf)]);
     // While a person has the conversation the bot takes no new topic: only the acts compete.
-    const read = this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'));
-    for (const followup of inScopes(turn.answering ?? turn.scopes)) {
-      if (!matches(followup, turn, read?.act)) continue;
+    return this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'))?.act;
+  }
+
+  answer(turn: FollowupTurn, render: Render): FollowupAnswer | undefined {
+    const act = this.read(turn);
+    for (const followup of this.inScopes(turn.answering ?? turn.scopes)) {
+      if (!matches(followup, turn, act)) continue;
       const variant = followup.say?.find(
         (each) => each.when === undefined || evaluate(each.when, turn.facts),
       );
@@ -86,16 +98,22 @@ export class FollowupBook {
       const about = resolved(effects.about, turn.facts);
       return {
         id: followup.id,
-        texts: variant === undefined ? [] : [render(variant.text)],
+        texts: variant === undefined ? [] : variant.text.map(render),
         ...(topic ? { topic } : {}),
         ...(about ? { about } : {}),
         offersPerson: effects.offer_person === true,
         remindsOffer: effects.remind_offer === true,
+        recaps: effects.recap === true,
         countsAsMiss: effects.counts_as_miss !== false,
-        ...(read && actsOf(followup).includes(read.act) ? { act: read.act } : {}),
+        ...(act && actsOf(followup).includes(act) ? { act } : {}),
       };
     }
     return undefined;
+  }
+
+  /** The follow-ups of `scopes`, innermost scope first, each scope's in file order. */
+  private inScopes(scopes: ReadonlySet<Scope>): Followup[] {
+    return SCOPES.filter((scope) => scopes.has(scope)).flatMap((scope) => this.byScope.get(scope) ?? []);
   }
 }
 

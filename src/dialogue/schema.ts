@@ -29,7 +29,17 @@ export const DIALOGUE_FACTS = defineFacts({
   // -- facts of the account's state (still failing, signed in, closed, closing) --
   // -- facts of suspensions and the Stamps line --
   // -- facts of the topics' own questions (details, password, opening, registration) --
+  /** The last account answer sends the customer to the ONE BALANCE & CARRIERS page. */
+  'facts.page_named': 'boolean',
+  /** The last account answer said that registering finds an account for the details already. */
+  'facts.told_account_exists': 'boolean',
   // -- facts of repair (frustration, hurry, several requests) --
+  /** The message has words of frustration (the `frustration` word list of intents/dialogue/). */
+  'message.frustrated': 'boolean',
+  /** The message has words of hurry (the `hurry` word list). */
+  'message.hurried': 'boolean',
+  /** The topic classifier found more than one request in the message. */
+  'message.several_requests': 'boolean',
   // -- facts of the late answers (carriers, stores, prices, what was said) --
   // -- facts of the policies --
   'handoff.ticket_id': 'string',
@@ -64,6 +74,12 @@ export const actsFileSchema = z.strictObject({
     z.strictObject({
       description: z.string().trim().min(1, 'a description is required'),
       examples: z.array(example).min(8, 'at least 8 examples are required'),
+      /**
+       * Examples of a topic (intents/*.yaml) that the act reader reads as this act instead: the
+       * topic classifier keeps them as the topic's ("is anybody there" greets, and asks whether
+       * the bot is there, which the dialogue answers).
+       */
+      claims: z.array(example).optional(),
     }),
   ),
 });
@@ -89,15 +105,22 @@ const effects = z.strictObject({
   offer_person: z.literal(true).optional(),
   /** An offer still waiting (a retry after the card update, a reconnect) is asked again after it. */
   remind_offer: z.literal(true).optional(),
+  /**
+   * With `about`: the text becomes that topic's last answer (the recap later follow-ups are read
+   * against), where `about` alone keeps the answer before it.
+   */
+  recap: z.literal(true).optional(),
   /** False: a message this answers does not count toward "not understood twice". */
   counts_as_miss: z.literal(false).optional(),
 });
 
+/** What a variant says: one message, or several said one after the other (each its own bubble). */
+const messages = z.union([text.transform((only) => [only]), z.array(text).min(1)]);
 /** A variant's `effects` replace the follow-up's own, one by one, when that variant is said. */
-const variant = z.strictObject({ when: when.optional(), text, effects: effects.optional() });
+const variant = z.strictObject({ when: when.optional(), text: messages, effects: effects.optional() });
 export type Variant = z.output<typeof variant>;
 /** One text, or variants: the first whose `when` holds is said. */
-const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
+const say = z.union([text.transform((only): Variant[] => [{ text: [only] }]), z.array(variant).min(1)]);
 
 export const followupSchema = z
   .strictObject({
@@ -124,9 +147,23 @@ export const followupSchema = z
   );
 export type Followup = z.infer<typeof followupSchema>;
 
-/** One file of `intents/dialogue/`: shared acts, follow-ups, or both. */
+/**
+ * Named lists of phrases that say something of a message but name no topic of it (hurry, a
+ * store's name, frustration): the code finds them, or reads a message again without them
+ * (src/dialogue/words.ts says how a phrase is written).
+ */
+export const wordListsSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9_]*$/, 'a list name is lower-case words joined by _'),
+  z.strictObject({
+    description: z.string().trim().min(1, 'a description is required'),
+    phrases: z.array(z.string().trim().min(1, 'a phrase must not be empty')).min(1),
+  }),
+);
+
+/** One file of `intents/dialogue/`: shared acts, follow-ups, word lists, or several of them. */
 export const dialogueFileSchema = z.strictObject({
   acts: actsFileSchema.shape.acts.optional(),
   followups: z.array(followupSchema).optional(),
+  words: wordListsSchema.optional(),
 });
 export type DialogueFile = z.infer<typeof dialogueFileSchema>;
