@@ -59,10 +59,18 @@ export class ActReader {
     return new ActReader(IntentClassifier.train(rows), threshold);
   }
 
+  /** The last message read and its probabilities: a turn reads its message more than once. */
+  private last: { text: string; probabilities: ArrayLike<number> } | undefined;
+
+  private probabilitiesOf(classifier: IntentClassifier, text: string): ArrayLike<number> {
+    if (this.last?.text !== text) this.last = { text, probabilities: classifier.probabilities(text) };
+    return this.last.probabilities;
+  }
+
   /** The most likely of `accepted` acts, when it beats the threshold; undefined otherwise. */
   read(text: string, accepted: ReadonlySet<string>, topicsCompete = true): ReadAct | undefined {
     if (this.classifier === undefined || accepted.size === 0) return undefined;
-    const probabilities = this.classifier.probabilities(text);
+    const probabilities = this.probabilitiesOf(this.classifier, text);
     let total = 0;
     let best: ReadAct | undefined;
     this.classifier.intents.forEach((label, index) => {
