@@ -906,6 +906,8 @@ export class ConversationEngine {
   private readonly followups: FollowupBook;
   /** The dialogue data's word lists: hurry, frustration, names that tell no topic. */
   private readonly words: WordLists;
+  /** The last `nextOpening` worked out, and in which minute. */
+  private opening: { minute: number; next: string | null } | undefined;
   /** The late turns this process is still finishing: handed over to another process at a stop. */
   private readonly lateTurns = new Map<string, { conversationId: string; turnId: string }>();
   private readonly guard: OutputGuard;
@@ -1152,7 +1154,7 @@ export class ConversationEngine {
     reading: TurnReading,
     only: readonly Scope[] = SCOPES,
   ): { turn: FollowupTurn; vars: Record<string, string> } {
-    const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+    const opening = this.nextOpening();
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
     });
@@ -1176,6 +1178,17 @@ export class ConversationEngine {
       facts,
     };
     return { turn, vars };
+  }
+
+  /**
+   * When people answer next (null while they do), as `nextOpening` says, worked out once a minute:
+   * every turn reads it for its follow-ups, some more than once, and it cannot change sooner.
+   */
+  private nextOpening(): string | null {
+    if (!this.deps.supportHours) return null;
+    const minute = Math.floor(Date.now() / 60_000);
+    if (this.opening?.minute !== minute) this.opening = { minute, next: nextOpening(this.deps.supportHours) };
+    return this.opening.next;
   }
 
   /** An intent's answer variant with its placeholders filled. */

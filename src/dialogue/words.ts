@@ -54,13 +54,13 @@ export function partsOf(phrase: string): { parts: Part[]; problem?: string } {
   return { parts };
 }
 
-/** Where `parts` match the words from `at` on: the end of the match, or -1. */
-function matchFrom(parts: readonly Part[], words: readonly string[], at: number): number {
-  const [part, ...rest] = parts;
+/** Where `parts` (from part `from` on) match the words from `at` on: the end of the match, or -1. */
+function matchFrom(parts: readonly Part[], words: readonly string[], at: number, from = 0): number {
+  const part = parts[from];
   if (part === undefined) return at;
   if ('gap' in part) {
     for (let skip = 0; skip <= GAP_WORDS && at + skip <= words.length; skip++) {
-      const end = matchFrom(rest, words, at + skip);
+      const end = matchFrom(parts, words, at + skip, from + 1);
       if (end >= 0) return end;
     }
     return -1;
@@ -68,25 +68,41 @@ function matchFrom(parts: readonly Part[], words: readonly string[], at: number)
   const word = words[at];
   if (word === undefined) return -1;
   const fits = 'word' in part ? word === part.word : word.startsWith(part.prefix);
-  return fits ? matchFrom(rest, words, at + 1) : -1;
+  return fits ? matchFrom(parts, words, at + 1, from + 1) : -1;
+}
+
+/** A list's phrases by their first word: only those that can start at a word are tried there. */
+interface Index {
+  byWord: ReadonlyMap<string, readonly Part[][]>;
+  byBeginning: readonly { prefix: string; parts: Part[] }[];
+}
+
+function indexOf(phrases: readonly string[]): Index {
+  const byWord = new Map<string, Part[][]>();
+  const byBeginning: { prefix: string; parts: Part[] }[] = [];
+  for (const phrase of phrases) {
+    const { parts, problem } = partsOf(phrase);
+    const first = parts[0];
+    if (problem !== undefined || first === undefined || 'gap' in first) continue;
+    if ('word' in first) byWord.set(first.word, [...(byWord.get(first.word) ?? []), parts]);
+    else byBeginning.push({ prefix: first.prefix, parts });
+  }
+  return { byWord, byBeginning };
 }
 
 /** The word lists of the dialogue data, to find their phrases in a message or read it without them. */
 export class WordLists {
-  private readonly lists: ReadonlyMap<string, readonly Part[][]>;
+  private readonly lists: ReadonlyMap<string, Index>;
+  /** The last message looked at, its words, and the phrases found in it by list. */
+  private last: { text: string; words: Words; spans: Map<string, Span[]> } | undefined;
 
   constructor(data: WordListsData) {
-    this.lists = new Map(
-      Object.entries(data).map(([name, { phrases }]) => [
-        name,
-        phrases.map((phrase) => partsOf(phrase).parts),
-      ]),
-    );
+    this.lists = new Map(Object.entries(data).map(([name, { phrases }]) => [name, indexOf(phrases)]));
   }
 
   /** Whether `text` has a phrase of list `name` (an unknown list has none). */
   has(name: string, text: string): boolean {
-    return this.spans(name, wordsOf(text)).length > 0;
+    return this.found(name, text).spans.length > 0;
   }
 
   /**
@@ -94,8 +110,7 @@ export class WordLists {
    * the classifier's normal form; `text` as it is when it has none.
    */
   without(name: string, text: string): string {
-    const words = wordsOf(text);
-    const spans = this.spans(name, words);
+    const { words, spans } = this.found(name, text);
     if (spans.length === 0) return text;
     let rest = '';
     let from = 0;
@@ -106,18 +121,34 @@ export class WordLists {
     return (rest + words.normal.slice(from)).replace(/ {2,}/g, ' ').trim();
   }
 
-  /** Every match of the list's phrases in the words, first to last, none overlapping. */
-  private spans(name: string, { tokens }: Words): Span[] {
-    const phrases = this.lists.get(name) ?? [];
-    const words = tokens.map((token) => token.word);
-    const spans: Span[] = [];
-    for (let at = 0; at < words.length; ) {
-      const end = Math.max(-1, ...phrases.map((parts) => matchFrom(parts, words, at)));
-      if (end > at) {
-        spans.push([at, end]);
-        at = end;
-      } else at++;
+  /** The words of `text` and the phrases of list `name` in them (a turn asks more than once). */
+  private found(name: string, text: string): { words: Words; spans: Span[] } {
+    if (this.last?.text !== text) this.last = { text, words: wordsOf(text), spans: new Map() };
+    const { words, spans } = this.last;
+    let inList = spans.get(name);
+    if (inList === undefined) {
+      inList = spansOf(this.lists.get(name), words);
+      spans.set(name, inList);
     }
-    return spans;
+    return { words, spans: inList };
   }
+}
+
+/** Every match of the list's phrases in the words, first to last, the longest where several start. */
+function spansOf(index: Index | undefined, { tokens }: Words): Span[] {
+  if (index === undefined) return [];
+  const words = tokens.map((token) => token.word);
+  const spans: Span[] = [];
+  for (let at = 0; at < words.length; ) {
+    const word = words[at] as string;
+    let end = -1;
+    for (const parts of index.byWord.get(word) ?? []) end = Math.max(end, matchFrom(parts, words, at));
+    for (const { prefix, parts } of index.byBeginning)
+      if (word.startsWith(prefix)) end = Math.max(end, matchFrom(parts, words, at));
+    if (end > at) {
+      spans.push([at, end]);
+      at = end;
+    } else at++;
+  }
+  return spans;
 }
