@@ -22,9 +22,10 @@ import {
 } from '../core/types.ts';
 import { ActReader } from '../dialogue/act-reader.ts';
 import { factsOf, isYesNoQuestion, scopesOf, type TurnReading } from '../dialogue/facts.ts';
-import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/followups.ts';
+import { type FollowupAnswer, FollowupBook, type FollowupTurn, withAnswers } from '../dialogue/followups.ts';
 import type { Dialogue } from '../dialogue/load.ts';
 import { SCOPES, type Scope } from '../dialogue/schema.ts';
+import { WordLists } from '../dialogue/words.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
 import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
@@ -50,7 +51,6 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
-  ASKS_FULL_NUMBER,
   ASKS_TO_REOPEN,
   aboutLiftedSuspension,
   answeredTogether,
@@ -139,102 +139,11 @@ const OTHER_ACCOUNT =
 type QuestionAnswers = readonly (readonly [asks: RegExp, answer: string])[];
 const answerIn = (questions: QuestionAnswers, text: string): string | undefined =>
   questions.find(([asks]) => asks.test(text))?.[1];
-/**
- * Questions about the phone verification that registering ends in, each with what the bot can say
- * of it: "what number does it go to?" (not "from"), "can you verify it for me?", "can I use another
- * number?", "can I use a landline?".
- */
-const VERIFICATION_QUESTIONS: QuestionAnswers = [
-  [
-    /\b(?:how\s+(?:long|soon)|when\s+(?:will|should|does|do|would))\b.*\b(?:codes?|texts?|sms|calls?|arriv\w*|come|get\s+it)\b/i,
-    'I cannot see when the code is sent. If it has not arrived after a few minutes, ask for a new one, and choose a call if texts do not come through.',
-  ],
-  // "I use Google Voice": whether the code reaches an internet number is not something the bot
-  // can see, so what surely works instead.
-  [
-    /\b(?:google\s+voice|voip|virtual\s+(?:phone\s+)?(?:number|line)|internet\s+(?:phone|number|line)|text\s*now|skype\s+(?:number|phone))\b/i,
-    'I cannot tell whether the code reaches an internet number such as Google Voice. If it does not arrive, put a mobile or landline number in the registration form and ask for a new code (a landline gets it by call).',
-  ],
-  [
-    /\b(?:what|which)\s+(?:phone\s+)?number\s+(?:should|do|can|could|must|would)\s+i\s+(?:use|put|enter|give)\b/i,
-    'Any number of yours that can take a text or a call: a mobile gets the code either way, and a landline gets it by call. Put it in the registration form, then ask for a new code.',
-  ],
-  [
-    /^(?!.*\bfrom\b).*(?:\b(?:what|which)\s+(?:phone\s+)?number\b|\bwhere\s+(?:does|do|will|is)\s+(?:it|the\s+(?:code|text|call))\s+(?:go|get\s+sent|sent)\b)/i,
-    'The code goes to the phone number given for verification in the registration form; I cannot see that number from here. Check that it is right and can receive texts or calls, or ask for the code by call instead.',
-  ],
-  [
-    /\b(?:what|which)\s+(?:phone\s+)?number\b.*\bfrom\b|\bwho\s+(?:sends|calls|texts)\b|\bnumber\b.*\b(?:comes?|coming|sent|sends?|calls?|texts?)\s+from\b/i,
-    'I cannot see which number the code comes from. It is sent by text or by call, as you choose, to the phone number in the registration form; if a text does not come through, ask for the code by call.',
-  ],
-  [
-    /\b(?:can|could|would)\s+(?:you|u)\s+(?:just\s+)?(?:verify|confirm|approve|bypass|send\s+(?:me\s+)?(?:the|a)\s+(?:new\s+)?code)\b|\bverify\s+(?:it|me)\s+for\s+me\b/i,
-    'I cannot verify it for you: the code goes to your phone, and only you can enter it in the registration form. Ask for a new code (by call if texts do not arrive) and enter it within a few minutes.',
-  ],
-  [
-    /\b(?:change|edit|update|correct|fix)\s+(?:the|my)\s+(?:phone\s+)?number\b|\b(?:different|another|other|new)\s+(?:phone\s+)?number\b/i,
-    "The code goes to the phone number in the registration form. The form's details can be edited before you register, so correct the number there, then ask for a new code.",
-  ],
-  [
-    /\b(?:(?:have|need)\s+to\s+(?:use|be|have)\s+(?:a\s+|my\s+)?(?:cell|mobile|smart)\s*-?\s*phone|has\s+to\s+be\s+a\s+(?:cell|mobile)|land\s*-?\s*line|(?:home|office|work|business|desk)\s+(?:phone|line|number)|(?:no|without\s+a)\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:do\s*n['’]?t|do\s+not)\s+(?:have|own)\s+a\s+(?:cell|mobile|smart)\s*-?\s*phone|(?:can['’]?t|cannot|does\s*n['’]?t|doesn['’]?t)\s+(?:get|receive|take)\s+texts?)\b/i,
-    'A phone that cannot get texts works too: choose to verify by phone call instead of text, and the code comes in a call to that number. Enter it within a few minutes, then click Register Account.',
-  ],
-  [
-    /\b(?:verif\w*|codes?|confirm\w*)\b.*\b(?:e-?mail\w*|inbox)\b|\b(?:e-?mail\w*|inbox)\b.*\b(?:verif\w*|codes?|instead)\b/i,
-    'Registration is verified by phone: the code comes by text or by call to the number in the registration form, and I know of no way to have it sent by email.',
-  ],
-];
-/** The opening steps' third step, which the answers about the form's details start from. */
-const ACCOUNT_INFORMATION =
-  "The Account Information in the form is filled in from your store's details, and you can edit it";
-/** "What info do I need?", "what do I need to register?", "what documents are required?". */
-const NEEDED_TO_OPEN =
-  /\bwhat\s+(?:else\s+)?(?:info\w*|details?|documents?|paperwork|things?|stuff)\s+(?:do|will|would|should|does|is|are)\b.*\b(?:need\w*|required|have|ready)\b|\bwhat\s+(?:else\s+)?(?:do|will|would)\s+i\s+need\b|\bwhat\s+(?:else\s+)?(?:is|are)\s+(?:needed|required)\b/i;
-/**
- * Questions about a step of the opening steps, answered from what the steps and DOMAIN.md say of
- * it. The phone verification step has its own table above.
- */
-const OPENING_QUESTIONS: QuestionAnswers = [
-  // "What info do I need?", "what do I need to have ready?": what the form asks for, in one line.
-  [
-    NEEDED_TO_OPEN,
-    `You need three things for the form: your store's details (the app fills them in, and you can edit them), a payment card for your postage, and a phone that can take a call or a text for the verification code.`,
-  ],
-  [
-    /\bcredit\s+(?:check|score|history|report)\b/i,
-    "I cannot tell whether Stamps.com looks at credit: what the form asks for is your store's details, a payment card for your postage, and a phone to verify by call or text.",
-  ],
-  [
-    /\baddress\w*\b/i,
-    `${ACCOUNT_INFORMATION}. Make sure the street, city and ZIP code are your correct postal address: registration stops when the address cannot be validated.`,
-  ],
-  [
-    /\b(?:terms|tos|conditions|agreement)\b/i,
-    "The Terms of Service are Stamps.com's, since Stamps.com provides the postage; you read and accept them in the registration form. I cannot speak for what they say: questions about them are for Stamps.com.",
-  ],
-  [
-    /\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:credit\s+|debit\s+|payment\s+)?card\b/i,
-    'The card you enter in the form pays for the postage you buy with One Balance, so use the one you want postage charged to. Card details never reach me, so please do not type them here.',
-  ],
-  // "Do I need a different email?", "can I use the same email?" (a closed account's, most often):
-  // what the form allows, and the duplicate-account error as the sign that it is not accepted.
-  [
-    /\b(?:need|use|using|have|requires?|re-?use)\s+(?:to\s+(?:use|have)\s+)?(?:a|an|the|my)?\s*(?:same|different|new|separate|another|old)\s+e-?mail\b|\bre-?use\s+(?:my|the)\s+e-?mail\b/i,
-    `${ACCOUNT_INFORMATION}, the email too. I cannot tell whether Stamps.com takes an email that a closed account used: if registering says an account already exists, tell me and I will help with that error.`,
-  ],
-  [
-    /\bwhat\s+(?:\w+\s+){0,2}(?:should|do|must)\s+i\s+(?:use|enter|put|fill)\b|\b(?:which|what)\s+(?:e-?mail|name|phone|details?|info\w*)\b/i,
-    `${ACCOUNT_INFORMATION} before you register: keep there the details you want on the One Balance account.`,
-  ],
-];
 /** "Can I appeal?", "how do I dispute this?": contesting a suspension. */
 const APPEALS = /\b(?:appeal\w*|disput\w*|contest\w*|challeng\w*|overturn\w*)\b/i;
 /** Money left on an account ("my old balance", "a refund"), not "One Balance", the account's name. */
 const LEFT_MONEY =
   /\b(?:(?<!\bone\s)balance|money|funds?|refund\w*|credit(?!\s+(?:check|score|history|report)))\b/i;
-/** "Can you email it to me?", "text me the number": asked of the account details just shown. */
-const ASKS_TO_SEND_DETAILS =
-  /\b(?:e-?mail|text|sms|send|message|dm)\s+(?:it|them|that|those|me|the\s+(?:details|number|username))\b/i;
 /** Words that say no more than "here is an account": "my email is", "it's", "account id". */
 const ACCOUNT_FILLER =
   /\b(?:my|the|it|its|it['’]s|is|email|e-?mail|address|account|acct|id|number|no|one\s+balance|here|this|that|try|use|under|with|me|i\s+am|i['’]m|again)\b/gi;
@@ -252,44 +161,6 @@ const PUNCTUATION_ONLY = /^[\s\p{P}]+$/u;
 /** "It happened again", "it's back", "suspended again", "same error again": a problem come back. */
 const SAYS_IT_CAME_BACK =
   /\b(?:happen(?:ed|ing|s)?|suspended|back|came\s+back|returned|showing|showed\s+up|appear\w*)\s+again\b|\bit['’]?s\s+back\b|\bsame\s+(?:thing|error|problem|alert|message)\b/i;
-/** Stores and marketplaces a shipping app may connect to (not One Balance's to say), as spelt. */
-const MARKETPLACES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\betsy\b/i, 'Etsy'],
-  [/\bshopify\b/i, 'Shopify'],
-  [/\bebay\b/i, 'eBay'],
-  [/\bamazon\b/i, 'Amazon'],
-  [/\bwoo\s*commerce\b/i, 'WooCommerce'],
-  [/\bbig\s*commerce\b/i, 'BigCommerce'],
-  [/\bsquarespace\b/i, 'Squarespace'],
-  [/\bwix\b/i, 'Wix'],
-  [/\bwalmart\b/i, 'Walmart'],
-  [/\bmagento\b/i, 'Magento'],
-  [/\btik\s*tok\b/i, 'TikTok Shop'],
-];
-/** "Can my employee use it?", "share my one balance with my staff": the customer's own people. */
-const OWN_STAFF_USES =
-  /\b(?:my|our)\s+(?:employees?|staff|team(?:\s*mates?)?|workers?|assistants?|partners?|wife|husband|colleagues?|co-?workers?|va|packers?|warehouse\s+(?:team|staff|guys?))\b.*\b(?:use|using|access|log\s*in|sign\s*in|share|see)\b|\b(?:use|using|access|share|give)\b.*\b(?:my|our|to\s+my)\s+(?:employees?|staff|team|workers?|assistants?|colleagues?|co-?workers?|va)\b/i;
-/** "Can I talk to...", "speak with someone": asking for a person to talk to. */
-const ASKS_TO_TALK = /\b(?:talk|speak|chat|contact|call|reach)\b/i;
-/** "Label printing failed", "error buying postage": a purchase or a label that fails. */
-const PURCHASE_FAILS =
-  /\b(?:labels?|postage|purchas\w*|print\w*)\b.*\b(?:fail\w*|errors?|won['’]?t|not\s+working|declined|broke\w*)\b|\b(?:fail\w*|errors?)\b.*\b(?:labels?|postage|purchas\w*|printing)\b/i;
-/** Registering named: "registration", "sign up", "verification", "the text code". */
-const NAMES_REGISTERING =
-  /\b(?:regist\w*|sign(?:ing)?[\s-]*up|verif\w*|(?:verification|text|sms|phone)\s+codes?|open(?:ing)?\s+(?:an?\s+|my\s+)?(?:new\s+)?account)\b/i;
-/** Names of stores and of the app itself, which tell nothing of a message's topic. */
-const NAMES_NO_TOPIC = new RegExp(
-  [...MARKETPLACES.map(([pattern]) => pattern.source), String.raw`\bshipping\s*easy(?:['’]s)?\b`].join('|'),
-  'i',
-);
-const NAMES_NO_TOPIC_WORDS = new RegExp(NAMES_NO_TOPIC.source, 'gi');
-/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
-const ACKNOWLEDGES =
-  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
-/** "Where exactly is that page?", "where do I find it?": where the page the last answer named is. */
-const WHERE_IS_IT =
-  /^\s*(?:(?:and|so|ok(?:ay)?|sorry|but)[\s,]+)*where\s*(?:exactly\s+)?(?:is|['’]?s|do\s+i\s+find|can\s+i\s+find|would\s+i\s+find)\s+(?:that|it|this|the)(?:\s+(?:one\s+balance\s*(?:&|and)?\s*)?carriers?)?(?:\s+(?:page|link|button|menu|tab|section))?(?:\s+exactly)?\s*[?.!]*\s*$/i;
-const CARRIERS_PAGE = /\bONE BALANCE (?:&|AND) CARRIERS\b/;
 /** Said, instead of the offer of a person, once support already has the conversation. */
 const SUPPORT_HAS_IT = 'Our support team already has this conversation, and a person will pick it up.';
 const ESCALATED =
@@ -446,9 +317,6 @@ const FOLLOW_UP = new RegExp(
   ].join(''),
   'i',
 );
-/** "And UPS?", "what about the account number?": one thing asked about, named and no more. */
-const ABOUT_ONE_THING =
-  /^\s*(?:(?:and|so|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+about\s+(?<thing>[^?]{1,40}?)|and\s+(?<short>[^?]{1,30}?)\s*\?)\s*\??\s*$/i;
 
 const SENTENCE_END = /(?<=[.!?])\s+/;
 
@@ -521,11 +389,6 @@ const ANSWER_SAYS_THE_SAME: ReadonlySet<string> = new Set(['open_account', 'pric
 /** Venting: said with a question or not, it deserves an apology before the answer. */
 const FRUSTRATED =
   /\b(?:ridiculous|annoy\w*|frustrat\w*|useless|terrible|awful|(?:this|that|it)(?:\s+is|['’]s)\s+a\s+joke|what\s+a\s+joke|waste\s+of|ugh+|wtf|unacceptable|fed\s+up|sick\s+of|thanks?\s+(?:you\s+)?(?:a\s+lot\s+|so\s+much\s+)?for\s+nothing|no\s+thanks\s+to\s+you|not\s+(?:very\s+|at\s+all\s+)?helpful|unhelpful|no\s+help\s+at\s+all|cost(?:ing|s)?\s+me\s+(?:money|sales|customers|business|orders)|(?:los(?:ing|e)|lost)\s+(?:money|sales|customers|business|orders)|hurt(?:ing|s)?\s+my\s+(?:business|sales|shop|store))\b/i;
-/** "I need to ship today", "orders are waiting", "asap": the customer is in a hurry. */
-const IN_A_HURRY =
-  /\b(?:urgent\w*|asap|emergency|right\s+(?:now|away)|(?:ship|send|mail|get\s+\w+\s+out)\w*\b[^.?!]*\b(?:today|tonight|now)|orders?\s+(?:are\s+)?(?:waiting|piling|stuck)|(?:customers?|people|buyers)\s+(?:are\s+)?waiting)\b/i;
-/** Every hurry phrase of a message, to read what else it says without them. */
-const HURRY_WORDS = new RegExp(IN_A_HURRY.source, 'gi');
 /**
  * Words that say something fails, whatever it is: some intents count them among their keywords
  * ("failing" for registration), but they name no topic.
@@ -543,18 +406,6 @@ const PREVENTS =
   /\b(?:prevent\w*|avoid\w*)\b|\b(?:keep|stop)\s+(?:that|it|this)\s+from\s+happening\b|\b(?:make\s+sure|ensure)\s+(?:that\s+|it\s+|this\s+)*(?:does\s*n['’]?t|does\s+not|won['’]?t|will\s+not|never)\s+happen\w*\b/i;
 /** A follow-up asking for a cause ("why?", "what happened?", "was it something I did?"), not for the next step. */
 const ASKS_WHY = /\b(?:why|happen\w*|reason|caus\w*|fault|something\s+i\s+did|did\s+i\s+(?:do|cause))\b/i;
-/** "I never had one", "I don't have an account": said of the account the bot found none of. */
-const NEVER_HAD =
-  /\b(?:never\s+(?:had|opened|made|created|set\s+up|registered|signed\s+up)|(?:do\s*n[o'’]?t|did\s*n['’]?t|did\s+not)\s+(?:have|had|open|make|create|register))\b/i;
-/** "I forgot it", "forgot that too". */
-const FORGOT = /\bforg[eo]t\w*\b|\bdo\s*n['’]?t\s+(?:remember|know)\s+(?:it|that|the\s+old\s+one)\b/i;
-/** "Do I need the old one to reset it?", "does it ask for my current password?": the reset needs none. */
-const NEEDS_OLD_PASSWORD =
-  /\b(?:need|require[sd]?|ask\w*\s+(?:me\s+)?for|have\s+to\s+(?:know|enter|type))\b.*\b(?:old|current|previous|existing)\s+(?:one|password|pw|pass)\b/i;
-/** "How long does it take?", "how much time will this take?". */
-const TAKES_HOW_LONG = /\bhow\s+(?:long|much\s+time)\b/i;
-/** "How do I find it then?", "where is it?": asking for an account the bot said exists. */
-const FINDS_IT = /\b(?:find|locate|get\s+(?:to|into|at)|access|see|where\s+is)\b/i;
 /** "Can you call them for me?", "could support contact Stamps?": asks the bot to call Stamps. */
 const CALL_FOR_ME =
   /\b(?:can|could|would|will)\s+(?:you|someone|somebody|support|your\s+team)\s+(?:please\s+|just\s+)?(?:call|ring|phone|contact|reach|talk\s+to|speak\s+(?:to|with))\s+(?:them|stamps|it)\b|\b(?:call|ring|contact)\s+(?:them|stamps)\s+for\s+me\b/i;
@@ -600,84 +451,13 @@ const ASKS_TIME =
   /\bhow\s+(?:long|soon)\b|\bwhen\s+(?:will|would|can|could|does|do|is|should)\b|\bhow\s+many\s+(?:days|hours|weeks)\b|\beta\b/i;
 /** "Can I ship in the meantime?", "can I still print until then?". */
 const MEANWHILE = /\b(?:meanwhile|mean\s*time|until\s+then|(?:can|could|may)\s+i\s+still)\b/i;
-/** "I forgot my password", "it says wrong password": a password to reset, not one to look up. */
-const PASSWORD_TROUBLE =
-  /\b(?:reset\w*|forg[eo]t\w*|chang\w*|wrong|invalid|incorrect|expired|locked|new\s+(?:one|password)|not\s+work\w*|does\s*n['’]?t\s+work|won['’]?t\s+work|fail\w*|remember)\b/i;
 /** "I don't understand", "I'm confused", "that makes no sense": the last answer did not land. */
 const CONFUSED =
   /^\s*(?:(?:sorry|sry|um+|hm+|huh|what|ok(?:ay)?)[\s,.!?]+)*(?:i\s+(?:do\s*n['’]?t|do\s+not|dont)\s+(?:understand|get\s+it|follow)|i['’]?m\s+(?:confused|lost)|i\s+am\s+(?:confused|lost)|(?:that|this|it)\s+(?:makes\s+no\s+sense|does\s*n['’]?t\s+make\s+(?:any\s+)?sense)|(?:that['’]?s|that\s+is)\s+confusing)(?:\s+(?:that|this|it|you|what\s+you\s+(?:said|mean)))?\s*[?.!]*\s*$/i;
 /** "Can you do it for me?", "could you just do that?": the bot asked to make the steps itself. */
 const DO_IT_FOR_ME =
   /^\s*(?:(?:so|ok(?:ay)?|well|but)[\s,.!]+)*(?:can|could|would|will)\s+(?:you|u)\s+(?:just\s+|please\s+)?(?:do|handle|sort|fix|set\s+up)\s+(?:it|that|this|them)(?:\s+(?:out|up))?(?:\s+for\s+me)?(?:\s+please)?\s*[?.!]*\s*$/i;
-/** "What can you do?", "can you actually check things?" (not "can you check my account?", a request). */
-const ASKS_WHAT_BOT_DOES =
-  /^\s*(?:(?:so|ok(?:ay)?|hi|hey|and|but|wait)[\s,.!]+)*(?:what\s+(?:else\s+)?(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|check|see)|what\s+are\s+(?:you|u)\s+(?:able\s+to\s+do|for|here\s+for)|can\s+(?:you|u)\s+(?:actually\s+|really\s+|even\s+)?(?:check|see|look\s+(?:at|into))\s+(?:things|stuff|anything|accounts))(?:\s+(?:here|for\s+me|exactly|then))?\s*[?.!]*\s*$/i;
-const WHAT_I_DO =
-  'I answer questions about One Balance: logging in, finding your account details, suspensions, registration errors, opening or closing an account, and pricing. Signed in to the app, I can also check your own account, for example whether it is suspended. What can I help you with?';
-const WHAT_I_DO_SIGNED_IN =
-  'While we talk I can check your own One Balance account: whether it is suspended (and try to lift it), whether it is connected to your store, and whether its plan allows First Class. I also answer questions about logging in, your account details, registration errors, opening or closing an account, and pricing. What can I help you with?';
-/** Questions about the bot itself, and whether it is there. */
-const SMALL_TALK_QUESTIONS: QuestionAnswers = [
-  [
-    /^\s*(?:(?:so|wait|hey|hi|ok(?:ay)?)[\s,.!]+)?(?:are|r)\s+(?:you|u)\s+(?:a\s+|an\s+|even\s+a\s+|just\s+a\s+)?(?:bot|robot|chat\s*bot|human|real(?:\s+person)?|person|ai|machine|computer|automated)(?:\s+or\s+(?:a\s+|an\s+)?(?:bot|robot|human|real\s+person|person|ai|machine))?\s*[?.!]*\s*$|\b(?:am\s+i|are\s+we)\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+|an\s+)?(?:bot|robot|chat\s*bot|human|real\s+(?:person|human)|person|ai|machine|computer)\s*\??\s*$/i,
-    'I am the One Balance support bot, not a person. I can answer questions about your One Balance account and check it for you; if you would rather talk to a person on our support team, just say so.',
-  ],
-  [
-    /^\s*(?:(?:hello|hi|hey)[\s,.!]+)?(?:is\s+(?:there\s+)?)?(?:any\s*(?:one|body)|some\s*(?:one|body))\s+(?:there|here|around|available)\s*[?!.]*\s*$|^\s*(?:hello|hi|hey)\s*\?+\s*$|^\s*(?:(?:hello|hi|hey)[\s,.!]+)?are\s+(?:you|u)\s+(?:still\s+)?there\s*\?*\s*$/i,
-    'Yes, I am here. What can I help you with on your One Balance account?',
-  ],
-  // "Who made you?", "what's your name?": about the bot itself ("what can you do?" has its own answer).
-  [
-    /^\s*(?:(?:so|and|hey|hi|ok(?:ay)?)[\s,.!]+)?(?:who\s+(?:made|built|created|runs|programmed)\s+(?:you|u)|what(?:['’]s|\s+is)\s+your\s+name|do\s+(?:you|u)\s+have\s+a\s+name)\s*[?.!]*\s*$/i,
-    'I am the One Balance support bot, a program that works with our support team. I can help you find your account details, log in, sort out a suspension or a registration error, open, close or reconnect an account, and answer questions on pricing and First Class plans; signed in, I check your own account as we go.',
-  ],
-];
-/** The reset email missing: it is Stamps.com's to send, so where to look, and then who can help. */
-const RESET_EMAIL_QUESTIONS: QuestionAnswers = [
-  // "I don't have access to that email anymore": the reset cannot reach the customer, so Stamps.
-  [
-    /\b(?:no|lost|(?:do\s*n['’]?t|do\s+not|no\s+longer)\s+have|can['’]?t|cannot|could\s*n['’]?t)\s+(?:longer\s+)?(?:access|get\s+into|log\s*in(?:to)?|sign\s+in(?:to)?|open|use)\b.*\b(?:e-?mail|inbox)\b|\be-?mail\b.*\b(?:no\s+longer|anymore|any\s+more|closed|deleted|gone|(?:can['’]?t|cannot)\s+(?:access|get\s+into|log\s*in(?:to)?|sign\s+in(?:to)?|open))\b/i,
-    `The reset email goes to the email address of your Stamps.com account, and I cannot change that from here. Stamps can help you get back into the account another way: call them at ${STAMPS_PHONE}.`,
-  ],
-  [
-    /\b(?:checked|looked\s+in|searched)\s+(?:my\s+|the\s+)?(?:spam|junk)\b|\b(?:spam|junk)\b.*\b(?:too|also|nothing|either)\b/i,
-    `Then Stamps can help you with the reset: call them at ${STAMPS_PHONE}.`,
-  ],
-  [
-    /\b(?:did\s*n['’]?t|did\s+not|never|have\s*n['’]?t|not|no)\s+(?:get|got|gotten|getting|receiv\w*|see|seen|arriv\w*|come|came|coming)\b.*\b(?:e-?mails?|link|reset)\b|\b(?:e-?mail|link)\b.*\b(?:never|not|has\s*n['’]?t|did\s*n['’]?t|does\s*n['’]?t)\s+(?:came|come|comes|coming|arriv\w*|there|show\w*)\b|\bno\s+(?:reset\s+)?e-?mail\b/i,
-    'The reset email comes from Stamps.com, so I cannot see it or send it again. Check your spam or junk folder, and ask for it again with the "forgot password" link on the Stamps.com sign-in page, using the email address of your Stamps.com account.',
-  ],
-];
-/** "Where do I enter the new password in the app?", "where do I put it?": the last step's place. */
-const WHERE_TO_ENTER_PASSWORD =
-  /\bwhere\b[^?.!]*\b(?:enter|put|type|update|change|save|add)\b[^?.!]*\b(?:password|it|one)\b/i;
-const ENTER_PASSWORD_THERE =
-  'On the ONE BALANCE & CARRIERS page: click that link at the top right of any page of the app, and enter the new Stamps.com password for your One Balance account there, so the credentials the app keeps match again.';
-/** "Do I enter it in the app or on Stamps.com?": which of the two places, asked as a choice. */
-const APP_OR_STAMPS =
-  /\b(?:app|shipping\s*easy|platform)\b[^?.!]*\bor\b[^?.!]*\bstamps\b|\bstamps\b[^?.!]*\bor\b[^?.!]*\b(?:app|shipping\s*easy|platform)\b/i;
-const BOTH_PLACES =
-  'Both, one after the other: you reset the password on Stamps.com (its "forgot password" link), then enter that new password in the app, on the ONE BALANCE & CARRIERS page (top right of any page), so the two match.';
-/** "Do I enter it in the app too?", "what about the app?": whether the new password goes in there as well. */
-const ENTERS_IN_APP_TOO =
-  /\b(?:in|into|on)\s+(?:the\s+)?(?:app|shippingeasy|platform)\b[^.!]*\b(?:too|as\s+well|also)\b|\b(?:too|as\s+well|also)\b[^.!]*\b(?:in|into|on)\s+(?:the\s+)?(?:app|shippingeasy|platform)\b|\b(?:what|how)\s+about\s+(?:the\s+)?(?:app|shippingeasy)\b|\b(?:enter|put|update|change|type|add)\b[^.!?]*\bthere\s+(?:too|as\s+well)\b/i;
-const ENTER_IN_APP_TOO =
-  'Yes: after the reset on Stamps.com, enter the new password on the ONE BALANCE & CARRIERS page of the app (top right of any page). Until it is there, the credentials the app keeps do not match, and postage purchases keep failing.';
 /**
- * Questions about the reset steps given on their own (no suspension waits on them): what a new
- * password changes for the app, and whether the bot needs to hear of it.
- */
-const RESET_STEP_QUESTIONS: QuestionAnswers = [
-  [APP_OR_STAMPS, BOTH_PLACES],
-  [WHERE_TO_ENTER_PASSWORD, ENTER_PASSWORD_THERE],
-  [ENTERS_IN_APP_TOO, ENTER_IN_APP_TOO],
-  [
-    /\b(?:will|would|could|does|can|might)\s+(?:it|that|this|changing\s+it|resetting\s+it|the\s+reset|a\s+new\s+(?:one|password))\s+(?:break|mess\s+up|affect|stop|suspend|cause|change)\b|\bwhat\s+(?:happens|if)\b.*\b(?:do\s*n['’]?t|not|forget)\b.*\b(?:enter|put|update)\w*\b/i,
-    'Only if the app keeps the old one: until the new password is entered on the ONE BALANCE & CARRIERS page, the credentials the app stores no longer match, and postage purchases fail with the suspension alert. Enter it there right after the reset, and nothing breaks.',
-  ],
-  [
-    /\b(?:tell|let)\s+you\s+(?:know\s+)?(?:after|when|once|if)\b|\b(?:need|have)\s+to\s+(?:tell|inform|notify|contact)\s+you\b/i,
-    'No need: once the new password is entered on the ONE BALANCE & CARRIERS page, you are done. If a postage purchase fails after that, tell me and I will check your account.',
   ],
 ];
 /** "Can I still print meanwhile?", "can I use my balance while it's suspended?", "while this is going on". */
@@ -771,6 +551,10 @@ interface TurnWork {
  * The channel-free core: takes a message of a conversation and returns the bot's messages. Web
  * chat, Slack and Zendesk all call `handle`; they only translate to and from these types.
  */
+/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
+const ACKNOWLEDGES =
+  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
+
 export class ConversationEngine {
   private readonly options: EngineOptions;
   private readonly answers: Map<string, Record<string, string>>;
@@ -779,6 +563,10 @@ export class ConversationEngine {
   private readonly lateWork = new Set<Promise<unknown>>();
   /** The follow-ups of `intents/dialogue/`, with the reader of their acts. */
   private readonly followups: FollowupBook;
+  /** The dialogue data's word lists: hurry, frustration, names that tell no topic. */
+  private readonly words: WordLists;
+  /** The last `nextOpening` worked out, and in which minute. */
+  private opening: { minute: number; next: string | null } | undefined;
   /** The late turns this process is still finishing: handed over to another process at a stop. */
   private readonly lateTurns = new Map<string, { conversationId: string; turnId: string }>();
   private readonly guard: OutputGuard;
@@ -789,6 +577,7 @@ export class ConversationEngine {
     this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
     const dialogue = deps.dialogue ?? { acts: {}, followups: [] };
     this.followups = new FollowupBook(dialogue, ActReader.train(dialogue, deps.intents));
+    this.words = new WordLists(dialogue.words ?? {});
     this.keywords = new Map(
       deps.intents.map((intent) => [
         intent.id,
@@ -1026,7 +815,23 @@ export class ConversationEngine {
     reading: TurnReading,
     only: readonly Scope[] = SCOPES,
   ): FollowupAnswer | undefined {
-    const opening = this.deps.supportHours ? nextOpening(this.deps.supportHours) : null;
+    const { turn, vars } = this.followupTurn(state, text, reading, only);
+    return this.followups.answer(turn, (template) =>
+      render(
+        withAnswers(template, (id, variant) => this.answerOf(id, variant, vars)),
+        vars,
+      ),
+    );
+  }
+
+  /** What the follow-ups read of a turn, and the values of their placeholders. */
+  private followupTurn(
+    state: ConversationState,
+    text: string,
+    reading: TurnReading,
+    only: readonly Scope[] = SCOPES,
+  ): { turn: FollowupTurn; vars: Record<string, string> } {
+    const opening = this.nextOpening();
     const supportWhen = this.answerOf('talk_to_human', opening === null ? 'support_open' : 'support_closed', {
       opening: opening ?? '',
     });
@@ -1039,28 +844,31 @@ export class ConversationEngine {
     };
     const openingSteps = this.answerOf('open_account', 'default', {});
     const lexicon = lexiconActsOf(text);
-    return this.followups.answer(
-      {
-        text,
-        intent: reading.intent,
-        lexiconActs: lexicon,
-        scopes: scopesOf(state),
-        answering: scopesOf(state, only),
-        facts: factsOf(
-          state,
-          text,
-          opening === null,
-          { ...reading, lexicon },
-          openingSteps,
-          this.recapAnswerOf(state),
-        ),
-      },
-      (template) =>
-        render(
-          withAnswers(template, (id, variant) => this.answerOf(id, variant, vars)),
-          vars,
-        ),
-    );
+    const words = { frustrated: this.words.has('frustration', text), hurried: this.words.has('hurry', text) };
+    const facts = factsOf(state, text, opening === null, { ...reading, ...words, lexicon }, openingSteps, {
+      recapAnswer: this.recapAnswerOf(state),
+      answerOf: (intent, variant) => this.answerOf(intent, variant, vars),
+    });
+    const turn: FollowupTurn = {
+      text,
+      intent: reading.intent,
+      lexiconActs: lexicon,
+      scopes: scopesOf(state),
+      answering: scopesOf(state, only),
+      facts,
+    };
+    return { turn, vars };
+  }
+
+  /**
+   * When people answer next (null while they do), as `nextOpening` says, worked out once a minute:
+   * every turn reads it for its follow-ups, some more than once, and it cannot change sooner.
+   */
+  private nextOpening(): string | null {
+    if (!this.deps.supportHours) return null;
+    const minute = Math.floor(Date.now() / 60_000);
+    if (this.opening?.minute !== minute) this.opening = { minute, next: nextOpening(this.deps.supportHours) };
+    return this.opening.next;
   }
 
   /**
@@ -1423,6 +1231,7 @@ export class ConversationEngine {
         confidence,
         namesOtherAccount: note !== undefined,
         namesItsTopic: intent !== OUT_OF_SCOPE && this.namesBeyondFailure(text, intent),
+        several: understanding.also !== undefined,
       };
       const answered = await this.followupReply(state, text, reading, context, only);
       if (answered === undefined) return undefined;
@@ -1780,117 +1589,30 @@ export class ConversationEngine {
       // Nothing to go back to: the words alone name no topic ("why?" is not a suspension).
       intent = OUT_OF_SCOPE;
     }
-    // "Where is that page?" after an answer that sends the customer to ONE BALANCE & CARRIERS: where
-    // that link is, rather than "I can only help with...". "Where is the carriers page?" names it
-    // itself, so it needs no such answer before it (alone, it reads as a missing account, 0.83).
-    const recapNamesPage = recap?.texts.some((answer) => CARRIERS_PAGE.test(answer)) === true;
-    if (WHERE_IS_IT.test(text) && (recapNamesPage || /\bcarriers?\b/i.test(text))) {
-      return answerAboutSoFar(
-        recap !== undefined && recapNamesPage ? (recap.intent as Answerable) : 'log_in',
-        'The ONE BALANCE & CARRIERS link is at the top right of every page of the app; click it, and your One Balance account and its details are on the page it opens.',
-      );
-    }
-    // Questions about the phone verification after the registration troubleshooting or the opening
-    // steps (which end in it): what the bot knows of it, rather than "I can only help with...".
-    // Small talk or a person is a guess at such a question ("i only have a landline" as a greeting).
-    if (
-      (recap?.intent === 'registration_error' || recap?.intent === 'open_account') &&
-      (!isAccountQuestion(intent) || intent === 'registration_error' || intent === recap.intent) &&
-      // "I tried a different number too" tells that it still fails (answered with a person below).
-      !(CODE_STILL_MISSING.test(text) && !QUESTION.test(text))
-    ) {
-      const answer = answerIn(VERIFICATION_QUESTIONS, text);
-      if (answer !== undefined)
-        return answerAboutSoFar(
-          recap.intent as Answerable,
-          `${answer} If it still fails, tell me and I will bring in a person.`,
-        );
-    }
-    // The bot sends nothing outside the chat, and the details are safest where the app keeps them.
-    if (recap?.intent === 'find_credentials' && intent === OUT_OF_SCOPE && ASKS_TO_SEND_DETAILS.test(text))
-      return answerAboutSoFar(
-        'find_credentials',
-        `I cannot send your details by email or text${state.customer === null ? '' : ', and for your security the chat shows only part of them'}. They are kept for you in the app: the ONE BALANCE & CARRIERS page (top right of the app) shows them in full whenever you are signed in.`,
-      );
-    // "Give me the whole number" after the masked details asks for them again, in full; "I forgot
-    // it" or "do I need the old one?" after the password reset or the details is what the reset is
-    // for (the second read as asking for the reset, which gave all its steps again).
-    if (recap?.intent === 'find_credentials' && intent === OUT_OF_SCOPE && ASKS_FULL_NUMBER.test(text))
-      intent = 'find_credentials';
-    if (
-      (recap?.intent === 'reset_stamps_password' || recap?.intent === 'find_credentials') &&
-      ((intent === OUT_OF_SCOPE && FORGOT.test(text)) ||
-        // Of the reset only: "do I need my current password to log in?" is not about it.
-        (NEEDS_OLD_PASSWORD.test(text) &&
-          (recap.intent === 'reset_stamps_password' || /\breset/i.test(text))))
-    )
-      return answerAboutSoFar(
-        'reset_stamps_password',
-        'That is what the reset is for: you do not need the old password. Use the "forgot password" link on the Stamps.com sign-in page, choose a new password, then enter it on the ONE BALANCE & CARRIERS page so the app has it too.',
-      );
-    // "How long does it take?" after the opening steps: the steps' own first line says. "How long
-    // does a new one take to set up?" reads as opening one (0.92), which would give the steps again.
-    if (
-      recap?.intent === 'open_account' &&
-      (intent === OUT_OF_SCOPE || (intent === 'open_account' && openingStepsGiven)) &&
-      TAKES_HOW_LONG.test(text)
-    )
-      return answerAboutSoFar(
-        'open_account',
-        'Opening a One Balance account takes a few minutes with the steps above, and you can ship as soon as you click Register Account at the end.',
-      );
-    // A weak guess elsewhere ("which card should I use?" as pricing at 0.32) is such a question too,
-    // and so is "what info do I need?" read as asking for the account's details.
-    if (
-      recap?.intent === 'open_account' &&
-      (intent === OUT_OF_SCOPE ||
-        intent === 'open_account' ||
-        confidence < 0.5 ||
-        (intent === 'find_credentials' && NEEDED_TO_OPEN.test(text)))
-    ) {
-      const said = answerIn(OPENING_QUESTIONS, text);
-      if (said !== undefined) return answerAboutSoFar('open_account', said);
-    }
-    // Told that registration finds an account already: "but I never made one" is answered with what
-    // it means and who can look further; "how do I find it?" asks for that account, which is a
-    // reconnect (a visitor is told to sign in for it).
-    const toldAccountExists =
-      recap?.intent === 'registration_error' &&
-      recap.texts.includes(context.answer('registration_error', 'tips_duplicate'));
-    // A weak guess at an account question ("but I never made one" as a reconnect at 0.39) names no
-    // topic of its own.
-    if (toldAccountExists && (!isAccountQuestion(intent) || confidence < 0.5) && NEVER_HAD.test(text))
-      return answeredWithPerson(
-        'registration_error',
-        [
-          'Registration finds an account for your details all the same, perhaps one opened for your store before.',
-          ...(state.customer === null
-            ? ['Signed in to the app, I can look for it and ask for it to be reconnected.']
-            : []),
-        ],
-        'A person on our support team can also look into it with you: shall I pass you to them? (yes / no)',
-      );
-    if (toldAccountExists && !isAccountQuestion(intent) && FINDS_IT.test(text)) intent = 'reconnect_account';
+    // What the message says besides a topic, read as the follow-ups read it (the acts of
+    // intents/dialogue/signals.yaml), and its words of hurry or frustration (the word lists there).
+    const said = this.followups.read(
+      this.followupTurn(state, text, { intent, confidence, several: understanding.also !== undefined }).turn,
+    );
     // "And UPS?" after the prices: one thing the last answer spoke of, which alone names no topic.
     // The sentences that name it are what the customer asks for, not the whole answer again.
-    const thing =
-      intent === OUT_OF_SCOPE && offer === undefined ? ABOUT_ONE_THING.exec(text)?.groups : undefined;
-    if (thing !== undefined && recap !== undefined) {
-      const sentences = sentencesNaming(thing.thing ?? thing.short ?? '', recap.texts);
+    if (said === 'about_one_thing' && intent === OUT_OF_SCOPE && offer === undefined && recap !== undefined) {
+      const sentences = sentencesNaming(text, recap.texts);
       if (sentences.length > 0) {
         const topic = recap.intent as Answerable;
         return answerAboutSoFar(topic, fromWhatITold(topic, sentences));
       }
     }
-    // Several requests in one message are all answered, rather than asked about.
     // Venting or hurry, understood below, is no question between two topics.
     let weakSmallTalk = SMALL_TALK_INTENTS.has(intent) && confidence < 0.5;
-    const frustrated = FRUSTRATED.test(text);
-    const hurried = IN_A_HURRY.test(text);
-    // The message read again without `words`, which say nothing of its topic: a clear account topic
-    // in the rest is taken as the turn's.
-    const readWithout = (words: RegExp): boolean => {
-      const rest = this.deps.understander.understand(text.replace(words, ' '));
+    const frustrated = this.words.has('frustration', text);
+    const hurried = this.words.has('hurry', text);
+    // The message read again without the words of a word list, which say nothing of its topic: a
+    // clear account topic in the rest is taken as the turn's.
+    const readWithout = (list: string): boolean => {
+      const without = this.words.without(list, text);
+      if (without === text) return false;
+      const rest = this.deps.understander.understand(without);
       if (rest.intent === OUT_OF_SCOPE || SMALL_TALK_INTENTS.has(rest.intent) || rest.confidence < 0.5)
         return false;
       intent = rest.intent;
@@ -1905,40 +1627,13 @@ export class ConversationEngine {
       !frustrated &&
       offer === undefined &&
       hurried &&
-      readWithout(HURRY_WORDS)
+      readWithout('hurry')
     )
       weakSmallTalk = false;
-    // "Can my employee use my One Balance?" names a person, but one of the customer's own, and asks
-    // about access: not a request for one of ours (it handed the conversation off). What the bot can
-    // say, and a person offered.
-    if (
-      (intent === 'talk_to_human' || intent === OUT_OF_SCOPE) &&
-      offer === undefined &&
-      OWN_STAFF_USES.test(text) &&
-      !ASKS_TO_TALK.test(text)
-    )
-      return answeredWithPerson(
-        'find_credentials',
-        [
-          'One Balance is the postage account your store buys labels with in the app, and the app keeps its credentials on the ONE BALANCE & CARRIERS page. Who on your team can use the app, and with which rights, is set in the app itself, which I cannot see.',
-        ],
-        'A person on our support team can tell you how: shall I pass this to them? (yes / no)',
-      );
-    // "Label printing failed with error code 500" reads as a registration error (for "failed" and
-    // "error"), though it names a purchase and nothing of registering: a failing purchase is the
-    // suspension check's (which also checks the connection).
-    if (
-      intent === 'registration_error' &&
-      recap?.intent !== 'registration_error' &&
-      PURCHASE_FAILS.test(text) &&
-      !NAMES_REGISTERING.test(text)
-    )
-      intent = 'explain_suspension';
     // "My Amazon orders won't print, account suspended" or "my ShippingEasy postage won't go
     // through" reads as out of scope for the store's or the app's name, which says nothing of the
     // topic: the rest is read alone, as for hurry above.
-    if (intent === OUT_OF_SCOPE && offer === undefined && NAMES_NO_TOPIC.test(text))
-      readWithout(NAMES_NO_TOPIC_WORDS);
+    if (intent === OUT_OF_SCOPE && offer === undefined) readWithout('shop_names');
     // "Thanks for nothing", "this was useless, bye": a thank-you or a goodbye said in frustration
     // is venting too, not one to answer with "you're welcome".
     // A weak guess at a topic is venting too when frustration is all the message clearly says
@@ -1948,49 +1643,6 @@ export class ConversationEngine {
         weakSmallTalk ||
         (frustrated && (intent === 'thanks' || intent === 'goodbye' || confidence < 0.5))) &&
       (frustrated || hurried);
-    // "What about the password?" right after the account details reads as the reset, but asks for
-    // the password beside them: where the app keeps it. One that fails is the reset's.
-    if (
-      recap?.intent === 'find_credentials' &&
-      intent === 'reset_stamps_password' &&
-      offer === undefined &&
-      !PASSWORD_TROUBLE.test(text)
-    )
-      // The answer is the recap now, for "it doesn't work though" to take up its offer.
-      return withNote(
-        settled(
-          'find_credentials',
-          { texts: [context.answer('find_credentials', 'password')] },
-          { ...changes, misunderstandings: 0 },
-        ),
-      );
-    // After the reset steps, with no wait for the new password, the same answers on its email, and
-    // what the new password changes (unless the message names a topic of its own).
-    if (offer === undefined && recap?.intent === 'reset_stamps_password') {
-      const said =
-        answerIn(RESET_EMAIL_QUESTIONS, text) ??
-        (intent === OUT_OF_SCOPE ||
-        SMALL_TALK_INTENTS.has(intent) ||
-        intent === 'reset_stamps_password' ||
-        confidence < 0.6
-          ? answerIn(RESET_STEP_QUESTIONS, text)
-          : undefined);
-      if (said !== undefined) return answerAboutSoFar('reset_stamps_password', said);
-    }
-    // "Are you a bot?" (a greeting to the classifier, or a person wanted at 0.99 for "am I talking to
-    // a real person?") asks what it talks to: the truth, and how to reach a person. "Is anyone
-    // there?" would otherwise get the same hello again.
-    // "What can you do?", "can you actually check things?": what the bot is for, which for a
-    // signed-in customer includes checking their own account (not a topic it failed to understand).
-    const smallTalkAnswer =
-      answerIn(SMALL_TALK_QUESTIONS, text) ??
-      (ASKS_WHAT_BOT_DOES.test(text)
-        ? state.customer === null
-          ? WHAT_I_DO
-          : WHAT_I_DO_SIGNED_IN
-        : undefined);
-    if (smallTalkAnswer !== undefined && offer === undefined && understanding.also === undefined)
-      return answerAboutSoFar('greeting', smallTalkAnswer);
     // "Do I need a phone number?" right after the opening steps names no topic the classifier knows
     // (or reads as asking for a person, unsure and naming none, or as the same topic again), but the
     // last answer speaks of it: the sentences that name the question's own words answer it, rather

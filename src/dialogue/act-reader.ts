@@ -1,4 +1,4 @@
-import type { IntentDefinition } from '../intents/load.ts';
+import { exampleKey, type IntentDefinition } from '../intents/load.ts';
 import { OUT_OF_SCOPE, SMALL_TALK_INTENTS } from '../intents/schema.ts';
 import { IntentClassifier } from '../nlu/classifier.ts';
 import type { LabelledText } from '../nlu/evaluate.ts';
@@ -45,15 +45,20 @@ export class ActReader {
     intents: readonly IntentDefinition[],
     threshold = ACT_THRESHOLD,
   ): ActReader {
-    const rows: LabelledText[] = Object.entries(dialogue.acts).flatMap(([act, { examples }]) =>
-      examples.map((text) => ({ text, intent: act })),
+    const rows: LabelledText[] = Object.entries(dialogue.acts).flatMap(([act, { examples, claims = [] }]) =>
+      [...examples, ...claims].map((text) => ({ text, intent: act })),
     );
     // A follow-up's own examples are an act of its own, named after it.
     for (const followup of dialogue.followups)
       for (const text of followup.examples ?? []) rows.push({ text, intent: ownActOf(followup.id) });
     if (rows.length === 0) return new ActReader(undefined, threshold);
+    // A topic example an act claims is read as that act only.
+    const claimed = new Set(
+      Object.values(dialogue.acts).flatMap(({ claims = [] }) => claims.map(exampleKey)),
+    );
     for (const intent of intents)
-      for (const text of intent.examples) rows.push({ text, intent: `${TOPIC}${intent.id}` });
+      for (const text of intent.examples)
+        if (!claimed.has(exampleKey(text))) rows.push({ text, intent: `${TOPIC}${intent.id}` });
     return new ActReader(IntentClassifier.train(rows), threshold);
   }
 

@@ -99,6 +99,9 @@ function awaitingOf(state: ConversationState): string {
   return 'none';
 }
 
+/** How the answers spell the page that keeps the account (DOMAIN.md names it both ways). */
+const CARRIERS_PAGE_NAMES = ['ONE BALANCE & CARRIERS', 'ONE BALANCE AND CARRIERS'];
+
 /** How this turn's message was read by the topic classifier. */
 export interface TurnReading {
   intent: string;
@@ -109,6 +112,11 @@ export interface TurnReading {
   namesOtherAccount?: boolean;
   /** The message names a keyword of the topic read, beyond failure words. */
   namesItsTopic?: boolean;
+  /** The classifier found more than one request in the message. */
+  several?: boolean;
+  /** The word lists found frustration, or hurry, in the message. */
+  frustrated?: boolean;
+  hurried?: boolean;
 }
 
 /** The facts every `when:` of the dialogue data reads (DIALOGUE_FACTS declares their types). */
@@ -118,9 +126,11 @@ export function factsOf(
   supportOpen: boolean,
   reading: TurnReading = { intent: '', confidence: 0 },
   openingSteps = '',
-  /** The last answer as `<intent>.<variant>` of intents/, when it is one of them word for word. */
-  recapAnswer = '',
+  /** What the turn knows beside: the last answer as `<intent>.<variant>` of intents/ when it is one
+   * of them word for word, and an intent's answer variant with its placeholders filled. */
+  known: { recapAnswer?: string; answerOf?: (intent: string, variant: string) => string } = {},
 ): Facts {
+  const { recapAnswer = '', answerOf = () => '' } = known;
   return {
     'customer.signed_in': state.customer !== null,
     'account.status':
@@ -150,7 +160,15 @@ export function factsOf(
     'facts.promised_ticket': state.stillFailingTicket ?? 'none',
     // -- facts of suspensions and the Stamps line --
     // -- facts of the topics' own questions (details, password, opening, registration) --
+    'facts.page_named':
+      state.recap?.texts.some((said) => CARRIERS_PAGE_NAMES.some((name) => said.includes(name))) === true,
+    'facts.told_account_exists':
+      state.recap?.intent === 'registration_error' &&
+      state.recap.texts.includes(answerOf('registration_error', 'tips_duplicate')),
     // -- facts of repair (frustration, hurry, several requests) --
+    'message.frustrated': reading.frustrated === true,
+    'message.hurried': reading.hurried === true,
+    'message.several_requests': reading.several === true,
     // -- facts of the late answers (carriers, stores, prices, what was said) --
     'recap.answer': recapAnswer,
     'tickets.last': lastTicketOf(state),

@@ -76,29 +76,38 @@ export class FollowupBook {
     this.sharedActs = Object.keys(dialogue.acts);
   }
 
-  answer(turn: FollowupTurn, render: Render): FollowupAnswer | undefined {
-    const inScopes = (scopes: ReadonlySet<Scope>) =>
-      SCOPES.filter((scope) => scopes.has(scope)).flatMap((scope) => this.byScope.get(scope) ?? []);
+  /**
+   * The act the turn's message reads as (a shared act, or a follow-up's own) among those that may
+   * answer it now; undefined when none beats the topics and the threshold.
+   */
+  read(turn: Pick<FollowupTurn, 'text' | 'scopes' | 'facts'>, sameTopic?: string): string | undefined {
     // The shared acts always compete, answered here or not: "what was the reason?" is a `why`,
     // never the nearest question some follow-up of the moment takes. A follow-up's own examples
-    // compete only while its scope is active.
-    const accepted = new Set([...this.sharedActs, ...inScopes(turn.scopes).flatMap(actsOf)]);
+    // compete only where it may answer (its scope active, its condition holding), so that one
+    // topic's questions do not draw a message away from another's.
+    const own = this.inScopes(turn.scopes).filter(
+      (followup) => followup.when === undefined || evaluate(followup.when, turn.facts),
+    );
+    const accepted = new Set([...this.sharedActs, ...own.flatMap(actsOf)]);
     // While a person has the conversation the bot takes no new topic: only the acts compete.
-    const topicsCompete = !turn.scopes.has('handoff');
-    const read = this.reader.read(turn.text, accepted, topicsCompete);
+    return this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'), sameTopic)?.act;
+  }
+
+  answer(turn: FollowupTurn, render: Render): FollowupAnswer | undefined {
+    const read = this.read(turn);
     // The questions only the topic scope's follow-ups answer (their own examples) are read without
     // that topic competing: read as the same topic again, the message is about the answer just
     // given, not a new question. Shared acts are read as everywhere.
     const topic = String(turn.facts.topic ?? '');
-    let inTopic: { read: typeof read } | undefined;
-    const readFor = (followup: Followup) => {
+    let inTopic: { act: string | undefined } | undefined;
+    const actFor = (followup: Followup): string | undefined => {
       const ownQuestion = followup.examples !== undefined || followup.like !== undefined;
       if (followup.in !== 'topic' || topic === '' || !ownQuestion) return read;
-      inTopic ??= { read: this.reader.read(turn.text, accepted, topicsCompete, topic) };
-      return inTopic.read;
+      inTopic ??= { act: this.read(turn, topic) };
+      return inTopic.act;
     };
-    for (const followup of inScopes(turn.answering ?? turn.scopes)) {
-      const act = readFor(followup)?.act;
+    for (const followup of this.inScopes(turn.answering ?? turn.scopes)) {
+      const act = actFor(followup);
       if (!matches(followup, turn, act)) continue;
       const variant = followup.say?.find(
         (each) => each.when === undefined || evaluate(each.when, turn.facts),
@@ -126,6 +135,11 @@ export class FollowupBook {
       };
     }
     return undefined;
+  }
+
+  /** The follow-ups of `scopes`, innermost scope first, each scope's in file order. */
+  private inScopes(scopes: ReadonlySet<Scope>): Followup[] {
+    return SCOPES.filter((scope) => scopes.has(scope)).flatMap((scope) => this.byScope.get(scope) ?? []);
   }
 }
 

@@ -13,11 +13,14 @@ import {
   messagesOf,
   PLACEHOLDERS,
 } from './schema.ts';
+import { partsOf, type WordListsData } from './words.ts';
 
-/** The conversation's shared acts and follow-ups, as `intents/dialogue/` declares them. */
+/** The conversation's shared acts, follow-ups and word lists, as `intents/dialogue/` declares them. */
 export interface Dialogue {
   acts: ActsFile['acts'];
   followups: Followup[];
+  /** Named phrase lists (none in an older copy of intents/). */
+  words?: WordListsData;
 }
 
 const EMPTY: Dialogue = { acts: {}, followups: [] };
@@ -47,8 +50,11 @@ export function loadDialogue(
   const dialogue: Dialogue = {
     acts: Object.assign({}, ...valid.map((file) => file.value?.acts ?? {})),
     followups: valid.flatMap((file) => file.value?.followups ?? []),
+    words: Object.assign({}, ...valid.map((file) => file.value?.words ?? {})),
   };
+  for (const file of valid) problems.push(...wordProblems(file));
   const seen = topicExamples(intents);
+  for (const file of valid) problems.push(...claimProblems(file, seen));
   for (const file of valid) problems.push(...actCollisions(file, seen));
   for (const file of valid) problems.push(...followupCollisions(file, seen));
   const withExamples = new Set(dialogue.followups.filter((f) => f.examples).map((f) => f.id));
@@ -62,6 +68,36 @@ export function loadDialogueOrThrow(intentsDir: string, intents: readonly Intent
   if (problems.length > 0) throw new IntentsInvalidError(problems);
   return dialogue;
 }
+
+/** Phrases of the word lists that cannot match (a gap at an end, a part with no word in it). */
+function wordProblems(entry: ParsedFile<DialogueFile>): IntentProblem[] {
+  return Object.entries(entry.value?.words ?? {}).flatMap(([name, { phrases }]) =>
+    phrases.flatMap((phrase, index) => {
+      const { problem } = partsOf(phrase);
+      return problem === undefined ? [] : [at(entry, ['words', name, 'phrases', index], problem)];
+    }),
+  );
+}
+
+/**
+ * Claims that are no topic's example, or that another act claims too; a claimed example then
+ * stands under its act, so that an act or follow-up example equal to it is reported.
+ */
+function claimProblems(entry: ParsedFile<DialogueFile>, seen: Map<string, string>): IntentProblem[] {
+  const problems: IntentProblem[] = [];
+  for (const [act, { claims = [] }] of Object.entries(entry.value?.acts ?? {}))
+    claims.forEach((claim, index) => {
+      const key = exampleKey(claim);
+      const owner = seen.get(key);
+      const where = ['acts', act, 'claims', index];
+      if (owner === undefined) problems.push(at(entry, where, `"${claim}" is no topic's example`));
+      else if (!owner.startsWith(CLAIMED)) seen.set(key, `${CLAIMED}${act}`);
+      else problems.push(at(entry, where, `"${claim}" is claimed by ${owner.slice(CLAIMED.length)} too`));
+    });
+  return problems;
+}
+/** How a claimed topic example is labelled while the examples are checked: as its act's. */
+const CLAIMED = 'claimed:';
 
 /** Every topic example, by its key, with the topic that has it. */
 function topicExamples(intents: readonly IntentDefinition[]): Map<string, string> {

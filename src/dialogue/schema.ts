@@ -47,7 +47,17 @@ export const DIALOGUE_FACTS = defineFacts({
   'facts.promised_ticket': `enum(none, ${PROMISED_TICKETS.join(', ')})`,
   // -- facts of suspensions and the Stamps line --
   // -- facts of the topics' own questions (details, password, opening, registration) --
+  /** The last account answer sends the customer to the ONE BALANCE & CARRIERS page. */
+  'facts.page_named': 'boolean',
+  /** The last account answer said that registering finds an account for the details already. */
+  'facts.told_account_exists': 'boolean',
   // -- facts of repair (frustration, hurry, several requests) --
+  /** The message has words of frustration (the `frustration` word list of intents/dialogue/). */
+  'message.frustrated': 'boolean',
+  /** The message has words of hurry (the `hurry` word list). */
+  'message.hurried': 'boolean',
+  /** The topic classifier found more than one request in the message. */
+  'message.several_requests': 'boolean',
   // -- facts of the late answers (carriers, stores, prices, what was said) --
   /** The answer the last account answer gave, as `<intent>.<variant>` of intents/ ('' if none is). */
   'recap.answer': 'string',
@@ -103,6 +113,12 @@ export const actsFileSchema = z.strictObject({
     z.strictObject({
       description: z.string().trim().min(1, 'a description is required'),
       examples: z.array(example).min(8, 'at least 8 examples are required'),
+      /**
+       * Examples of a topic (intents/*.yaml) that the act reader reads as this act instead: the
+       * topic classifier keeps them as the topic's ("is anybody there" greets, and asks whether
+       * the bot is there, which the dialogue answers).
+       */
+      claims: z.array(example).optional(),
     }),
   ),
 });
@@ -174,7 +190,7 @@ export type Variant = z.output<typeof variant>;
 export const messagesOf = (variant: Variant): string[] =>
   typeof variant.text === 'string' ? [variant.text] : variant.text;
 /** One text, or variants: the first whose `when` holds is said. */
-const say = z.union([text.transform((only): Variant[] => [{ text: only }]), z.array(variant).min(1)]);
+const say = z.union([text.transform((only): Variant[] => [{ text: [only] }]), z.array(variant).min(1)]);
 
 export const followupSchema = z
   .strictObject({
@@ -209,9 +225,23 @@ export const followupSchema = z
   );
 export type Followup = z.infer<typeof followupSchema>;
 
-/** One file of `intents/dialogue/`: shared acts, follow-ups, or both. */
+/**
+ * Named lists of phrases that say something of a message but name no topic of it (hurry, a
+ * store's name, frustration): the code finds them, or reads a message again without them
+ * (src/dialogue/words.ts says how a phrase is written).
+ */
+export const wordListsSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9_]*$/, 'a list name is lower-case words joined by _'),
+  z.strictObject({
+    description: z.string().trim().min(1, 'a description is required'),
+    phrases: z.array(z.string().trim().min(1, 'a phrase must not be empty')).min(1),
+  }),
+);
+
+/** One file of `intents/dialogue/`: shared acts, follow-ups, word lists, or several of them. */
 export const dialogueFileSchema = z.strictObject({
   acts: actsFileSchema.shape.acts.optional(),
   followups: z.array(followupSchema).optional(),
+  words: wordListsSchema.optional(),
 });
 export type DialogueFile = z.infer<typeof dialogueFileSchema>;

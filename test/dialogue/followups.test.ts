@@ -76,6 +76,36 @@ describe('FollowupBook', () => {
     expect(book.answer(turn(statement, facts(false, false), ['handoff']), render)?.id).toBe('handoff.notice');
   });
 
+  it("lets a follow-up's own examples compete only where its condition holds", () => {
+    const opening = { topic: 'open_account', awaiting: 'none', confidence: 0.9, intent: 'out_of_scope' };
+    const atOpening = { ...turn('which card should i use', opening), intent: 'out_of_scope' };
+    expect(book.answer(atOpening, render)?.id).toBe('opening.card');
+    const pricing = { ...opening, topic: 'pricing' };
+    expect(book.answer(turn('which card should i use', pricing), render)?.id).not.toBe('opening.card');
+  });
+
+  it('says several messages, the last with the offer of a person, and may make its text the recap', () => {
+    const toldExists = {
+      'facts.told_account_exists': true,
+      'customer.signed_in': false,
+      'facts.ticket_open': false,
+      intent: 'out_of_scope',
+      confidence: 0.4,
+    };
+    const never = book.answer(turn('but I never made one', toldExists), render);
+    expect(never).toMatchObject({ id: 'registering.never_had_one', offersPerson: true });
+    expect(never?.texts).toHaveLength(3);
+    expect(never?.texts.at(-1)).toMatch(/shall I pass you to them\? \(yes \/ no\)$/);
+    const details = { topic: 'find_credentials', intent: 'reset_stamps_password', awaiting: 'none' };
+    expect(
+      book.answer({ ...turn('and the password?', details), intent: 'reset_stamps_password' }, render),
+    ).toMatchObject({
+      id: 'details.and_the_password',
+      about: 'find_credentials',
+      recaps: true,
+    });
+  });
+
   it('answers as a topic when its effects say so, and keeps a steer from counting as a miss', () => {
     const signedIn = { 'customer.signed_in': true, topic: 'explain_suspension' };
     expect(book.answer(turn('and what about mine?', signedIn), render)).toMatchObject({

@@ -78,6 +78,25 @@ describe('loadDialogue', () => {
     expect(messages).toMatch(/example also under why: "why is that"/);
   });
 
+  it("reports a claim that is no topic's example, and a claimed example another act has too", () => {
+    const dir = copyWith('acts.yaml', (text) =>
+      text
+        .replace(
+          '    claims:\n      - is anybody there\n',
+          '    claims:\n      - is anybody there out there\n',
+        )
+        .replace('      - is there a fee\n', '      - is there a fee\n      - hey, anyone there?\n'),
+    );
+    const messages = messagesOf(dir).join('\n');
+    expect(messages).toMatch(/"is anybody there out there" is no topic's example/);
+    expect(messages).toMatch(/example also under claimed:still_there: "hey, anyone there\?"/);
+  });
+
+  it("reports a word list's phrase that cannot match", () => {
+    const dir = copyWith('signals.yaml', (text) => text.replace('      - asap\n', '      - asap ...\n'));
+    expect(messagesOf(dir).join('\n')).toMatch(/"asap \.\.\." must begin and end with a word/);
+  });
+
   it("reports a follow-up's own example that is also a topic's example", () => {
     const topicExample = intents.find((intent) => intent.id === 'close_account')?.examples[0] ?? '';
     const dir = copyWith('followups.yaml', (text) =>
