@@ -102,7 +102,7 @@ describe('FollowupBook', () => {
     ).toMatchObject({
       id: 'details.and_the_password',
       about: 'find_credentials',
-      recaps: true,
+      recap: 'find_credentials',
     });
   });
 
