@@ -115,7 +115,7 @@ describe('a handed-off chat stays in sync with its ticket', () => {
         expect(job?.data).toEqual({ conversationId: id, messageId: message.id });
       }
     } finally {
-      handoffSyncWorker?.resume();
+      await handoffSyncWorker?.resume();
     }
     await waitFor(() => requesterComments(ticketId).length > 0, 'the first comment');
     await settled(id);
@@ -154,7 +154,7 @@ describe('a handed-off chat stays in sync with its ticket', () => {
       expect((await service.escalations.handoffLedger.progress(id)).waiting.size).toBe(2);
       expect(fake.tickets.length).toBe(before);
     } finally {
-      escalations?.resume();
+      await escalations?.resume();
     }
     await waitFor(() => fake.tickets.length > before, 'the ticket');
     const ticketId = String(fake.tickets.at(-1)?.id);
