@@ -51,6 +51,10 @@ const HINTS = {
   MAX_STREAMS_PER_IP: 'Set MAX_STREAMS_PER_IP to the event streams one address may hold open, e.g. 10.',
   MAX_STREAMS_PER_CONVERSATION:
     'Set MAX_STREAMS_PER_CONVERSATION to the event streams one conversation may have open, e.g. 3.',
+  ZENDESK_TIMEOUT_MS:
+    'Set ZENDESK_TIMEOUT_MS to how long one Zendesk API request may take before it is retried, e.g. 10000.',
+  HANDOFF_SYNC_WINDOW_MS:
+    'Set HANDOFF_SYNC_WINDOW_MS to how long a handed-off chat gathers the messages of one ticket comment, from 0 to 60000, e.g. 3000.',
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -134,6 +138,18 @@ export const configSchema = z.object({
   ZENDESK_EMAIL: z.email('must be an email address').optional(),
   ZENDESK_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   ZENDESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * How long one Zendesk API request may take; a slower one counts as unavailable and is retried
+   * (its idempotency key or marker keeps the retry from repeating it).
+   * @defaultValue 10000
+   */
+  ZENDESK_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  /**
+   * While a chat is handed off, the customer's messages reach the ticket as comments: those typed
+   * within this window of the first waiting one go in one comment (src/escalations/handoff-sync.ts).
+   * @defaultValue 3000
+   */
+  HANDOFF_SYNC_WINDOW_MS: integer(0, 60_000).default(3_000),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),
@@ -148,7 +164,7 @@ export const configSchema = z.object({
 /** Zendesk when its address and credentials are set; otherwise escalations stay in Redis. */
 export function zendeskSettings(
   config: Config,
-): { endpointUri: string; agentUrl: string; email: string; token: string } | undefined {
+): { endpointUri: string; agentUrl: string; email: string; token: string; timeoutMs: number } | undefined {
   const base =
     config.ZENDESK_URL ??
     (config.ZENDESK_SUBDOMAIN ? `https://${config.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined);
@@ -160,6 +176,7 @@ export function zendeskSettings(
     agentUrl: `${root}/agent/tickets`,
     email: config.ZENDESK_EMAIL,
     token: config.ZENDESK_TOKEN,
+    timeoutMs: config.ZENDESK_TIMEOUT_MS,
   };
 }
 

@@ -9,6 +9,13 @@ import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
 import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
 import { loadDialogueOrThrow } from './dialogue/load.ts';
+import { syncLockMsFor } from './escalations/handoff-comments.ts';
+import { HandoffLedger } from './escalations/handoff-ledger.ts';
+import {
+  type HandoffMessageSink,
+  HandoffSyncQueue,
+  startHandoffSyncWorker,
+} from './escalations/handoff-sync.ts';
 import { type TicketNotices, ticketNoticesFrom } from './escalations/notices.ts';
 import { EscalationQueue, startEscalationWorker } from './escalations/queue.ts';
 import { RedisDesk } from './escalations/redis-desk.ts';
@@ -121,10 +128,18 @@ export interface EscalationRuntime {
   queue: EscalationQueue;
   desk: TicketDesk;
   worker?: Worker;
+  /** Customer messages of handed-off chats, on their way to the ticket (src/escalations/handoff-sync.ts). */
+  handoffSync: HandoffSyncQueue;
+  /** The hand-off sync's bookkeeping; the webhook asks it which comments are the bot's own. */
+  handoffLedger: HandoffLedger;
+  handoffSyncWorker?: Worker;
   close(graceMs: number): Promise<void>;
 }
 
-/** The escalations queue and its desk (Zendesk when configured, else Redis), and a worker when `runWorkers`. */
+/**
+ * The escalations queue and its desk (Zendesk when configured, else Redis), the hand-off sync
+ * queue, and their workers when `runWorkers`.
+ */
 export function startEscalations(
   config: Config,
   logger: Logger,
@@ -137,25 +152,46 @@ export function startEscalations(
     ? new ZendeskDesk(zendesk)
     : new RedisDesk(stateRedis, config.QUEUE_PREFIX);
   const queue = new EscalationQueue(redis, config.QUEUE_PREFIX);
-  const worker = runWorkers
-    ? startEscalationWorker({
-        connection: redis,
-        prefix: config.QUEUE_PREFIX,
-        desk,
-        store,
-        logger,
-        notices,
-        lockDurationMs: config.CHECK_LOCK_MS,
-        stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
+  const handoffLedger = new HandoffLedger(
+    stateRedis,
+    config.QUEUE_PREFIX,
+    config.CONVERSATION_TTL_DAYS * 86_400,
+  );
+  const handoffSync = new HandoffSyncQueue(
+    redis,
+    config.QUEUE_PREFIX,
+    handoffLedger,
+    config.HANDOFF_SYNC_WINDOW_MS,
+  );
+  const workerOptions = {
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    desk,
+    store,
+    logger,
+    notices,
+    lockDurationMs: config.CHECK_LOCK_MS,
+    stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
+  };
+  const worker = runWorkers ? startEscalationWorker({ ...workerOptions, handoffSync }) : undefined;
+  const handoffSyncWorker = runWorkers
+    ? startHandoffSyncWorker({
+        ...workerOptions,
+        ledger: handoffLedger,
+        queue: handoffSync,
+        syncLockMs: syncLockMsFor(config.ZENDESK_TIMEOUT_MS),
       })
     : undefined;
   return {
     queue,
     desk,
+    handoffSync,
+    handoffLedger,
     ...(worker ? { worker } : {}),
+    ...(handoffSyncWorker ? { handoffSyncWorker } : {}),
     async close(graceMs) {
-      if (worker) await closeWorker(worker, graceMs);
-      await queue.close();
+      await Promise.all([worker, handoffSyncWorker].map((each) => each && closeWorker(each, graceMs)));
+      await Promise.all([queue.close(), handoffSync.close()]);
     },
   };
 }
@@ -170,6 +206,8 @@ export function createEngine(
     store: ConversationStore;
     checks: CheckQueue;
     escalations: EscalationQueue;
+    /** Where messages typed while a person has the chat go, for its ticket. */
+    handoffSync?: HandoffMessageSink;
     lateTurns?: LateTurnScheduler;
     /** Secrets made for this run (a demo's identity secret and escalations token): guarded too. */
     runSecrets?: readonly (string | undefined)[];

@@ -39,6 +39,8 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_CONVERSATION: 20,
       MAX_STREAMS_PER_IP: 10,
       MAX_STREAMS_PER_CONVERSATION: 3,
+      ZENDESK_TIMEOUT_MS: 10000,
+      HANDOFF_SYNC_WINDOW_MS: 3000,
       SUPPORT_HOURS: 'Mon-Fri 09:00-17:00',
       SUPPORT_TIMEZONE: 'America/Chicago',
       TRUST_PROXY: 0,
@@ -141,6 +143,20 @@ describe('loadConfig', () => {
       /SUPPORT_TIMEZONE: unknown time zone/,
     );
     expect(configError({ SUPPORT_HOURS: 'always' }).message).toMatch(/SUPPORT_HOURS: must look like/);
+  });
+
+  it('reads the hand-off sync window and the Zendesk request bound, and says how to fix them', () => {
+    expect(loadConfig({ HANDOFF_SYNC_WINDOW_MS: '0', ZENDESK_TIMEOUT_MS: '2500' })).toMatchObject({
+      HANDOFF_SYNC_WINDOW_MS: 0,
+      ZENDESK_TIMEOUT_MS: 2500,
+    });
+    const error = configError({ HANDOFF_SYNC_WINDOW_MS: '90000', ZENDESK_TIMEOUT_MS: 'soon' });
+    expect(error.message).toMatch(
+      /HANDOFF_SYNC_WINDOW_MS: .*\(got "90000"\)\. Set HANDOFF_SYNC_WINDOW_MS to/,
+    );
+    expect(error.message).toMatch(
+      /ZENDESK_TIMEOUT_MS: must be a whole number \(got "soon"\)\. Set ZENDESK_TIMEOUT_MS/,
+    );
   });
 
   it('rejects a port out of range', () => {

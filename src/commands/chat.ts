@@ -30,6 +30,7 @@ export async function runChat(config: Config, as: string | undefined, io: Output
     store,
     checks: runtime.queue,
     escalations: conversations.escalations.queue,
+    handoffSync: conversations.escalations.handoffSync,
   });
   const print = (text: string) => io.out(`bot> ${text.replaceAll('\n', '\n     ')}`);
   try {

@@ -26,6 +26,7 @@ import { type FollowupAnswer, FollowupBook, withAnswers } from '../dialogue/foll
 import type { Dialogue } from '../dialogue/load.ts';
 import { SCOPES, type Scope } from '../dialogue/schema.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
+import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { nextOpening, type SupportHours } from '../escalations/support-hours.ts';
 import type { IntentDefinition } from '../intents/load.ts';
 import { renderTemplate } from '../intents/render.ts';
@@ -107,6 +108,8 @@ export interface EscalationSink {
 
 export interface EngineDependencies {
   escalations?: EscalationSink;
+  /** Where a message typed while a person has the chat goes, for its ticket; absent, it stays in the chat. */
+  handoffSync?: HandoffMessageSink;
   /** When people answer tickets; outside these hours the customer is told when they will. */
   supportHours?: SupportHours;
   understander: Understander;
@@ -1206,6 +1209,7 @@ export class ConversationEngine {
         const { next, messages } = this.whileHandedOff(state, redacted.text, turnId);
         await store.commit(next, [customerEntry, ...messages], token);
         committed = true;
+        await this.keepForTicket(state, customerEntry);
         return {
           conversationId: state.id,
           turnId,
@@ -1271,6 +1275,23 @@ export class ConversationEngine {
     } finally {
       if (!committed) await store.unlock(state.id, token);
     }
+  }
+
+  /**
+   * Sends a message saved during the hand-off on to its ticket (src/escalations/handoff-sync.ts). A
+   * failure is logged, not thrown: the message is saved, and the next sync finds it by its time.
+   */
+  private async keepForTicket(state: ConversationState, message: CustomerMessage): Promise<void> {
+    const ticketRecordId = state.handoff?.ticketRecordId;
+    if (ticketRecordId === undefined) return;
+    await this.deps.handoffSync
+      ?.messageKept({ conversationId: state.id, messageId: message.id, ticketRecordId })
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: { message: String(error) }, messageId: message.id },
+          'hand-off message not queued',
+        );
+      });
   }
 
   /** A turn while a person has the conversation: the follow-ups of the `handoff` scope answer it. */

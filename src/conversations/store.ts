@@ -21,6 +21,11 @@ export const ticketRecordSchema = z.object({
   status: z.enum(['requested', 'created']),
   ticketId: z.string().optional(),
   ticketUrl: z.string().optional(),
+  /**
+   * The record this one follows up: its ticket was closed while the customer still wrote, so the
+   * hand-off sync opened this ticket in its place (src/escalations/handoff-sync.ts).
+   */
+  followUpOf: z.string().optional(),
   /** The turn's checks and results, as the queue returned them (schema-cut: no secrets). */
   checks: z
     .array(z.object({ name: z.string(), status: z.string(), result: z.unknown().optional() }))

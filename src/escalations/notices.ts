@@ -10,6 +10,8 @@ export interface TicketNotices {
   created(ticketId: string): string;
   handedBack(): string;
   solved(ticketId: string): string;
+  /** The hand-off's ticket was closed, so the customer's new messages went to a follow-up ticket. */
+  followedUp(closedTicketId: string, ticketId: string): string;
 }
 
 export function ticketNoticesFrom(intents: readonly IntentDefinition[], guard: OutputGuard): TicketNotices {
@@ -20,5 +22,6 @@ export function ticketNoticesFrom(intents: readonly IntentDefinition[], guard: O
     created: (ticketId) => say('ticket_created', { ticketId }),
     handedBack: () => say('handed_back'),
     solved: (ticketId) => say('ticket_solved', { ticketId }),
+    followedUp: (closedTicketId, ticketId) => say('ticket_followed_up', { closedTicketId, ticketId }),
   };
 }

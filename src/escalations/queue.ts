@@ -52,6 +52,8 @@ export interface EscalationWorkerOptions {
   logger: Logger;
   /** What the customer is told once the ticket exists (data, through the output guard). */
   notices: TicketNotices;
+  /** Told when a hand-off's ticket exists, so that the messages typed meanwhile reach it. */
+  handoffSync?: { ticketReady(conversationId: string, ticketRecordId: string): Promise<void> };
   /** @defaultValue 4 */
   concurrency?: number;
   /**
@@ -79,6 +81,13 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
   const { connection, prefix, desk, store, logger } = options;
   const workerConnection = blockingDuplicate(connection);
   const active = new ActiveJobs(logger);
+  /**
+   * A hand-off's messages typed before its ticket existed can go now. A failure fails the job: its
+   * retry finds the ticket recorded and asks again, without a second ticket or notice.
+   */
+  const handoffReady = async (record: { id: string; handoff: boolean }, conversationId: string) => {
+    if (record.handoff) await options.handoffSync?.ticketReady(conversationId, record.id);
+  };
   const worker: Worker = new Worker(
     ESCALATION_QUEUE,
     active.wrap(async (job: Job<EscalationRequest>, _token, handedBack) => {
@@ -88,7 +97,11 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       if (state === null || state === undefined || record === undefined) {
         throw new UnrecoverableError('escalation_invalid: no such conversation or escalation');
       }
-      if (record.status === 'created') return { ticketId: record.ticketId };
+      if (record.status === 'created') {
+        // A re-run after the ticket was recorded: the sync request may be what was cut off.
+        await handoffReady(record, state.id);
+        return { ticketId: record.ticketId };
+      }
       const transcript = await store.transcript(state.id);
       let created: { ticketId: string; url: string };
       try {
@@ -116,6 +129,7 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       );
       await store.commit({ ...current, tickets }, [message], token);
       logger.info({ ticketRecordId, ticketId: created.ticketId }, 'escalation ticket created');
+      await handoffReady(record, state.id);
       return created;
     }),
     {

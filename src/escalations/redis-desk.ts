@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { CreatedTicket, NewTicket, TicketDesk } from './ticket-desk.ts';
+import {
+  type CommentOutcome,
+  type CreatedTicket,
+  type FollowUpTicket,
+  type NewTicket,
+  type RequesterComment,
+  type TicketDesk,
+  TicketDeskRejectedError,
+} from './ticket-desk.ts';
 
 /** An escalation kept for agents when no help desk is configured. */
 export const storedEscalationSchema = z.object({
@@ -17,6 +25,22 @@ export const storedEscalationSchema = z.object({
   }),
 });
 export type StoredEscalation = z.infer<typeof storedEscalationSchema>;
+
+/** A customer's comment on a kept ticket (the hand-off sync). */
+export const storedCommentSchema = z.object({ key: z.string(), body: z.string(), createdAt: z.string() });
+export type StoredComment = z.infer<typeof storedCommentSchema>;
+
+/**
+ * Adds a comment once per key, atomically: `missing` for no such ticket, `added` when the key was
+ * seen before (even if the ticket was closed since) or the comment is added now, `closed` otherwise.
+ */
+const ADD_COMMENT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 'missing' end
+if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then return 'added' end
+if redis.call('HGET', KEYS[2], ARGV[1]) == 'closed' then return 'closed' end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+redis.call('RPUSH', KEYS[4], ARGV[3])
+return 'added'`;
 
 /**
  * Tickets kept in Redis (listed at GET /api/escalations), so the service runs embedded with no
@@ -50,6 +74,59 @@ export class RedisDesk implements TicketDesk {
       .rpush(this.key('order'), ticketId)
       .exec();
     return { ticketId, url: `${this.baseUrl}/${ticketId}` };
+  }
+
+  async addRequesterComment(comment: RequesterComment): Promise<CommentOutcome> {
+    const stored: StoredComment = {
+      key: comment.idempotencyKey,
+      body: comment.body,
+      createdAt: new Date().toISOString(),
+    };
+    const outcome = await this.redis.eval(
+      ADD_COMMENT,
+      4,
+      this.key('tickets'),
+      this.key('status'),
+      this.key('comment-keys'),
+      this.key(`comments:${comment.ticketId}`),
+      comment.ticketId,
+      comment.idempotencyKey,
+      JSON.stringify(stored),
+    );
+    if (outcome === 'missing') throw new TicketDeskRejectedError(`No ticket ${comment.ticketId}.`, 404);
+    return outcome === 'closed' ? { status: 'closed' } : { status: 'added' };
+  }
+
+  /** A ticket of its own with the closed one's requester, subject and tags, and the comment as its first. */
+  async createFollowUp(followUp: FollowUpTicket): Promise<CreatedTicket> {
+    const raw = await this.redis.hget(this.key('tickets'), followUp.sourceTicketId);
+    if (raw === null) throw new TicketDeskRejectedError(`No ticket ${followUp.sourceTicketId}.`, 404);
+    const source = storedEscalationSchema.parse(JSON.parse(raw)).ticket;
+    // Both steps are idempotent: a retry after a crash between them finishes the same ticket.
+    const created = await this.createTicket({
+      ...source,
+      idempotencyKey: followUp.idempotencyKey,
+      internalNote: `Follow-up of closed ticket ${followUp.sourceTicketId}.`,
+      externalId: followUp.idempotencyKey,
+    });
+    await this.addRequesterComment({
+      ticketId: created.ticketId,
+      body: followUp.body,
+      idempotencyKey: `${followUp.idempotencyKey}:first`,
+      mayExist: true,
+    });
+    return created;
+  }
+
+  /** Closes a kept ticket: it takes no more comments (what an agent or a test does). */
+  async close(ticketId: string): Promise<void> {
+    await this.redis.hset(this.key('status'), ticketId, 'closed');
+  }
+
+  /** A kept ticket's comments from the customer, oldest first. */
+  async comments(ticketId: string): Promise<StoredComment[]> {
+    const raw = await this.redis.lrange(this.key(`comments:${ticketId}`), '0', '-1');
+    return raw.map((line) => storedCommentSchema.parse(JSON.parse(line)));
   }
 
   /** Every kept escalation, oldest first. */

@@ -19,9 +19,42 @@ export interface CreatedTicket {
   url: string;
 }
 
+/**
+ * A customer's chat messages, added to their ticket while a person has the conversation: one public
+ * comment by the ticket's requester (as if they had replied by email). Already redacted.
+ */
+export interface RequesterComment {
+  ticketId: string;
+  body: string;
+  /** Names this comment: adding the same key again adds nothing (a retried or re-run batch). */
+  idempotencyKey: string;
+  /**
+   * An earlier attempt with this key may have reached the desk (it was cut off before it heard
+   * back): the desk then looks for the key before it adds. False on a first attempt, to save a read.
+   */
+  mayExist: boolean;
+}
+
+/** Added (now, or by an earlier attempt), or not: the ticket is closed and takes no more comments. */
+export type CommentOutcome = { status: 'added' } | { status: 'closed' };
+
+/** A new ticket that follows a closed one (Zendesk's `via_followup_source_id`). */
+export interface FollowUpTicket {
+  /** The closed ticket; the follow-up has its requester, subject and tags. */
+  sourceTicketId: string;
+  /** The follow-up's first comment: public, by the requester. Already redacted. */
+  body: string;
+  /** Makes a retried or repeated request one ticket. */
+  idempotencyKey: string;
+}
+
 /** The help desk as the bot needs it. Adapters: Zendesk (node-zendesk), and Redis when none is configured. */
 export interface TicketDesk {
   createTicket(ticket: NewTicket): Promise<CreatedTicket>;
+  /** Adds a public comment by the ticket's requester, once per key; a closed ticket answers `closed`. */
+  addRequesterComment(comment: RequesterComment): Promise<CommentOutcome>;
+  /** Opens a follow-up of a closed ticket, with the requester's comment as its first. */
+  createFollowUp(ticket: FollowUpTicket): Promise<CreatedTicket>;
 }
 
 /** The desk cannot take the ticket now (429, 5xx, timeout, unreadable answer): retry later. */
@@ -38,7 +71,11 @@ export class TicketDeskUnavailableError extends CodedError {
 
 /** The desk refused the ticket (4xx): permanent, a retry would be refused too. */
 export class TicketDeskRejectedError extends CodedError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The desk's HTTP status, when it answered one (404: no such ticket). */
+    readonly status = 0,
+  ) {
     super(ErrorCode.BackendRejected, message);
     this.name = 'TicketDeskRejectedError';
   }

@@ -102,6 +102,7 @@ export async function startService(
     store,
     checks: runtime.queue,
     escalations: escalations.queue,
+    handoffSync: escalations.handoffSync,
     lateTurns: turns,
     runSecrets: [secrets.identitySecret, secrets.escalationsToken],
   });
@@ -147,6 +148,7 @@ export async function startService(
             prefix: config.QUEUE_PREFIX,
             logger,
             notices: conversations.notices,
+            ownComments: escalations.handoffLedger,
           },
         }
       : {}),
@@ -172,7 +174,9 @@ export async function startService(
       await Promise.all([
         raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
         closeWorker(turnWorker, grace),
-        ...[runtime.worker, escalations.worker].map((worker) => worker && closeWorker(worker, grace)),
+        ...[runtime.worker, escalations.worker, escalations.handoffSyncWorker].map(
+          (worker) => worker && closeWorker(worker, grace),
+        ),
       ]);
       await turns.close();
       await conversations.close(0);

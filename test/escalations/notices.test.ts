@@ -12,6 +12,7 @@ describe('ticketNoticesFrom', () => {
     expect(notices.created('1042')).toMatch(/^Your request is ticket #1042\. /);
     expect(notices.solved('1042')).toMatch(/^Your ticket #1042 is marked as solved\./);
     expect(notices.handedBack()).toMatch(/handed this conversation back to me/);
+    expect(notices.followedUp('1042', '1077')).toMatch(/#1042 was already closed.*follow-up ticket #1077/);
   });
 
   it('passes every notice through the output guard: an edited text cannot leak a secret', () => {

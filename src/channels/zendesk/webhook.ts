@@ -59,6 +59,11 @@ export interface ZendeskWebhookOptions {
   notices: TicketNotices;
   /** The clock of the signature's replay window. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * The comments the bot added for the customer (the hand-off sync): reported back, they are not
+   * relayed into the chat again. Absent, none is recognised.
+   */
+  ownComments?: { isEcho(conversationId: string, body: string): Promise<boolean> };
 }
 
 /** How long a delivery is remembered: far longer than the signature's 5-minute window. */
@@ -156,6 +161,14 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
         { ticketId: event.ticket_id, event: event.event },
         'webhook for a ticket of no conversation',
       );
+      return 'ignored';
+    }
+    if (
+      event.event === 'comment_added' &&
+      (await options.ownComments?.isEcho(conversationId, event.comment.body))
+    ) {
+      // The customer's own chat messages, which the bot added to the ticket through the API: an
+      // agent did not write them, and the customer has them in the chat already.
       return 'ignored';
     }
     const { token, state } = await store.lock(conversationId);
