@@ -51,6 +51,12 @@ const HINTS = {
   MAX_STREAMS_PER_IP: 'Set MAX_STREAMS_PER_IP to the event streams one address may hold open, e.g. 10.',
   MAX_STREAMS_PER_CONVERSATION:
     'Set MAX_STREAMS_PER_CONVERSATION to the event streams one conversation may have open, e.g. 3.',
+  ZENDESK_TIMEOUT_MS:
+    'Set ZENDESK_TIMEOUT_MS to how long one Zendesk API request may take before it is retried, e.g. 10000.',
+  TRIAGE_RULES_VERSION:
+    'Set TRIAGE_RULES_VERSION to a short version name of letters, digits, _ . or - (no colon), e.g. 2; a new one lets every ticket be triaged again.',
+  TRIAGE_CONCURRENCY:
+    'Set TRIAGE_CONCURRENCY to the tickets one worker triages at once, from 1 to 100, e.g. 4.',
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -134,6 +140,23 @@ export const configSchema = z.object({
   ZENDESK_EMAIL: z.email('must be an email address').optional(),
   ZENDESK_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   ZENDESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The longest one Zendesk API request of a triage may take (node-zendesk sets no bound).
+   * @defaultValue 10000
+   */
+  ZENDESK_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  /**
+   * The version of the triage rules: in each triage job's id and each note's marker, so that a
+   * ticket gets one note per version. Change it to triage tickets again after the rules change.
+   * @defaultValue 1
+   */
+  TRIAGE_RULES_VERSION: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -')
+    .default('1'),
+  /** @defaultValue 4 */
+  TRIAGE_CONCURRENCY: integer(1, 100).default(4),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),

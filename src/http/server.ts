@@ -15,6 +15,8 @@ import {
   type EscalationRuntime,
   openConversations,
   startCheckRuntime,
+  startTriage,
+  type TriageRuntime,
 } from '../runtime.ts';
 
 import { raceTimeout } from '../timeout.ts';
@@ -72,6 +74,8 @@ export interface Service {
   escalations: EscalationRuntime;
   engine: ConversationEngine;
   store: ConversationStore;
+  /** Ticket triage, when Zendesk is configured. */
+  triage?: TriageRuntime;
   /** Lines `npm start` prints under its URL: whether the demo is on, and how to reach it. */
   notices: string[];
   close(): Promise<void>;
@@ -95,6 +99,19 @@ export async function startService(
     runSecrets: [secrets.identitySecret, secrets.escalationsToken],
   });
   const { store, stateRedis, escalations } = conversations;
+  const triage = startTriage(
+    config,
+    logger,
+    {
+      redis: runtime.redis,
+      checks: runtime.queue,
+      store,
+      intents,
+      understander,
+      runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+    },
+    config.RUN_WORKERS,
+  );
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
   const engine = createEngine(config, logger, {
     understander,
@@ -147,6 +164,7 @@ export async function startService(
             prefix: config.QUEUE_PREFIX,
             logger,
             notices: conversations.notices,
+            ...(triage ? { triage: triage.queue } : {}),
           },
         }
       : {}),
@@ -159,6 +177,7 @@ export async function startService(
     escalations,
     engine,
     store,
+    ...(triage ? { triage } : {}),
     notices: demoNotices(url, secrets, {
       escalationsListed: escalationsList !== undefined,
       identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
@@ -172,9 +191,12 @@ export async function startService(
       await Promise.all([
         raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
         closeWorker(turnWorker, grace),
-        ...[runtime.worker, escalations.worker].map((worker) => worker && closeWorker(worker, grace)),
+        ...[runtime.worker, escalations.worker, triage?.worker].map(
+          (worker) => worker && closeWorker(worker, grace),
+        ),
       ]);
       await turns.close();
+      await triage?.close(0);
       await conversations.close(0);
       await runtime.close(0);
     },

@@ -91,6 +91,8 @@ export class ZendeskFake {
   readonly users: FakeUser[] = [];
   readonly served = new Map<number, ServedTicket>();
   readonly updates: FakeUpdate[] = [];
+  /** Every request it answered, in order: method, path, status and when. */
+  readonly calls: { method: string; path: string; status: number; at: number }[] = [];
   /** Called after every update that was applied (benchmarks time notes with it). */
   onUpdate: ((update: FakeUpdate) => void) | undefined;
   private readonly faults: ZendeskFault[] = [];
@@ -169,6 +171,8 @@ export class ZendeskFake {
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
       void this.handle(request).then(({ status, headers, body }) => {
+        const path = new URL(request.url ?? '/', 'http://fake').pathname;
+        this.calls.push({ method: request.method ?? '', path, status, at: Date.now() });
         response.writeHead(status, { 'content-type': 'application/json', ...headers });
         response.end(body);
       });
