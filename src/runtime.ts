@@ -293,9 +293,8 @@ export interface TriageRuntime {
 export function startTriage(
   config: Config,
   logger: Logger,
+  checks: Pick<CheckRuntime, 'redis'> & { queue: CheckRunner },
   parts: {
-    redis: Redis;
-    checks: CheckRunner;
     store: ConversationStore;
     intents: readonly IntentDefinition[];
     understander: Understander;
@@ -309,7 +308,7 @@ export function startTriage(
   if (problems.length > 0) throw new IntentsInvalidError(problems);
   const triage = new TicketTriage({
     desk: new ZendeskTriageDesk({ ...zendesk, timeoutMs: config.ZENDESK_TIMEOUT_MS }),
-    checks: parts.checks,
+    checks: checks.queue,
     understander: parts.understander,
     intents: parts.intents,
     guard: createOutputGuard({
@@ -320,10 +319,10 @@ export function startTriage(
     known: knownTicketsOf(parts.store),
     logger,
   });
-  const queue = new TriageQueue(parts.redis, config.QUEUE_PREFIX, config.TRIAGE_RULES_VERSION);
+  const queue = new TriageQueue(checks.redis, config.QUEUE_PREFIX, config.TRIAGE_RULES_VERSION);
   const worker = runWorker
     ? startTriageWorker({
-        connection: parts.redis,
+        connection: checks.redis,
         prefix: config.QUEUE_PREFIX,
         triage,
         logger,

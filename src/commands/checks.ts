@@ -38,9 +38,8 @@ export async function runWorker(config: Config, io: Output): Promise<number> {
       : startTriage(
           config,
           logger,
+          runtime,
           {
-            redis: runtime.redis,
-            checks: runtime.queue,
             store: conversations.store,
             intents,
             understander: understanderFor(config, intents),

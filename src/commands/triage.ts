@@ -34,9 +34,8 @@ export async function runTriage(
   const triage = startTriage(
     config,
     logger,
+    runtime,
     {
-      redis: runtime.redis,
-      checks: runtime.queue,
       store: conversations.store,
       intents,
       understander: understanderFor(config, intents),

@@ -94,22 +94,17 @@ export async function startService(
   await warnOfEviction(config, runtime, logger);
   const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
   const secrets = runSecretsOf(config);
+  const runSecrets = [secrets.identitySecret, secrets.escalationsToken];
   const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS, {
     intents,
-    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+    runSecrets,
   });
   const { store, stateRedis, escalations } = conversations;
   const triage = startTriage(
     config,
     logger,
-    {
-      redis: runtime.redis,
-      checks: runtime.queue,
-      store,
-      intents,
-      understander,
-      runSecrets: [secrets.identitySecret, secrets.escalationsToken],
-    },
+    runtime,
+    { store, intents, understander, runSecrets },
     config.RUN_WORKERS,
   );
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
@@ -120,7 +115,7 @@ export async function startService(
     checks: runtime.queue,
     escalations: escalations.queue,
     lateTurns: turns,
-    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+    runSecrets,
   });
   // Every instance can finish any instance's late turns: it has the engine they need.
   const turnWorker = startTurnWorker({

@@ -165,14 +165,7 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
   });
 
   async function apply(event: ZendeskEvent): Promise<'applied' | 'ignored'> {
-    if (isTriageEvent(event)) {
-      if (options.triage === undefined) {
-        logger.warn({ ticketId: event.ticket_id }, 'triage event ignored: Zendesk API settings are not set');
-        return 'ignored';
-      }
-      await options.triage.request(event.ticket_id, event.event);
-      return 'applied';
-    }
+    if (isTriageEvent(event)) return requestTriage(options, event);
     const conversationId = await store.conversationOfTicket(event.ticket_id);
     if (conversationId === null) {
       logger.info(
@@ -194,6 +187,22 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
       if (!committed) await store.unlock(conversationId, token);
     }
   }
+}
+
+/** Queues the ticket's triage; the job carries its id, and the worker reads the rest from Zendesk. */
+async function requestTriage(
+  options: ZendeskWebhookOptions,
+  event: TriageEvent,
+): Promise<'applied' | 'ignored'> {
+  if (options.triage === undefined) {
+    options.logger.warn(
+      { ticketId: event.ticket_id },
+      'triage event ignored: Zendesk API settings are not set',
+    );
+    return 'ignored';
+  }
+  await options.triage.request(event.ticket_id, event.event);
+  return 'applied';
 }
 
 /** What an event changes in the conversation and the message it adds; undefined when nothing. */
