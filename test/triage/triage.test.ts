@@ -1,13 +1,23 @@
 import { Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts, demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
 import { signZendeskWebhook } from '../../src/channels/zendesk/verify-signature.ts';
+import { DEFAULT_INTENTS_DIR } from '../../src/config.ts';
+import { createOutputGuard } from '../../src/core/output-guard.ts';
 import type { Service } from '../../src/http/server.ts';
+import { loadIntentsOrThrow } from '../../src/intents/load.ts';
+import { createLogger } from '../../src/logger.ts';
+import { Understander } from '../../src/nlu/understand.ts';
+import { CheckQueue } from '../../src/queue/check-queue.ts';
+import { TicketConflictError, type TriageUpdate } from '../../src/triage/desk.ts';
+import { MemoryTriageDesk } from '../../src/triage/memory-desk.ts';
 import { triageMarker } from '../../src/triage/note.ts';
 import { triageJobId } from '../../src/triage/queue.ts';
+import { ChecksIncompleteError, NOTE_FALLBACK, TicketTriage } from '../../src/triage/triage.ts';
 import { type FakeComment, ZendeskFake } from '../fakes/zendesk.ts';
 import { identityOf } from '../helpers/identity.ts';
-import { deleteKeysUnder, uniquePrefix } from '../helpers/redis.ts';
+import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 import { startTestService } from '../helpers/service.ts';
 
 const WEBHOOK_SECRET = 'zendesk-webhook-secret-for-triage-tests';
@@ -450,5 +460,70 @@ describe('what reached Zendesk', () => {
     expect(fake.updates.length).toBeGreaterThan(10);
     expect(botComments.length).toBeGreaterThan(10);
     expectNoSecrets(everything);
+  });
+});
+
+/** A ticket someone changes every time just before the bot writes: every safe update loses. */
+class BusyDesk extends MemoryTriageDesk {
+  override async addInternalNote(ticketId: string, update: TriageUpdate): Promise<void> {
+    this.comment(ticketId, { authorId: 'agent', body: 'Looking into it.', public: false });
+    return super.addInternalNote(ticketId, update);
+  }
+}
+
+describe('TicketTriage when the account system or the ticket will not settle', () => {
+  const intents = loadIntentsOrThrow(DEFAULT_INTENTS_DIR);
+  const understander = Understander.fromIntents(intents);
+  const otherPrefix = uniquePrefix('triage-noworker');
+  const redis = new Redis(REDIS_URL);
+  // No worker consumes this queue: every check stays pending.
+  const checks = new CheckQueue(redis, { prefix: otherPrefix });
+  const triageOn = (desk: MemoryTriageDesk) =>
+    new TicketTriage({
+      desk,
+      checks,
+      understander,
+      intents,
+      guard: createOutputGuard({ fallback: NOTE_FALLBACK }),
+      version: '1',
+      logger: createLogger('silent'),
+      checkWaitMs: 300,
+    });
+  const email = {
+    subject: 'Suspended',
+    description: 'My account is suspended.',
+    requester: { email: 'declined@demo.test' },
+  };
+  afterAll(async () => {
+    await checks.close();
+    redis.disconnect();
+    await deleteKeysUnder(otherPrefix);
+  });
+
+  it('waits for another attempt rather than write a note of unknowns, and the last attempt says what it could not tell', async () => {
+    await checks.ready();
+    const desk = new MemoryTriageDesk();
+    const id = desk.fileTicket(email);
+    await expect(triageOn(desk).run(id)).rejects.toBeInstanceOf(ChecksIncompleteError);
+    expect((await desk.comments(id)).filter((comment) => !comment.public)).toEqual([]);
+    const last = await triageOn(desk).run(id, { acceptIncomplete: true });
+    expect(last.status).toBe('written');
+    const [note] = (await desk.comments(id)).filter((comment) => !comment.public);
+    expect(note?.body).toContain('- The account lookup did not answer.');
+    expect(note?.body).toContain('account.lookup gave no answer (still running).');
+    expect(note?.body).toMatch(/state of the account is not known\. Check it by hand/);
+    expect((await desk.ticket(id)).tags).toContain('ob_state_unknown');
+    expect((await desk.ticket(id)).priority).toBeNull();
+  });
+
+  it('gives up on a ticket that changes before every write, after a few tries, writing nothing', async () => {
+    const desk = new BusyDesk();
+    const id = desk.fileTicket({ ...email, requester: null });
+    await expect(triageOn(desk).run(id)).rejects.toBeInstanceOf(TicketConflictError);
+    const notes = (await desk.comments(id)).filter((comment) => comment.body.includes('triage'));
+    expect(notes).toEqual([]);
+    expect((await desk.comments(id)).filter((comment) => comment.body === 'Looking into it.')).toHaveLength(
+      5,
+    );
   });
 });
