@@ -56,7 +56,7 @@ const HINTS = {
   TRIAGE_RULES_VERSION:
     'Set TRIAGE_RULES_VERSION to a short version name of letters, digits, _ . or - (no colon), e.g. 2; a new one lets every ticket be triaged again.',
   TRIAGE_CONCURRENCY:
-    'Set TRIAGE_CONCURRENCY to the tickets one worker triages at once, from 1 to 100, e.g. 4.',
+    'Set TRIAGE_CONCURRENCY to the tickets one worker triages at once, from 1 to 100, e.g. 8.',
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -155,8 +155,11 @@ export const configSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -')
     .default('1'),
-  /** @defaultValue 4 */
-  TRIAGE_CONCURRENCY: integer(1, 100).default(4),
+  /**
+   * Triages one worker runs at once: each mostly waits (on Zendesk and the check queue).
+   * @defaultValue 8
+   */
+  TRIAGE_CONCURRENCY: integer(1, 100).default(8),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       TRUST_PROXY: 0,
       ZENDESK_TIMEOUT_MS: 10000,
       TRIAGE_RULES_VERSION: '1',
-      TRIAGE_CONCURRENCY: 4,
+      TRIAGE_CONCURRENCY: 8,
     });
   });
 

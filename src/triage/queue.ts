@@ -64,7 +64,7 @@ export interface TriageWorkerOptions {
   prefix: string;
   triage: TicketTriage;
   logger: Logger;
-  /** @defaultValue 4 */
+  /** @defaultValue 8 */
   concurrency?: number;
   /**
    * At most this many triages per second from this worker. Besides protecting Zendesk, a limiter
@@ -118,7 +118,7 @@ export function startTriageWorker(options: TriageWorkerOptions): Worker {
     {
       connection: workerConnection,
       prefix,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? 8,
       limiter: { max: options.ratePerSecond ?? 50, duration: 1_000 },
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 5_000,
