@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { runChat } from './commands/chat.ts';
 import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
+import { runTriage } from './commands/triage.ts';
 import { type Config, loadConfig } from './config.ts';
 import { loadDialogue } from './dialogue/load.ts';
 import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
@@ -15,6 +16,7 @@ import {
   readLabelledJsonl,
 } from './nlu/evaluate.ts';
 import { outOfScopeDecisionOf, understanderFor } from './nlu/understand.ts';
+import { triageAnswerProblems } from './triage/resolutions.ts';
 
 const USAGE = `Usage: onebalance-bot <command> [options]
 
@@ -28,6 +30,8 @@ Commands:
   check EMAIL [CHECK ...]       run account checks through the queue (default: lookup connection
        [--json]                 suspension credentials registration plan)
   chat [--as EMAIL]             chat with the bot in the terminal, as that customer (or a visitor)
+  triage TICKET_ID [--dry-run]  triage one Zendesk ticket: check the requester's account and write
+                                one internal note (--dry-run: write nothing); prints the note
   worker                        run check workers only (what \`npm run worker\` runs)
   backend                       run the reference account backend (BACKEND_PORT, default 4010)
 
@@ -62,6 +66,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         train: { type: 'string' },
         json: { type: 'boolean', default: false },
         as: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -91,6 +96,8 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         return await runChecks(config, positionals.slice(1), values.json ?? false, io);
       case 'chat':
         return await runChat(config, values.as, io);
+      case 'triage':
+        return await runTriage(config, positionals.slice(1), values['dry-run'] ?? false, io);
       case 'worker':
         return await runWorker(config, io);
       case 'backend':
@@ -189,7 +196,8 @@ function lintIntents(config: Config, io: Output): number {
   const { intents } = loaded;
   // The dialogue data is checked against the intents (answers it reuses, examples it must not share).
   const { dialogue, problems: dialogueProblems } = loadDialogue(config.INTENTS_DIR, intents);
-  const problems = [...loaded.problems, ...dialogueProblems];
+  // And against what a triage note needs of them (the answers its resolutions name).
+  const problems = [...loaded.problems, ...dialogueProblems, ...triageAnswerProblems(intents)];
   for (const problem of problems) io.err(formatIntentProblem(problem));
   if (problems.length > 0) {
     io.err(`${problems.length} problem(s) in ${config.INTENTS_DIR}`);

@@ -55,6 +55,10 @@ const HINTS = {
     'Set ZENDESK_TIMEOUT_MS to how long one Zendesk API request may take before it is retried, e.g. 10000.',
   HANDOFF_SYNC_WINDOW_MS:
     'Set HANDOFF_SYNC_WINDOW_MS to how long a handed-off chat gathers the messages of one ticket comment, from 0 to 60000, e.g. 3000.',
+  TRIAGE_RULES_VERSION:
+    'Set TRIAGE_RULES_VERSION to a short version name of letters, digits, _ . or - (no colon), e.g. 2; a new one lets every ticket be triaged again.',
+  TRIAGE_CONCURRENCY:
+    'Set TRIAGE_CONCURRENCY to the tickets one worker triages at once, from 1 to 100, e.g. 8.',
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -139,8 +143,9 @@ export const configSchema = z.object({
   ZENDESK_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   ZENDESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /**
-   * How long one Zendesk API request may take; a slower one counts as unavailable and is retried
-   * (its idempotency key or marker keeps the retry from repeating it).
+   * How long one Zendesk API request may take (node-zendesk sets no bound), for every feature:
+   * tickets, hand-off sync and triage. A slower one counts as unavailable and is retried (its
+   * idempotency key or marker keeps the retry from repeating it).
    * @defaultValue 10000
    */
   ZENDESK_TIMEOUT_MS: integer(100, 120_000).default(10_000),
@@ -150,6 +155,21 @@ export const configSchema = z.object({
    * @defaultValue 3000
    */
   HANDOFF_SYNC_WINDOW_MS: integer(0, 60_000).default(3_000),
+  /**
+   * The version of the triage rules: in each triage job's id and each note's marker, so that a
+   * ticket gets one note per version. Change it to triage tickets again after the rules change.
+   * @defaultValue 1
+   */
+  TRIAGE_RULES_VERSION: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -')
+    .default('1'),
+  /**
+   * Triages one worker runs at once: each mostly waits (on Zendesk and the check queue).
+   * @defaultValue 8
+   */
+  TRIAGE_CONCURRENCY: integer(1, 100).default(8),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),

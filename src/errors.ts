@@ -18,6 +18,8 @@ export const ErrorCode = {
   BackendRejected: 'backend_rejected',
   BackendBadResponse: 'backend_bad_response',
   CheckInvalid: 'check_invalid',
+  TicketNotFound: 'ticket_not_found',
+  TicketConflict: 'ticket_conflict',
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
 } as const;
@@ -40,6 +42,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   backend_rejected: 502,
   backend_bad_response: 502,
   check_invalid: 400,
+  ticket_not_found: 500,
+  ticket_conflict: 500,
   service_unavailable: 503,
   internal_error: 500,
 };

@@ -9,6 +9,7 @@ import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
 import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
 import { loadDialogueOrThrow } from './dialogue/load.ts';
+import { IntentsInvalidError } from './errors.ts';
 import { syncLockMsFor } from './escalations/handoff-comments.ts';
 import { HandoffLedger } from './escalations/handoff-ledger.ts';
 import {
@@ -25,10 +26,15 @@ import { ZendeskDesk } from './escalations/zendesk-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from './intents/load.ts';
 import type { Logger } from './logger.ts';
 import type { Understander } from './nlu/understand.ts';
-import { CheckQueue } from './queue/check-queue.ts';
+import { CheckQueue, type CheckRunner } from './queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from './queue/check-worker.ts';
 import { createPipelinedRedis, createRedis } from './queue/redis.ts';
 import type { LateTurnScheduler } from './queue/turn-queue.ts';
+import { knownTicketsOf } from './triage/known-tickets.ts';
+import { startTriageWorker, TriageQueue } from './triage/queue.ts';
+import { triageAnswerProblems } from './triage/resolutions.ts';
+import { NOTE_FALLBACK, TicketTriage } from './triage/triage.ts';
+import { ZendeskTriageDesk } from './triage/zendesk-desk.ts';
 
 export interface AccountBackendHandle {
   backend: AccountBackend;
@@ -306,6 +312,70 @@ export function openConversations(
       await escalations.close(graceMs);
       await store.close();
       stateRedis.disconnect();
+    },
+  };
+}
+
+export interface TriageRuntime {
+  queue: TriageQueue;
+  triage: TicketTriage;
+  worker?: Worker;
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Ticket triage, when Zendesk is configured (it reads and writes Zendesk tickets): its queue, the
+ * triage itself, and a worker when `runWorker`. Undefined without Zendesk. Throws at start when
+ * `intents/` lacks an answer a triage note needs.
+ */
+export function startTriage(
+  config: Config,
+  logger: Logger,
+  checks: Pick<CheckRuntime, 'redis'> & { queue: CheckRunner },
+  parts: {
+    store: ConversationStore;
+    intents: readonly IntentDefinition[];
+    understander: Understander;
+    runSecrets?: readonly (string | undefined)[];
+  },
+  runWorker: boolean,
+): TriageRuntime | undefined {
+  const zendesk = zendeskSettings(config);
+  if (zendesk === undefined) return undefined;
+  const problems = triageAnswerProblems(parts.intents);
+  if (problems.length > 0) throw new IntentsInvalidError(problems);
+  const triage = new TicketTriage({
+    desk: new ZendeskTriageDesk(zendesk),
+    checks: checks.queue,
+    understander: parts.understander,
+    intents: parts.intents,
+    guard: createOutputGuard({
+      fallback: NOTE_FALLBACK,
+      secrets: serviceSecrets(config, parts.runSecrets ?? []),
+    }),
+    version: config.TRIAGE_RULES_VERSION,
+    known: knownTicketsOf(parts.store),
+    logger,
+  });
+  const queue = new TriageQueue(checks.redis, config.QUEUE_PREFIX, config.TRIAGE_RULES_VERSION);
+  const worker = runWorker
+    ? startTriageWorker({
+        connection: checks.redis,
+        prefix: config.QUEUE_PREFIX,
+        triage,
+        logger,
+        concurrency: config.TRIAGE_CONCURRENCY,
+        lockDurationMs: config.CHECK_LOCK_MS,
+        stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
+      })
+    : undefined;
+  return {
+    queue,
+    triage,
+    ...(worker ? { worker } : {}),
+    async close(graceMs) {
+      if (worker) await closeWorker(worker, graceMs);
+      await queue.close();
     },
   };
 }

@@ -44,6 +44,8 @@ describe('loadConfig', () => {
       SUPPORT_HOURS: 'Mon-Fri 09:00-17:00',
       SUPPORT_TIMEZONE: 'America/Chicago',
       TRUST_PROXY: 0,
+      TRIAGE_RULES_VERSION: '1',
+      TRIAGE_CONCURRENCY: 8,
     });
   });
 
@@ -157,6 +159,14 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(
       /ZENDESK_TIMEOUT_MS: must be a whole number \(got "soon"\)\. Set ZENDESK_TIMEOUT_MS/,
     );
+  });
+
+  it('refuses a triage rules version that cannot be part of a job id, and says what it may be', () => {
+    expect(loadConfig({ TRIAGE_RULES_VERSION: '2024-06.b' }).TRIAGE_RULES_VERSION).toBe('2024-06.b');
+    expect(() => loadConfig({ TRIAGE_RULES_VERSION: 'v1:a' })).toThrow(
+      /TRIAGE_RULES_VERSION: must be 1-32 letters, digits, _ \. or - \(got "v1:a"\)\. Set TRIAGE_RULES_VERSION to a short version name/,
+    );
+    expect(() => loadConfig({ TRIAGE_CONCURRENCY: '0' })).toThrow(/TRIAGE_CONCURRENCY/);
   });
 
   it('rejects a port out of range', () => {

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { startReferenceServer } from '../accounts/reference/server.ts';
 import { isCheckName } from '../checks/index.ts';
-import type { Config } from '../config.ts';
+import { type Config, zendeskSettings } from '../config.ts';
 import { UsageError } from '../errors.ts';
+import { loadIntentsOrThrow } from '../intents/load.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { createLogger } from '../logger.ts';
+import { understanderFor } from '../nlu/understand.ts';
 import type { CheckOutcome, CheckRunner } from '../queue/check-queue.ts';
-import { ensureWorker, openConversations, startCheckRuntime } from '../runtime.ts';
+import { ensureWorker, openConversations, startCheckRuntime, startTriage } from '../runtime.ts';
 
 export interface Output {
   out: (text: string) => void;
@@ -26,11 +28,29 @@ export function shutdownSignal(): Promise<NodeJS.Signals> {
 export async function runWorker(config: Config, io: Output): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 2);
   const runtime = await startCheckRuntime(config, logger, true);
+  const intents = loadIntentsOrThrow(config.INTENTS_DIR);
   // Escalations too: a worker process creates tickets as well as running checks.
-  const conversations = openConversations(config, logger, runtime, true);
+  const conversations = openConversations(config, logger, runtime, true, { intents });
+  // And triages tickets, when Zendesk is configured (the classifier is trained only then).
+  const triage =
+    zendeskSettings(config) === undefined
+      ? undefined
+      : startTriage(
+          config,
+          logger,
+          runtime,
+          {
+            store: conversations.store,
+            intents,
+            understander: understanderFor(config, intents),
+          },
+          true,
+        );
   io.out(`check worker ready (queue prefix ${config.QUEUE_PREFIX}, concurrency ${config.CHECK_CONCURRENCY})`);
   const signal = await shutdownSignal();
   logger.info({ signal }, 'worker stopping: finishing active checks');
+  // Triage first: its queue and worker use the check runtime's connection, closed below.
+  await triage?.close(config.SHUTDOWN_GRACE_MS);
   await Promise.all([runtime.close(config.SHUTDOWN_GRACE_MS), conversations.close(config.SHUTDOWN_GRACE_MS)]);
   logger.info('worker stopped');
   return 0;

@@ -4,11 +4,12 @@ import { z } from 'zod';
 import type { ConversationStore } from '../conversations/store.ts';
 import type { Logger } from '../logger.ts';
 import { blockingDuplicate } from '../queue/redis.ts';
-import { ActiveJobs, registerActiveJobs } from '../queue/shutdown.ts';
+import { ActiveJobs } from '../queue/shutdown.ts';
+import { deskLimiter, pauseForRetryAfter, superviseDeskWorker } from './desk-worker.ts';
 import { HandoffComments } from './handoff-comments.ts';
 import type { HandoffLedger } from './handoff-ledger.ts';
 import type { TicketNotices } from './notices.ts';
-import { type TicketDesk, TicketDeskUnavailableError } from './ticket-desk.ts';
+import type { TicketDesk } from './ticket-desk.ts';
 
 /**
  * Hand-off sync: while a person has a web chat, every customer message in it is added to the
@@ -143,10 +144,7 @@ export function startHandoffSyncWorker(options: HandoffSyncWorkerOptions): Worke
         const outcome = await comments.sendWaiting(conversationId, lock, handedBack);
         if (outcome === 'more') await options.queue.continueLater(conversationId);
       } catch (error) {
-        if (error instanceof TicketDeskUnavailableError && error.retryAfterMs > 0) {
-          await worker.rateLimit(error.retryAfterMs);
-          throw Worker.RateLimitError();
-        }
+        await pauseForRetryAfter(worker, error);
         throw error;
       } finally {
         await ledger.unlock(conversationId, lock);
@@ -156,21 +154,10 @@ export function startHandoffSyncWorker(options: HandoffSyncWorkerOptions): Worke
       connection: workerConnection,
       prefix,
       concurrency: options.concurrency ?? 4,
+      limiter: deskLimiter(),
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 5_000,
     },
   );
-  worker.on('failed', (job, error) => {
-    if (job)
-      logger.warn(
-        { jobId: job.id, attempt: job.attemptsMade, reason: error.message.slice(0, 120) },
-        'hand-off sync attempt failed',
-      );
-  });
-  worker.on('error', (error) =>
-    logger.error({ err: { message: error.message } }, 'hand-off sync worker error'),
-  );
-  worker.on('closed', () => workerConnection.disconnect());
-  registerActiveJobs(worker, active);
-  return worker;
+  return superviseDeskWorker(worker, { connection: workerConnection, active, logger, name: 'hand-off sync' });
 }

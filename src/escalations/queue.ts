@@ -4,10 +4,11 @@ import type { ConversationStore } from '../conversations/store.ts';
 import { botMessage } from '../core/messages.ts';
 import type { Logger } from '../logger.ts';
 import { blockingDuplicate } from '../queue/redis.ts';
-import { ActiveJobs, registerActiveJobs } from '../queue/shutdown.ts';
+import { ActiveJobs } from '../queue/shutdown.ts';
+import { deskLimiter, pauseForRetryAfter, superviseDeskWorker } from './desk-worker.ts';
 import type { TicketNotices } from './notices.ts';
 import { ticketFor } from './ticket-content.ts';
-import { type TicketDesk, TicketDeskRejectedError, TicketDeskUnavailableError } from './ticket-desk.ts';
+import { type TicketDesk, TicketDeskRejectedError } from './ticket-desk.ts';
 
 export const ESCALATION_QUEUE = 'escalations';
 
@@ -107,10 +108,7 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       try {
         created = await desk.createTicket(ticketFor(state, transcript, record));
       } catch (error) {
-        if (error instanceof TicketDeskUnavailableError && error.retryAfterMs > 0) {
-          await worker.rateLimit(error.retryAfterMs);
-          throw Worker.RateLimitError();
-        }
+        await pauseForRetryAfter(worker, error);
         if (error instanceof TicketDeskRejectedError)
           throw new UnrecoverableError(`backend_rejected: ${error.message}`);
         throw error;
@@ -136,20 +134,11 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
       connection: workerConnection,
       prefix,
       concurrency: options.concurrency ?? 4,
+      limiter: deskLimiter(),
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 5_000,
       maxStalledCount: options.maxStalledCount ?? 3,
     },
   );
-  worker.on('failed', (job, error) => {
-    if (job)
-      logger.warn(
-        { jobId: job.id, attempt: job.attemptsMade, reason: error.message.slice(0, 120) },
-        'escalation attempt failed',
-      );
-  });
-  worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'escalation worker error'));
-  worker.on('closed', () => workerConnection.disconnect());
-  registerActiveJobs(worker, active);
-  return worker;
+  return superviseDeskWorker(worker, { connection: workerConnection, active, logger, name: 'escalation' });
 }

@@ -7,7 +7,7 @@ import {
   type NewTicket,
   type RequesterComment,
   type TicketDesk,
-  TicketDeskRejectedError,
+  TicketNotFoundError,
 } from './ticket-desk.ts';
 
 /** An escalation kept for agents when no help desk is configured. */
@@ -93,14 +93,14 @@ export class RedisDesk implements TicketDesk {
       comment.idempotencyKey,
       JSON.stringify(stored),
     );
-    if (outcome === 'missing') throw new TicketDeskRejectedError(`No ticket ${comment.ticketId}.`, 404);
+    if (outcome === 'missing') throw new TicketNotFoundError(comment.ticketId);
     return outcome === 'closed' ? { status: 'closed' } : { status: 'added' };
   }
 
   /** A ticket of its own with the closed one's requester, subject and tags, and the comment as its first. */
   async createFollowUp(followUp: FollowUpTicket): Promise<CreatedTicket> {
     const raw = await this.redis.hget(this.key('tickets'), followUp.sourceTicketId);
-    if (raw === null) throw new TicketDeskRejectedError(`No ticket ${followUp.sourceTicketId}.`, 404);
+    if (raw === null) throw new TicketNotFoundError(followUp.sourceTicketId);
     const source = storedEscalationSchema.parse(JSON.parse(raw)).ticket;
     // Both steps are idempotent: a retry after a crash between them finishes the same ticket.
     const created = await this.createTicket({

@@ -73,10 +73,30 @@ export class TicketDeskUnavailableError extends CodedError {
 export class TicketDeskRejectedError extends CodedError {
   constructor(
     message: string,
-    /** The desk's HTTP status, when it answered one (404: no such ticket). */
+    /** The desk's HTTP status, when it answered one (422: a closed ticket takes no update). */
     readonly status = 0,
+    code: ErrorCode = ErrorCode.BackendRejected,
   ) {
-    super(ErrorCode.BackendRejected, message);
+    super(code, message);
     this.name = 'TicketDeskRejectedError';
+  }
+}
+
+/** The ticket does not exist (any more): a refusal like any other (permanent), with its own code. */
+export class TicketNotFoundError extends TicketDeskRejectedError {
+  constructor(ticketId: string) {
+    super(`Ticket ${ticketId} does not exist.`, 404, ErrorCode.TicketNotFound);
+    this.name = 'TicketNotFoundError';
+  }
+}
+
+/**
+ * The desk refused an update because the ticket changed since it was read (409: a safe update
+ * that lost to a newer change, or a concurrent update): read it again and retry.
+ */
+export class TicketConflictError extends CodedError {
+  constructor(ticketId: string) {
+    super(ErrorCode.TicketConflict, `Ticket ${ticketId} changed since it was read.`);
+    this.name = 'TicketConflictError';
   }
 }

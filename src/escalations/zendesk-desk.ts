@@ -1,6 +1,4 @@
-import zendesk, { type ZendeskClientOptions } from 'node-zendesk';
 import { z } from 'zod';
-import { timeoutSignal } from '../timeout.ts';
 import {
   type CommentOutcome,
   type CreatedTicket,
@@ -11,23 +9,17 @@ import {
   TicketDeskRejectedError,
   TicketDeskUnavailableError,
 } from './ticket-desk.ts';
+import {
+  createZendeskClient,
+  type ZendeskClient,
+  type ZendeskClientSettings,
+  zendeskRequest,
+} from './zendesk-client.ts';
 
-export interface ZendeskDeskOptions {
-  /** The API root, e.g. https://acme.zendesk.com/api/v2 (a local fake in tests). */
-  endpointUri: string;
-  /** The agent address the API token belongs to. */
-  email: string;
-  token: string;
+export interface ZendeskDeskOptions extends ZendeskClientSettings {
   /** The agent UI root for ticket links, e.g. https://acme.zendesk.com/agent/tickets. */
   agentUrl: string;
-  /**
-   * How long one request may take before it counts as unavailable (and is retried).
-   * @defaultValue 10000
-   */
-  timeoutMs?: number;
 }
-
-type ZendeskClient = ReturnType<typeof zendesk.createClient>;
 
 /**
  * Where a synced comment's idempotency key is kept: the custom metadata of the audit that added it
@@ -49,15 +41,19 @@ const auditRead = z.object({
 });
 
 /**
- * Zendesk tickets through node-zendesk. node-zendesk resolves (does not throw) on a 429 or a 502,
- * so the status is checked here, and every answer is parsed before it counts.
+ * Zendesk tickets through node-zendesk, with the transport of `createZendeskClient` (typed
+ * failures, a time bound on every request, shared with triage). Every answer is parsed before it
+ * counts; one that does not parse is "unavailable".
  */
 export class ZendeskDesk implements TicketDesk {
-  constructor(private readonly options: ZendeskDeskOptions) {}
+  private readonly client: ZendeskClient;
+
+  constructor(private readonly options: ZendeskDeskOptions) {
+    this.client = createZendeskClient(options);
+  }
 
   async createTicket(ticket: NewTicket): Promise<CreatedTicket> {
     const result = await this.call(
-      'the ticket',
       (client) =>
         client.tickets.create({
           ticket: {
@@ -83,7 +79,7 @@ export class ZendeskDesk implements TicketDesk {
     const ticket = await this.readTicket(id);
     if (ticket.status === 'closed') return { status: 'closed' };
     try {
-      await this.call('the comment', (client) =>
+      await this.call((client) =>
         client.tickets.update(id, {
           ticket: {
             comment: { body: comment.body, public: true, author_id: ticket.requester_id ?? undefined },
@@ -106,7 +102,6 @@ export class ZendeskDesk implements TicketDesk {
     const requester = source.requester_id ?? undefined;
     // Tags are left out on purpose: a follow-up inherits the closed ticket's tags unless given some.
     const result = await this.call(
-      'the follow-up ticket',
       (client) =>
         client.tickets.create({
           ticket: {
@@ -129,54 +124,33 @@ export class ZendeskDesk implements TicketDesk {
   }
 
   private async readTicket(id: number): Promise<z.infer<typeof ticketRead>> {
-    const parsed = ticketRead.safeParse(
-      await this.call('the ticket read', (client) => client.tickets.show(id)),
-    );
+    const parsed = ticketRead.safeParse(await this.call((client) => client.tickets.show(id)));
     if (!parsed.success) throw new TicketDeskUnavailableError('Zendesk answered without a readable ticket.');
     return parsed.data;
   }
 
   /** Whether an audit of the ticket carries `key` (node-zendesk follows the pages). */
   private async hasMarker(id: number, key: string): Promise<boolean> {
-    const audits = await this.call('the ticket audits', (client) => client.ticketaudits.list(id));
+    const audits = await this.call((client) => client.ticketaudits.list(id));
+    // A failed page was refused by the transport; a page that is not audits is unreadable.
     const parsed = z.array(auditRead).safeParse(audits);
-    // node-zendesk puts a rate-limit answer or an error body among the pages instead of throwing.
     if (!parsed.success) throw new TicketDeskUnavailableError('Zendesk answered without readable audits.');
     return parsed.data.some((audit) => audit.metadata?.custom?.[SYNC_MARKER] === key);
   }
 
   /**
-   * One request through a client of its own (the Idempotency-Key header and the time bound are per
-   * request; node-zendesk's options per client), its outcome checked: a 429, 5xx, timeout or no
-   * answer is unavailable (retry), any other 4xx rejected (permanent). Returns the parsed body.
+   * One request, its answer's body returned. With an `idempotencyKey`, through a client of its own
+   * (node-zendesk's headers are per client) that sends it as `Idempotency-Key`.
    */
   private async call(
-    what: string,
     request: (client: ZendeskClient) => Promise<unknown>,
     idempotencyKey?: string,
   ): Promise<unknown> {
-    const bound = timeoutSignal(this.options.timeoutMs ?? 10_000);
-    const client = zendesk.createClient({
-      username: this.options.email,
-      token: this.options.token,
-      endpointUri: this.options.endpointUri,
-      ...(idempotencyKey === undefined ? {} : { customHeaders: { 'Idempotency-Key': idempotencyKey } }),
-      // node-zendesk hands its options to fetch as they are: this one bounds the request.
-      signal: bound.signal,
-    } as ZendeskClientOptions);
-    let outcome: unknown;
-    try {
-      outcome = await request(client);
-    } catch (error) {
-      throw thrownError(what, error);
-    } finally {
-      bound.clear();
-    }
-    // A list: node-zendesk has checked each page's status itself.
-    if (Array.isArray(outcome)) return outcome;
-    const { response, result } = outcome as { response?: unknown; result?: unknown };
-    checkStatus(what, response as { status?: number; headers?: { get(name: string): string | null } });
-    return result;
+    const client =
+      idempotencyKey === undefined ? this.client : createZendeskClient(this.options, { idempotencyKey });
+    const outcome = await zendeskRequest(() => request(client));
+    // A list (node-zendesk has followed its pages), or one answer with its body.
+    return Array.isArray(outcome) ? outcome : (outcome as { result?: unknown }).result;
   }
 }
 
@@ -185,28 +159,4 @@ function numericId(ticketId: string): number {
   if (!/^\d{1,15}$/.test(ticketId))
     throw new TicketDeskRejectedError(`"${ticketId}" is not a Zendesk ticket id.`);
   return Number(ticketId);
-}
-
-/** node-zendesk throws for the 4xx/5xx it knows; its message carries the status. */
-function thrownError(what: string, error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  const status = Number(/\((\d{3})\)/.exec(message)?.[1]);
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429)
-    return new TicketDeskRejectedError(`Zendesk refused ${what} (${status}).`, status);
-  return new TicketDeskUnavailableError(`Zendesk could not take ${what}: ${message.slice(0, 200)}`);
-}
-
-function checkStatus(
-  what: string,
-  response: { status?: number; headers?: { get(name: string): string | null } },
-) {
-  const status = response?.status ?? 0;
-  if (status === 429 || status >= 500 || status === 0) {
-    const retryAfter = Number(response?.headers?.get('retry-after'));
-    throw new TicketDeskUnavailableError(
-      `Zendesk answered ${status} to ${what}.`,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 300) * 1000 : 0,
-    );
-  }
-  if (status >= 400) throw new TicketDeskRejectedError(`Zendesk refused ${what} (${status}).`, status);
 }

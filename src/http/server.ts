@@ -1,25 +1,29 @@
+import type { Worker } from 'bullmq';
+import type { ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { shutdownSignal } from '../commands/checks.ts';
 import type { Config } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
-import { loadIntentsOrThrow } from '../intents/load.ts';
+import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { understanderFor } from '../nlu/understand.ts';
+import { type Understander, understanderFor } from '../nlu/understand.ts';
 import { closeWorker } from '../queue/check-worker.ts';
 import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
 import { startTurnWorker, TurnQueue } from '../queue/turn-queue.ts';
 import {
   type CheckRuntime,
+  type ConversationRuntime,
   createEngine,
   type EscalationRuntime,
   openConversations,
   startCheckRuntime,
+  startTriage,
+  type TriageRuntime,
 } from '../runtime.ts';
-
 import { raceTimeout } from '../timeout.ts';
-import { buildApp, type Readiness } from './app.ts';
-import { demoNotices, runSecretsOf } from './demo-mode.ts';
+import { type App, type AppDependencies, buildApp, type Readiness } from './app.ts';
+import { demoNotices, type RunSecrets, runSecretsOf } from './demo-mode.ts';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -72,29 +76,69 @@ export interface Service {
   escalations: EscalationRuntime;
   engine: ConversationEngine;
   store: ConversationStore;
+  /** Ticket triage, when Zendesk is configured. */
+  triage?: TriageRuntime;
   /** Lines `npm start` prints under its URL: whether the demo is on, and how to reach it. */
   notices: string[];
   close(): Promise<void>;
 }
 
-/** Builds everything and listens; `serve` adds the signal handling. */
-export async function startService(
-  config: Config,
-  logger: Logger = createLogger(config.LOG_LEVEL),
-): Promise<Service> {
+/** The classifier, the check runtime and this run's secrets: what the rest is built on. */
+interface ServiceBasics {
+  intents: IntentDefinition[];
+  understander: Understander;
+  runtime: CheckRuntime;
+  secrets: RunSecrets;
+  /** Secrets made for this run: guarded like the configured ones. */
+  runSecrets: (string | undefined)[];
+}
+
+/** Everything the HTTP app serves: conversations, their engine, late turns and triage. */
+interface ServiceParts extends ServiceBasics {
+  conversations: ConversationRuntime;
+  /** Ticket triage, when Zendesk is configured. */
+  triage: TriageRuntime | undefined;
+  turns: TurnQueue;
+  engine: ConversationEngine;
+}
+
+async function openBasics(config: Config, logger: Logger): Promise<ServiceBasics> {
   const started = performance.now();
   const intents = loadIntentsOrThrow(config.INTENTS_DIR);
   const understander = understanderFor(config, intents);
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   await warnOfEviction(config, runtime, logger);
-  const answers = new Map(intents.map((intent) => [intent.id, intent.answers.default]));
   const secrets = runSecretsOf(config);
+  return {
+    intents,
+    understander,
+    runtime,
+    secrets,
+    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+  };
+}
+
+/**
+ * Conversations, triage and the engine, in one synchronous stretch on purpose: building the engine
+ * holds the event loop for a second or more (it trains the act reader), and a BullMQ queue whose
+ * first command (INFO) is in flight meanwhile times out and stays broken for good. With no await
+ * between them, the queues made here send their first command once the engine is built.
+ */
+function openParts(config: Config, logger: Logger, basics: ServiceBasics): ServiceParts {
+  const { intents, understander, runtime, runSecrets } = basics;
   const conversations = openConversations(config, logger, runtime, config.RUN_WORKERS, {
     intents,
-    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+    runSecrets,
   });
-  const { store, stateRedis, escalations } = conversations;
+  const { escalations, store } = conversations;
+  const triage = startTriage(
+    config,
+    logger,
+    runtime,
+    { store, intents, understander, runSecrets },
+    config.RUN_WORKERS,
+  );
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
   const engine = createEngine(config, logger, {
     understander,
@@ -104,8 +148,106 @@ export async function startService(
     escalations: escalations.queue,
     handoffSync: escalations.handoffSync,
     lateTurns: turns,
-    runSecrets: [secrets.identitySecret, secrets.escalationsToken],
+    runSecrets,
   });
+  return { ...basics, conversations, triage, turns, engine };
+}
+
+/**
+ * The Zendesk webhook, with a signing secret: agents' replies and ticket status for the chats,
+ * the bot's own hand-off comments recognised, and tickets to triage queued (with Zendesk's API).
+ */
+function zendeskWebhookOf(
+  config: Config,
+  logger: Logger,
+  parts: ServiceParts,
+): ZendeskWebhookOptions | undefined {
+  if (!config.ZENDESK_WEBHOOK_SECRET) return undefined;
+  const { conversations, triage } = parts;
+  return {
+    secret: config.ZENDESK_WEBHOOK_SECRET,
+    store: conversations.store,
+    redis: conversations.stateRedis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    notices: conversations.notices,
+    ownComments: conversations.escalations.handoffLedger,
+    ...(triage ? { triage: triage.queue } : {}),
+  };
+}
+
+function appDependenciesOf(config: Config, logger: Logger, parts: ServiceParts): AppDependencies {
+  const { runtime, conversations, secrets, engine } = parts;
+  const { desk } = conversations.escalations;
+  const escalationsList =
+    desk instanceof RedisDesk && secrets.escalationsToken !== undefined
+      ? { desk, token: secrets.escalationsToken }
+      : undefined;
+  const zendeskWebhook = zendeskWebhookOf(config, logger, parts);
+  return {
+    understander: parts.understander,
+    answers: new Map(parts.intents.map((intent) => [intent.id, intent.answers.default])),
+    logger,
+    trustProxy: config.TRUST_PROXY,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    readiness: readinessOf(runtime, { requireNoEviction: config.NODE_ENV === 'production' }),
+    webChat: {
+      engine,
+      store: conversations.store,
+      redis: conversations.stateRedis,
+      identitySecret: secrets.identitySecret,
+      offerDemoSignIn: secrets.demoSignIn,
+      ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
+      ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
+      maxStreamsPerIp: config.MAX_STREAMS_PER_IP,
+      maxStreamsPerConversation: config.MAX_STREAMS_PER_CONVERSATION,
+      prefix: config.QUEUE_PREFIX,
+    },
+    rateLimit: {
+      redis: conversations.stateRedis,
+      prefix: config.QUEUE_PREFIX,
+      perIpPerMinute: config.RATE_LIMIT_PER_IP,
+    },
+    ...(zendeskWebhook ? { zendeskWebhook } : {}),
+    ...(escalationsList ? { escalationsList } : {}),
+  };
+}
+
+/**
+ * The service's stop: no more requests first; then, within one grace period, running checks, late
+ * answers and every worker's jobs finish (what cannot goes back to its queue, and this instance's
+ * late turns are handed to another instance at once); then connections are dropped.
+ */
+function stopperOf(
+  config: Config,
+  parts: ServiceParts,
+  running: { app: App; turnWorker: Worker },
+): () => Promise<void> {
+  const { runtime, conversations, triage, engine, turns } = parts;
+  const { escalations } = conversations;
+  return async () => {
+    await running.app.close();
+    const grace = config.SHUTDOWN_GRACE_MS;
+    const workers = [runtime.worker, escalations.worker, escalations.handoffSyncWorker, triage?.worker];
+    await Promise.all([
+      raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
+      closeWorker(running.turnWorker, grace),
+      ...workers.map((worker) => worker && closeWorker(worker, grace)),
+    ]);
+    await turns.close();
+    await triage?.close(0);
+    await conversations.close(0);
+    await runtime.close(0);
+  };
+}
+
+/** Builds everything and listens; `serve` adds the signal handling. */
+export async function startService(
+  config: Config,
+  logger: Logger = createLogger(config.LOG_LEVEL),
+): Promise<Service> {
+  const parts = openParts(config, logger, await openBasics(config, logger));
+  const { runtime, conversations, triage, engine } = parts;
   // Every instance can finish any instance's late turns: it has the engine they need.
   const turnWorker = startTurnWorker({
     connection: runtime.redis,
@@ -115,73 +257,21 @@ export async function startService(
     lockDurationMs: config.CHECK_LOCK_MS,
     stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   });
-  const escalationsList =
-    escalations.desk instanceof RedisDesk && secrets.escalationsToken !== undefined
-      ? { desk: escalations.desk, token: secrets.escalationsToken }
-      : undefined;
-  const app = await buildApp({
-    understander,
-    answers,
-    logger,
-    trustProxy: config.TRUST_PROXY,
-    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    readiness: readinessOf(runtime, { requireNoEviction: config.NODE_ENV === 'production' }),
-    webChat: {
-      engine,
-      store,
-      redis: stateRedis,
-      identitySecret: secrets.identitySecret,
-      offerDemoSignIn: secrets.demoSignIn,
-      ratePerIpPerMinute: config.RATE_LIMIT_PER_IP,
-      ratePerConversationPerMinute: config.RATE_LIMIT_PER_CONVERSATION,
-      maxStreamsPerIp: config.MAX_STREAMS_PER_IP,
-      maxStreamsPerConversation: config.MAX_STREAMS_PER_CONVERSATION,
-      prefix: config.QUEUE_PREFIX,
-    },
-    rateLimit: { redis: stateRedis, prefix: config.QUEUE_PREFIX, perIpPerMinute: config.RATE_LIMIT_PER_IP },
-    ...(config.ZENDESK_WEBHOOK_SECRET
-      ? {
-          zendeskWebhook: {
-            secret: config.ZENDESK_WEBHOOK_SECRET,
-            store,
-            redis: stateRedis,
-            prefix: config.QUEUE_PREFIX,
-            logger,
-            notices: conversations.notices,
-            ownComments: escalations.handoffLedger,
-          },
-        }
-      : {}),
-    ...(escalationsList ? { escalationsList } : {}),
-  });
+  const dependencies = appDependenciesOf(config, logger, parts);
+  const app = await buildApp(dependencies);
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
     url,
     runtime,
-    escalations,
+    escalations: conversations.escalations,
     engine,
-    store,
-    notices: demoNotices(url, secrets, {
-      escalationsListed: escalationsList !== undefined,
+    store: conversations.store,
+    ...(triage ? { triage } : {}),
+    notices: demoNotices(url, parts.secrets, {
+      escalationsListed: dependencies.escalationsList !== undefined,
       identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
     }),
-    async close() {
-      // Stop taking requests first; then, within one grace period, let running checks and late
-      // answers finish (what cannot goes back to the queue, and this instance's late turns are handed
-      // to another instance at once); then drop connections.
-      await app.close();
-      const grace = config.SHUTDOWN_GRACE_MS;
-      await Promise.all([
-        raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
-        closeWorker(turnWorker, grace),
-        ...[runtime.worker, escalations.worker, escalations.handoffSyncWorker].map(
-          (worker) => worker && closeWorker(worker, grace),
-        ),
-      ]);
-      await turns.close();
-      await conversations.close(0);
-      await runtime.close(0);
-    },
+    close: stopperOf(config, parts, { app, turnWorker }),
   };
 }
 

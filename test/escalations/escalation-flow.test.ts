@@ -206,13 +206,18 @@ describe('escalation to a person', () => {
   });
 
   it('makes exactly one ticket through a 429 (honouring Retry-After) and two 5xx', async () => {
-    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 1, count: 1 });
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 2, count: 1 });
     fake.inject({ kind: 'status', status: 500, count: 2 });
+    const callsFrom = fake.calls.length;
     const id = await startAs('active@demo.test');
     await say(id, 'connect me with a human agent please');
     await ticketIdOf(id);
     expect(fake.requests).toBe(4);
     expect(fake.tickets).toHaveLength(1);
+    const creates = fake.calls.slice(callsFrom).filter((call) => call.method === 'POST');
+    expect(creates.map((call) => call.status)).toEqual([429, 500, 500, 201]);
+    // Retried no sooner than Zendesk asked (for every worker of the queue: see deskLimiter).
+    expect((creates[1]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeGreaterThanOrEqual(1_900);
   });
 });
 

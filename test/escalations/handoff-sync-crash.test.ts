@@ -98,11 +98,11 @@ describe('a hand-off comment whose worker dies in the middle of adding it', () =
       return ticketId !== '';
     }, 'the ticket');
     const requesterComments = () => {
-      const requester = fake.desk.get(Number(ticketId))?.requesterId;
+      const requester = fake.served.get(Number(ticketId))?.requester_id;
       return fake.commentsOf(ticketId).filter((comment) => comment.public && comment.author_id === requester);
     };
     // Zendesk takes the comment and answers late; the worker is killed before it hears back.
-    fake.injectSync({ kind: 'slow', latencyMs: 3_000, count: 1, method: 'PUT' });
+    fake.inject({ kind: 'slow', latencyMs: 3_000, count: 1, route: 'update' });
     await say(id, 'my scale is not reading the weight');
     await waitFor(() => requesterComments().length === 1, 'Zendesk to receive the comment');
     first.kill('SIGKILL');

@@ -72,7 +72,7 @@ async function handedOff(email = 'active@demo.test'): Promise<{ id: string; tick
 
 /** The ticket's public comments by its requester (the synced ones), oldest first. */
 function requesterComments(ticketId: string) {
-  const requester = fake.desk.get(Number(ticketId))?.requesterId;
+  const requester = fake.served.get(Number(ticketId))?.requester_id;
   return fake.commentsOf(ticketId).filter((comment) => comment.public && comment.author_id === requester);
 }
 
@@ -168,13 +168,13 @@ describe('a handed-off chat stays in sync with its ticket', () => {
   it('never adds a message twice: not for a repeated request, a duplicate job, or a retry after a cut-off answer', async () => {
     const { id, ticketId } = await handedOff();
     // Zendesk takes the comment but answers after the bot's 1 s bound: the job fails and is retried.
-    fake.injectSync({ kind: 'slow', latencyMs: 2_500, count: 1, method: 'PUT' });
-    const logFrom = fake.syncLog.length;
+    fake.inject({ kind: 'slow', latencyMs: 2_500, count: 1, route: 'update' });
+    const logFrom = fake.calls.length;
     await say(id, 'is anybody reading this?');
     await waitFor(() => requesterComments(ticketId).length > 0, 'the comment');
     await settled(id);
     // The retry looked for its key in the audits and found it, so it did not add the comment again.
-    const calls = fake.syncLog.slice(logFrom);
+    const calls = fake.calls.slice(logFrom).map((call) => `${call.method} ${call.path}`);
     expect(calls.filter((call) => call.startsWith('PUT'))).toHaveLength(1);
     expect(calls).toContain(`GET /api/v2/tickets/${ticketId}/audits.json`);
     const message = (await transcript(id)).findLast((entry) => entry.role === 'customer');
@@ -194,15 +194,20 @@ describe('a handed-off chat stays in sync with its ticket', () => {
 
   it('retries through a 429 (after its Retry-After) and 5xx answers, and adds the comment once', async () => {
     const { id, ticketId } = await handedOff();
-    fake.injectSync({ kind: 'status', status: 429, retryAfterSeconds: 1, count: 1 });
-    fake.injectSync({ kind: 'status', status: 503, count: 1, method: 'PUT' });
-    fake.injectSync({ kind: 'status', status: 502, count: 1, method: 'PUT' });
-    const logFrom = fake.syncLog.length;
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 1, count: 1, route: 'read' });
+    fake.inject({ kind: 'status', status: 503, count: 1, route: 'update' });
+    fake.inject({ kind: 'status', status: 502, count: 1, route: 'update' });
+    const logFrom = fake.calls.length;
     await say(id, 'the app keeps spinning');
     await waitFor(() => requesterComments(ticketId).length > 0, 'the comment', 30_000);
     await settled(id);
     expect(requesterComments(ticketId).map((comment) => comment.body)).toEqual(['the app keeps spinning']);
-    expect(fake.syncLog.slice(logFrom).filter((call) => call.startsWith('PUT'))).toHaveLength(3);
+    const calls = fake.calls.slice(logFrom);
+    expect(calls.filter((call) => call.method === 'PUT')).toHaveLength(3);
+    // The read after the 429 waited for its Retry-After: the pause holds only in a worker with a limiter.
+    const limited = calls.findIndex((call) => call.status === 429);
+    expect(limited).toBeGreaterThanOrEqual(0);
+    expect((calls[limited + 1]?.at ?? 0) - (calls[limited]?.at ?? 0)).toBeGreaterThanOrEqual(900);
   });
 
   it('masks the secrets a customer types before they reach the ticket, and keeps them out of jobs and Redis', async () => {
@@ -218,7 +223,7 @@ describe('a handed-off chat stays in sync with its ticket', () => {
     expect(comment?.body).toMatch(/card ending 1111/);
     expect(comment?.body).toMatch(new RegExp(`account number ending ${fullNumber.slice(-4)}`));
     const everything = [
-      JSON.stringify([...fake.desk.values()]),
+      JSON.stringify([...fake.served.values()]),
       JSON.stringify(fake.tickets),
       await dumpKeysUnder(prefix),
     ];
@@ -271,9 +276,9 @@ describe('a handed-off chat stays in sync with its ticket', () => {
       'the follow-up',
     );
     const followUp = String(fake.tickets.find((ticket) => followUpOf(ticket) === Number(ticketId))?.id);
-    expect(fake.desk.get(Number(followUp))).toMatchObject({
-      followUpOf: Number(ticketId),
-      requesterId: fake.userIdOf('active@demo.test'),
+    expect(fake.served.get(Number(followUp))).toMatchObject({
+      follow_up_of: Number(ticketId),
+      requester_id: fake.userIdOf('active@demo.test'),
     });
     expect(requesterComments(followUp).map((comment) => comment.body)).toEqual([
       'the labels still do not print',

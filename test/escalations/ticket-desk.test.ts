@@ -173,7 +173,7 @@ describeHandOffConformance('Zendesk (node-zendesk against the local fake)', {
   desk: zendesk,
   close: async (ticketId) => fake.setStatus(ticketId, 'closed'),
   requesterComments: async (ticketId) => {
-    const requester = fake.desk.get(Number(ticketId))?.requesterId;
+    const requester = fake.served.get(Number(ticketId))?.requester_id;
     return fake
       .commentsOf(ticketId)
       .filter((comment) => comment.public && comment.author_id === requester)
@@ -209,26 +209,26 @@ describe('ZendeskDesk hand-off failures', () => {
       public: true,
       author_id: fake.userIdOf('review@demo.test'),
     });
-    expect(fake.desk.get(Number(ticketId))?.audits.at(-1)?.metadata.custom).toEqual({
+    expect(fake.served.get(Number(ticketId))?.audits.at(-1)?.metadata.custom).toEqual({
       onebalance_sync: 'key-1',
     });
   });
 
   it('reports a 429 as unavailable with its Retry-After, and a 5xx or an unreadable answer as unavailable', async () => {
     const ticketId = await open();
-    fake.injectSync({ kind: 'status', status: 429, retryAfterSeconds: 4, count: 1 });
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 4, count: 1, route: 'read' });
     const error = await zendesk()
       .addRequesterComment(commentOf(ticketId, 'x'))
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TicketDeskUnavailableError);
     expect((error as TicketDeskUnavailableError).retryAfterMs).toBe(4_000);
     for (const status of [500, 502, 503]) {
-      fake.injectSync({ kind: 'status', status, count: 1, method: 'PUT' });
+      fake.inject({ kind: 'status', status, count: 1, route: 'update' });
       await expect(zendesk().addRequesterComment(commentOf(ticketId, 'x'))).rejects.toBeInstanceOf(
         TicketDeskUnavailableError,
       );
     }
-    fake.injectSync({ kind: 'garbage', count: 1 });
+    fake.inject({ kind: 'garbage', count: 1, route: 'read' });
     await expect(
       zendesk().addRequesterComment(commentOf(ticketId, 'x', randomUUID(), true)),
     ).rejects.toBeInstanceOf(TicketDeskUnavailableError);
@@ -237,7 +237,7 @@ describe('ZendeskDesk hand-off failures', () => {
 
   it('adds a comment once when the first attempt was cut off after Zendesk had taken it', async () => {
     const ticketId = await open();
-    fake.injectSync({ kind: 'slow', latencyMs: 1_000, count: 1, method: 'PUT' });
+    fake.inject({ kind: 'slow', latencyMs: 1_000, count: 1, route: 'update' });
     const key = randomUUID();
     await expect(hurried().addRequesterComment(commentOf(ticketId, 'once only', key))).rejects.toBeInstanceOf(
       TicketDeskUnavailableError,
@@ -265,14 +265,14 @@ describe('ZendeskDesk hand-off failures', () => {
     });
     // No tags given: the follow-up inherits the closed ticket's own.
     expect(made.tags).toBeUndefined();
-    expect(fake.desk.get(Number(created.ticketId))?.followUpOf).toBe(Number(closed));
+    expect(fake.served.get(Number(created.ticketId))?.follow_up_of).toBe(Number(closed));
   });
 
   it('refuses an id that is not a Zendesk ticket id before it asks', async () => {
-    const before = fake.syncRequests;
+    const before = fake.calls.length;
     await expect(zendesk().addRequesterComment(commentOf('L12', 'x'))).rejects.toBeInstanceOf(
       TicketDeskRejectedError,
     );
-    expect(fake.syncRequests).toBe(before);
+    expect(fake.calls.length).toBe(before);
   });
 });

@@ -16,16 +16,39 @@ export interface FakeTicket {
   };
 }
 
-/** A comment on a ticket (every one made through the API here). */
+/**
+ * Which calls a fault applies to: creating tickets (the default), reading (a ticket, its comments
+ * or audits, a user), or updating a ticket.
+ */
+export type ZendeskRoute = 'create' | 'read' | 'update';
+
+export type ZendeskFault = (
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; count: number }
+  | { kind: 'garbage'; count: number }
+  /** Records the ticket (or applies the update), then answers late: a client that gives up or dies has still made the change. */
+  | { kind: 'slow'; latencyMs: number; count: number }
+  /** Someone else changes the ticket just before this update: a safe update then gets 409. */
+  | { kind: 'conflict'; count: number }
+) & { route?: ZendeskRoute };
+
+export interface FakeUser {
+  id: number;
+  name: string;
+  email: string | null;
+  role: 'end-user' | 'agent' | 'admin';
+  verified: boolean;
+}
+
 export interface FakeComment {
   id: number;
   author_id: number;
   body: string;
   public: boolean;
-  via: { channel: 'api' };
+  created_at: string;
+  via: { channel: 'api' | 'email' };
 }
 
-/** An audit: one update of a ticket, with the custom metadata the update carried. */
+/** An audit: one change of a ticket, with the custom metadata the update carried. */
 export interface FakeAudit {
   id: number;
   ticket_id: number;
@@ -34,66 +57,261 @@ export interface FakeAudit {
   events: { type: 'Comment'; id: number; body: string; public: boolean; author_id: number }[];
 }
 
-/** A ticket as the hand-off sync sees it once made: its status, requester, comments and audits. */
-export interface FakeDeskTicket {
+export type FakeStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
+
+/**
+ * A ticket as the fake keeps it, whoever made it (the bot's escalations and follow-ups, or a
+ * customer's email): served by GET /tickets/{id}.json, its comments and audits kept beside it.
+ */
+export interface ServedTicket {
   id: number;
-  status: 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
   subject: string;
-  requesterId: number;
+  description: string;
+  status: FakeStatus;
+  requester_id: number | null;
+  tags: string[];
+  priority: string | null;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
   /** The closed ticket it follows (`via_followup_source_id`). */
-  followUpOf?: number;
+  follow_up_of?: number;
   comments: FakeComment[];
   audits: FakeAudit[];
 }
 
-/** A fault of the hand-off sync's routes, for one method only when `method` says so. */
-export type SyncFault = ZendeskFault & { method?: 'GET' | 'PUT' };
+/** Every PUT to a ticket, with what the fake answered and when. */
+export interface FakeUpdate {
+  ticketId: number;
+  body: { ticket?: Record<string, unknown>; metadata?: { custom?: Record<string, unknown> } };
+  status: number;
+  at: number;
+}
 
-type FakeResponse = { status: number; headers?: Record<string, string>; body: string };
+/** A request the fake received: when, and (once answered) its status; 0 while it is unanswered. */
+export interface FakeCall {
+  method: string;
+  path: string;
+  status: number;
+  at: number;
+}
 
-export type ZendeskFault =
-  | { kind: 'status'; status: number; retryAfterSeconds?: number; count: number }
-  | { kind: 'garbage'; count: number }
-  /** Records the ticket, then answers late: a client that gives up or dies has still created it. */
-  | { kind: 'slow'; latencyMs: number; count: number };
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+/** One entry of the route table: the request it serves, and what it answers. */
+interface Route {
+  method: 'GET' | 'PUT' | 'POST';
+  path: RegExp;
+  /** The faults it is subject to. */
+  route: ZendeskRoute;
+  answer: (id: number, raw: string, request: IncomingMessage) => Answer | Promise<Answer>;
+}
+
+const json = (status: number, value: unknown): Answer => ({ status, body: JSON.stringify(value) });
+const NOT_FOUND = json(404, { error: 'RecordNotFound', description: 'Not found' });
+const GARBAGE = '{"ticket": {"id';
 
 /**
- * A local stand-in for the Zendesk tickets API that node-zendesk talks to over real HTTP: it checks
- * Basic auth with an API token, records tickets, and treats a repeated Idempotency-Key as Zendesk
- * does (the same ticket again, not a new one).
+ * A local stand-in for the Zendesk API that node-zendesk talks to over real HTTP (`.json` paths,
+ * `content-type: application/json`, `page[size]` ignored). It checks Basic auth with an API token;
+ * records created tickets, treating a repeated Idempotency-Key as Zendesk does (the same ticket
+ * again) and a `via_followup_source_id` of a closed ticket as a follow-up; serves tickets, users,
+ * comments and audits from one store; and applies updates as Zendesk does: never to a closed
+ * ticket (422), a comment added by the API user or the requester (with an audit carrying the
+ * update's custom metadata), `additional_tags` added, a new `updated_at`, a requester's reply
+ * reopening a pending or solved ticket, and a safe update with an outdated `updated_stamp`
+ * refused with 409.
  */
 export class ZendeskFake {
+  /** Every ticket the bot created (POST /tickets.json), once per Idempotency-Key. */
   readonly tickets: FakeTicket[] = [];
-  /** Every POST it received, for counting retries. */
+  /** Every POST to /tickets.json it received, for counting retries. */
   requests = 0;
-  private readonly faults: ZendeskFault[] = [];
+  readonly users: FakeUser[] = [];
+  /** Every ticket, by id: the one store that reads, updates and tests see. */
+  readonly served = new Map<number, ServedTicket>();
+  readonly updates: FakeUpdate[] = [];
+  /** Every request it received, in order: method, path, the status it answered and when it came. */
+  readonly calls: FakeCall[] = [];
+  /** Called after every update that was applied (benchmarks time notes with it). */
+  onUpdate: ((update: FakeUpdate) => void) | undefined;
   /** The agent the API token belongs to: a comment's author when the request names none. */
   readonly agentId = 1;
-  /** Every ticket made, by id, as the hand-off sync reads and updates them. */
-  readonly desk = new Map<number, FakeDeskTicket>();
-  /** Requests to the hand-off sync's routes (ticket reads, updates, audits). */
-  syncRequests = 0;
-  /** Those requests as `METHOD path`, in the order received. */
-  readonly syncLog: string[] = [];
-  /** Faults of the hand-off sync's routes only, so that they never disturb a ticket creation test. */
-  private readonly syncFaults: SyncFault[] = [];
-  private readonly users = new Map<string, number>();
-  private nextId = 1;
+  private readonly faults: ZendeskFault[] = [];
   private server: Server | undefined;
+  private nextTicketId = 1001;
+  /** Comments and audits share one sequence of ids, as their events do in Zendesk. */
+  private nextId = 1;
+  private lastStamp = 0;
   url = '';
+
+  private readonly routes: Route[] = [
+    {
+      method: 'POST',
+      path: /^\/api\/v2\/tickets\.json$/,
+      route: 'create',
+      answer: (_id, raw, request) => this.create(request, raw),
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v2\/tickets\/(\d+)\.json$/,
+      route: 'read',
+      answer: (id) => this.show(id),
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v2\/tickets\/(\d+)\/comments\.json$/,
+      route: 'read',
+      answer: (id) => this.listComments(id),
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v2\/tickets\/(\d+)\/audits\.json$/,
+      route: 'read',
+      answer: (id) => this.listAudits(id),
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v2\/users\/(\d+)\.json$/,
+      route: 'read',
+      answer: (id) => this.showUser(id),
+    },
+    {
+      method: 'PUT',
+      path: /^\/api\/v2\/tickets\/(\d+)\.json$/,
+      route: 'update',
+      answer: (id, raw) => this.update(id, raw),
+    },
+  ];
 
   constructor(
     private readonly email = 'bot@acme.test',
     private readonly token = 'zendesk-test-token',
-  ) {}
+  ) {
+    this.users.push({ id: this.agentId, name: 'Support Bot', email, role: 'admin', verified: true });
+  }
 
   inject(fault: ZendeskFault): void {
     this.faults.push(fault);
   }
 
+  /** The user with this address, made (as an end-user) if there is none, as Zendesk makes requesters. */
+  userFor(email: string | null, options: { verified?: boolean; name?: string } = {}): FakeUser {
+    const known = email === null ? undefined : this.users.find((user) => user.email === email);
+    if (known !== undefined) return known;
+    const user: FakeUser = {
+      id: 500 + this.users.length,
+      name: options.name ?? email ?? 'Anonymous',
+      email,
+      role: 'end-user',
+      verified: options.verified ?? true,
+    };
+    this.users.push(user);
+    return user;
+  }
+
+  /** The user id of an email, made the first time it is asked for. */
+  userIdOf(email: string): number {
+    return this.userFor(email).id;
+  }
+
+  /** A ticket as a customer's email (or the web form) makes it: its body is the first, public comment. */
+  fileTicket(input: {
+    subject: string;
+    body: string;
+    requester: { email: string | null; verified?: boolean } | null;
+    tags?: string[];
+  }): number {
+    const requester = input.requester === null ? null : this.userFor(input.requester.email, input.requester);
+    const ticket = this.serve({
+      subject: input.subject,
+      requesterId: requester?.id ?? null,
+      tags: input.tags,
+    });
+    this.addComment(ticket.id, {
+      authorId: requester?.id ?? this.agentId,
+      body: input.body,
+      public: true,
+      channel: 'email',
+    });
+    return ticket.id;
+  }
+
+  /** A comment someone adds (a customer's reply, an agent's note): the ticket's stamp moves. */
+  addComment(
+    ticketId: number,
+    comment: {
+      authorId: number;
+      body: string;
+      public: boolean;
+      /** Who made the change: the author unless the API user wrote on their behalf. */
+      updaterId?: number;
+      /** The update's custom metadata, kept in its audit. */
+      custom?: Record<string, unknown>;
+      channel?: FakeComment['via']['channel'];
+    },
+  ): FakeAudit {
+    const ticket = this.served.get(ticketId);
+    if (ticket === undefined) throw new Error(`no ticket ${ticketId}`);
+    const created = this.stamp();
+    const added: FakeComment = {
+      id: this.nextId++,
+      author_id: comment.authorId,
+      body: comment.body,
+      public: comment.public,
+      created_at: created,
+      via: { channel: comment.channel ?? 'api' },
+    };
+    ticket.comments.push(added);
+    if (ticket.comments.length === 1) ticket.description = comment.body;
+    ticket.updated_at = created;
+    const audit: FakeAudit = {
+      id: this.nextId++,
+      ticket_id: ticketId,
+      author_id: comment.updaterId ?? comment.authorId,
+      metadata: { system: {}, custom: comment.custom ?? {} },
+      events: [
+        { type: 'Comment', id: added.id, body: added.body, public: added.public, author_id: added.author_id },
+      ],
+    };
+    ticket.audits.push(audit);
+    return audit;
+  }
+
+  /** What an agent (or Zendesk, four days after solved) does to a ticket. */
+  setStatus(ticketId: number | string, status: FakeStatus): void {
+    const ticket = this.served.get(Number(ticketId));
+    if (ticket === undefined) throw new Error(`no ticket ${ticketId}`);
+    ticket.status = status;
+    ticket.updated_at = this.stamp();
+  }
+
+  /** Every comment of a ticket, oldest first. */
+  commentsOf(ticketId: number | string): FakeComment[] {
+    return this.served.get(Number(ticketId))?.comments ?? [];
+  }
+
+  /** The internal notes (private comments) of a ticket, oldest first. */
+  notes(ticketId: number): FakeComment[] {
+    return this.commentsOf(ticketId).filter((comment) => !comment.public);
+  }
+
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
-      void this.handle(request).then(({ status, headers, body }) => {
+      // Recorded as it arrives (a slow answer is still in order), its status once answered.
+      const call: FakeCall = {
+        method: request.method ?? '',
+        path: new URL(request.url ?? '/', 'http://fake').pathname,
+        status: 0,
+        at: Date.now(),
+      };
+      this.calls.push(call);
+      void this.handle(request, call.path).then(({ status, headers, body }) => {
+        call.status = status;
         response.writeHead(status, { 'content-type': 'application/json', ...headers });
         response.end(body);
       });
@@ -108,222 +326,259 @@ export class ZendeskFake {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
-  private async handle(
-    request: IncomingMessage,
-  ): Promise<{ status: number; headers?: Record<string, string>; body: string }> {
+  private async handle(request: IncomingMessage, path: string): Promise<Answer> {
     let raw = '';
     for await (const chunk of request) raw += String(chunk);
     const expected = `Basic ${Buffer.from(`${this.email}/token:${this.token}`).toString('base64')}`;
     if (request.headers.authorization !== expected)
       return { status: 401, body: '{"error":"Couldn\'t authenticate you"}' };
-    const handOff = await this.handOffRoute(request.method ?? '', request.url ?? '', raw);
-    if (handOff !== undefined) return handOff;
-    if (request.method !== 'POST' || request.url !== '/api/v2/tickets.json')
-      return { status: 404, body: '{"error":"InvalidEndpoint"}' };
-    this.requests++;
-    const fault = this.faults[0];
-    if (fault && fault.kind !== 'slow') {
-      if (--fault.count <= 0) this.faults.shift();
-      if (fault.kind === 'garbage') return { status: 201, body: '{"ticket": {"id' };
-      return {
-        status: fault.status,
-        headers:
-          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
-        body: '{"error":"injected"}',
-      };
+    for (const route of this.routes) {
+      const match = request.method === route.method ? route.path.exec(path) : null;
+      if (match === null) continue;
+      if (route.route === 'create') this.requests++;
+      const id = Number(match[1]);
+      const answer = await this.withFault(route.route, id, () => route.answer(id, raw, request));
+      // An applied update was recorded when it was applied (before a slow answer); a refused one now.
+      if (route.route === 'update' && answer.status !== 200) this.recordRefused(id, raw, answer.status);
+      return answer;
     }
+    return { status: 404, body: '{"error":"InvalidEndpoint"}' };
+  }
+
+  /** The first fault of `route`, if any, answered instead of (or around) `proceed`. */
+  private async withFault(
+    route: ZendeskRoute,
+    ticketId: number,
+    proceed: () => Answer | Promise<Answer>,
+  ): Promise<Answer> {
+    const index = this.faults.findIndex((fault) => (fault.route ?? 'create') === route);
+    const fault = index === -1 ? undefined : this.faults[index];
+    if (fault === undefined) return proceed();
+    if (--fault.count <= 0) this.faults.splice(index, 1);
+    switch (fault.kind) {
+      case 'garbage':
+        return { status: route === 'create' ? 201 : 200, body: GARBAGE };
+      case 'status':
+        return {
+          status: fault.status,
+          headers:
+            fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
+          body: '{"error":"injected"}',
+        };
+      case 'conflict':
+        if (route === 'update') this.interfere(ticketId);
+        return proceed();
+      case 'slow': {
+        // Made, then answered late: a client that gives up or dies has still made its change.
+        const answer = await proceed();
+        await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+        return answer;
+      }
+    }
+  }
+
+  /** Another agent's edit lands first: a tag and a new stamp. */
+  private interfere(ticketId: number): void {
+    const ticket = this.served.get(ticketId);
+    if (ticket === undefined) return;
+    ticket.tags.push('edited_by_agent');
+    ticket.updated_at = this.stamp();
+  }
+
+  private create(request: IncomingMessage, raw: string): Answer {
     const key = String(request.headers['idempotency-key'] ?? '');
     let ticket = key === '' ? undefined : this.tickets.find((existing) => existing.idempotencyKey === key);
     if (ticket === undefined) {
-      ticket = {
-        id: 1000 + this.tickets.length + 1,
-        idempotencyKey: key,
-        body: JSON.parse(raw) as FakeTicket['body'],
-      };
+      let body: FakeTicket['body'];
+      try {
+        body = JSON.parse(raw) as FakeTicket['body'];
+      } catch {
+        return json(400, { error: 'InvalidJSON' });
+      }
+      ticket = { id: this.serveCreated(body.ticket), idempotencyKey: key, body };
       this.tickets.push(ticket);
-      this.track(ticket);
     }
-    if (fault?.kind === 'slow') {
-      if (--fault.count <= 0) this.faults.shift();
-      await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
-    }
-    return {
-      status: 201,
-      body: JSON.stringify({
-        ticket: { id: ticket.id, status: 'new', external_id: ticket.body.ticket.external_id },
-      }),
-    };
+    return json(201, {
+      ticket: { id: ticket.id, status: 'new', external_id: ticket.body.ticket.external_id },
+    });
   }
 
-  // The hand-off sync's side of Zendesk: tickets read and updated with comments, and their audits.
-
-  injectSync(fault: SyncFault): void {
-    this.syncFaults.push(fault);
-  }
-
-  /** What an agent (or Zendesk, four days after solved) does to a ticket. */
-  setStatus(ticketId: number | string, status: FakeDeskTicket['status']): void {
-    const ticket = this.desk.get(Number(ticketId));
-    if (ticket === undefined) throw new Error(`no ticket ${ticketId}`);
-    ticket.status = status;
-  }
-
-  commentsOf(ticketId: number | string): FakeComment[] {
-    return this.desk.get(Number(ticketId))?.comments ?? [];
-  }
-
-  /** The user id of an email, made the first time it is asked for (as Zendesk makes requesters). */
-  userIdOf(email: string): number {
-    let id = this.users.get(email);
-    if (id === undefined) {
-      id = 5000 + this.users.size + 1;
-      this.users.set(email, id);
-    }
-    return id;
-  }
-
-  /** A new ticket's state: its requester, the follow-up it is, and its first comment. */
-  private track(created: FakeTicket): void {
-    const body = created.body.ticket as Partial<FakeTicket['body']['ticket']> & {
+  /** A ticket the bot created: its requester, the closed ticket it follows, and its first comment. */
+  private serveCreated(fields: FakeTicket['body']['ticket']): number {
+    const body = fields as Partial<FakeTicket['body']['ticket']> & {
       requester_id?: number;
       via_followup_source_id?: number;
       comment?: { body?: string; public?: boolean; author_id?: number };
     };
-    const followed = this.desk.get(Number(body.via_followup_source_id));
+    const followed = this.served.get(Number(body.via_followup_source_id));
     // Zendesk links a follow-up to a closed ticket only; for any other it is an ordinary ticket.
     const source = followed?.status === 'closed' ? followed : undefined;
-    const ticket: FakeDeskTicket = {
-      id: created.id,
-      status: 'new',
+    const ticket = this.serve({
       subject: body.subject ?? source?.subject ?? '',
       requesterId: body.requester_id ?? (body.requester ? this.userIdOf(body.requester.email) : this.agentId),
+      // A follow-up given no tags inherits the closed ticket's.
+      tags: body.tags ?? source?.tags,
+      priority: body.priority ?? null,
+      externalId: body.external_id ?? null,
       ...(source ? { followUpOf: source.id } : {}),
+    });
+    const comment = body.comment;
+    if (comment?.body) {
+      this.addComment(ticket.id, {
+        authorId: comment.author_id ?? this.agentId,
+        updaterId: this.agentId,
+        body: comment.body,
+        public: comment.public ?? true,
+      });
+    }
+    return ticket.id;
+  }
+
+  private serve(input: {
+    subject: string;
+    requesterId: number | null;
+    tags?: string[] | undefined;
+    priority?: string | null;
+    externalId?: string | null;
+    followUpOf?: number;
+  }): ServedTicket {
+    const now = this.stamp();
+    const ticket: ServedTicket = {
+      id: this.nextTicketId++,
+      subject: input.subject,
+      description: '',
+      status: 'new',
+      requester_id: input.requesterId,
+      tags: [...(input.tags ?? [])],
+      priority: input.priority ?? null,
+      external_id: input.externalId ?? null,
+      created_at: now,
+      updated_at: now,
+      ...(input.followUpOf === undefined ? {} : { follow_up_of: input.followUpOf }),
       comments: [],
       audits: [],
     };
-    this.desk.set(ticket.id, ticket);
-    const comment = body.comment;
-    if (comment?.body)
-      this.addComment(ticket, comment.body, comment.public ?? true, comment.author_id ?? this.agentId, {});
+    this.served.set(ticket.id, ticket);
+    return ticket;
   }
 
-  private addComment(
-    ticket: FakeDeskTicket,
-    body: string,
-    isPublic: boolean,
-    authorId: number,
-    custom: Record<string, unknown>,
-  ): FakeAudit {
-    const comment: FakeComment = {
-      id: this.nextId++,
-      author_id: authorId,
-      body,
-      public: isPublic,
-      via: { channel: 'api' },
-    };
-    ticket.comments.push(comment);
-    const audit: FakeAudit = {
-      id: this.nextId++,
-      ticket_id: ticket.id,
-      author_id: this.agentId,
-      metadata: { system: {}, custom },
-      events: [{ type: 'Comment', id: comment.id, body, public: isPublic, author_id: authorId }],
-    };
-    ticket.audits.push(audit);
-    return audit;
+  private show(id: number): Answer {
+    const ticket = this.served.get(id);
+    return ticket === undefined ? NOT_FOUND : json(200, { ticket: this.ticketJson(ticket) });
   }
 
-  /** GET and PUT /api/v2/tickets/{id}.json, GET /api/v2/tickets/{id}/audits.json; undefined for others. */
-  private async handOffRoute(method: string, url: string, raw: string): Promise<FakeResponse | undefined> {
-    const path = url.split('?')[0] ?? '';
-    const ticketPath = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(path);
-    const auditsPath = /^\/api\/v2\/tickets\/(\d+)\/audits\.json$/.exec(path);
-    const route =
-      ticketPath && method === 'GET'
-        ? 'read'
-        : ticketPath && method === 'PUT'
-          ? 'update'
-          : auditsPath && method === 'GET'
-            ? 'audits'
-            : undefined;
-    if (route === undefined) return undefined;
-    this.syncRequests++;
-    this.syncLog.push(`${method} ${path}`);
-    const at = this.syncFaults.findIndex((each) => each.method === undefined || each.method === method);
-    const fault = this.syncFaults[at];
-    if (fault) {
-      if (--fault.count <= 0) this.syncFaults.splice(at, 1);
-      if (fault.kind === 'garbage') return { status: 200, body: '{"ticket": {"id' };
-      if (fault.kind === 'status') {
-        const headers: Record<string, string> =
-          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
-        return { status: fault.status, headers, body: '{"error":"injected"}' };
-      }
-    }
-    const ticket = this.desk.get(Number((ticketPath ?? auditsPath)?.[1]));
-    const answer: FakeResponse =
-      ticket === undefined
-        ? { status: 404, body: '{"error":"RecordNotFound","description":"Not found"}' }
-        : route === 'read'
-          ? { status: 200, body: JSON.stringify({ ticket: ticketJson(ticket) }) }
-          : route === 'audits'
-            ? {
-                status: 200,
-                body: JSON.stringify({ audits: ticket.audits, next_page: null, count: ticket.audits.length }),
-              }
-            : this.update(ticket, raw);
-    // Applied, then answered late: a client that gives up has still made its change.
-    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
-    return answer;
+  /** A ticket as the API serves it: its fields, without the comments and audits it keeps. */
+  private ticketJson(ticket: ServedTicket) {
+    const { comments: _comments, audits: _audits, follow_up_of: followUpOf, ...fields } = ticket;
+    return {
+      ...fields,
+      url: `${this.url}/api/v2/tickets/${ticket.id}.json`,
+      ...(followUpOf === undefined
+        ? {}
+        : { via: { source: { rel: 'follow_up', from: { ticket_id: followUpOf } } } }),
+    };
   }
 
-  /** A ticket update with a comment, as Zendesk takes it: never on a closed ticket. */
-  private update(ticket: FakeDeskTicket, raw: string): FakeResponse {
-    if (ticket.status === 'closed')
-      return {
-        status: 422,
-        body: JSON.stringify({
-          error: 'RecordInvalid',
-          description: 'Record validation errors',
-          details: { status: [{ description: 'Status: closed prevents ticket update' }] },
-        }),
-      };
-    let update: {
-      ticket?: { comment?: { body?: string; public?: boolean; author_id?: number } };
-      metadata?: { custom?: Record<string, unknown> };
-    };
+  private showUser(id: number): Answer {
+    const user = this.users.find((candidate) => candidate.id === id);
+    return user === undefined ? NOT_FOUND : json(200, { user });
+  }
+
+  private listComments(id: number): Answer {
+    const ticket = this.served.get(id);
+    if (ticket === undefined) return NOT_FOUND;
+    const comments = ticket.comments.map((comment) => ({
+      ...comment,
+      type: 'Comment',
+      html_body: `<p>${comment.body}</p>`,
+      plain_body: comment.body,
+    }));
+    return json(200, { comments, next_page: null, previous_page: null, count: comments.length });
+  }
+
+  private listAudits(id: number): Answer {
+    const ticket = this.served.get(id);
+    if (ticket === undefined) return NOT_FOUND;
+    return json(200, { audits: ticket.audits, next_page: null, count: ticket.audits.length });
+  }
+
+  private update(id: number, raw: string): Answer {
+    let body: FakeUpdate['body'];
     try {
-      update = JSON.parse(raw) as typeof update;
+      body = JSON.parse(raw) as FakeUpdate['body'];
     } catch {
-      return { status: 400, body: '{"error":"InvalidJSON"}' };
+      return json(400, { error: 'InvalidJSON' });
     }
-    const comment = update.ticket?.comment;
-    if (!comment?.body) return { status: 200, body: JSON.stringify({ ticket: ticketJson(ticket) }) };
-    const authorId = comment.author_id ?? this.agentId;
-    if (authorId !== this.agentId && authorId !== ticket.requesterId)
-      return { status: 422, body: '{"error":"RecordInvalid","description":"Author is not on the ticket"}' };
-    const audit = this.addComment(
-      ticket,
-      comment.body,
-      comment.public ?? true,
-      authorId,
-      update.metadata?.custom ?? {},
-    );
-    // A requester's reply reopens a ticket waiting for them or solved, as in Zendesk.
-    if (authorId === ticket.requesterId && ['pending', 'solved'].includes(ticket.status))
-      ticket.status = 'open';
-    return { status: 200, body: JSON.stringify({ ticket: ticketJson(ticket), audit }) };
+    return this.apply(id, body);
   }
-}
 
-function ticketJson(ticket: FakeDeskTicket) {
-  return {
-    id: ticket.id,
-    status: ticket.status,
-    subject: ticket.subject,
-    requester_id: ticket.requesterId,
-    ...(ticket.followUpOf === undefined
-      ? {}
-      : { via: { source: { rel: 'follow_up', from: { ticket_id: ticket.followUpOf } } } }),
-  };
+  private recordRefused(ticketId: number, raw: string, status: number): void {
+    let body: FakeUpdate['body'] = {};
+    try {
+      body = JSON.parse(raw) as FakeUpdate['body'];
+    } catch {
+      // Recorded without its body: it could not be read.
+    }
+    this.updates.push({ ticketId, body, status, at: Date.now() });
+  }
+
+  private apply(id: number, body: FakeUpdate['body']): Answer {
+    const ticket = this.served.get(id);
+    if (ticket === undefined) return NOT_FOUND;
+    const fields = body.ticket ?? {};
+    const refused = this.refusal(ticket, fields);
+    if (refused !== undefined) return refused;
+    const comment = fields.comment as { body?: unknown; public?: unknown; author_id?: unknown } | undefined;
+    let audit: FakeAudit | undefined;
+    if (comment !== undefined && typeof comment.body === 'string' && comment.body !== '') {
+      const authorId = typeof comment.author_id === 'number' ? comment.author_id : this.agentId;
+      audit = this.addComment(id, {
+        authorId,
+        updaterId: this.agentId,
+        body: comment.body,
+        public: comment.public !== false,
+        custom: body.metadata?.custom ?? {},
+      });
+      // A requester's reply reopens a ticket waiting for them or solved, as in Zendesk.
+      if (authorId === ticket.requester_id && ['pending', 'solved'].includes(ticket.status))
+        ticket.status = 'open';
+    }
+    if (Array.isArray(fields.tags)) ticket.tags = fields.tags.map(String);
+    if (Array.isArray(fields.additional_tags))
+      ticket.tags = [...new Set([...ticket.tags, ...fields.additional_tags.map(String)])];
+    if (typeof fields.priority === 'string') ticket.priority = fields.priority;
+    if (typeof fields.status === 'string') ticket.status = fields.status as FakeStatus;
+    ticket.updated_at = this.stamp();
+    const update = { ticketId: id, body, status: 200, at: Date.now() };
+    this.updates.push(update);
+    this.onUpdate?.(update);
+    return json(200, { ticket: this.ticketJson(ticket), audit: audit ?? { events: [] } });
+  }
+
+  /** Why Zendesk would refuse this update of the ticket, if it would. */
+  private refusal(ticket: ServedTicket, fields: Record<string, unknown>): Answer | undefined {
+    if (ticket.status === 'closed') {
+      return json(422, {
+        error: 'RecordInvalid',
+        description: 'Record validation errors',
+        details: { status: [{ description: 'Status: closed prevents ticket update' }] },
+      });
+    }
+    if (fields.safe_update === true && fields.updated_stamp !== ticket.updated_at) {
+      return json(409, {
+        error: 'UpdateConflict',
+        description: 'Safe Update prevented the update due to outdated ticket data.',
+      });
+    }
+    const authorId = (fields.comment as { author_id?: unknown } | undefined)?.author_id;
+    if (typeof authorId === 'number' && authorId !== this.agentId && authorId !== ticket.requester_id)
+      return json(422, { error: 'RecordInvalid', description: 'Author is not on the ticket' });
+    return undefined;
+  }
+
+  /** Zendesk's `updated_at` has whole seconds; each change here gets a later one, so stamps never repeat. */
+  private stamp(): string {
+    this.lastStamp = Math.max(Math.floor(Date.now() / 1000), this.lastStamp + 1);
+    return new Date(this.lastStamp * 1000).toISOString().replace('.000Z', 'Z');
+  }
 }

@@ -26,9 +26,16 @@ const eventId = z
 
 /**
  * What the Zendesk trigger sends (its JSON body is configured in Zendesk; see
- * docs/zendesk-webhook.md): a public comment, a status change, or an agent handing back.
+ * docs/zendesk-webhook.md): a public comment, a status change, an agent handing back, or a ticket
+ * to triage (created, or tagged for the bot). A triage event carries the ticket id only: the bot
+ * reads everything else from the API.
  */
 export const zendeskEventSchema = z.discriminatedUnion('event', [
+  z.strictObject({
+    event: z.enum(['ticket_created', 'ticket_tagged']),
+    event_id: eventId,
+    ticket_id: ticketId,
+  }),
   z.object({
     event: z.literal('comment_added'),
     event_id: eventId,
@@ -48,6 +55,12 @@ export const zendeskEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('handed_back'), event_id: eventId, ticket_id: ticketId }),
 ]);
 export type ZendeskEvent = z.infer<typeof zendeskEventSchema>;
+type TriageEvent = Extract<ZendeskEvent, { event: 'ticket_created' | 'ticket_tagged' }>;
+/** The events about a conversation's ticket (the others ask for a triage). */
+type ConversationEvent = Exclude<ZendeskEvent, TriageEvent>;
+
+const isTriageEvent = (event: ZendeskEvent): event is TriageEvent =>
+  event.event === 'ticket_created' || event.event === 'ticket_tagged';
 
 export interface ZendeskWebhookOptions {
   secret: string;
@@ -64,6 +77,8 @@ export interface ZendeskWebhookOptions {
    * relayed into the chat again. Absent, none is recognised.
    */
   ownComments?: { isEcho(conversationId: string, body: string): Promise<boolean> };
+  /** Where tickets to triage go; without it (no Zendesk API settings) triage events are ignored. */
+  triage?: { request(ticketId: string, reason: string): Promise<void> };
 }
 
 /** How long a delivery is remembered: far longer than the signature's 5-minute window. */
@@ -155,6 +170,7 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
   });
 
   async function apply(event: ZendeskEvent): Promise<'applied' | 'ignored'> {
+    if (isTriageEvent(event)) return requestTriage(options, event);
     const conversationId = await store.conversationOfTicket(event.ticket_id);
     if (conversationId === null) {
       logger.info(
@@ -186,9 +202,25 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
   }
 }
 
+/** Queues the ticket's triage; the job carries its id, and the worker reads the rest from Zendesk. */
+async function requestTriage(
+  options: ZendeskWebhookOptions,
+  event: TriageEvent,
+): Promise<'applied' | 'ignored'> {
+  if (options.triage === undefined) {
+    options.logger.warn(
+      { ticketId: event.ticket_id },
+      'triage event ignored: Zendesk API settings are not set',
+    );
+    return 'ignored';
+  }
+  await options.triage.request(event.ticket_id, event.event);
+  return 'applied';
+}
+
 /** What an event changes in the conversation and the message it adds; undefined when nothing. */
 function entryFor(
-  event: ZendeskEvent,
+  event: ConversationEvent,
   state: ConversationState,
   notices: TicketNotices,
 ): { next: ConversationState; message: TranscriptEntry } | undefined {

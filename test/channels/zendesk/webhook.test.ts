@@ -14,12 +14,15 @@ import { buildApp } from '../../../src/http/app.ts';
 import { loadIntentsOrThrow } from '../../../src/intents/load.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { Understander } from '../../../src/nlu/understand.ts';
+import { TriageQueue, triageJobId } from '../../../src/triage/queue.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
 
 const SECRET = 'zendesk-webhook-secret-for-these-tests';
 const prefix = uniquePrefix('zdhook');
 const redis = new Redis(REDIS_URL);
 const store = new ConversationStore(redis, { prefix });
+// No worker consumes it here: the tests look at the jobs the webhook adds.
+const triage = new TriageQueue(redis, prefix, '7');
 let app: Awaited<ReturnType<typeof buildApp>>;
 
 beforeAll(async () => {
@@ -31,12 +34,13 @@ beforeAll(async () => {
     answers: new Map(),
     logger,
     rateLimit: { redis, prefix, perIpPerMinute: 100_000 },
-    zendeskWebhook: { secret: SECRET, store, redis, prefix, logger, notices },
+    zendeskWebhook: { secret: SECRET, store, redis, prefix, logger, notices, triage },
   });
   await app.ready();
 });
 afterAll(async () => {
   await app.close();
+  await triage.close();
   await store.close();
   redis.disconnect();
   await deleteKeysUnder(prefix);
@@ -189,5 +193,43 @@ describe('the Zendesk webhook and the hand-off', () => {
     const solved = { event: 'status_changed', ticket_id: current, status: 'solved' };
     expect((await send(signed(solved), 'inv-6')).json).toEqual({ status: 'ignored' });
     expect((await store.transcript(id)).filter((entry) => entry.role === 'bot')).toHaveLength(1);
+  });
+});
+
+describe('the Zendesk webhook and triage', () => {
+  it('queues one triage per ticket and rules version, whichever trigger asks and however often', async () => {
+    const ticketId = String(randomInt(1_000_000, 9_000_000));
+    const created = { event: 'ticket_created', event_id: `created-${ticketId}`, ticket_id: ticketId };
+    expect((await send(signed(created), `inv-t-${ticketId}-1`)).json).toEqual({ status: 'applied' });
+    const tagged = { event: 'ticket_tagged', ticket_id: Number(ticketId) };
+    expect((await send(signed(tagged), `inv-t-${ticketId}-2`)).json).toEqual({ status: 'applied' });
+    const job = await triage.queue.getJob(triageJobId(ticketId, '7'));
+    expect(job?.id).toBe(`triage:${ticketId}:7`);
+    expect(job?.data).toEqual({ ticketId, reason: 'ticket_created' });
+    expect(await triage.queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+    await job?.remove();
+  });
+
+  it.each([
+    ['a ticket id that is not a number', { event: 'ticket_created', ticket_id: 'abc' }],
+    ['no ticket id', { event: 'ticket_tagged' }],
+    ['anything besides the id', { event: 'ticket_created', ticket_id: '12', requester: 'ceo@acme.test' }],
+    ['an unknown event', { event: 'ticket_deleted', ticket_id: '12' }],
+  ])('refuses a triage body with %s, and queues nothing', async (_what, body) => {
+    const answer = await send(signed(body), `inv-bad-${randomInt(1_000_000)}`);
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await triage.queue.getJobCounts('waiting')).toMatchObject({ waiting: 0 });
+  });
+
+  it('refuses an unsigned triage request before reading its body', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/webhooks/zendesk',
+      payload: JSON.stringify({ event: 'ticket_created', ticket_id: '12' }),
+      headers: { 'content-type': 'application/json', 'x-zendesk-webhook-invocation-id': 'inv-unsigned' },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(await triage.queue.getJobCounts('waiting')).toMatchObject({ waiting: 0 });
   });
 });
