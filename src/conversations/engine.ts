@@ -51,7 +51,6 @@ import { raceTimeout } from '../timeout.ts';
 import {
   type Answerable,
   type AnsweredRequest,
-  ASKS_TO_REOPEN,
   aboutLiftedSuspension,
   answeredTogether,
   CALLED_STAMPS,
@@ -67,9 +66,7 @@ import {
   QUESTION,
   type Reply,
   requestReconnect,
-  SIGN_IN,
   suspendedBecause,
-  TRIED_REPEATEDLY,
   whatToTellStamps,
 } from './policies.ts';
 import {
