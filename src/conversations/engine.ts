@@ -266,12 +266,16 @@ const CONFIRMS_PASSWORD_CHANGE =
 /** A no, also after an acknowledgement: "ok nevermind, keep it open" says no to what was offered. */
 const NO =
   /^\s*(?:(?:ok(?:ay)?|oh|well|actually|hm+)[\s,.!]+)?(?:no|nope|nah|not now|not yet|don'?t|do not|n|cancel|never\s*mind|forget\s+it|no\s+need|(?:maybe|perhaps|probably)\s+later|later)\b/i;
-/** The closed-class acts the code lexicon reads in a message (yes, no, done), for the dialogue data. */
+/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
+const ACKNOWLEDGES =
+  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
+/** The closed-class acts the code lexicon reads in a message (yes, no, done, ack), for the dialogue data. */
 function lexiconActsOf(text: string): ReadonlySet<string> {
   const acts = new Set<string>();
   if (YES.test(text)) acts.add('yes');
   if (NO.test(text)) acts.add('no');
   if (DONE.test(text)) acts.add('done');
+  if (ACKNOWLEDGES.test(text)) acts.add('ack');
   return acts;
 }
 
@@ -548,9 +552,6 @@ interface TurnWork {
  * The channel-free core: takes a message of a conversation and returns the bot's messages. Web
  * chat, Slack and Zendesk all call `handle`; they only translate to and from these types.
  */
-/** "Ok", "got it", "hmm", "I see": the whole message acknowledges the last answer and asks nothing. */
-const ACKNOWLEDGES =
-  /^\s*(?:(?:oh|ah|hm+|well|lol|haha|ha|heh)[\s,.!]*)?(?:ok(?:ay)?|k+|alright|all\s+right|got\s+it|i\s+see|cool|understood|makes\s+sense|noted|right|hm+|oh|ah|fair\s+enough|great|awesome|perfect|nice|excellent|wonderful|super|good|sounds\s+good|that\s+works)(?:[\s,.!]+(?:then|cool|got\s+it|i\s+see|makes\s+sense|great|awesome|perfect|nice|good|sounds\s+good))?[\s.!,]*$/i;
 
 export class ConversationEngine {
   private readonly options: EngineOptions;
