@@ -1,40 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service } from '../../src/http/server.ts';
+import { describe, expect, it } from 'vitest';
+import { type Turn, useChatService } from '../helpers/chat-api.ts';
 import { recordStart, recordTurn } from '../helpers/golden.ts';
 import { identityOf } from '../helpers/identity.ts';
-import { deleteKeysUnder, uniquePrefix } from '../helpers/redis.ts';
-import { startTestService } from '../helpers/service.ts';
 
 /**
  * The follow-ups of intents/dialogue/ through the HTTP API: shared acts answered in the scope of
  * the conversation, a steer that is never a miss, and a hand-off that is never silent.
  */
-const prefix = uniquePrefix('followups');
-let service: Service;
-
-beforeAll(async () => {
-  service = await startTestService(prefix);
-});
-afterAll(async () => {
-  await service.close();
-  await deleteKeysUnder(prefix);
-});
-
-interface Turn {
-  messages: { text: string }[];
-  intent: string;
-  escalation: null | { kind: string; reason: string };
-}
-
-async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${service.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-  return (await response.json()) as Record<string, unknown>;
-}
+const { service: serviceOf, post } = useChatService('followups');
 
 const startAs = async (email?: string) =>
   recordStart(
@@ -47,7 +20,7 @@ const textOf = (turn: Turn) => turn.messages.map((message) => message.text).join
 
 describe('shared acts in the scope of the conversation', () => {
   it('answers "what about mine?" after a general suspension answer with the customer\'s own account', async () => {
-    service.runtime.accounts?.embedded?.reset();
+    serviceOf().runtime.accounts?.embedded?.reset();
     const id = await startAs('pw-changed@demo.test');
     await say(id, 'why do accounts get suspended in general?');
     const mine = await say(id, 'and what about mine?');
@@ -67,7 +40,7 @@ describe('shared acts in the scope of the conversation', () => {
       expect(turn.escalation).toBeNull();
       expect(textOf(turn)).toMatch(/One Balance support assistant/);
     }
-    const state = await service.store.get(id);
+    const state = await serviceOf().store.get(id);
     expect(state?.handoff).toBeUndefined();
     expect(state?.tickets).toEqual([]);
     expect(state?.misunderstandings).toBe(0);
@@ -81,19 +54,19 @@ describe('while a person has the conversation', () => {
     const handedOff = await say(id, 'I want to talk to a person');
     expect(handedOff.escalation?.reason).toBe('customer_asked_for_a_person');
     await expect
-      .poll(async () => (await service.store.get(id))?.tickets.find((ticket) => ticket.handoff)?.ticketId)
+      .poll(async () => (await serviceOf().store.get(id))?.tickets.find((ticket) => ticket.handoff)?.ticketId)
       .toBeDefined();
     expect(textOf(await say(id, "what's my ticket number?"))).toMatch(/ticket #\w+/);
     expect(textOf(await say(id, 'how long will it take?'))).toMatch(/support team/);
     expect(textOf(await say(id, 'is there a number I can call?'))).toMatch(/889-7867/);
-    const transcript = await service.store.transcript(id);
+    const transcript = await serviceOf().store.transcript(id);
     expect(transcript.filter((entry) => entry.role === 'customer').at(-1)?.text).toBe(
       'is there a number I can call?',
     );
     // A general question needs no check: answered, and the conversation stays with the team.
     const pricing = await say(id, 'how much does one balance cost?');
     expect(textOf(pricing)).toMatch(/62%[\s\S]*stays with our support team/);
-    expect((await service.store.get(id))?.handoff).toBeDefined();
+    expect((await serviceOf().store.get(id))?.handoff).toBeDefined();
   });
 });
 

@@ -1,40 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service } from '../../src/http/server.ts';
+import { describe, expect, it } from 'vitest';
+import { type Turn, useChatService } from '../helpers/chat-api.ts';
 import { identityOf } from '../helpers/identity.ts';
-import { deleteKeysUnder, uniquePrefix } from '../helpers/redis.ts';
-import { startTestService } from '../helpers/service.ts';
 
 /**
  * The topics' own questions of intents/dialogue/topics.yaml and what intents/dialogue/signals.yaml
  * reads beside a topic, through the HTTP API, in paraphrases no other test uses (this file is not
  * part of the golden transcripts).
  */
-const prefix = uniquePrefix('topics');
-let service: Service;
-
-beforeAll(async () => {
-  service = await startTestService(prefix);
-});
-afterAll(async () => {
-  await service.close();
-  await deleteKeysUnder(prefix);
-});
-
-interface Turn {
-  messages: { text: string }[];
-  intent: string;
-  escalation: null | { kind: string; reason: string };
-}
-
-async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${service.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-  return (await response.json()) as Record<string, unknown>;
-}
+const { service: serviceOf, post } = useChatService('topics');
 
 const startAs = async (email?: string) =>
   (await post('/api/conversations', email === undefined ? {} : { email, identity: identityOf(email) }))
@@ -72,7 +45,7 @@ describe("the topics' own questions", () => {
 
 describe('what a message says besides its topic', () => {
   it("reads a store's name as no topic: the rest of the message is the suspension check", async () => {
-    service.runtime.accounts?.embedded?.reset();
+    serviceOf().runtime.accounts?.embedded?.reset();
     const id = await startAs('declined@demo.test');
     const turn = await say(id, 'my etsy labels wont go through, account suspended');
     expect(turn.intent).toBe('explain_suspension');
