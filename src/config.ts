@@ -59,6 +59,24 @@ const HINTS = {
     'Set TRIAGE_RULES_VERSION to a short version name of letters, digits, _ . or - (no colon), e.g. 2; a new one lets every ticket be triaged again.',
   TRIAGE_CONCURRENCY:
     'Set TRIAGE_CONCURRENCY to the tickets one worker triages at once, from 1 to 100, e.g. 8.',
+  SLACK_SIGNING_SECRET:
+    "Set SLACK_SIGNING_SECRET to the Signing Secret on your Slack app's Basic Information page (with SLACK_BOT_TOKEN), or unset both to run without Slack.",
+  SLACK_BOT_TOKEN:
+    "Set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (xoxb-...) from OAuth & Permissions (with SLACK_SIGNING_SECRET), or unset both.",
+  SLACK_APP_TOKEN:
+    'Set SLACK_APP_TOKEN to an app-level token (xapp-...) with connections:write to use Socket Mode, or unset it to receive requests at POST /slack/events.',
+  SLACK_AGENTS_CHANNEL:
+    "Set SLACK_AGENTS_CHANNEL to the id of the agents' channel (C... or G..., from the channel's details), where alerts and reconnect approvals go.",
+  SLACK_AGENT_IDS:
+    'Set SLACK_AGENT_IDS to the Slack user ids (U... or W...) who may act, separated by commas, and/or SLACK_AGENT_GROUP.',
+  SLACK_AGENT_GROUP:
+    'Set SLACK_AGENT_GROUP to the id (S...) of a user group whose members may act, and/or SLACK_AGENT_IDS.',
+  SLACK_TEAM_ID:
+    'Set SLACK_TEAM_ID to your workspace id (T...): requests from any other workspace are refused.',
+  SLACK_API_URL:
+    'Set SLACK_API_URL to the base of the Slack Web API ending in /api/, or unset it for https://slack.com/api/.',
+  SLACK_TIMEOUT_MS:
+    'Set SLACK_TIMEOUT_MS to how long one Slack API request may take before it fails, e.g. 5000.',
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -170,6 +188,51 @@ export const configSchema = z.object({
    * @defaultValue 8
    */
   TRIAGE_CONCURRENCY: integer(1, 100).default(8),
+  SLACK_SIGNING_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-')
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^xapp-\S+$/, 'must be an app token starting with xapp-')
+    .optional(),
+  SLACK_AGENTS_CHANNEL: z
+    .string()
+    .trim()
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel id such as C0123ABC')
+    .optional(),
+  SLACK_AGENT_IDS: z
+    .string()
+    .trim()
+    .regex(
+      /^[UW][A-Z0-9]{2,}(?:\s*,\s*[UW][A-Z0-9]{2,})*$/,
+      'must be user ids such as U0123ABC, separated by commas',
+    )
+    .transform((value) => value.split(',').map((id) => id.trim()))
+    .optional(),
+  SLACK_AGENT_GROUP: z
+    .string()
+    .trim()
+    .regex(/^S[A-Z0-9]{2,}$/, 'must be a user group id such as S0123ABC')
+    .optional(),
+  SLACK_TEAM_ID: z
+    .string()
+    .trim()
+    .regex(/^T[A-Z0-9]{2,}$/, 'must be a workspace id such as T0123ABC')
+    .optional(),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((url) => url.endsWith('/'), 'must end with /')
+    .default('https://slack.com/api/'),
+  /**
+   * How long one Slack Web API request may take. With a small retry budget it bounds every call:
+   * the WebClient's own defaults would retry for about half an hour.
+   * @defaultValue 5000
+   */
+  SLACK_TIMEOUT_MS: integer(100, 60_000).default(5_000),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),
@@ -200,8 +263,64 @@ export function zendeskSettings(
   };
 }
 
+/** The Slack channel's settings when it is enabled (signing secret and bot token both set). */
+export interface SlackSettings {
+  signingSecret: string;
+  botToken: string;
+  appToken: string | undefined;
+  agentsChannel: string;
+  agentIds: readonly string[];
+  agentGroup: string | undefined;
+  teamId: string;
+  apiUrl: string;
+  timeoutMs: number;
+}
+
+export function slackSettings(config: Config): SlackSettings | undefined {
+  const { SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: botToken } = config;
+  if (signingSecret === undefined || botToken === undefined) return undefined;
+  // configRules made sure of these when Slack is on.
+  if (config.SLACK_AGENTS_CHANNEL === undefined || config.SLACK_TEAM_ID === undefined) return undefined;
+  return {
+    signingSecret,
+    botToken,
+    appToken: config.SLACK_APP_TOKEN,
+    agentsChannel: config.SLACK_AGENTS_CHANNEL,
+    agentIds: config.SLACK_AGENT_IDS ?? [],
+    agentGroup: config.SLACK_AGENT_GROUP,
+    teamId: config.SLACK_TEAM_ID,
+    apiUrl: config.SLACK_API_URL,
+    timeoutMs: config.SLACK_TIMEOUT_MS,
+  };
+}
+
+/** Slack's settings that go together: both credentials, and with them a channel, a workspace and agents. */
+function slackRules(config: Config, context: z.RefinementCtx): void {
+  const on = config.SLACK_SIGNING_SECRET !== undefined || config.SLACK_BOT_TOKEN !== undefined;
+  if (!on) return;
+  const required = [
+    'SLACK_SIGNING_SECRET',
+    'SLACK_BOT_TOKEN',
+    'SLACK_AGENTS_CHANNEL',
+    'SLACK_TEAM_ID',
+  ] as const;
+  for (const name of required) {
+    if (config[name] === undefined)
+      context.addIssue({ code: 'custom', path: [name], message: 'is required when Slack is enabled' });
+  }
+  if (config.SLACK_AGENT_IDS === undefined && config.SLACK_AGENT_GROUP === undefined) {
+    // Nobody could act: every command and click would be refused.
+    context.addIssue({
+      code: 'custom',
+      path: ['SLACK_AGENT_IDS'],
+      message: 'or SLACK_AGENT_GROUP is required when Slack is enabled',
+    });
+  }
+}
+
 /** Rules across variables. */
 const configRules = configSchema.superRefine((config, context) => {
+  slackRules(config, context);
   if (config.NODE_ENV === 'production' && config.CHAT_IDENTITY_SECRET === undefined) {
     context.addIssue({
       code: 'custom',

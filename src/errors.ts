@@ -12,6 +12,7 @@ export const ErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   PayloadTooLarge: 'payload_too_large',
   Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
   RateLimited: 'rate_limited',
   AccountNotFound: 'account_not_found',
   BackendUnavailable: 'backend_unavailable',
@@ -36,6 +37,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthorized: 401,
+  forbidden: 403,
   rate_limited: 429,
   account_not_found: 404,
   backend_unavailable: 503,
@@ -115,6 +117,7 @@ export class RequestError extends CodedError {
       | 'unsupported_media_type'
       | 'payload_too_large'
       | 'unauthorized'
+      | 'forbidden'
       | 'rate_limited'
     >,
     message: string,

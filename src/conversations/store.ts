@@ -99,7 +99,13 @@ export const conversationStateSchema = z.object({
    * the conversation is (`notified` once it has) and answers what it can without acting.
    */
   handoff: z
-    .object({ ticketRecordId: z.string(), since: z.string(), notified: z.boolean().optional() })
+    .object({
+      ticketRecordId: z.string(),
+      since: z.string(),
+      notified: z.boolean().optional(),
+      /** The Slack user id of the agent who took the conversation over from an alert's thread. */
+      slackAgent: z.string().optional(),
+    })
     .optional(),
   /** Registration troubleshooting was given once; if the error persists, a person takes it. */
   registrationTroubleshot: z.boolean().optional(),

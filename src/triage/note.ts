@@ -121,6 +121,13 @@ function accountLines({ requester, findings, accountSource, diagnosis }: NoteInp
     `- ${account.accountId}, account number ending in ${account.accountNumberLast4} (${source}).`,
     `- State: ${diagnosis.state}${diagnosis.reason === null ? '' : ` (${diagnosis.reason})`}.`,
   ];
+  lines.push(...findingLines(findings));
+  return [...lines, ...checkLine(findings)];
+}
+
+/** What the read-only checks found, a line each: the account's facts, masked (the note's and Slack's). */
+export function findingLines(findings: AccountFindings): string[] {
+  const lines: string[] = [];
   const { suspension, connection, credentials, registration, plan } = findings;
   if (suspension?.suspended)
     lines.push(
@@ -137,7 +144,7 @@ function accountLines({ requester, findings, accountSource, diagnosis }: NoteInp
     );
   if (plan)
     lines.push(`- Plan ${plan.planName}: First Class ${plan.firstClassAllowed ? 'allowed' : 'not allowed'}.`);
-  return [...lines, ...checkLine(findings)];
+  return lines;
 }
 
 function checkLine(findings: AccountFindings): string[] {

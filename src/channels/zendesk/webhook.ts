@@ -12,6 +12,7 @@ import type { TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
 import type { TicketNotices } from '../../escalations/notices.ts';
 import type { Logger } from '../../logger.ts';
+import { DeliveryClaims } from '../deliveries.ts';
 import { verifyZendeskSignature } from './verify-signature.ts';
 
 const ticketId = z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String);
@@ -81,20 +82,6 @@ export interface ZendeskWebhookOptions {
   triage?: { request(ticketId: string, reason: string): Promise<void> };
 }
 
-/** How long a delivery is remembered: far longer than the signature's 5-minute window. */
-const SEEN_SECONDS = 7 * 86_400;
-
-/**
- * Claims every key of a delivery at once: none is set if any was seen, so a replay that reuses
- * one key (the signed body) under a fresh other key (a new invocation id) is still a duplicate.
- */
-const CLAIM_DELIVERY = `
-for _, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then return 0 end
-end
-for _, key in ipairs(KEYS) do redis.call('SET', key, '1', 'EX', ARGV[1]) end
-return 1`;
-
 /**
  * The keys a delivery is known by. The first ones are covered by the signature: a SHA-256 of the
  * signed bytes (timestamp + raw body), and the payload's own event id when the trigger sends one.
@@ -124,6 +111,7 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
  */
 export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWebhookOptions): void {
   const { store, redis, prefix, logger } = options;
+  const deliveries = new DeliveryClaims(redis);
 
   // No per-address rate limit here: an unsigned request costs one HMAC and is refused before any
   // Redis or conversation work, and Zendesk sends every signed delivery from a few shared
@@ -157,14 +145,13 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
       eventId: parsed.data.event_id,
       invocationId,
     });
-    if ((await redis.eval(CLAIM_DELIVERY, keys.length, ...keys, SEEN_SECONDS)) !== 1)
-      return reply.send({ status: 'duplicate' });
+    if (!(await deliveries.claim(keys))) return reply.send({ status: 'duplicate' });
     try {
       const status = await apply(parsed.data);
       return reply.send({ status });
     } catch (error) {
       // Not applied: let Zendesk's retry of this delivery through.
-      await redis.del(...keys);
+      await deliveries.release(keys);
       throw error;
     }
   });

@@ -1,0 +1,76 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Decision } from './approvals.ts';
+
+export const SLACK_QUEUE = 'slack';
+
+/**
+ * The Slack channel's slow work, done by its worker: job data carries ids and the agent's user id,
+ * never a secret. A command's `response_url` is kept beside the job in Redis, for as long as Slack
+ * honours it (30 minutes), and removed once used: it is never logged nor put in job data.
+ */
+export type SlackJob =
+  | { kind: 'check'; email: string; actor: string }
+  | { kind: 'alert'; conversationId: string; ticketRecordId: string }
+  | { kind: 'decide'; approvalId: string; decision: Decision; actor: string; reason?: string }
+  | { kind: 'relay'; conversationId: string; messageId: string };
+
+/** Slack keeps a response_url usable for 30 minutes. */
+const RESPONSE_URL_SECONDS = 30 * 60;
+
+export class SlackOutbox {
+  readonly queue: Queue<SlackJob>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.queue = new Queue<SlackJob>(SLACK_QUEUE, {
+      connection: redis,
+      prefix,
+      defaultJobOptions: {
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 86_400, count: 10_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    });
+  }
+
+  responseUrlKey(jobId: string): string {
+    return `${this.prefix}:slack:respond:${jobId}`;
+  }
+
+  /** Runs the account checks of a command, and answers at its response_url. */
+  async check(job: { email: string; actor: string; responseUrl: string; commandId: string }): Promise<void> {
+    const jobId = `check-${job.commandId}`;
+    await this.redis.set(this.responseUrlKey(jobId), job.responseUrl, 'EX', RESPONSE_URL_SECONDS);
+    await this.queue.add('check', { kind: 'check', email: job.email, actor: job.actor }, { jobId });
+  }
+
+  /** One alert per escalation, whatever asks twice. */
+  async alert(conversationId: string, ticketRecordId: string): Promise<void> {
+    await this.queue.add(
+      'alert',
+      { kind: 'alert', conversationId, ticketRecordId },
+      { jobId: `alert-${ticketRecordId}` },
+    );
+  }
+
+  /** One decision per approval: the claim was taken before this is asked. */
+  async decide(job: Omit<Extract<SlackJob, { kind: 'decide' }>, 'kind'>): Promise<void> {
+    await this.queue.add('decide', { kind: 'decide', ...job }, { jobId: `decide-${job.approvalId}` });
+  }
+
+  async relay(conversationId: string, messageId: string): Promise<void> {
+    await this.queue.add(
+      'relay',
+      { kind: 'relay', conversationId, messageId },
+      { jobId: `relay-${messageId}` },
+    );
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
