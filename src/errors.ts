@@ -18,6 +18,9 @@ export const ErrorCode = {
   BackendUnavailable: 'backend_unavailable',
   BackendRejected: 'backend_rejected',
   BackendBadResponse: 'backend_bad_response',
+  ReconnectRequestNotFound: 'reconnect_request_not_found',
+  ReconnectAlreadyApproved: 'reconnect_already_approved',
+  ReconnectAlreadyRejected: 'reconnect_already_rejected',
   CheckInvalid: 'check_invalid',
   TicketNotFound: 'ticket_not_found',
   TicketConflict: 'ticket_conflict',
@@ -43,6 +46,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   backend_unavailable: 503,
   backend_rejected: 502,
   backend_bad_response: 502,
+  reconnect_request_not_found: 404,
+  reconnect_already_approved: 409,
+  reconnect_already_rejected: 409,
   check_invalid: 400,
   ticket_not_found: 500,
   ticket_conflict: 500,
@@ -143,11 +149,39 @@ export class BackendUnavailableError extends CodedError {
   }
 }
 
-/** The backend refused the request (4xx other than not-found, e.g. a bad token): permanent. */
+/**
+ * The backend refused the request (4xx other than not-found, e.g. a bad token): permanent. Refusals
+ * a caller acts on have a class and a code of their own (a reconnect request already decided).
+ */
 export class BackendRejectedError extends CodedError {
-  constructor(message: string) {
-    super(ErrorCode.BackendRejected, message);
+  constructor(message: string, code: ErrorCode = ErrorCode.BackendRejected) {
+    super(code, message);
     this.name = 'BackendRejectedError';
+  }
+}
+
+/** The account has no reconnect request of that id: permanent, like a refusal. */
+export class ReconnectRequestNotFoundError extends BackendRejectedError {
+  constructor(readonly requestId: string) {
+    super(`No reconnect request ${requestId} on this account.`, ErrorCode.ReconnectRequestNotFound);
+    this.name = 'ReconnectRequestNotFoundError';
+  }
+}
+
+/**
+ * The reconnect request was already decided the other way (another agent was first): permanent.
+ * The code says which way, so it survives the check queue (which keeps only code and message).
+ */
+export class ReconnectAlreadyDecidedError extends BackendRejectedError {
+  constructor(
+    readonly requestId: string,
+    readonly decided: 'approved' | 'rejected',
+  ) {
+    super(
+      `The reconnect request ${requestId} was already ${decided}.`,
+      decided === 'approved' ? ErrorCode.ReconnectAlreadyApproved : ErrorCode.ReconnectAlreadyRejected,
+    );
+    this.name = 'ReconnectAlreadyDecidedError';
   }
 }
 

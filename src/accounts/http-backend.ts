@@ -6,7 +6,10 @@ import {
   BackendBadResponseError,
   BackendRejectedError,
   BackendUnavailableError,
+  ErrorCode,
   isTransient,
+  ReconnectAlreadyDecidedError,
+  ReconnectRequestNotFoundError,
 } from '../errors.ts';
 import { timeoutSignal } from '../timeout.ts';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
@@ -19,6 +22,7 @@ import {
   credentialsInfoSchema,
   last4,
   planInfoSchema,
+  type ReconnectDecision,
   reconnectRequestSchema,
   registrationStatusSchema,
   suspensionStatusSchema,
@@ -135,6 +139,18 @@ export class HttpAccountBackend implements AccountBackend {
     });
   }
 
+  /** The decision alone goes in the body; the same key on every retry, so a lost answer decides once. */
+  decideReconnect(accountId: string, requestId: string, decision: ReconnectDecision, idempotencyKey: string) {
+    const leaf = `reconnect-requests/${encodeURIComponent(requestId)}/decision`;
+    return this.call(
+      'POST',
+      this.path(accountId, leaf),
+      reconnectRequestSchema,
+      { 'idempotency-key': idempotencyKey },
+      { decision },
+    );
+  }
+
   private path(accountId: string, leaf: string): string {
     const parsed = accountIdSchema.safeParse(accountId);
     if (!parsed.success) throw new AccountNotFoundError(JSON.stringify(accountId));
@@ -147,6 +163,7 @@ export class HttpAccountBackend implements AccountBackend {
     path: string,
     schema: z.ZodType<T>,
     headers: Record<string, string> = {},
+    body?: unknown,
   ): Promise<T> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
@@ -156,7 +173,7 @@ export class HttpAccountBackend implements AccountBackend {
         });
       }
       try {
-        const value = await this.attempt(method, path, schema, headers);
+        const value = await this.attempt(method, path, schema, headers, body);
         this.breaker.onSuccess();
         return value;
       } catch (error) {
@@ -181,6 +198,7 @@ export class HttpAccountBackend implements AccountBackend {
     path: string,
     schema: z.ZodType<T>,
     headers: Record<string, string>,
+    body: unknown,
   ): Promise<T> {
     // Not AbortSignal.timeout: its timer cannot be cleared and would outlive every request.
     const { signal, clear } = timeoutSignal(this.options.timeoutMs);
@@ -190,7 +208,13 @@ export class HttpAccountBackend implements AccountBackend {
     try {
       const response = await request(new URL(path, this.options.baseUrl), {
         method,
-        headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json', ...headers },
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         dispatcher: this.agent,
         signal,
       });
@@ -215,11 +239,10 @@ export class HttpAccountBackend implements AccountBackend {
       });
     }
     const json = parseJson(text);
-    if (status === 404 && errorBody.safeParse(json).data?.error.code === 'account_not_found') {
-      throw new AccountNotFoundError(path.split('/')[3] ?? path);
-    }
     if (status < 200 || status >= 300) {
       const code = errorBody.safeParse(json).data?.error.code ?? 'unknown';
+      const known = knownRefusal(status, code, path);
+      if (known !== undefined) throw known;
       throw new BackendRejectedError(
         `The account backend refused ${method} ${path.split('?')[0]}: ${status} ${code}.`,
       );
@@ -236,6 +259,20 @@ export class HttpAccountBackend implements AccountBackend {
     }
     return parsed.data;
   }
+}
+
+/** The refusals a caller acts on, by status and code, as their own errors; the rest are plain refusals. */
+function knownRefusal(status: number, code: string, path: string): Error | undefined {
+  // /v1/accounts/{accountId}/reconnect-requests/{requestId}/decision
+  const [, , , accountId = path, , requestId = ''] = path.split('?')[0]?.split('/') ?? [];
+  if (status === 404 && code === ErrorCode.AccountNotFound) return new AccountNotFoundError(accountId);
+  if (status === 404 && code === ErrorCode.ReconnectRequestNotFound)
+    return new ReconnectRequestNotFoundError(decodeURIComponent(requestId));
+  if (status === 409 && code === ErrorCode.ReconnectAlreadyApproved)
+    return new ReconnectAlreadyDecidedError(decodeURIComponent(requestId), 'approved');
+  if (status === 409 && code === ErrorCode.ReconnectAlreadyRejected)
+    return new ReconnectAlreadyDecidedError(decodeURIComponent(requestId), 'rejected');
+  return undefined;
 }
 
 function parseJson(text: string): unknown {

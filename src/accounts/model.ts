@@ -81,13 +81,22 @@ export const planInfoSchema = z.object({
 });
 export type PlanInfo = z.infer<typeof planInfoSchema>;
 
+/** A reconnect request's id as the backend makes it (`rr_…`); bounded, since it travels in paths and job ids. */
+export const reconnectRequestIdSchema = z.string().min(1).max(200);
+
 export const reconnectRequestSchema = z.object({
   accountId: accountIdSchema,
-  requestId: z.string().min(1),
+  requestId: reconnectRequestIdSchema,
   status: z.enum(['pending_approval', 'approved', 'rejected']),
   createdAt: isoTime,
+  /** When an agent approved or rejected it; null while pending (absent from backends before decisions). */
+  decidedAt: isoTime.nullable().optional(),
 });
 export type ReconnectRequest = z.infer<typeof reconnectRequestSchema>;
+
+/** What an agent decides on a reconnect request: approve reconnects the account, deny rejects the request. */
+export const RECONNECT_DECISIONS = ['approve', 'deny'] as const;
+export type ReconnectDecision = (typeof RECONNECT_DECISIONS)[number];
 
 export type AccountKey = { email: string } | { accountId: string };
 
@@ -113,6 +122,19 @@ export interface AccountBackend {
   plan(accountId: string): Promise<PlanInfo>;
   /** Records a reconnect request; the same `idempotencyKey` returns the same request. */
   requestReconnect(accountId: string, idempotencyKey: string): Promise<ReconnectRequest>;
+  /**
+   * An agent's decision on a pending reconnect request: `approve` makes it `approved` and connects
+   * the account, `deny` makes it `rejected`. The same decision again (any key) answers the request
+   * as it is; the other decision rejects with ReconnectAlreadyDecidedError; an id the account does
+   * not have, with ReconnectRequestNotFoundError. A key reused for another account, request or
+   * decision rejects with BackendRejectedError.
+   */
+  decideReconnect(
+    accountId: string,
+    requestId: string,
+    decision: ReconnectDecision,
+    idempotencyKey: string,
+  ): Promise<ReconnectRequest>;
 }
 
 /** Masks all but the last four characters. */

@@ -4,6 +4,7 @@ import { connectionCheck } from './connection.ts';
 import { credentialsCheck } from './credentials.ts';
 import { lookupCheck } from './lookup.ts';
 import { planCheck } from './plan.ts';
+import { reconnectDecisionCheck } from './reconnect-decision.ts';
 import { reconnectRequestCheck } from './reconnect-request.ts';
 import { registrationCheck } from './registration.ts';
 import { suspensionCheck } from './suspension.ts';
@@ -19,6 +20,7 @@ export const CHECKS: Readonly<Record<CheckName, Check>> = {
   'account.registration': registrationCheck,
   'account.plan': planCheck,
   'account.reconnect_request': reconnectRequestCheck,
+  'account.reconnect_decision': reconnectDecisionCheck,
 };
 
 export function isCheckName(name: string): name is CheckName {

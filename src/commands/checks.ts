@@ -5,7 +5,7 @@ import { isCheckName } from '../checks/index.ts';
 import { type Config, zendeskSettings } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { loadIntentsOrThrow } from '../intents/load.ts';
-import type { CheckName } from '../intents/schema.ts';
+import { AGENT_CHECK_NAMES, type CheckName } from '../intents/schema.ts';
 import { createLogger } from '../logger.ts';
 import { understanderFor } from '../nlu/understand.ts';
 import type { CheckOutcome, CheckRunner } from '../queue/check-queue.ts';
@@ -88,6 +88,9 @@ function checkNames(args: readonly string[]): CheckName[] {
         `Unknown check "${arg}". Checks: lookup, connection, suspension, unsuspend, credentials, registration, plan, reconnect_request.`,
       );
     }
+    // It needs a reconnect request's id and a decision, which this command does not take.
+    if (AGENT_CHECK_NAMES.includes(name))
+      throw new UsageError(`${name} is an agent's decision (from Slack); the check command does not run it.`);
     return name;
   });
 }

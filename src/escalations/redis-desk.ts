@@ -4,6 +4,7 @@ import {
   type CommentOutcome,
   type CreatedTicket,
   type FollowUpTicket,
+  type InternalNote,
   type NewTicket,
   type RequesterComment,
   type TicketDesk,
@@ -26,7 +27,7 @@ export const storedEscalationSchema = z.object({
 });
 export type StoredEscalation = z.infer<typeof storedEscalationSchema>;
 
-/** A customer's comment on a kept ticket (the hand-off sync). */
+/** A customer's comment on a kept ticket (the hand-off sync), or an internal note for agents. */
 export const storedCommentSchema = z.object({ key: z.string(), body: z.string(), createdAt: z.string() });
 export type StoredComment = z.infer<typeof storedCommentSchema>;
 
@@ -76,24 +77,32 @@ export class RedisDesk implements TicketDesk {
     return { ticketId, url: `${this.baseUrl}/${ticketId}` };
   }
 
-  async addRequesterComment(comment: RequesterComment): Promise<CommentOutcome> {
-    const stored: StoredComment = {
-      key: comment.idempotencyKey,
-      body: comment.body,
-      createdAt: new Date().toISOString(),
-    };
+  addRequesterComment(comment: RequesterComment): Promise<CommentOutcome> {
+    return this.addOnce('comment', comment);
+  }
+
+  /** Kept apart from the customer's comments (`notes`), with keys of their own. */
+  addInternalNote(note: InternalNote): Promise<CommentOutcome> {
+    return this.addOnce('note', note);
+  }
+
+  private async addOnce(
+    kind: 'comment' | 'note',
+    { ticketId, body, idempotencyKey }: { ticketId: string; body: string; idempotencyKey: string },
+  ): Promise<CommentOutcome> {
+    const stored: StoredComment = { key: idempotencyKey, body, createdAt: new Date().toISOString() };
     const outcome = await this.redis.eval(
       ADD_COMMENT,
       4,
       this.key('tickets'),
       this.key('status'),
-      this.key('comment-keys'),
-      this.key(`comments:${comment.ticketId}`),
-      comment.ticketId,
-      comment.idempotencyKey,
+      this.key(`${kind}-keys`),
+      this.key(`${kind}s:${ticketId}`),
+      ticketId,
+      idempotencyKey,
       JSON.stringify(stored),
     );
-    if (outcome === 'missing') throw new TicketNotFoundError(comment.ticketId);
+    if (outcome === 'missing') throw new TicketNotFoundError(ticketId);
     return outcome === 'closed' ? { status: 'closed' } : { status: 'added' };
   }
 
@@ -124,8 +133,17 @@ export class RedisDesk implements TicketDesk {
   }
 
   /** A kept ticket's comments from the customer, oldest first. */
-  async comments(ticketId: string): Promise<StoredComment[]> {
-    const raw = await this.redis.lrange(this.key(`comments:${ticketId}`), '0', '-1');
+  comments(ticketId: string): Promise<StoredComment[]> {
+    return this.listOf(`comments:${ticketId}`);
+  }
+
+  /** A kept ticket's internal notes, oldest first. */
+  notes(ticketId: string): Promise<StoredComment[]> {
+    return this.listOf(`notes:${ticketId}`);
+  }
+
+  private async listOf(part: string): Promise<StoredComment[]> {
+    const raw = await this.redis.lrange(this.key(part), '0', '-1');
     return raw.map((line) => storedCommentSchema.parse(JSON.parse(line)));
   }
 

@@ -35,6 +35,17 @@ export interface RequesterComment {
   mayExist: boolean;
 }
 
+/**
+ * A private comment for agents only (an agent's decision from Slack, say). Already redacted: never
+ * a secret, and no more of who decided than the caller chooses to write.
+ */
+export interface InternalNote {
+  ticketId: string;
+  body: string;
+  /** Names this note: adding the same key again adds nothing (a retried job or a repeated click). */
+  idempotencyKey: string;
+}
+
 /** Added (now, or by an earlier attempt), or not: the ticket is closed and takes no more comments. */
 export type CommentOutcome = { status: 'added' } | { status: 'closed' };
 
@@ -53,6 +64,11 @@ export interface TicketDesk {
   createTicket(ticket: NewTicket): Promise<CreatedTicket>;
   /** Adds a public comment by the ticket's requester, once per key; a closed ticket answers `closed`. */
   addRequesterComment(comment: RequesterComment): Promise<CommentOutcome>;
+  /**
+   * Adds a private note, once per key (the desk looks for the key before it adds: notes are rare,
+   * and any attempt may follow one that was cut off); a closed ticket answers `closed`.
+   */
+  addInternalNote(note: InternalNote): Promise<CommentOutcome>;
   /** Opens a follow-up of a closed ticket, with the requester's comment as its first. */
   createFollowUp(ticket: FollowUpTicket): Promise<CreatedTicket>;
 }

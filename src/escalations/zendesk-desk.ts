@@ -3,6 +3,7 @@ import {
   type CommentOutcome,
   type CreatedTicket,
   type FollowUpTicket,
+  type InternalNote,
   type NewTicket,
   type RequesterComment,
   type TicketDesk,
@@ -22,8 +23,9 @@ export interface ZendeskDeskOptions extends ZendeskClientSettings {
 }
 
 /**
- * Where a synced comment's idempotency key is kept: the custom metadata of the audit that added it
- * (Zendesk keeps up to 1 KB per audit), so a retry can look for it before it adds the comment again.
+ * Where a synced comment's (or an internal note's) idempotency key is kept: the custom metadata of
+ * the audit that added it (Zendesk keeps up to 1 KB per audit), so a retry can look for it before
+ * it adds the comment again.
  */
 export const SYNC_MARKER = 'onebalance_sync';
 
@@ -73,18 +75,38 @@ export class ZendeskDesk implements TicketDesk {
   }
 
   async addRequesterComment(comment: RequesterComment): Promise<CommentOutcome> {
-    const id = numericId(comment.ticketId);
+    return this.addComment(comment.ticketId, comment.idempotencyKey, comment.mayExist, (ticket) => ({
+      body: comment.body,
+      public: true,
+      author_id: ticket.requester_id ?? undefined,
+    }));
+  }
+
+  /** Private, by the API token's agent (the bot); always looked for first, as notes are few. */
+  async addInternalNote(note: InternalNote): Promise<CommentOutcome> {
+    return this.addComment(note.ticketId, note.idempotencyKey, true, () => ({
+      body: note.body,
+      public: false,
+    }));
+  }
+
+  /** One comment on an open ticket, its key in the audit; `closed` when the ticket takes none. */
+  private async addComment(
+    ticketId: string,
+    key: string,
+    mayExist: boolean,
+    comment: (ticket: z.infer<typeof ticketRead>) => { body: string; public: boolean; author_id?: number },
+  ): Promise<CommentOutcome> {
+    const id = numericId(ticketId);
     // A cut-off earlier attempt may have added it: its audit carries the key.
-    if (comment.mayExist && (await this.hasMarker(id, comment.idempotencyKey))) return { status: 'added' };
+    if (mayExist && (await this.hasMarker(id, key))) return { status: 'added' };
     const ticket = await this.readTicket(id);
     if (ticket.status === 'closed') return { status: 'closed' };
     try {
       await this.call((client) =>
         client.tickets.update(id, {
-          ticket: {
-            comment: { body: comment.body, public: true, author_id: ticket.requester_id ?? undefined },
-          },
-          metadata: { custom: { [SYNC_MARKER]: comment.idempotencyKey } },
+          ticket: { comment: comment(ticket) },
+          metadata: { custom: { [SYNC_MARKER]: key } },
         } as Parameters<typeof client.tickets.update>[1]),
       );
     } catch (error) {

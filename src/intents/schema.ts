@@ -36,7 +36,7 @@ export const isAccountQuestion = (intent: string): boolean => isRequest(intent) 
 export const ENTITY_KINDS = ['email', 'account_id', 'phone', 'alert_text'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
-/** The account checks an intent can ask for (they run on the check queue). */
+/** The account checks (they run on the check queue); an intent can ask for all but the agent's. */
 export const CHECK_NAMES = [
   'account.lookup',
   'account.connection',
@@ -46,8 +46,20 @@ export const CHECK_NAMES = [
   'account.registration',
   'account.plan',
   'account.reconnect_request',
+  'account.reconnect_decision',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
+
+/**
+ * Checks an agent runs (from Slack) on what the bot filed, never a conversation or triage: they
+ * take more than an account (a reconnect request's id and the decision).
+ */
+export const AGENT_CHECK_NAMES: readonly CheckName[] = ['account.reconnect_decision'];
+
+/** The checks an intent can ask for: every one but the agent's. */
+export const INTENT_CHECK_NAMES: readonly CheckName[] = CHECK_NAMES.filter(
+  (name) => !AGENT_CHECK_NAMES.includes(name),
+);
 
 /** Every intent needs this many training examples, so that paraphrases are covered. */
 export const MIN_EXAMPLES = 40;
@@ -64,7 +76,13 @@ export const intentFileSchema = z
     id: z.enum(INTENT_IDS, { error: `id must be one of: ${INTENT_IDS.join(', ')}` }),
     description: z.string().trim().min(1, 'a description is required'),
     entities: z.array(z.enum(ENTITY_KINDS)).default([]),
-    checks: z.array(z.enum(CHECK_NAMES)).default([]),
+    checks: z
+      .array(
+        z
+          .enum(CHECK_NAMES)
+          .refine((name) => INTENT_CHECK_NAMES.includes(name), 'an agent runs this check, not an intent'),
+      )
+      .default([]),
     /** Words and phrases that signal this intent (the domain lexicon); see FeatureOptions.keywords. */
     keywords: z.array(z.string().trim().min(1, 'a keyword must not be empty')).default([]),
     /**

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CHECKS } from '../checks/index.ts';
+import type { ReconnectDecisionTarget } from '../checks/reconnect-decision.ts';
 import type { CheckName } from '../intents/schema.ts';
 import { raceTimeout } from '../timeout.ts';
 import { blockingDuplicate } from './redis.ts';
@@ -10,7 +11,18 @@ import { blockingDuplicate } from './redis.ts';
 /** The queue's name; its keys live under the configured prefix. */
 export const CHECK_QUEUE = 'checks';
 
-export type CheckTarget = { accountId: string } | { email: string };
+/** What a check runs on: its input (an account, an email, or an agent's decision on a request). */
+export type CheckTarget = { accountId: string } | { email: string } | ReconnectDecisionTarget;
+
+/**
+ * A job's data: the asking request, and the check's input apart from it (an input may have a
+ * `requestId` of its own: a reconnect request's). Jobs of earlier versions carry the input's fields
+ * beside `requestId` instead; workers read both.
+ */
+export interface CheckJobData {
+  requestId: string;
+  input: CheckTarget;
+}
 
 export interface CheckRequest {
   check: CheckName;
@@ -62,13 +74,27 @@ export function parseFailure(reason: string): CheckFailure {
     : { code: 'internal_error', message: reason };
 }
 
-/** Job ids cannot contain ':' and should not carry an email: name, subject digest, request. */
+const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** An id as a part of a job id: as it is when plain and short, else its digest (no ":", bounded length). */
+function jobIdPart(id: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(id) ? id : `h${digest(id)}`;
+}
+
+/**
+ * What the check is on, for its job id: the account; an email's digest; for a decision, the
+ * account, the reconnect request and the decision (approve and deny in one request are two jobs:
+ * the second must meet the first's outcome, not be merged into it).
+ */
+function subjectOf(target: CheckTarget): string {
+  if ('decision' in target) return `${target.accountId}.${jobIdPart(target.requestId)}.${target.decision}`;
+  if ('accountId' in target) return target.accountId;
+  return `e${digest(target.email.toLowerCase())}`;
+}
+
+/** Job ids cannot contain ':' and should not carry an email: name, subject, request. */
 export function checkJobId({ check, target, requestId }: CheckRequest): string {
-  const subject =
-    'accountId' in target
-      ? target.accountId
-      : `e${createHash('sha256').update(target.email.toLowerCase()).digest('hex').slice(0, 16)}`;
-  return `${check}__${subject}__${requestId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  return `${check}__${subjectOf(target)}__${requestId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
 /** What callers (the engine, the check command) need of the check queue. */
@@ -136,11 +162,8 @@ export class CheckQueue implements CheckRunner {
     const check = CHECKS[request.check];
     // Refuse bad input here, where the caller can be told, rather than in a worker.
     check.parseInput(request.target);
-    return this.queue.add(
-      request.check,
-      { requestId: request.requestId, ...request.target },
-      { jobId: checkJobId(request) },
-    );
+    const data: CheckJobData = { requestId: request.requestId, input: request.target };
+    return this.queue.add(request.check, data, { jobId: checkJobId(request) });
   }
 
   /** Runs the checks in parallel and answers once all finished or `waitMs` passed. */

@@ -55,6 +55,15 @@ function isPermanent(error: unknown): boolean {
   );
 }
 
+/**
+ * The asking request and the check's input of a job: `{ requestId, input }`, or, from versions
+ * before inputs had fields of their own named `requestId`, the input's fields beside `requestId`.
+ */
+function jobInput(data: unknown): { requestId: unknown; input: unknown } {
+  const { requestId, input, ...legacy } = (data ?? {}) as { requestId?: unknown; input?: unknown };
+  return { requestId, input: input ?? legacy };
+}
+
 /** Job data never holds secrets; logs hold even less: ids and outcomes only. */
 function jobFields(job: Job) {
   return { jobId: job.id, check: job.name, attempt: job.attemptsMade + 1 };
@@ -84,13 +93,13 @@ export function startCheckWorker(
     CHECK_QUEUE,
     active.wrap(async (job: Job) => {
       if (!isCheckName(job.name)) throw new UnrecoverableError(`check_invalid: unknown check ${job.name}`);
-      const { requestId, ...target } = (job.data ?? {}) as { requestId?: unknown };
+      const { requestId, input } = jobInput(job.data);
       if (typeof requestId !== 'string' || job.id === undefined)
         throw new UnrecoverableError('check_invalid: the job has no request id');
       try {
         // The job id is deterministic per check, subject and request (checkJobId): the same for
         // every attempt and for whichever worker runs it, hence the mutation's idempotency key.
-        return await CHECKS[job.name].execute(backend, target, { requestId, idempotencyKey: job.id });
+        return await CHECKS[job.name].execute(backend, input, { requestId, idempotencyKey: job.id });
       } catch (error) {
         const coded = asCodedError(error);
         const reason = `${coded.code}: ${coded.message}`;

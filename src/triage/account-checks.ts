@@ -8,15 +8,22 @@ import type {
 } from '../accounts/model.ts';
 import { CHECKS } from '../checks/index.ts';
 import type { IntentDefinition } from '../intents/load.ts';
-import { CHECK_NAMES, type CheckName } from '../intents/schema.ts';
+import { type CheckName, INTENT_CHECK_NAMES } from '../intents/schema.ts';
 import type { CheckOutcome, CheckRunner, CheckTarget } from '../queue/check-queue.ts';
 import type { Topic } from './topics.ts';
 
 /** The checks that only read: triage never runs another (no unsuspend, no reconnect request). */
-export const READ_ONLY_CHECKS: readonly CheckName[] = CHECK_NAMES.filter((name) => !CHECKS[name].mutates);
+export const READ_ONLY_CHECKS: readonly CheckName[] = INTENT_CHECK_NAMES.filter(
+  (name) => !CHECKS[name].mutates,
+);
 
-/** The checks that change an account, which triage leaves to an agent. */
-export const MUTATING_CHECKS: readonly CheckName[] = CHECK_NAMES.filter((name) => CHECKS[name].mutates);
+/**
+ * The checks that change an account for a customer, which triage leaves to an agent (the agent's
+ * own, such as deciding a reconnect request, are not the triage's to mention).
+ */
+export const MUTATING_CHECKS: readonly CheckName[] = INTENT_CHECK_NAMES.filter(
+  (name) => CHECKS[name].mutates,
+);
 
 /**
  * Run for every open account whatever the topic: whether it is suspended and whether it is

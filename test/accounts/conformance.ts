@@ -1,6 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccountBackend } from '../../src/accounts/model.ts';
-import { AccountNotFoundError, BackendRejectedError } from '../../src/errors.ts';
+import {
+  AccountNotFoundError,
+  BackendRejectedError,
+  ErrorCode,
+  ReconnectAlreadyDecidedError,
+  ReconnectRequestNotFoundError,
+} from '../../src/errors.ts';
 
 export interface ConformanceSubject {
   backend: AccountBackend;
@@ -143,6 +149,96 @@ export function describeAccountBackendConformance(name: string, subject: () => C
       expect((await backend.requestReconnect('OB-1006', 'turn-2')).requestId).not.toBe(first.requestId);
     });
 
+    it('approves a reconnect request once per key, and the account is connected since then', async () => {
+      const filed = await backend.requestReconnect('OB-1006', 'turn-1');
+      expect(filed.decidedAt ?? null).toBeNull();
+      const before = Date.now();
+      const approved = await backend.decideReconnect('OB-1006', filed.requestId, 'approve', 'slack-1');
+      expect(approved).toMatchObject({
+        accountId: 'OB-1006',
+        requestId: filed.requestId,
+        status: 'approved',
+        createdAt: filed.createdAt,
+      });
+      expect(Date.parse(approved.decidedAt ?? '')).toBeGreaterThanOrEqual(before - 1_000);
+      const connection = await backend.connection('OB-1006');
+      expect(connection).toMatchObject({ connected: true, since: approved.decidedAt });
+      // A retry with the key, and the same decision by other work, answer the request as it is.
+      expect(await backend.decideReconnect('OB-1006', filed.requestId, 'approve', 'slack-1')).toEqual(
+        approved,
+      );
+      expect(await backend.decideReconnect('OB-1006', filed.requestId, 'approve', 'slack-2')).toEqual(
+        approved,
+      );
+      expect(await backend.connection('OB-1006')).toEqual(connection);
+      // The filing's own repeat still answers what it recorded then.
+      expect(await backend.requestReconnect('OB-1006', 'turn-1')).toEqual(filed);
+    });
+
+    it('denies a reconnect request without connecting the account', async () => {
+      const filed = await backend.requestReconnect('OB-1006', 'turn-1');
+      const denied = await backend.decideReconnect('OB-1006', filed.requestId, 'deny', 'slack-1');
+      expect(denied).toMatchObject({ requestId: filed.requestId, status: 'rejected' });
+      expect(denied.decidedAt).toEqual(expect.any(String));
+      expect(await backend.connection('OB-1006')).toMatchObject({ connected: false });
+      expect(await backend.decideReconnect('OB-1006', filed.requestId, 'deny', 'slack-2')).toEqual(denied);
+    });
+
+    it('refuses the other decision on a decided request, saying which it was', async () => {
+      const deniedOne = await backend.requestReconnect('OB-1006', 'turn-1');
+      await backend.decideReconnect('OB-1006', deniedOne.requestId, 'deny', 'slack-1');
+      await expect(
+        backend.decideReconnect('OB-1006', deniedOne.requestId, 'approve', 'slack-2'),
+      ).rejects.toMatchObject({ decided: 'rejected', code: ErrorCode.ReconnectAlreadyRejected });
+      // Refused, not applied: still disconnected, and the key is free for other work.
+      expect(await backend.connection('OB-1006')).toMatchObject({ connected: false });
+      const approvedOne = await backend.requestReconnect('OB-1006', 'turn-2');
+      await backend.decideReconnect('OB-1006', approvedOne.requestId, 'approve', 'slack-2');
+
+      const late = await backend
+        .decideReconnect('OB-1006', approvedOne.requestId, 'deny', 'slack-3')
+        .catch((error: unknown) => error);
+      expect(late).toBeInstanceOf(ReconnectAlreadyDecidedError);
+      expect(late).toMatchObject({ decided: 'approved', code: ErrorCode.ReconnectAlreadyApproved });
+      expect((late as Error).message).toMatch(/already approved/);
+      expect(await backend.connection('OB-1006')).toMatchObject({ connected: true });
+    });
+
+    it('refuses a decision on a request the account does not have', async () => {
+      const filed = await backend.requestReconnect('OB-1006', 'turn-1');
+      await expect(
+        backend.decideReconnect('OB-1006', 'rr_unknown', 'approve', 'slack-1'),
+      ).rejects.toBeInstanceOf(ReconnectRequestNotFoundError);
+      // Another account's request is not this account's.
+      await expect(
+        backend.decideReconnect('OB-1001', filed.requestId, 'approve', 'slack-2'),
+      ).rejects.toMatchObject({ code: ErrorCode.ReconnectRequestNotFound });
+      await expect(
+        backend.decideReconnect('OB-9999', filed.requestId, 'approve', 'slack-3'),
+      ).rejects.toBeInstanceOf(AccountNotFoundError);
+      expect(await backend.connection('OB-1006')).toMatchObject({ connected: false });
+    });
+
+    it('refuses a decision key reused for another request, account or decision', async () => {
+      const first = await backend.requestReconnect('OB-1006', 'turn-1');
+      const second = await backend.requestReconnect('OB-1006', 'turn-2');
+      const other = await backend.requestReconnect('OB-1001', 'turn-3');
+      await backend.decideReconnect('OB-1006', first.requestId, 'deny', 'shared-key');
+      for (const call of [
+        () => backend.decideReconnect('OB-1006', second.requestId, 'deny', 'shared-key'),
+        () => backend.decideReconnect('OB-1001', other.requestId, 'deny', 'shared-key'),
+        () => backend.decideReconnect('OB-1006', first.requestId, 'approve', 'shared-key'),
+      ]) {
+        await expect(call()).rejects.toBeInstanceOf(BackendRejectedError);
+        await expect(call()).rejects.not.toBeInstanceOf(ReconnectAlreadyDecidedError);
+      }
+      // Keys belong to one operation: the filing's key decides too.
+      expect(await backend.decideReconnect('OB-1006', second.requestId, 'deny', 'turn-2')).toMatchObject({
+        status: 'rejected',
+      });
+      expect(await backend.connection('OB-1006')).toMatchObject({ connected: false });
+    });
+
     it('rejects every per-account call for an unknown account with AccountNotFoundError', async () => {
       for (const call of [
         () => backend.connection('OB-9999'),
@@ -152,6 +248,7 @@ export function describeAccountBackendConformance(name: string, subject: () => C
         () => backend.registration('OB-9999'),
         () => backend.plan('OB-9999'),
         () => backend.requestReconnect('OB-9999', 'k'),
+        () => backend.decideReconnect('OB-9999', 'rr_1', 'approve', 'k'),
       ]) {
         await expect(call()).rejects.toBeInstanceOf(AccountNotFoundError);
       }

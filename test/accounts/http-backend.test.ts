@@ -7,11 +7,14 @@ import {
   BackendBadResponseError,
   BackendRejectedError,
   BackendUnavailableError,
+  ReconnectAlreadyDecidedError,
 } from '../../src/errors.ts';
 
 const TOKEN = 'adapter-test-token';
 const SUSPENSION = 'GET /v1/accounts/:accountId/suspension';
 const UNSUSPEND = 'POST /v1/accounts/:accountId/unsuspend';
+const DECISION = 'POST /v1/accounts/:accountId/reconnect-requests/:requestId/decision';
+const DECISION_PREFIX = '/v1/accounts/OB-1006/reconnect-requests/';
 let server: ReferenceServer;
 beforeAll(async () => {
   server = await startReferenceServer({ token: TOKEN });
@@ -107,17 +110,46 @@ describe('HttpAccountBackend', () => {
       { operation: 'unsuspend', accountId: 'OB-1005', idempotencyKey: 'check-job-1' },
     ]);
   });
+
+  it('retries a decision whose answer was lost with the same Idempotency-Key, and decides once', async () => {
+    const filed = await server.store.requestReconnect('OB-1006', 'turn-1');
+    server.injectFault({ kind: 'status', status: 503, when: 'after', count: 1, pathPrefix: DECISION_PREFIX });
+    const approved = await adapter().decideReconnect('OB-1006', filed.requestId, 'approve', 'check-job-2');
+    expect(approved).toMatchObject({ status: 'approved' });
+    expect(server.calls(DECISION)).toBe(2);
+    expect(server.store.mutations().filter((m) => m.operation === 'reconnect_decision')).toEqual([
+      { operation: 'reconnect_decision', accountId: 'OB-1006', idempotencyKey: 'check-job-2' },
+    ]);
+  });
+
+  it('does not retry a decision refused as already decided', async () => {
+    const filed = await server.store.requestReconnect('OB-1006', 'turn-1');
+    await server.store.decideReconnect('OB-1006', filed.requestId, 'deny', 'agent-1');
+    await expect(
+      adapter().decideReconnect('OB-1006', filed.requestId, 'approve', 'check-job-3'),
+    ).rejects.toBeInstanceOf(ReconnectAlreadyDecidedError);
+    expect(server.calls(DECISION)).toBe(1);
+  });
 });
 
 describe('the reference server, on idempotency keys', () => {
-  const post = (path: string, key?: string) =>
+  const post = (path: string, key?: string, body?: unknown) =>
     fetch(`${server.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(key === undefined ? {} : { 'idempotency-key': key }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
   it('requires an Idempotency-Key on every mutation, and applies nothing without one', async () => {
-    for (const path of ['/v1/accounts/OB-1005/unsuspend', '/v1/accounts/OB-1006/reconnect-requests']) {
+    for (const path of [
+      '/v1/accounts/OB-1005/unsuspend',
+      '/v1/accounts/OB-1006/reconnect-requests',
+      '/v1/accounts/OB-1006/reconnect-requests/rr_1/decision',
+    ]) {
       const response = await post(path);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'bad_request' } });
@@ -136,5 +168,27 @@ describe('the reference server, on idempotency keys', () => {
     const lifted = await post('/v1/accounts/OB-1005/unsuspend', 'k-1');
     expect(await lifted.json()).toMatchObject({ outcome: 'lifted' });
     expect((await post('/v1/accounts/OB-1003/unsuspend', 'k-1')).status).toBe(422);
+  });
+
+  it('takes a decision body of {decision} alone, and answers 404 and 409 with their codes', async () => {
+    const filed = await server.store.requestReconnect('OB-1006', 'turn-1');
+    const path = `/v1/accounts/OB-1006/reconnect-requests/${filed.requestId}/decision`;
+    for (const body of [undefined, {}, { decision: 'maybe' }, { decision: 'approve', reason: 'ok' }]) {
+      const refused = await post(path, 'd-1', body);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: { code: 'bad_request' } });
+    }
+    const denied = await post(path, 'd-1', { decision: 'deny' });
+    expect(denied.status).toBe(200);
+    expect(await denied.json()).toMatchObject({ status: 'rejected', decidedAt: expect.any(String) });
+    const late = await post(path, 'd-2', { decision: 'approve' });
+    expect(late.status).toBe(409);
+    expect(await late.json()).toMatchObject({ error: { code: 'reconnect_already_rejected' } });
+    const unknown = await post('/v1/accounts/OB-1006/reconnect-requests/rr_nope/decision', 'd-3', {
+      decision: 'deny',
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'reconnect_request_not_found' } });
+    expect(server.store.mutations().filter((m) => m.operation === 'reconnect_decision')).toHaveLength(1);
   });
 });

@@ -19,7 +19,11 @@ describe('checks', () => {
     const mutating = Object.values(CHECKS)
       .filter((check) => check.mutates)
       .map((check) => check.name);
-    expect(mutating.sort()).toEqual(['account.reconnect_request', 'account.unsuspend']);
+    expect(mutating.sort()).toEqual([
+      'account.reconnect_decision',
+      'account.reconnect_request',
+      'account.unsuspend',
+    ]);
   });
 
   it('refuses input that is not an account id (or, for lookup, an email)', async () => {
@@ -33,6 +37,27 @@ describe('checks', () => {
     await expect(
       CHECKS['account.lookup'].execute(store, { email: 'not an email' }, context),
     ).rejects.toBeInstanceOf(CheckInputError);
+  });
+
+  it('decides a reconnect request with the context key, and takes only account, request and decision', async () => {
+    const store = new ReferenceAccountStore();
+    const decision = CHECKS['account.reconnect_decision'];
+    const filed = await store.requestReconnect('OB-1006', 'turn-1');
+    const input = { accountId: 'OB-1006', requestId: filed.requestId, decision: 'approve' };
+    expect(await decision.execute(store, input, context)).toMatchObject({ status: 'approved' });
+    expect(store.mutations().at(-1)).toEqual({
+      operation: 'reconnect_decision',
+      accountId: 'OB-1006',
+      idempotencyKey: context.idempotencyKey,
+    });
+    for (const bad of [
+      { accountId: 'OB-1006' },
+      { ...input, decision: 'maybe' },
+      { ...input, requestId: '' },
+      { ...input, agent: 'U123' },
+    ]) {
+      await expect(decision.execute(store, bad, context)).rejects.toBeInstanceOf(CheckInputError);
+    }
   });
 
   it('keeps only what the result schema allows, whatever a backend adds', async () => {
@@ -51,6 +76,7 @@ describe('checks', () => {
       registration: store.registration.bind(store),
       plan: store.plan.bind(store),
       requestReconnect: store.requestReconnect.bind(store),
+      decideReconnect: store.decideReconnect.bind(store),
     };
     const result = await CHECKS['account.credentials'].execute(
       oversharing,

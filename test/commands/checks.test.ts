@@ -90,5 +90,8 @@ describe('onebalance-bot check', () => {
     const unknown = check(['active@demo.test', 'horoscope']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('Unknown check "horoscope"');
+    const decision = check(['disconnected@demo.test', 'reconnect_decision']);
+    expect(decision.status).toBe(2);
+    expect(decision.stderr).toContain('account.reconnect_decision is an agent');
   });
 });

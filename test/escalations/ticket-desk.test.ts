@@ -7,6 +7,7 @@ import {
   type TicketDesk,
   TicketDeskRejectedError,
   TicketDeskUnavailableError,
+  TicketNotFoundError,
 } from '../../src/escalations/ticket-desk.ts';
 import { ZendeskDesk } from '../../src/escalations/zendesk-desk.ts';
 import { ZendeskFake } from '../fakes/zendesk.ts';
@@ -104,6 +105,8 @@ interface HandOffHarness {
   close(ticketId: string): Promise<void>;
   /** The ticket's public comments by its requester, oldest first. */
   requesterComments(ticketId: string): Promise<string[]>;
+  /** The ticket's internal notes (private comments) the bot added, oldest first. */
+  internalNotes(ticketId: string): Promise<string[]>;
   /** An id of the desk's form that names no ticket. */
   missingId: string;
 }
@@ -166,6 +169,36 @@ function describeHandOffConformance(name: string, harness: HandOffHarness): void
         harness.desk().addRequesterComment(commentOf(harness.missingId, 'hello?')),
       ).rejects.toBeInstanceOf(TicketDeskRejectedError);
     });
+
+    it('adds internal notes, private and apart from the requester comments, a key once however often retried', async () => {
+      const ticketId = await open();
+      const key = randomUUID();
+      const note = { ticketId, body: 'Reconnect approved by an agent.', idempotencyKey: key };
+      expect(await harness.desk().addInternalNote(note)).toEqual({ status: 'added' });
+      expect(await harness.desk().addInternalNote(note)).toEqual({ status: 'added' });
+      await harness.desk().addInternalNote({ ticketId, body: 'second', idempotencyKey: randomUUID() });
+      expect(await harness.internalNotes(ticketId)).toEqual(['Reconnect approved by an agent.', 'second']);
+      expect(await harness.requesterComments(ticketId)).toEqual([]);
+    });
+
+    it('answers closed for a note on a closed ticket and adds nothing, but a key it took before still counts', async () => {
+      const ticketId = await open();
+      const key = randomUUID();
+      await harness.desk().addInternalNote({ ticketId, body: 'before closing', idempotencyKey: key });
+      await harness.close(ticketId);
+      expect(
+        await harness.desk().addInternalNote({ ticketId, body: 'after', idempotencyKey: randomUUID() }),
+      ).toEqual({ status: 'closed' });
+      expect(
+        await harness.desk().addInternalNote({ ticketId, body: 'before closing', idempotencyKey: key }),
+      ).toEqual({ status: 'added' });
+      expect(await harness.internalNotes(ticketId)).toEqual(['before closing']);
+    });
+
+    it('refuses a note on a ticket that does not exist, for good', async () => {
+      const note = { ticketId: harness.missingId, body: 'hello?', idempotencyKey: randomUUID() };
+      await expect(harness.desk().addInternalNote(note)).rejects.toBeInstanceOf(TicketDeskRejectedError);
+    });
   });
 }
 
@@ -179,6 +212,12 @@ describeHandOffConformance('Zendesk (node-zendesk against the local fake)', {
       .filter((comment) => comment.public && comment.author_id === requester)
       .map((comment) => comment.body);
   },
+  // The ticket's first comment is the bot's own private note (its creation): the ones after it.
+  internalNotes: async (ticketId) =>
+    fake
+      .notes(Number(ticketId))
+      .slice(1)
+      .map((comment) => comment.body),
   missingId: '999999',
 });
 describeHandOffConformance('Redis', {
@@ -186,6 +225,8 @@ describeHandOffConformance('Redis', {
   close: (ticketId) => new RedisDesk(redis, prefix).close(ticketId),
   requesterComments: async (ticketId) =>
     (await new RedisDesk(redis, prefix).comments(ticketId)).map((comment) => comment.body),
+  internalNotes: async (ticketId) =>
+    (await new RedisDesk(redis, prefix).notes(ticketId)).map((comment) => comment.body),
   missingId: 'L999999',
 });
 
@@ -212,6 +253,47 @@ describe('ZendeskDesk hand-off failures', () => {
     expect(fake.served.get(Number(ticketId))?.audits.at(-1)?.metadata.custom).toEqual({
       onebalance_sync: 'key-1',
     });
+  });
+
+  it('writes the note private, by the bot, with its key in the audit', async () => {
+    const ticketId = await open();
+    await zendesk().addInternalNote({ ticketId, body: 'Reconnect denied.', idempotencyKey: 'note-1' });
+    const comment = fake.commentsOf(ticketId).at(-1);
+    expect(comment).toMatchObject({ body: 'Reconnect denied.', public: false });
+    expect(comment?.author_id).not.toBe(fake.userIdOf('review@demo.test'));
+    expect(fake.served.get(Number(ticketId))?.audits.at(-1)?.metadata.custom).toEqual({
+      onebalance_sync: 'note-1',
+    });
+  });
+
+  it('adds a note once when the first attempt was cut off after Zendesk had taken it', async () => {
+    const ticketId = await open();
+    fake.inject({ kind: 'slow', latencyMs: 1_000, count: 1, route: 'update' });
+    const note = { ticketId, body: 'once only', idempotencyKey: randomUUID() };
+    await expect(hurried().addInternalNote(note)).rejects.toBeInstanceOf(TicketDeskUnavailableError);
+    expect(await zendesk().addInternalNote(note)).toEqual({ status: 'added' });
+    expect(fake.commentsOf(ticketId).filter((comment) => comment.body === 'once only')).toHaveLength(1);
+  });
+
+  it('reports a note refused with 429, 5xx or an unreadable answer as unavailable, and a 404 as not found', async () => {
+    const ticketId = await open();
+    const note = () => ({ ticketId, body: 'x', idempotencyKey: randomUUID() });
+    fake.inject({ kind: 'status', status: 429, retryAfterSeconds: 3, count: 1, route: 'read' });
+    const error = await zendesk()
+      .addInternalNote(note())
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TicketDeskUnavailableError);
+    expect((error as TicketDeskUnavailableError).retryAfterMs).toBe(3_000);
+    for (const status of [500, 503]) {
+      fake.inject({ kind: 'status', status, count: 1, route: 'update' });
+      await expect(zendesk().addInternalNote(note())).rejects.toBeInstanceOf(TicketDeskUnavailableError);
+    }
+    fake.inject({ kind: 'garbage', count: 1, route: 'read' });
+    await expect(zendesk().addInternalNote(note())).rejects.toBeInstanceOf(TicketDeskUnavailableError);
+    expect(fake.commentsOf(ticketId)).toHaveLength(1);
+    await expect(
+      zendesk().addInternalNote({ ticketId: '999999', body: 'x', idempotencyKey: 'k' }),
+    ).rejects.toBeInstanceOf(TicketNotFoundError);
   });
 
   it('reports a 429 as unavailable with its Retry-After, and a 5xx or an unreadable answer as unavailable', async () => {

@@ -89,6 +89,19 @@ describe('loadIntents problems', () => {
     ]);
   });
 
+  it('reports an agent-only check in an intent at its value', () => {
+    writePricing({ keys: ['checks:', '  - account.plan', '  - account.reconnect_decision'] });
+    const { problems } = loadIntents(dir);
+    expect(problems).toEqual([
+      {
+        file: expect.stringContaining('pricing.yaml'),
+        line: 5,
+        column: 5,
+        message: expect.stringContaining('an agent runs this check, not an intent'),
+      },
+    ]);
+  });
+
   it('reports a duplicate example at the second occurrence, naming the first line', () => {
     writePricing({ moreExamples: ['  - How much is it?', '  - how much is it'] });
     const { problems } = loadIntents(dir);

@@ -5,7 +5,7 @@ import { HttpAccountBackend } from '../../src/accounts/http-backend.ts';
 import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
 import { type ReferenceServer, startReferenceServer } from '../../src/accounts/reference/server.ts';
 import type { CheckName } from '../../src/intents/schema.ts';
-import { type CheckOutcome, CheckQueue } from '../../src/queue/check-queue.ts';
+import { type CheckOutcome, CheckQueue, checkJobId } from '../../src/queue/check-queue.ts';
 import { closeWorker, startCheckWorker } from '../../src/queue/check-worker.ts';
 import { capturingLogger } from '../helpers/logs.ts';
 import { deleteKeysUnder, dumpKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
@@ -260,6 +260,71 @@ describe('account checks through the queue', () => {
       expect(stored, `Redis holds ${secret}`).not.toContain(secret);
       expect(logs.lines(), `logs hold ${secret}`).not.toContain(secret);
     }
+  });
+});
+
+describe('reconnect decisions through the queue', () => {
+  const decide = (requestId: string, decision: 'approve' | 'deny', asked: string) => ({
+    check: 'account.reconnect_decision' as const,
+    target: { accountId: 'OB-1006', requestId, decision },
+    requestId: asked,
+  });
+
+  it('approves with the input beside the asking request, then refuses a deny for good', async () => {
+    const [filed] = await runFor('OB-1006', ['account.reconnect_request'], 'turn-1');
+    const reconnectId = (ok(filed) as { requestId: string }).requestId;
+    const [approved] = await queue.run([decide(reconnectId, 'approve', 'slack-1')]);
+    expect(ok(approved)).toMatchObject({ requestId: reconnectId, status: 'approved' });
+    const job = await queue.queue.getJob(approved?.jobId ?? '');
+    // The reconnect request's id is the input's; the asking request keeps its own.
+    expect(job?.data).toEqual({
+      requestId: 'slack-1',
+      input: { accountId: 'OB-1006', requestId: reconnectId, decision: 'approve' },
+    });
+    const [connection] = await runFor('OB-1006', ['account.connection'], 'turn-2');
+    expect(ok(connection)).toMatchObject({ connected: true });
+    // Deny in the same asking request is other work (its own job), refused without retries.
+    const [denied] = await queue.run([decide(reconnectId, 'deny', 'slack-1')]);
+    expect(denied?.jobId).not.toBe(approved?.jobId);
+    expect(denied).toMatchObject({ status: 'failed', error: { code: 'reconnect_already_approved' } });
+    expect((await queue.queue.getJob(denied?.jobId ?? ''))?.attemptsMade).toBe(1);
+    expect(server.store.mutations().filter((m) => m.operation === 'reconnect_decision')).toEqual([
+      { operation: 'reconnect_decision', accountId: 'OB-1006', idempotencyKey: approved?.jobId },
+    ]);
+  });
+
+  it('still runs a job queued with its input beside the request id (earlier versions)', async () => {
+    const request = { check: 'account.plan' as const, target: { accountId: 'OB-1010' }, requestId: 'old' };
+    await queue.queue.add(
+      request.check,
+      { requestId: 'old', accountId: 'OB-1010' },
+      { jobId: checkJobId(request) },
+    );
+    const [outcome] = await queue.run([request]);
+    expect(ok(outcome)).toMatchObject({ firstClassAllowed: false });
+    // The run joined the queued job rather than adding its own.
+    expect((await queue.queue.getJob(outcome?.jobId ?? ''))?.data).toEqual({
+      requestId: 'old',
+      accountId: 'OB-1010',
+    });
+  });
+});
+
+describe('checkJobId', () => {
+  it('names a decision by account, reconnect request and decision, with no ":" whatever the id', () => {
+    const id = (requestId: string, decision: 'approve' | 'deny') =>
+      checkJobId({
+        check: 'account.reconnect_decision',
+        target: { accountId: 'OB-1006', requestId, decision },
+        requestId: 'slack:1',
+      });
+    expect(id('rr_1', 'approve')).toBe('account.reconnect_decision__OB-1006.rr_1.approve__slack_1');
+    expect(id('rr_1', 'deny')).not.toBe(id('rr_1', 'approve'));
+    expect(id('rr_2', 'deny')).not.toBe(id('rr_1', 'deny'));
+    const odd = id('rr:1/../x', 'deny');
+    expect(odd).not.toContain(':');
+    expect(odd).not.toBe(id('rr_1_.._x', 'deny'));
+    expect(id('r'.repeat(200), 'deny').length).toBeLessThan(100);
   });
 });
 

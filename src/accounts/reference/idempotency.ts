@@ -14,16 +14,18 @@ export interface IdempotencyOptions {
   maxKeys: number;
 }
 
-/** A key sent again for another account: the caller has a bug, a retry cannot help (HTTP 422). */
+/** A key sent again for other work (another account or request): the caller has a bug, a retry cannot help (HTTP 422). */
 export class IdempotencyKeyReusedError extends BackendRejectedError {
   constructor(operation: string) {
-    super(`The Idempotency-Key of this ${operation} was already used for another account.`);
+    super(
+      `The Idempotency-Key of this ${operation} was already used for other work (another account or request).`,
+    );
     this.name = 'IdempotencyKeyReusedError';
   }
 }
 
 interface Remembered {
-  accountId: string;
+  subject: string;
   outcome: unknown;
   expiresAt: number;
 }
@@ -46,18 +48,19 @@ export class IdempotencyMemory {
   /**
    * The outcome first recorded for `key` of `operation`, or else `apply()`'s, recorded now. `apply`
    * runs synchronously, so two repeats cannot both run it. When it throws, nothing is recorded:
-   * nothing was applied, and a repeat may try again.
+   * nothing was applied, and a repeat may try again. `subject` is what the work is on (the account;
+   * for a decision, the account, request and decision): the key repeated on another is refused.
    */
-  once<T>(operation: string, key: string, accountId: string, apply: () => T): T {
+  once<T>(operation: string, key: string, subject: string, apply: () => T): T {
     this.forgetExpired();
     const id = `${operation}\n${key}`;
     const remembered = this.entries.get(id);
     if (remembered !== undefined) {
-      if (remembered.accountId !== accountId) throw new IdempotencyKeyReusedError(operation);
+      if (remembered.subject !== subject) throw new IdempotencyKeyReusedError(operation);
       return remembered.outcome as T;
     }
     const outcome = apply();
-    this.entries.set(id, { accountId, outcome, expiresAt: this.now() + this.options.ttlMs });
+    this.entries.set(id, { subject, outcome, expiresAt: this.now() + this.options.ttlMs });
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.options.maxKeys) break;
       this.entries.delete(oldest);

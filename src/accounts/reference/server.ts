@@ -2,9 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sameBytes } from '../../core/constant-time.ts';
-import { AccountNotFoundError } from '../../errors.ts';
+import {
+  AccountNotFoundError,
+  ReconnectAlreadyDecidedError,
+  ReconnectRequestNotFoundError,
+} from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import { accountIdSchema } from '../model.ts';
+import { accountIdSchema, RECONNECT_DECISIONS, reconnectRequestIdSchema } from '../model.ts';
 import { IdempotencyKeyReusedError } from './idempotency.ts';
 import { ReferenceAccountStore } from './store.ts';
 
@@ -72,6 +76,9 @@ const lookupQuery = z.union([
   z.strictObject({ id: accountIdSchema }),
 ]);
 const accountParams = z.object({ accountId: accountIdSchema });
+const reconnectRequestParams = z.object({ requestId: reconnectRequestIdSchema });
+/** Only the decision: who decided and why stay with the caller. */
+const decisionBody = z.strictObject({ decision: z.enum(RECONNECT_DECISIONS) });
 const idempotencyKey = z.string().min(1).max(200);
 const MISSING_KEY = 'An Idempotency-Key header (1 to 200 characters) is required.';
 
@@ -102,6 +109,8 @@ export function buildReferenceServer({
     if (err instanceof AccountNotFoundError) return error(reply, 404, 'account_not_found', err.message);
     if (err instanceof IdempotencyKeyReusedError)
       return error(reply, 422, 'idempotency_key_reused', err.message);
+    if (err instanceof ReconnectRequestNotFoundError) return error(reply, 404, err.code, err.message);
+    if (err instanceof ReconnectAlreadyDecidedError) return error(reply, 409, err.code, err.message);
     const status = err.statusCode !== undefined && err.statusCode < 500 ? err.statusCode : 500;
     return error(
       reply,
@@ -177,6 +186,15 @@ export function buildReferenceServer({
     // A repeat answers as the first did: 201 with the same request.
     const created = await store.requestReconnect(accountId(request), key.data);
     return reply.status(201).send(created);
+  });
+  app.post('/v1/accounts/:accountId/reconnect-requests/:requestId/decision', async (request, reply) => {
+    const key = idempotencyKey.safeParse(request.headers['idempotency-key']);
+    if (!key.success) return error(reply, 400, 'bad_request', MISSING_KEY);
+    const params = reconnectRequestParams.safeParse(request.params);
+    const body = decisionBody.safeParse(request.body);
+    if (!params.success || !body.success)
+      return error(reply, 400, 'bad_request', 'The body must be {"decision": "approve" | "deny"}.');
+    return store.decideReconnect(accountId(request), params.data.requestId, body.data.decision, key.data);
   });
 
   // Test controls, for a server in another process; in-process callers use the returned handle.

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AccountNotFoundError } from '../../errors.ts';
+import {
+  AccountNotFoundError,
+  ReconnectAlreadyDecidedError,
+  ReconnectRequestNotFoundError,
+} from '../../errors.ts';
 import {
   type AccountBackend,
   type AccountKey,
@@ -8,6 +12,7 @@ import {
   type CredentialsInfo,
   last4,
   type PlanInfo,
+  type ReconnectDecision,
   type ReconnectRequest,
   type RegistrationStatus,
   type SuspensionStatus,
@@ -18,7 +23,7 @@ import { IdempotencyMemory, type IdempotencyOptions } from './idempotency.ts';
 
 /** A state-changing call the store carried out (a repeat answered from memory is not one). */
 export interface AppliedMutation {
-  operation: 'unsuspend' | 'reconnect_request';
+  operation: 'unsuspend' | 'reconnect_request' | 'reconnect_decision';
   accountId: string;
   idempotencyKey: string;
 }
@@ -174,9 +179,45 @@ export class ReferenceAccountStore implements AccountBackend {
         requestId: `rr_${randomUUID()}`,
         status: 'pending_approval',
         createdAt: this.now().toISOString(),
+        decidedAt: null,
       };
       this.requests.push(request);
-      return request;
+      return { ...request };
+    });
+  }
+
+  /**
+   * Decides once per key. The request is replaced, never changed in place: the outcomes remembered
+   * for earlier keys (the request as first recorded) stay as they were.
+   */
+  async decideReconnect(
+    accountId: string,
+    requestId: string,
+    decision: ReconnectDecision,
+    idempotencyKey: string,
+  ): Promise<ReconnectRequest> {
+    const account = this.require(accountId);
+    const subject = `${account.accountId}\n${requestId}\n${decision}`;
+    return this.idempotency.once('reconnect decision', idempotencyKey, subject, () => {
+      const index = this.requests.findIndex(
+        (request) => request.requestId === requestId && request.accountId === account.accountId,
+      );
+      const request = this.requests[index];
+      if (request === undefined) throw new ReconnectRequestNotFoundError(requestId);
+      const wanted = decision === 'approve' ? 'approved' : 'rejected';
+      if (request.status === wanted) return { ...request };
+      if (request.status !== 'pending_approval')
+        throw new ReconnectAlreadyDecidedError(requestId, request.status);
+      this.applied.push({ operation: 'reconnect_decision', accountId: account.accountId, idempotencyKey });
+      const now = this.now().toISOString();
+      const decided: ReconnectRequest = { ...request, status: wanted, decidedAt: now };
+      this.requests[index] = decided;
+      // Already connected (by other means) stays connected since then.
+      if (wanted === 'approved' && !account.connected) {
+        account.connected = true;
+        account.connectedSince = now;
+      }
+      return { ...decided };
     });
   }
 }
