@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { HttpAccountBackend } from './accounts/http-backend.ts';
 import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
-import { type Config, zendeskSettings } from './config.ts';
+import { SlackOutbox } from './channels/slack/outbox.ts';
+import { type Config, slackSettings, zendeskSettings } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
 import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
@@ -139,6 +140,8 @@ export interface EscalationRuntime {
   /** The hand-off sync's bookkeeping; the webhook asks it which comments are the bot's own. */
   handoffLedger: HandoffLedger;
   handoffSyncWorker?: Worker;
+  /** Slack's outbox, when Slack is configured: escalation alerts and hand-off relays go there. */
+  slackOutbox?: SlackOutbox;
   close(graceMs: number): Promise<void>;
 }
 
@@ -169,6 +172,9 @@ export function startEscalations(
     handoffLedger,
     config.HANDOFF_SYNC_WINDOW_MS,
   );
+  const slackOutbox = slackSettings(config)
+    ? new SlackOutbox(redis, stateRedis, config.QUEUE_PREFIX, config.CONVERSATION_TTL_DAYS * 86_400)
+    : undefined;
   const workerOptions = {
     connection: redis,
     prefix: config.QUEUE_PREFIX,
@@ -179,7 +185,13 @@ export function startEscalations(
     lockDurationMs: config.CHECK_LOCK_MS,
     stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   };
-  const worker = runWorkers ? startEscalationWorker({ ...workerOptions, handoffSync }) : undefined;
+  const worker = runWorkers
+    ? startEscalationWorker({
+        ...workerOptions,
+        handoffSync,
+        ...(slackOutbox ? { alerts: slackOutbox } : {}),
+      })
+    : undefined;
   const handoffSyncWorker = runWorkers
     ? startHandoffSyncWorker({
         ...workerOptions,
@@ -195,9 +207,10 @@ export function startEscalations(
     handoffLedger,
     ...(worker ? { worker } : {}),
     ...(handoffSyncWorker ? { handoffSyncWorker } : {}),
+    ...(slackOutbox ? { slackOutbox } : {}),
     async close(graceMs) {
       await Promise.all([worker, handoffSyncWorker].map((each) => each && closeWorker(each, graceMs)));
-      await Promise.all([queue.close(), handoffSync.close()]);
+      await Promise.all([queue.close(), handoffSync.close(), slackOutbox?.close()]);
     },
   };
 }
@@ -237,6 +250,9 @@ function serviceSecrets(config: Config, runSecrets: readonly (string | undefined
     config.ESCALATIONS_TOKEN,
     config.ZENDESK_TOKEN,
     config.ZENDESK_WEBHOOK_SECRET,
+    config.SLACK_SIGNING_SECRET,
+    config.SLACK_BOT_TOKEN,
+    config.SLACK_APP_TOKEN,
     ...runSecrets,
   ].filter((secret): secret is string => secret !== undefined);
 }

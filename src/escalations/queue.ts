@@ -53,6 +53,8 @@ export interface EscalationWorkerOptions {
   logger: Logger;
   /** What the customer is told once the ticket exists (data, through the output guard). */
   notices: TicketNotices;
+  /** Told of every escalation once its ticket exists (Slack posts its alert); ids only. */
+  alerts?: { escalated(conversationId: string, ticketRecordId: string): Promise<void> };
   /** Told when a hand-off's ticket exists, so that the messages typed meanwhile reach it. */
   handoffSync?: { ticketReady(conversationId: string, ticketRecordId: string): Promise<void> };
   /** @defaultValue 4 */
@@ -83,11 +85,14 @@ export function startEscalationWorker(options: EscalationWorkerOptions): Worker 
   const workerConnection = blockingDuplicate(connection);
   const active = new ActiveJobs(logger);
   /**
-   * A hand-off's messages typed before its ticket existed can go now. A failure fails the job: its
-   * retry finds the ticket recorded and asks again, without a second ticket or notice.
+   * A hand-off's messages typed before its ticket existed can go now, and the agents are alerted. A
+   * failure fails the job: its retry finds the ticket recorded and asks again, without a second
+   * ticket or notice.
    */
   const handoffReady = async (record: { id: string; handoff: boolean }, conversationId: string) => {
     if (record.handoff) await options.handoffSync?.ticketReady(conversationId, record.id);
+    // The alert is asked for once per escalation (its job id); a re-run asks again harmlessly.
+    await options.alerts?.escalated(conversationId, record.id);
   };
   const worker: Worker = new Worker(
     ESCALATION_QUEUE,

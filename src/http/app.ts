@@ -28,6 +28,8 @@ export interface AppDependencies {
   webChat?: WebChatOptions;
   /** The Zendesk webhook, when a signing secret is configured. */
   zendeskWebhook?: ZendeskWebhookOptions;
+  /** The Slack channel's Request URL (POST /slack/events), when Slack is configured without Socket Mode. */
+  slack?: { register(app: import('fastify').FastifyInstance): Promise<void> };
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
   /** The per-address limit of every public API route; its counters are in Redis, shared by all instances. */
@@ -79,6 +81,7 @@ export async function buildApp({
   readiness,
   webChat,
   zendeskWebhook,
+  slack,
   escalationsList,
   rateLimit,
   trustProxy = 0,
@@ -165,6 +168,7 @@ export async function buildApp({
 
   if (webChat) await registerWebChat(app, webChat);
   if (zendeskWebhook) registerZendeskWebhook(app, zendeskWebhook);
+  if (slack) await slack.register(app);
   if (escalationsList) {
     const expected = `Bearer ${escalationsList.token}`;
     // Limited before the token is compared: guesses count against the address.

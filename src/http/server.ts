@@ -1,9 +1,11 @@
 import type { Worker } from 'bullmq';
+import { type SlackChannel, startSlackChannel } from '../channels/slack/channel.ts';
 import type { ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { shutdownSignal } from '../commands/checks.ts';
-import type { Config } from '../config.ts';
+import { type Config, slackSettings } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
+import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -146,11 +148,47 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     store,
     checks: runtime.queue,
     escalations: escalations.queue,
-    handoffSync: escalations.handoffSync,
+    handoffSync: everySink(escalations.handoffSync, escalations.slackOutbox),
     lateTurns: turns,
     runSecrets,
   });
   return { ...basics, conversations, triage, turns, engine };
+}
+
+/** Messages typed during a hand-off go to the ticket, and to the alert's Slack thread when there is one. */
+function everySink(...sinks: (HandoffMessageSink | undefined)[]): HandoffMessageSink {
+  const present = sinks.filter((sink): sink is HandoffMessageSink => sink !== undefined);
+  return {
+    async messageKept(message) {
+      await Promise.all(present.map((sink) => sink.messageKept(message)));
+    },
+  };
+}
+
+/** The Slack channel, when its settings are there: Bolt, its listeners and its worker. */
+async function openSlack(
+  config: Config,
+  logger: Logger,
+  parts: ServiceParts,
+): Promise<SlackChannel | undefined> {
+  const settings = slackSettings(config);
+  const outbox = parts.conversations.escalations.slackOutbox;
+  if (settings === undefined || outbox === undefined) return undefined;
+  const { conversations, runtime } = parts;
+  return startSlackChannel(settings, {
+    redis: runtime.redis,
+    stateRedis: conversations.stateRedis,
+    outbox,
+    prefix: config.QUEUE_PREFIX,
+    store: conversations.store,
+    notices: conversations.notices,
+    desk: conversations.escalations.desk,
+    checks: runtime.queue,
+    checkWaitMs: Math.max(config.CHECK_WAIT_MS, 10_000),
+    intents: parts.intents,
+    logger,
+    runWorker: config.RUN_WORKERS,
+  });
 }
 
 /**
@@ -176,7 +214,12 @@ function zendeskWebhookOf(
   };
 }
 
-function appDependenciesOf(config: Config, logger: Logger, parts: ServiceParts): AppDependencies {
+function appDependenciesOf(
+  config: Config,
+  logger: Logger,
+  parts: ServiceParts,
+  slack: SlackChannel | undefined,
+): AppDependencies {
   const { runtime, conversations, secrets, engine } = parts;
   const { desk } = conversations.escalations;
   const escalationsList =
@@ -209,6 +252,7 @@ function appDependenciesOf(config: Config, logger: Logger, parts: ServiceParts):
       perIpPerMinute: config.RATE_LIMIT_PER_IP,
     },
     ...(zendeskWebhook ? { zendeskWebhook } : {}),
+    ...(slack ? { slack } : {}),
     ...(escalationsList ? { escalationsList } : {}),
   };
 }
@@ -221,7 +265,7 @@ function appDependenciesOf(config: Config, logger: Logger, parts: ServiceParts):
 function stopperOf(
   config: Config,
   parts: ServiceParts,
-  running: { app: App; turnWorker: Worker },
+  running: { app: App; turnWorker: Worker; slack: SlackChannel | undefined },
 ): () => Promise<void> {
   const { runtime, conversations, triage, engine, turns } = parts;
   const { escalations } = conversations;
@@ -230,6 +274,7 @@ function stopperOf(
     const grace = config.SHUTDOWN_GRACE_MS;
     const workers = [runtime.worker, escalations.worker, escalations.handoffSyncWorker, triage?.worker];
     await Promise.all([
+      running.slack?.close(grace),
       raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
       closeWorker(running.turnWorker, grace),
       ...workers.map((worker) => worker && closeWorker(worker, grace)),
@@ -257,7 +302,8 @@ export async function startService(
     lockDurationMs: config.CHECK_LOCK_MS,
     stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   });
-  const dependencies = appDependenciesOf(config, logger, parts);
+  const slack = await openSlack(config, logger, parts);
+  const dependencies = appDependenciesOf(config, logger, parts, slack);
   const app = await buildApp(dependencies);
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
@@ -271,7 +317,7 @@ export async function startService(
       escalationsListed: dependencies.escalationsList !== undefined,
       identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
     }),
-    close: stopperOf(config, parts, { app, turnWorker }),
+    close: stopperOf(config, parts, { app, turnWorker, slack }),
   };
 }
 

@@ -81,7 +81,7 @@ export function approvalRequest(approval: Approval, state: ConversationState): S
       context(
         `Backend request \`${escapeSlack(approval.requestId)}\`, filed ${slackTime(approval.createdAt)}.`,
       ),
-      actions('approval', [
+      actions(`approval-${approval.id}`, [
         { actionId: APPROVE_ACTION, text: 'Approve', value: approval.id, style: 'primary' },
         { actionId: DENY_ACTION, text: 'Deny', value: approval.id, style: 'danger' },
       ]),

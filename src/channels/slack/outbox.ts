@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Decision } from './approvals.ts';
+import { AlertThreads } from './threads.ts';
 
 export const SLACK_QUEUE = 'slack';
 
@@ -20,13 +21,19 @@ const RESPONSE_URL_SECONDS = 30 * 60;
 
 export class SlackOutbox {
   readonly queue: Queue<SlackJob>;
+  readonly threads: AlertThreads;
 
   constructor(
+    connection: Redis,
+    /** Where response_urls wait for their job (the state connection). */
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** How long an alert's thread stays tied to its conversation: the conversation's own TTL. */
+    conversationTtlSeconds: number,
   ) {
+    this.threads = new AlertThreads(redis, prefix, conversationTtlSeconds);
     this.queue = new Queue<SlackJob>(SLACK_QUEUE, {
-      connection: redis,
+      connection,
       prefix,
       defaultJobOptions: {
         attempts: 6,
@@ -68,6 +75,22 @@ export class SlackOutbox {
       { kind: 'relay', conversationId, messageId },
       { jobId: `relay-${messageId}` },
     );
+  }
+
+  /** The escalations worker's hook: every escalation, once its ticket exists, gets its alert. */
+  escalated(conversationId: string, ticketRecordId: string): Promise<void> {
+    return this.alert(conversationId, ticketRecordId);
+  }
+
+  /** The engine's hook for messages typed during a hand-off: relayed when an alert thread exists. */
+  async messageKept({
+    conversationId,
+    messageId,
+  }: {
+    conversationId: string;
+    messageId: string;
+  }): Promise<void> {
+    if ((await this.threads.placeOf(conversationId)) !== null) await this.relay(conversationId, messageId);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,185 @@
+import { App } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { SlackSettings } from '../../config.ts';
+import type { ConversationStore } from '../../conversations/store.ts';
+import { ConfigError } from '../../errors.ts';
+import type { TicketNotices } from '../../escalations/notices.ts';
+import type { TicketDesk } from '../../escalations/ticket-desk.ts';
+import type { IntentDefinition } from '../../intents/load.ts';
+import type { Logger } from '../../logger.ts';
+import type { CheckRunner } from '../../queue/check-queue.ts';
+import { closeWorker } from '../../queue/check-worker.ts';
+import { DeliveryClaims } from '../deliveries.ts';
+import { AgentDirectory } from './agents.ts';
+import { ReconnectApprovals } from './approvals.ts';
+import { AuditLog } from './audit.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { registerActions } from './listeners/actions.ts';
+import { registerCommand } from './listeners/command.ts';
+import type { SlackListenerDeps } from './listeners/deps.ts';
+import { registerThreadReplies } from './listeners/thread-replies.ts';
+import type { SlackOutbox } from './outbox.ts';
+import { FastifySlackReceiver } from './receiver.ts';
+import { startSlackWorker } from './worker.ts';
+
+export interface SlackChannelParts {
+  /** The queue connection (BullMQ) and the state connection (everything else). */
+  redis: Redis;
+  stateRedis: Redis;
+  /** The outbox the escalations worker and the engine already send to (src/runtime.ts). */
+  outbox: SlackOutbox;
+  prefix: string;
+  store: ConversationStore;
+  notices: TicketNotices;
+  desk: TicketDesk;
+  checks: CheckRunner;
+  checkWaitMs: number;
+  intents: readonly IntentDefinition[];
+  logger: Logger;
+  runWorker: boolean;
+  /** The receiver's clock, for tests of stale signatures. */
+  now?: () => number;
+}
+
+/** The Slack channel, running: what the rest of the service talks to. */
+export interface SlackChannel {
+  /** Mounts POST /slack/events (without Socket Mode). */
+  register(app: FastifyInstance): Promise<void>;
+  audit: AuditLog;
+  worker?: Worker;
+  close(graceMs: number): Promise<void>;
+}
+
+/** The Web API client: explicit timeouts and a small retry budget (its defaults retry for ~30 minutes). */
+export function slackClientOptions(settings: SlackSettings, logger: Logger): WebClientOptions {
+  return {
+    slackApiUrl: settings.apiUrl,
+    timeout: settings.timeoutMs,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000, randomize: true },
+    // A 429 comes back to the worker, which pauses its queue for the Retry-After.
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+  };
+}
+
+/**
+ * Builds the Slack channel: Bolt with the Fastify receiver (or Socket Mode with SLACK_APP_TOKEN),
+ * its listeners, its outbox and (with `runWorker`) its worker. The bot token is checked once with
+ * `auth.test`: a token Slack refuses stops the start; an unreachable Slack only delays that check.
+ */
+export async function startSlackChannel(
+  settings: SlackSettings,
+  parts: SlackChannelParts,
+): Promise<SlackChannel> {
+  const { logger } = parts;
+  const clientOptions = slackClientOptions(settings, logger);
+  const client = new WebClient(settings.botToken, clientOptions);
+  const identity = await botIdentity(client, logger);
+  const receiver = settings.appToken
+    ? undefined
+    : new FastifySlackReceiver({
+        signingSecret: settings.signingSecret,
+        teamId: settings.teamId,
+        deliveries: new DeliveryClaims(parts.stateRedis),
+        prefix: parts.prefix,
+        logger,
+        ...(parts.now ? { now: parts.now } : {}),
+      });
+  const app = new App({
+    token: settings.botToken,
+    ...(receiver
+      ? { receiver }
+      : { socketMode: true, appToken: settings.appToken, signingSecret: settings.signingSecret }),
+    ...(identity ? { botId: identity.botId, botUserId: identity.botUserId } : {}),
+    tokenVerificationEnabled: false,
+    clientOptions,
+    logger: boltLogger(logger),
+  });
+  const listenerDeps = listenerDepsOf(settings, parts, app.client);
+  registerCommand(app, listenerDeps);
+  registerActions(app, listenerDeps);
+  registerThreadReplies(app, listenerDeps);
+  if (settings.appToken) await app.start();
+  const worker = parts.runWorker
+    ? startSlackWorker({
+        connection: parts.redis,
+        prefix: parts.prefix,
+        deps: {
+          ...listenerDeps,
+          client,
+          redis: parts.stateRedis,
+          checks: parts.checks,
+          checkWaitMs: parts.checkWaitMs,
+          desk: parts.desk,
+          intents: parts.intents,
+          timeoutMs: settings.timeoutMs,
+        },
+      })
+    : undefined;
+  return {
+    register: async (fastify) => receiver?.register(fastify),
+    audit: listenerDeps.audit,
+    ...(worker ? { worker } : {}),
+    async close(graceMs) {
+      if (worker) await closeWorker(worker, graceMs);
+      if (settings.appToken) await app.stop();
+    },
+  };
+}
+
+function listenerDepsOf(
+  settings: SlackSettings,
+  parts: SlackChannelParts,
+  client: WebClient,
+): SlackListenerDeps {
+  const { stateRedis, prefix, logger } = parts;
+  return {
+    agents: new AgentDirectory({
+      teamId: settings.teamId,
+      agentIds: settings.agentIds,
+      agentGroup: settings.agentGroup,
+      client,
+      logger,
+    }),
+    audit: new AuditLog(stateRedis, prefix),
+    outbox: parts.outbox,
+    approvals: new ReconnectApprovals(stateRedis, prefix),
+    threads: parts.outbox.threads,
+    store: parts.store,
+    notices: parts.notices,
+    channel: settings.agentsChannel,
+    logger,
+  };
+}
+
+/** The bot's ids, once: Bolt needs them to ignore its own messages. */
+async function botIdentity(
+  client: WebClient,
+  logger: Logger,
+): Promise<{ botId: string; botUserId: string } | undefined> {
+  try {
+    const answer = await client.auth.test();
+    if (typeof answer.bot_id === 'string' && typeof answer.user_id === 'string')
+      return { botId: answer.bot_id, botUserId: answer.user_id };
+    return undefined;
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (
+      code === 'invalid_auth' ||
+      code === 'not_authed' ||
+      code === 'account_inactive' ||
+      code === 'token_revoked'
+    )
+      throw new ConfigError([
+        `SLACK_BOT_TOKEN: Slack refused it (${code}). Copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page.`,
+      ]);
+    logger.warn(
+      { err: { message: String(error).slice(0, 200) } },
+      'slack auth.test failed; the bot identity is read on the first request',
+    );
+    return undefined;
+  }
+}
