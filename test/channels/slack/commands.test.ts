@@ -4,7 +4,7 @@ import { AuditLog } from '../../../src/channels/slack/audit.ts';
 import { createRedis } from '../../../src/queue/redis.ts';
 import { REDIS_URL } from '../../helpers/redis.ts';
 import { slashCommand, urlVerification } from '../../helpers/slack-requests.ts';
-import { AGENT, GROUP_AGENT, OUTSIDER, eventually, useSlackService } from './setup.ts';
+import { AGENT, eventually, GROUP_AGENT, OUTSIDER, useSlackService } from './setup.ts';
 
 const slack = useSlackService('slack-cmd');
 
@@ -31,17 +31,26 @@ describe('POST /slack/events', () => {
     const url = `${slack.service().url}/slack/events`;
     const forged = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': request.contentType, 'x-slack-signature': `v0=${'0'.repeat(64)}`, 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': request.contentType,
+        'x-slack-signature': `v0=${'0'.repeat(64)}`,
+        'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+      },
       body: request.body,
     });
     expect(forged.status).toBe(401);
     const stale = await slack.send(request, { timestampSeconds: Math.floor(Date.now() / 1000) - 600 });
     expect(stale.status).toBe(401);
-    expect(await stale.json()).toMatchObject({ error: { code: 'unauthorized', message: expect.stringMatching(/stale/) } });
+    expect(await stale.json()).toMatchObject({
+      error: { code: 'unauthorized', message: expect.stringMatching(/stale/) },
+    });
     const { signSlack } = await import('../../helpers/slack-requests.ts');
     const changed = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': request.contentType, ...signSlack(request.body, 'slack-signing-secret-for-tests') },
+      headers: {
+        'content-type': request.contentType,
+        ...signSlack(request.body, 'slack-signing-secret-for-tests'),
+      },
       body: request.body.replace('help', 'tickets'),
     });
     expect(changed.status).toBe(401);
@@ -49,7 +58,10 @@ describe('POST /slack/events', () => {
 
   it('refuses another workspace with 403, and a body that is no Slack payload with 400', async () => {
     expect((await command('help', AGENT, { teamId: 'T0OTHER' })).status).toBe(403);
-    const response = await slack.send({ body: JSON.stringify({ hello: 'world' }), contentType: 'application/json' });
+    const response = await slack.send({
+      body: JSON.stringify({ hello: 'world' }),
+      contentType: 'application/json',
+    });
     expect(response.status).toBe(400);
     const broken = await slack.send({ body: '{not json', contentType: 'application/json' });
     expect(broken.status).toBe(400);
@@ -60,7 +72,10 @@ describe('/onebalance', () => {
   it('gives an agent the usage, and refuses somebody else (still acknowledged), with an audit entry each', async () => {
     const help = await command('help', AGENT);
     expect(help.status).toBe(200);
-    expect(JSON.parse(help.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/check EMAIL/) });
+    expect(JSON.parse(help.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/check EMAIL/),
+    });
     const refused = await command('tickets', OUTSIDER);
     expect(refused.status).toBe(200);
     expect(JSON.parse(refused.body).text).toMatch(/Only One Balance support agents/);
@@ -95,7 +110,11 @@ describe('/onebalance', () => {
   });
 
   it('applies a replayed command once', async () => {
-    const request = slashCommand({ text: 'check active@demo.test', userId: AGENT, responseUrl: slack.fake().responseUrl('replay') });
+    const request = slashCommand({
+      text: 'check active@demo.test',
+      userId: AGENT,
+      responseUrl: slack.fake().responseUrl('replay'),
+    });
     const timestampSeconds = Math.floor(Date.now() / 1000);
     const first = await slack.send(request, { timestampSeconds });
     const again = await slack.send(request, { timestampSeconds, retryNum: 1 });

@@ -18,7 +18,10 @@ export interface SlackTestService {
   fake: () => SlackFake;
   prefix: string;
   /** Sends a signed request to POST /slack/events. */
-  send(request: SlackRequestBody, options?: { timestampSeconds?: number; retryNum?: number }): Promise<Response>;
+  send(
+    request: SlackRequestBody,
+    options?: { timestampSeconds?: number; retryNum?: number },
+  ): Promise<Response>;
   /** A signed-in customer's conversation, and one message in it. */
   startAs(email: string): Promise<string>;
   say(conversationId: string, text: string): Promise<{ messages: { text: string }[]; intent: string }>;
@@ -67,7 +70,8 @@ export function useSlackService(name: string, env: Record<string, string> = {}):
         headers: slackHeaders(request, SIGNING_SECRET, options),
         body: request.body,
       }),
-    startAs: async (email) => (await post('/api/conversations', { email, identity: identityOf(email) })).id as string,
+    startAs: async (email) =>
+      (await post('/api/conversations', { email, identity: identityOf(email) })).id as string,
     say: async (id, text) =>
       (await post(`/api/conversations/${id}/messages`, { text })) as unknown as {
         messages: { text: string }[];
@@ -77,7 +81,11 @@ export function useSlackService(name: string, env: Record<string, string> = {}):
 }
 
 /** Polls until `check` holds (a worker's work lands asynchronously). */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, ms = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
