@@ -68,7 +68,8 @@ export function slackClientOptions(settings: SlackSettings, logger: Logger): Web
 /**
  * Builds the Slack channel: Bolt with the Fastify receiver (or Socket Mode with SLACK_APP_TOKEN),
  * its listeners, its outbox and (with `runWorker`) its worker. The bot token is checked once with
- * `auth.test`: a token Slack refuses stops the start; an unreachable Slack only delays that check.
+ * `auth.test`: a token Slack refuses stops the start; an unreachable Slack only delays that check
+ * to the first request.
  */
 export async function startSlackChannel(
   settings: SlackSettings,
@@ -77,7 +78,13 @@ export async function startSlackChannel(
   const { logger } = parts;
   const clientOptions = slackClientOptions(settings, logger);
   const client = new WebClient(settings.botToken, clientOptions);
-  const identity = await botIdentity(client, logger);
+  let identity = await botIdentity(client, logger);
+  // Bolt needs the bot's ids to ignore its own messages: read once, or again until Slack answers.
+  const authorize = async () => {
+    identity ??= await botIdentity(client, logger);
+    if (identity === undefined) throw new Error('slack auth.test did not answer');
+    return { botToken: settings.botToken, ...identity };
+  };
   const receiver = settings.appToken
     ? undefined
     : new FastifySlackReceiver({
@@ -98,7 +105,7 @@ export async function startSlackChannel(
     clientOptions,
     logger: boltLogger(logger),
   });
-  const listenerDeps = listenerDepsOf(settings, parts, app.client);
+  const listenerDeps = listenerDepsOf(settings, parts, client);
   registerCommand(app, listenerDeps);
   registerActions(app, listenerDeps);
   registerThreadReplies(app, listenerDeps);
