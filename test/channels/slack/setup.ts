@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Service } from '../../../src/http/server.ts';
+import type { Logger } from '../../../src/logger.ts';
 import { type SlackFake, startSlackFake } from '../../fakes/slack.ts';
 import { identityOf } from '../../helpers/identity.ts';
 import { deleteKeysUnder, uniquePrefix } from '../../helpers/redis.ts';
@@ -28,24 +29,32 @@ export interface SlackTestService {
 }
 
 /** A service with Slack on, against its own Slack fake, under its own key prefix. */
-export function useSlackService(name: string, env: Record<string, string> = {}): SlackTestService {
+export function useSlackService(
+  name: string,
+  env: Record<string, string> = {},
+  logger?: Logger,
+): SlackTestService {
   const prefix = uniquePrefix(name);
   let service: Service;
   let fake: SlackFake;
   beforeAll(async () => {
     fake = await startSlackFake({ userGroups: { [GROUP]: [GROUP_AGENT] } });
-    service = await startTestService(prefix, {
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_AGENTS_CHANNEL: CHANNEL,
-      SLACK_AGENT_IDS: AGENT,
-      SLACK_AGENT_GROUP: GROUP,
-      SLACK_TEAM_ID: fake.identity.teamId,
-      SLACK_API_URL: fake.url,
-      SLACK_TIMEOUT_MS: '2000',
-      SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
-      ...env,
-    });
+    service = await startTestService(
+      prefix,
+      {
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_AGENTS_CHANNEL: CHANNEL,
+        SLACK_AGENT_IDS: AGENT,
+        SLACK_AGENT_GROUP: GROUP,
+        SLACK_TEAM_ID: fake.identity.teamId,
+        SLACK_API_URL: fake.url,
+        SLACK_TIMEOUT_MS: '2000',
+        SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
+        ...env,
+      },
+      logger,
+    );
   });
   afterAll(async () => {
     await service?.close();
