@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { runAudit } from './commands/audit.ts';
 import { runChat } from './commands/chat.ts';
 import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
 import { runTriage } from './commands/triage.ts';
@@ -32,6 +33,8 @@ Commands:
   chat [--as EMAIL]             chat with the bot in the terminal, as that customer (or a visitor)
   triage TICKET_ID [--dry-run]  triage one Zendesk ticket: check the requester's account and write
                                 one internal note (--dry-run: write nothing); prints the note
+  audit [--limit N] [--json]    the Slack audit log, newest first: who did what, to which
+                                account, when, and how it ended (default: the last 50)
   worker                        run check workers only (what \`npm run worker\` runs)
   backend                       run the reference account backend (BACKEND_PORT, default 4010)
 
@@ -67,6 +70,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         json: { type: 'boolean', default: false },
         as: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -98,6 +102,8 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         return await runChat(config, values.as, io);
       case 'triage':
         return await runTriage(config, positionals.slice(1), values['dry-run'] ?? false, io);
+      case 'audit':
+        return await runAudit(config, values.limit, values.json ?? false, io);
       case 'worker':
         return await runWorker(config, io);
       case 'backend':
