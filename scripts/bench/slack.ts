@@ -259,6 +259,11 @@ function printTable(
     `lost (no result within the grace period): ${run.lost}; duplicates (more than one result): ${run.duplicates}`,
   );
   console.log(
+    // Each command runs the lookup and five checks; the check workers send the backend at most
+    // CHECK_RATE_PER_SECOND (200 by default) of them a second, which bounds the answers' pace.
+    `each command runs 6 account checks; the check queue sends the backend at most 200 a second (CHECK_RATE_PER_SECOND), so at most ~33 commands a second are answered`,
+  );
+  console.log(
     `service ack / bare Bolt ack: p50 ${(ack.p50 / base.p50).toFixed(1)}x, p99 ${(ack.p99 / base.p99).toFixed(1)}x; sent at ${baseline.achievedRate.toFixed(1)}/s (baseline) and ${run.paced.achievedRate.toFixed(1)}/s (service), latest send ${fmt(Math.max(baseline.maxLagMs, run.paced.maxLagMs))} ms behind its time; last result ${run.drainedSeconds.toFixed(1)} s after the first send`,
   );
 }

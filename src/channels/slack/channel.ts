@@ -23,7 +23,7 @@ import type { SlackListenerDeps } from './listeners/deps.ts';
 import { registerThreadReplies } from './listeners/thread-replies.ts';
 import type { SlackOutbox } from './outbox.ts';
 import { FastifySlackReceiver } from './receiver.ts';
-import { startSlackWorker } from './worker.ts';
+import { startSlackWorkers } from './worker.ts';
 
 export interface SlackChannelParts {
   /** The queue connection (BullMQ) and the state connection (everything else). */
@@ -49,7 +49,7 @@ export interface SlackChannel {
   /** Mounts POST /slack/events (without Socket Mode). */
   register(app: FastifyInstance): Promise<void>;
   audit: AuditLog;
-  worker?: Worker;
+  workers: Worker[];
   close(graceMs: number): Promise<void>;
 }
 
@@ -110,8 +110,8 @@ export async function startSlackChannel(
   registerActions(app, listenerDeps);
   registerThreadReplies(app, listenerDeps);
   if (settings.appToken) await app.start();
-  const worker = parts.runWorker
-    ? startSlackWorker({
+  const workers = parts.runWorker
+    ? startSlackWorkers({
         connection: parts.redis,
         prefix: parts.prefix,
         deps: {
@@ -125,13 +125,13 @@ export async function startSlackChannel(
           timeoutMs: settings.timeoutMs,
         },
       })
-    : undefined;
+    : [];
   return {
     register: async (fastify) => receiver?.register(fastify),
     audit: listenerDeps.audit,
-    ...(worker ? { worker } : {}),
+    workers,
     async close(graceMs) {
-      if (worker) await closeWorker(worker, graceMs);
+      await Promise.all(workers.map((worker) => closeWorker(worker, graceMs)));
       if (settings.appToken) await app.stop();
     },
   };

@@ -3,7 +3,13 @@ import type { Redis } from 'ioredis';
 import type { Decision } from './approvals.ts';
 import { AlertThreads } from './threads.ts';
 
+/** Work that calls Slack's Web API (posts, updates): rate-limited, and paused by a 429. */
 export const SLACK_QUEUE = 'slack';
+/**
+ * Command answers, which go to a response_url and not through the Web API: a queue of their own,
+ * so a burst of `/onebalance check` is not held to the Web API's pace (nor held up by its 429s).
+ */
+export const SLACK_COMMANDS_QUEUE = 'slack-commands';
 
 /**
  * The Slack channel's slow work, done by its worker: job data carries ids and the agent's user id,
@@ -21,6 +27,7 @@ const RESPONSE_URL_SECONDS = 30 * 60;
 
 export class SlackOutbox {
   readonly queue: Queue<SlackJob>;
+  readonly commands: Queue<SlackJob>;
   readonly threads: AlertThreads;
 
   constructor(
@@ -32,15 +39,18 @@ export class SlackOutbox {
     conversationTtlSeconds: number,
   ) {
     this.threads = new AlertThreads(redis, prefix, conversationTtlSeconds);
-    this.queue = new Queue<SlackJob>(SLACK_QUEUE, {
+    const defaultJobOptions = {
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 86_400, count: 10_000 },
+      removeOnFail: { age: 7 * 86_400 },
+    };
+    this.queue = new Queue<SlackJob>(SLACK_QUEUE, { connection, prefix, defaultJobOptions });
+    this.commands = new Queue<SlackJob>(SLACK_COMMANDS_QUEUE, {
       connection,
       prefix,
-      defaultJobOptions: {
-        attempts: 6,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: { age: 86_400, count: 10_000 },
-        removeOnFail: { age: 7 * 86_400 },
-      },
+      // An agent waits: fewer, quicker retries (a response_url lasts 30 minutes anyway).
+      defaultJobOptions: { ...defaultJobOptions, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
     });
   }
 
@@ -52,7 +62,7 @@ export class SlackOutbox {
   async check(job: { email: string; actor: string; responseUrl: string; commandId: string }): Promise<void> {
     const jobId = `check-${job.commandId}`;
     await this.redis.set(this.responseUrlKey(jobId), job.responseUrl, 'EX', RESPONSE_URL_SECONDS);
-    await this.queue.add('check', { kind: 'check', email: job.email, actor: job.actor }, { jobId });
+    await this.commands.add('check', { kind: 'check', email: job.email, actor: job.actor }, { jobId });
   }
 
   /** One alert per escalation, whatever asks twice. */
@@ -93,7 +103,7 @@ export class SlackOutbox {
     if ((await this.threads.placeOf(conversationId)) !== null) await this.relay(conversationId, messageId);
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await Promise.all([this.queue.close(), this.commands.close()]);
   }
 }

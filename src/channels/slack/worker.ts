@@ -9,7 +9,7 @@ import { runCheckJob } from './jobs/check-job.ts';
 import { runDecideJob } from './jobs/decide-job.ts';
 import type { SlackJobDeps } from './jobs/deps.ts';
 import { runRelayJob } from './jobs/relay-job.ts';
-import { SLACK_QUEUE, type SlackJob } from './outbox.ts';
+import { SLACK_COMMANDS_QUEUE, SLACK_QUEUE, type SlackJob } from './outbox.ts';
 import { handleSlackFailure } from './slack-errors.ts';
 
 const slackJobSchema: z.ZodType<SlackJob> = z.discriminatedUnion('kind', [
@@ -35,13 +35,28 @@ export interface SlackWorkerOptions {
   stalledIntervalMs?: number;
 }
 
-/** The Slack channel's worker: command answers, alerts, decisions and thread relays. */
-export function startSlackWorker(options: SlackWorkerOptions): Worker {
+/**
+ * The Slack channel's workers: one for the Web API's work (alerts, decisions, thread relays),
+ * rate-limited and paused by a 429; one for command answers, which only post to response_urls.
+ */
+export function startSlackWorkers(options: SlackWorkerOptions): Worker[] {
+  return [
+    startOne(options, SLACK_QUEUE, { concurrency: options.concurrency ?? 8, limiter: deskLimiter(20) }),
+    // Each answer mostly waits on the check queue; its own limit protects the account backend.
+    startOne(options, SLACK_COMMANDS_QUEUE, { concurrency: 64, limiter: deskLimiter(1_000) }),
+  ];
+}
+
+function startOne(
+  options: SlackWorkerOptions,
+  name: string,
+  pace: { concurrency: number; limiter: { max: number; duration: number } },
+): Worker {
   const { deps } = options;
   const connection = blockingDuplicate(options.connection);
   const active = new ActiveJobs(deps.logger);
   const worker: Worker = new Worker(
-    SLACK_QUEUE,
+    name,
     active.wrap(async (job: Job) => {
       const parsed = slackJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError('slack_invalid: unreadable job data');
@@ -55,15 +70,13 @@ export function startSlackWorker(options: SlackWorkerOptions): Worker {
     {
       connection,
       prefix: options.prefix,
-      concurrency: options.concurrency ?? 8,
-      // Slack allows about one message a second per channel, with bursts; a 429 pauses the queue.
-      limiter: deskLimiter(20),
+      ...pace,
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 5_000,
       maxStalledCount: 3,
     },
   );
-  return superviseDeskWorker(worker, { connection, active, logger: deps.logger, name: 'slack' });
+  return superviseDeskWorker(worker, { connection, active, logger: deps.logger, name });
 }
 
 function run(deps: SlackJobDeps, id: string, job: SlackJob): Promise<string> {
