@@ -318,6 +318,18 @@ function slackRules(config: Config, context: z.RefinementCtx): void {
   }
 }
 
+/** Settings whose values are secrets: a complaint about one names it, never repeats it. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'ACCOUNT_BACKEND_TOKEN',
+  'CHAT_IDENTITY_SECRET',
+  'ZENDESK_TOKEN',
+  'ZENDESK_WEBHOOK_SECRET',
+  'ESCALATIONS_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+]);
+
 /** Rules across variables. */
 const configRules = configSchema.superRefine((config, context) => {
   slackRules(config, context);
@@ -401,7 +413,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0]) as keyof typeof HINTS;
-      const got = relevant[name] === undefined ? '' : ` (got ${JSON.stringify(relevant[name])})`;
+      // A secret's value is never repeated: the error goes to logs and terminals.
+      const got =
+        relevant[name] === undefined || SECRET_SETTINGS.has(name)
+          ? ''
+          : ` (got ${JSON.stringify(relevant[name])})`;
       return `${name}: ${issue.message}${got}. ${HINTS[name]}`;
     }),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INTENTS_DIR, loadConfig } from '../src/config.ts';
+import { DEFAULT_INTENTS_DIR, loadConfig, slackSettings } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       TRUST_PROXY: 0,
       TRIAGE_RULES_VERSION: '1',
       TRIAGE_CONCURRENCY: 8,
+      SLACK_API_URL: 'https://slack.com/api/',
+      SLACK_TIMEOUT_MS: 5000,
     });
   });
 
@@ -159,6 +161,46 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(
       /ZENDESK_TIMEOUT_MS: must be a whole number \(got "soon"\)\. Set ZENDESK_TIMEOUT_MS/,
     );
+  });
+
+  it('turns Slack on with both credentials, and then needs a channel, a workspace and agents', () => {
+    const slack = {
+      SLACK_SIGNING_SECRET: 'a-signing-secret-of-length',
+      SLACK_BOT_TOKEN: 'xoxb-123-456-abc',
+      SLACK_AGENTS_CHANNEL: 'C0SUPPORT',
+      SLACK_AGENT_IDS: 'U0AGENT1, W0AGENT2',
+      SLACK_TEAM_ID: 'T0TEAM',
+    };
+    const config = loadConfig(slack);
+    expect(slackSettings(config)).toMatchObject({
+      agentsChannel: 'C0SUPPORT',
+      agentIds: ['U0AGENT1', 'W0AGENT2'],
+      teamId: 'T0TEAM',
+      apiUrl: 'https://slack.com/api/',
+      appToken: undefined,
+    });
+    expect(slackSettings(loadConfig({}))).toBeUndefined();
+    const missing = configError({ SLACK_BOT_TOKEN: 'xoxb-123-456-abc' }).message;
+    for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_AGENTS_CHANNEL', 'SLACK_TEAM_ID'])
+      expect(missing).toMatch(new RegExp(`${name}: is required when Slack is enabled`));
+    expect(missing).toMatch(/SLACK_AGENT_IDS: or SLACK_AGENT_GROUP is required/);
+    expect(configError({ ...slack, SLACK_AGENT_IDS: 'dana' }).message).toMatch(
+      /SLACK_AGENT_IDS: must be user ids/,
+    );
+    expect(configError({ ...slack, SLACK_API_URL: 'https://slack.test/api' }).message).toMatch(
+      /SLACK_API_URL: must end with \//,
+    );
+  });
+
+  it('names a bad secret without repeating it', () => {
+    const message = configError({
+      SLACK_BOT_TOKEN: 'xoxp-user-token-pasted',
+      ZENDESK_TOKEN: 'short',
+    }).message;
+    expect(message).toMatch(/SLACK_BOT_TOKEN: must be a bot token starting with xoxb-\. Set SLACK_BOT_TOKEN/);
+    expect(message).toMatch(/ZENDESK_TOKEN: /);
+    expect(message).not.toContain('xoxp-user-token-pasted');
+    expect(message).not.toContain('"short"');
   });
 
   it('refuses a triage rules version that cannot be part of a job id, and says what it may be', () => {

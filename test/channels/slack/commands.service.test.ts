@@ -124,3 +124,29 @@ describe('/onebalance', () => {
     expect(slack.fake().responses('replay')).toHaveLength(1);
   });
 });
+
+describe('/onebalance conversation, tickets and handback', () => {
+  it('shows a conversation, lists its escalation, and hands it back to the bot', async () => {
+    const id = await slack.startAs('review@demo.test');
+    await slack.say(id, 'why is my <b>account</b> suspended?');
+    await slack.say(id, 'I want to talk to a real person');
+    await eventually(
+      () => slack.fake().messages.find((message) => JSON.stringify(message.blocks ?? []).includes(id)),
+      'the alert',
+    );
+    const summary = JSON.parse((await command(`conversation ${id}`, AGENT)).body);
+    const shown = JSON.stringify(summary.blocks);
+    expect(shown).toContain('review@demo.test');
+    expect(shown).toMatch(/handed off since/);
+    expect(shown).toContain('&lt;b&gt;account&lt;/b&gt;');
+    const tickets = JSON.stringify(JSON.parse((await command('tickets', AGENT)).body));
+    expect(tickets).toContain(id);
+    expect(tickets).toContain('customer_asked_for_a_person');
+    const back = JSON.parse((await command(`handback ${id}`, AGENT)).body);
+    expect(back.text).toMatch(/is back with the bot/);
+    const again = JSON.parse((await command(`handback ${id}`, AGENT)).body);
+    expect(again.text).toMatch(/is not handed off/);
+    const missing = JSON.parse((await command('conversation c_nothing_here', AGENT)).body);
+    expect(missing.text).toMatch(/No conversation/);
+  });
+});
