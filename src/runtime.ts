@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 import { HttpAccountBackend } from './accounts/http-backend.ts';
 import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
+import type { SlackChannelParts } from './channels/slack/channel.ts';
 import { SlackOutbox } from './channels/slack/outbox.ts';
-import { type Config, slackSettings, zendeskSettings } from './config.ts';
+import { type Config, type SlackSettings, slackSettings, zendeskSettings } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
 import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
@@ -392,6 +393,40 @@ export function startTriage(
     async close(graceMs) {
       if (worker) await closeWorker(worker, graceMs);
       await queue.close();
+    },
+  };
+}
+
+/**
+ * What the Slack channel is built from, when Slack is configured (the service's channel and a
+ * worker process's Slack workers alike): its settings, and the parts it shares with the rest.
+ */
+export function slackPartsOf(
+  config: Config,
+  logger: Logger,
+  runtime: CheckRuntime,
+  conversations: ConversationRuntime,
+  intents: readonly IntentDefinition[],
+): { settings: SlackSettings; parts: SlackChannelParts } | undefined {
+  const settings = slackSettings(config);
+  const outbox = conversations.escalations.slackOutbox;
+  if (settings === undefined || outbox === undefined) return undefined;
+  return {
+    settings,
+    parts: {
+      redis: runtime.redis,
+      stateRedis: conversations.stateRedis,
+      outbox,
+      prefix: config.QUEUE_PREFIX,
+      store: conversations.store,
+      notices: conversations.notices,
+      desk: conversations.escalations.desk,
+      checks: runtime.queue,
+      // An agent's check answers later, at the response_url: it may wait longer than a chat turn.
+      checkWaitMs: Math.max(config.CHECK_WAIT_MS, 10_000),
+      intents,
+      logger,
+      runWorker: config.RUN_WORKERS,
     },
   };
 }

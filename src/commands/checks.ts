@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
+import type { Worker } from 'bullmq';
 import { z } from 'zod';
 import { startReferenceServer } from '../accounts/reference/server.ts';
+import { startSlackWorkerProcess } from '../channels/slack/channel.ts';
 import { isCheckName } from '../checks/index.ts';
 import { type Config, zendeskSettings } from '../config.ts';
 import { UsageError } from '../errors.ts';
-import { loadIntentsOrThrow } from '../intents/load.ts';
+import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
 import { AGENT_CHECK_NAMES, type CheckName } from '../intents/schema.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { understanderFor } from '../nlu/understand.ts';
 import type { CheckOutcome, CheckRunner } from '../queue/check-queue.ts';
-import { ensureWorker, openConversations, startCheckRuntime, startTriage } from '../runtime.ts';
+import { closeWorker } from '../queue/check-worker.ts';
+import {
+  type CheckRuntime,
+  type ConversationRuntime,
+  ensureWorker,
+  openConversations,
+  slackPartsOf,
+  startCheckRuntime,
+  startTriage,
+} from '../runtime.ts';
 
 export interface Output {
   out: (text: string) => void;
@@ -46,14 +57,30 @@ export async function runWorker(config: Config, io: Output): Promise<number> {
           },
           true,
         );
+  const slack = slackWorkersOf(config, logger, runtime, conversations, intents);
   io.out(`check worker ready (queue prefix ${config.QUEUE_PREFIX}, concurrency ${config.CHECK_CONCURRENCY})`);
   const signal = await shutdownSignal();
   logger.info({ signal }, 'worker stopping: finishing active checks');
-  // Triage first: its queue and worker use the check runtime's connection, closed below.
-  await triage?.close(config.SHUTDOWN_GRACE_MS);
+  // Triage and Slack first: their queues and workers use the check runtime's connection, closed below.
+  await Promise.all([
+    triage?.close(config.SHUTDOWN_GRACE_MS),
+    ...slack.map((w) => closeWorker(w, config.SHUTDOWN_GRACE_MS)),
+  ]);
   await Promise.all([runtime.close(config.SHUTDOWN_GRACE_MS), conversations.close(config.SHUTDOWN_GRACE_MS)]);
   logger.info('worker stopped');
   return 0;
+}
+
+/** The Slack channel's workers, when Slack is configured: a worker process does their jobs too. */
+function slackWorkersOf(
+  config: Config,
+  logger: Logger,
+  runtime: CheckRuntime,
+  conversations: ConversationRuntime,
+  intents: readonly IntentDefinition[],
+): Worker[] {
+  const slack = slackPartsOf(config, logger, runtime, conversations, intents);
+  return slack === undefined ? [] : startSlackWorkerProcess(slack.settings, slack.parts);
 }
 
 /** `onebalance-bot backend`: the reference account backend on its own, seeded with the demo accounts. */

@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import { type SlackChannel, startSlackChannel } from '../channels/slack/channel.ts';
 import type { ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { shutdownSignal } from '../commands/checks.ts';
-import { type Config, slackSettings } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
@@ -19,6 +19,7 @@ import {
   createEngine,
   type EscalationRuntime,
   openConversations,
+  slackPartsOf,
   startCheckRuntime,
   startTriage,
   type TriageRuntime,
@@ -165,30 +166,14 @@ function everySink(...sinks: (HandoffMessageSink | undefined)[]): HandoffMessage
   };
 }
 
-/** The Slack channel, when its settings are there: Bolt, its listeners and its worker. */
+/** The Slack channel, when its settings are there: Bolt, its listeners and its workers. */
 async function openSlack(
   config: Config,
   logger: Logger,
   parts: ServiceParts,
 ): Promise<SlackChannel | undefined> {
-  const settings = slackSettings(config);
-  const outbox = parts.conversations.escalations.slackOutbox;
-  if (settings === undefined || outbox === undefined) return undefined;
-  const { conversations, runtime } = parts;
-  return startSlackChannel(settings, {
-    redis: runtime.redis,
-    stateRedis: conversations.stateRedis,
-    outbox,
-    prefix: config.QUEUE_PREFIX,
-    store: conversations.store,
-    notices: conversations.notices,
-    desk: conversations.escalations.desk,
-    checks: runtime.queue,
-    checkWaitMs: Math.max(config.CHECK_WAIT_MS, 10_000),
-    intents: parts.intents,
-    logger,
-    runWorker: config.RUN_WORKERS,
-  });
+  const slack = slackPartsOf(config, logger, parts.runtime, parts.conversations, parts.intents);
+  return slack === undefined ? undefined : startSlackChannel(slack.settings, slack.parts);
 }
 
 /**

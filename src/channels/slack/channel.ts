@@ -67,7 +67,7 @@ export function slackClientOptions(settings: SlackSettings, logger: Logger): Web
 
 /**
  * Builds the Slack channel: Bolt with the Fastify receiver (or Socket Mode with SLACK_APP_TOKEN),
- * its listeners, its outbox and (with `runWorker`) its worker. The bot token is checked once with
+ * its listeners, its outbox and (with `runWorker`) its workers. The bot token is checked once with
  * `auth.test`: a token Slack refuses stops the start; an unreachable Slack only delays that check
  * to the first request.
  */
@@ -75,13 +75,11 @@ export async function startSlackChannel(
   settings: SlackSettings,
   parts: SlackChannelParts,
 ): Promise<SlackChannel> {
-  const { logger } = parts;
-  const clientOptions = slackClientOptions(settings, logger);
-  const client = new WebClient(settings.botToken, clientOptions);
-  let identity = await botIdentity(client, logger);
+  const client = new WebClient(settings.botToken, slackClientOptions(settings, parts.logger));
+  let identity = await botIdentity(client, parts.logger);
   // Bolt needs the bot's ids to ignore its own messages: read once, or again until Slack answers.
   const authorize = async () => {
-    identity ??= await botIdentity(client, logger);
+    identity ??= await botIdentity(client, parts.logger);
     if (identity === undefined) throw new Error('slack auth.test did not answer');
     return { botToken: settings.botToken, ...identity };
   };
@@ -92,40 +90,23 @@ export async function startSlackChannel(
         teamId: settings.teamId,
         deliveries: new DeliveryClaims(parts.stateRedis),
         prefix: parts.prefix,
-        logger,
+        logger: parts.logger,
         ...(parts.now ? { now: parts.now } : {}),
       });
   const app = new App({
-    token: settings.botToken,
+    authorize,
     ...(receiver
       ? { receiver }
       : { socketMode: true, appToken: settings.appToken, signingSecret: settings.signingSecret }),
-    ...(identity ? { botId: identity.botId, botUserId: identity.botUserId } : {}),
-    tokenVerificationEnabled: false,
-    clientOptions,
-    logger: boltLogger(logger),
+    clientOptions: slackClientOptions(settings, parts.logger),
+    logger: boltLogger(parts.logger),
   });
   const listenerDeps = listenerDepsOf(settings, parts, client);
   registerCommand(app, listenerDeps);
   registerActions(app, listenerDeps);
   registerThreadReplies(app, listenerDeps);
   if (settings.appToken) await app.start();
-  const workers = parts.runWorker
-    ? startSlackWorkers({
-        connection: parts.redis,
-        prefix: parts.prefix,
-        deps: {
-          ...listenerDeps,
-          client,
-          redis: parts.stateRedis,
-          checks: parts.checks,
-          checkWaitMs: parts.checkWaitMs,
-          desk: parts.desk,
-          intents: parts.intents,
-          timeoutMs: settings.timeoutMs,
-        },
-      })
-    : [];
+  const workers = parts.runWorker ? startSlackWorkers(workerOptionsOf(settings, parts, client)) : [];
   return {
     register: async (fastify) => receiver?.register(fastify),
     audit: listenerDeps.audit,
@@ -133,6 +114,32 @@ export async function startSlackChannel(
     async close(graceMs) {
       await Promise.all(workers.map((worker) => closeWorker(worker, graceMs)));
       if (settings.appToken) await app.stop();
+    },
+  };
+}
+
+/**
+ * The Slack workers alone, for `npm run worker` processes: alerts, decisions, relays and command
+ * answers are done wherever workers run, not only in a service that also runs them.
+ */
+export function startSlackWorkerProcess(settings: SlackSettings, parts: SlackChannelParts): Worker[] {
+  const client = new WebClient(settings.botToken, slackClientOptions(settings, parts.logger));
+  return startSlackWorkers(workerOptionsOf(settings, parts, client));
+}
+
+function workerOptionsOf(settings: SlackSettings, parts: SlackChannelParts, client: WebClient) {
+  return {
+    connection: parts.redis,
+    prefix: parts.prefix,
+    deps: {
+      ...listenerDepsOf(settings, parts, client),
+      client,
+      redis: parts.stateRedis,
+      checks: parts.checks,
+      checkWaitMs: parts.checkWaitMs,
+      desk: parts.desk,
+      intents: parts.intents,
+      timeoutMs: settings.timeoutMs,
     },
   };
 }
