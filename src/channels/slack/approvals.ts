@@ -83,6 +83,11 @@ export class ReconnectApprovals {
     return { won: false, earlier: earlier === null ? claim : (JSON.parse(earlier) as DecisionClaim) };
   }
 
+  /** Gives a decision's claim back (the backend refused it): the next click may decide. */
+  async release(id: string): Promise<void> {
+    await this.redis.del(`${this.prefix}:slack:decision:${id}`);
+  }
+
   /**
    * True the first time a step of an approval is taken (telling the customer, posting): a re-run
    * of its job skips what was done. `undo` gives the step back when it failed after all.

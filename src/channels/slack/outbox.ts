@@ -19,7 +19,15 @@ export const SLACK_COMMANDS_QUEUE = 'slack-commands';
 export type SlackJob =
   | { kind: 'check'; email: string; actor: string }
   | { kind: 'alert'; conversationId: string; ticketRecordId: string }
-  | { kind: 'decide'; approvalId: string; decision: Decision; actor: string; reason?: string }
+  | {
+      kind: 'decide';
+      approvalId: string;
+      /** The winning claim's id: one job per claim, and the backend's idempotency key with it. */
+      claimId: string;
+      decision: Decision;
+      actor: string;
+      reason?: string;
+    }
   | { kind: 'relay'; conversationId: string; messageId: string };
 
 /** Slack keeps a response_url usable for 30 minutes. */
@@ -76,7 +84,11 @@ export class SlackOutbox {
 
   /** One decision per approval: the claim was taken before this is asked. */
   async decide(job: Omit<Extract<SlackJob, { kind: 'decide' }>, 'kind'>): Promise<void> {
-    await this.queue.add('decide', { kind: 'decide', ...job }, { jobId: `decide-${job.approvalId}` });
+    await this.queue.add(
+      'decide',
+      { kind: 'decide', ...job },
+      { jobId: `decide-${job.approvalId}-${job.claimId}` },
+    );
   }
 
   async relay(conversationId: string, messageId: string): Promise<void> {

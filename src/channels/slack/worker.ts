@@ -18,6 +18,7 @@ const slackJobSchema: z.ZodType<SlackJob> = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('decide'),
     approvalId: z.string(),
+    claimId: z.string(),
     decision: z.enum(['approve', 'deny']),
     actor: z.string(),
     reason: z.string().optional(),

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../../src/accounts/reference/demo-accounts.ts';
+import { ReconnectApprovals } from '../../../src/channels/slack/approvals.ts';
+import { createRedis } from '../../../src/queue/redis.ts';
 import type { SlackMessage } from '../../fakes/slack.ts';
+import { REDIS_URL } from '../../helpers/redis.ts';
 import { blockAction, viewSubmission } from '../../helpers/slack-requests.ts';
 import { AGENT, CHANNEL, eventually, GROUP_AGENT, OUTSIDER, useSlackService } from './setup.ts';
 
@@ -68,7 +71,7 @@ describe('reconnect approvals in Slack', () => {
   // conversation would find nothing to reconnect. So every test's request is filed first.
   const requests: string[] = [];
   beforeAll(async () => {
-    for (let index = 0; index < 4; index += 1) requests.push(await requestReconnect());
+    for (let index = 0; index < 5; index += 1) requests.push(await requestReconnect());
   });
   it("goes from the customer's yes to an Approve click to the customer's confirmation", async () => {
     const conversationId = requests.shift() ?? '';
@@ -163,5 +166,58 @@ describe('reconnect approvals in Slack', () => {
       'the Slack message updated',
     );
     expect(updated.text).toContain('Store &lt;!channel&gt; is closed &amp; archived');
+  });
+
+  it("shows the account backend's refusal on the message, tells the customer nothing, and lets an agent decide again", async () => {
+    const conversationId = requests.shift() ?? '';
+    const message = await approvalMessageFor(conversationId);
+    const approvalId = approvalIdOf(message);
+    const redis = createRedis(REDIS_URL, 1_000);
+    const approval = await new ReconnectApprovals(redis, slack.prefix).get(approvalId);
+    redis.disconnect();
+    // Somebody approved this request at the backend directly; an agent now denies it in Slack.
+    const backend = slack.service().runtime.accounts?.backend;
+    await backend?.decideReconnect(
+      approval?.accountId ?? '',
+      approval?.requestId ?? '',
+      'approve',
+      'outside-slack',
+    );
+    await click('reconnect_deny', approvalId, AGENT, message, 'refused-deny');
+    await slack.send(
+      viewSubmission({
+        callbackId: 'reconnect_deny_reason',
+        privateMetadata: approvalId,
+        values: { reason: { reason: 'no' } },
+        userId: AGENT,
+      }),
+    );
+    const updated = await eventually(
+      () =>
+        slack
+          .fake()
+          .messages.find(
+            (each) =>
+              each.ts === message.ts &&
+              JSON.stringify(each.blocks).includes('refused by the account backend'),
+          ),
+      'the refusal on the message',
+    );
+    expect(JSON.stringify(updated.blocks)).toContain('reconnect_already_approved');
+    expect(JSON.stringify(updated.blocks)).toContain('"action_id":"reconnect_approve"');
+    expect(
+      (await transcriptOf(conversationId)).some((entry) =>
+        /will contact you|approved your reconnect/.test(entry.text),
+      ),
+    ).toBe(false);
+    // The claim was given back: Approve now goes through (the backend already says approved).
+    await click('reconnect_approve', approvalId, GROUP_AGENT, message, 'after-refusal');
+    await eventually(
+      () =>
+        slack
+          .fake()
+          .messages.find((each) => each.ts === message.ts && /Approved by <@U0AGENT2>/.test(each.text)),
+      'the approval',
+    );
   });
 });

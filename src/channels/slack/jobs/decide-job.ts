@@ -1,9 +1,49 @@
 import { UnrecoverableError } from 'bullmq';
 import { botMessage } from '../../../core/messages.ts';
-import { approvalDecided } from '../alerts.ts';
+import { approvalDecided, approvalRequest } from '../alerts.ts';
 import type { Approval, Decision } from '../approvals.ts';
+import { context, mention, type SlackMessage } from '../blocks.ts';
 import { amendConversation } from './amend.ts';
 import type { SlackJobDeps } from './deps.ts';
+
+/** The backend's answers that a retry would get again. */
+const REFUSED_FOR_GOOD = new Set([
+  'backend_rejected',
+  'reconnect_already_approved',
+  'reconnect_already_rejected',
+  'reconnect_request_not_found',
+  'account_not_found',
+  'check_invalid',
+]);
+
+/**
+ * The backend refused the decision (decided elsewhere the other way, an unknown request): nothing
+ * changed, so the customer is not told; the agents see why on the message, and the claim is given
+ * back so that whoever looks into it can decide again.
+ */
+async function refused(
+  deps: SlackJobDeps,
+  approval: Approval,
+  job: { decision: Decision; actor: string },
+  code: string,
+): Promise<void> {
+  await deps.approvals.release(approval.id);
+  await deps.audit.record({
+    actor: job.actor,
+    action: `decision:${job.decision}`,
+    subject: approval.accountId,
+    outcome: `refused:${code}`,
+  });
+  if (approval.message === undefined) return;
+  const state = await deps.store.get(approval.conversationId);
+  if (state === null) return;
+  const message = approvalRequest(approval, state);
+  const note = context(
+    `${job.decision === 'approve' ? 'Approve' : 'Deny'} by ${mention(job.actor)} was refused by the account backend: \`${code}\`.`,
+  );
+  const withNote: SlackMessage = { text: message.text, blocks: [...message.blocks, note] };
+  await deps.client.chat.update({ channel: approval.message.channel, ts: approval.message.ts, ...withNote });
+}
 
 /**
  * An agent's decision on a reconnect request, claimed already (exactly one per approval): the
@@ -12,7 +52,7 @@ import type { SlackJobDeps } from './deps.ts';
  */
 export async function runDecideJob(
   deps: SlackJobDeps,
-  job: { approvalId: string; decision: Decision; actor: string; reason?: string },
+  job: { approvalId: string; claimId: string; decision: Decision; actor: string; reason?: string },
 ): Promise<Approval['status']> {
   const approval = await deps.approvals.get(job.approvalId);
   if (approval === null) throw new UnrecoverableError('slack_invalid: no such approval');
@@ -22,7 +62,8 @@ export async function runDecideJob(
       {
         check: 'account.reconnect_decision',
         target: { accountId: approval.accountId, requestId: approval.requestId, decision: job.decision },
-        requestId: `slack-decision-${approval.id}`,
+        // Stable across this job's retries (the backend's idempotency key), new for a new claim.
+        requestId: `slack-decision-${job.claimId}`,
       },
     ],
     deps.checkWaitMs,
@@ -30,17 +71,10 @@ export async function runDecideJob(
   if (outcome === undefined || outcome.status === 'pending')
     throw new Error('slack_unavailable: the decision is still running');
   if (outcome.status === 'failed') {
-    // A refusal (already decided at the backend, an unknown request) does not change on retry.
-    if (
-      [
-        'backend_rejected',
-        'reconnect_already_decided',
-        'reconnect_request_not_found',
-        'account_not_found',
-      ].includes(outcome.error.code)
-    )
-      throw new UnrecoverableError(`backend_rejected: ${outcome.error.code}`);
-    throw new Error(`backend_unavailable: ${outcome.error.code}`);
+    if (!REFUSED_FOR_GOOD.has(outcome.error.code))
+      throw new Error(`backend_unavailable: ${outcome.error.code}`);
+    await refused(deps, approval, job, outcome.error.code);
+    return approval.status;
   }
   const decided: Approval = {
     ...approval,

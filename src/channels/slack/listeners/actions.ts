@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { APPROVE_ACTION, DENY_ACTION, DENY_REASON_VIEW, HANDBACK_ACTION } from '../alerts.ts';
 import type { Decision } from '../approvals.ts';
@@ -96,6 +97,7 @@ async function claimDecision(
 ): Promise<string | undefined> {
   const approval = await deps.approvals.get(approvalId);
   if (approval === null) return 'No such reconnect request (it may have expired).';
+  const claimId = randomUUID();
   const claim = await deps.approvals.claim(approvalId, { decision, by: actor, at: new Date().toISOString() });
   if (!claim.won) {
     const { earlier } = claim;
@@ -108,7 +110,7 @@ async function claimDecision(
     const verb = earlier.decision === 'approve' ? 'approved' : 'denied';
     return `Already ${verb} by ${mention(earlier.by)}.`;
   }
-  await deps.outbox.decide({ approvalId, decision, actor, ...(reason ? { reason } : {}) });
+  await deps.outbox.decide({ approvalId, claimId, decision, actor, ...(reason ? { reason } : {}) });
   await deps.audit.record({
     actor,
     action: `click:${decision}`,
