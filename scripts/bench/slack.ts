@@ -22,7 +22,7 @@ import { type Service, startService } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
-import { type SlackFake, startSlackFake } from '../../test/fakes/slack.ts';
+import { type SlackFake, slackSettingsFor, startSlackFake } from '../../test/fakes/slack.ts';
 import { type SlackRequestBody, slackHeaders, slashCommand } from '../../test/helpers/slack-requests.ts';
 
 const SIGNING_SECRET = randomBytes(24).toString('base64url');
@@ -171,12 +171,7 @@ async function startBenchService(fake: SlackFake, prefix: string, redisUrl: stri
     LOG_LEVEL: 'error',
     RATE_LIMIT_PER_IP: '1000000',
     CHAT_IDENTITY_SECRET: randomBytes(24).toString('base64url'),
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_AGENTS_CHANNEL: CHANNEL,
-    SLACK_AGENT_IDS: AGENT,
-    SLACK_TEAM_ID: fake.identity.teamId,
-    SLACK_API_URL: fake.url,
+    ...slackSettingsFor(fake, { signingSecret: SIGNING_SECRET, channel: CHANNEL, agents: AGENT }),
   });
   return startService(config, createLogger('error', 2));
 }

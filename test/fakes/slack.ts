@@ -329,3 +329,21 @@ function collectStrings(value: unknown, into: string[]): void {
   else if (typeof value === 'object' && value !== null)
     for (const item of Object.values(value)) collectStrings(item, into);
 }
+
+/**
+ * The settings of a service with Slack on against this fake: its token, workspace and API address,
+ * with the signing secret, agents' channel and agents of the caller's test.
+ */
+export function slackSettingsFor(
+  fake: SlackFake,
+  { signingSecret, channel, agents }: { signingSecret: string; channel: string; agents: string },
+): Record<string, string> {
+  return {
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_AGENTS_CHANNEL: channel,
+    SLACK_AGENT_IDS: agents,
+    SLACK_TEAM_ID: fake.identity.teamId,
+    SLACK_API_URL: fake.url,
+  };
+}

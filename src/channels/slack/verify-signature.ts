@@ -1,26 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { sameBytes } from '../../core/constant-time.ts';
-
-export interface SlackSignatureInput {
-  /** The raw request body, exactly as received. */
-  body: string;
-  /** X-Slack-Signature: `v0=` and the hex HMAC-SHA256 of `v0:<timestamp>:<body>`. */
-  signature: string | undefined;
-  /** X-Slack-Request-Timestamp, in seconds. */
-  timestamp: string | undefined;
-  secret: string;
-  /** The clock in milliseconds, injectable for tests. @defaultValue Date.now() */
-  now?: number;
-  /** How far the timestamp may be from now, against replays (Slack's own advice). @defaultValue 300 */
-  toleranceSeconds?: number;
-}
-
-export type SlackSignatureVerdict = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'mismatch' };
+import type { SignatureVerdict, SignedRequest } from '../../core/signature.ts';
 
 const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 
 /** Checks a Slack request signature: pure, constant-time, with a replay window. */
-export function verifySlackSignature(input: SlackSignatureInput): SlackSignatureVerdict {
+export function verifySlackSignature(input: SignedRequest): SignatureVerdict {
   const { body, signature, timestamp, secret, now = Date.now(), toleranceSeconds = 300 } = input;
   if (!signature || !timestamp) return { ok: false, reason: 'missing' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'stale' };

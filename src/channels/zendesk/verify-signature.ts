@@ -1,26 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { sameBytes } from '../../core/constant-time.ts';
-
-export interface ZendeskSignatureInput {
-  /** The raw request body, exactly as received. */
-  body: string;
-  /** X-Zendesk-Webhook-Signature: base64 HMAC-SHA256 of timestamp + body. */
-  signature: string | undefined;
-  /** X-Zendesk-Webhook-Signature-Timestamp (ISO 8601). */
-  timestamp: string | undefined;
-  secret: string;
-  /** The clock, injectable for tests. @defaultValue Date.now() */
-  now?: number;
-  /** How far the timestamp may be from now, against replays. @defaultValue 300 */
-  toleranceSeconds?: number;
-}
-
-export type SignatureVerdict = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'mismatch' };
+import type { SignatureVerdict, SignedRequest } from '../../core/signature.ts';
 
 const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** Checks a Zendesk webhook signature: pure, constant-time, with a replay window. */
-export function verifyZendeskSignature(input: ZendeskSignatureInput): SignatureVerdict {
+export function verifyZendeskSignature(input: SignedRequest): SignatureVerdict {
   const { body, signature, timestamp, secret, now = Date.now(), toleranceSeconds = 300 } = input;
   if (!signature || !timestamp) return { ok: false, reason: 'missing' };
   const sentAt = Date.parse(timestamp);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
-import { startSlackFake } from '../../fakes/slack.ts';
+import { slackSettingsFor, startSlackFake } from '../../fakes/slack.ts';
 import { deleteKeysUnder, uniquePrefix } from '../../helpers/redis.ts';
 import { startTestService } from '../../helpers/service.ts';
 import { slashCommand } from '../../helpers/slack-requests.ts';
@@ -100,12 +100,7 @@ describe('starting with Slack settings', () => {
     fake.inject({ route: 'auth.test', kind: 'status', status: 503, count: 3 });
     const prefix = uniquePrefix('slack-down');
     const service = await startTestService(prefix, {
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_AGENTS_CHANNEL: CHANNEL,
-      SLACK_AGENT_IDS: AGENT,
-      SLACK_TEAM_ID: fake.identity.teamId,
-      SLACK_API_URL: fake.url,
+      ...slackSettingsFor(fake, { signingSecret: SIGNING_SECRET, channel: CHANNEL, agents: AGENT }),
       SLACK_TIMEOUT_MS: '500',
     });
     try {

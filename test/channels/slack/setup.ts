@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Service } from '../../../src/http/server.ts';
 import type { Logger } from '../../../src/logger.ts';
-import { type SlackFake, startSlackFake } from '../../fakes/slack.ts';
+import { type SlackFake, slackSettingsFor, startSlackFake } from '../../fakes/slack.ts';
 import { identityOf } from '../../helpers/identity.ts';
 import { deleteKeysUnder, uniquePrefix } from '../../helpers/redis.ts';
 import { startTestService } from '../../helpers/service.ts';
@@ -42,13 +42,8 @@ export function useSlackService(
     service = await startTestService(
       prefix,
       {
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_BOT_TOKEN: fake.botToken,
-        SLACK_AGENTS_CHANNEL: CHANNEL,
-        SLACK_AGENT_IDS: AGENT,
+        ...slackSettingsFor(fake, { signingSecret: SIGNING_SECRET, channel: CHANNEL, agents: AGENT }),
         SLACK_AGENT_GROUP: GROUP,
-        SLACK_TEAM_ID: fake.identity.teamId,
-        SLACK_API_URL: fake.url,
         SLACK_TIMEOUT_MS: '2000',
         SUPPORT_HOURS: 'Mon-Sun 00:00-24:00',
         ...env,

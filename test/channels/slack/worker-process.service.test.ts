@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { slackSettingsFor } from '../../fakes/slack.ts';
 import { REDIS_URL } from '../../helpers/redis.ts';
 import { slashCommand } from '../../helpers/slack-requests.ts';
 import { AGENT, CHANNEL, eventually, SIGNING_SECRET, useSlackService } from './setup.ts';
@@ -19,12 +20,7 @@ async function startWorkerProcess(): Promise<void> {
       REDIS_URL,
       QUEUE_PREFIX: slack.prefix,
       LOG_LEVEL: 'silent',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_AGENTS_CHANNEL: CHANNEL,
-      SLACK_AGENT_IDS: AGENT,
-      SLACK_TEAM_ID: fake.identity.teamId,
-      SLACK_API_URL: fake.url,
+      ...slackSettingsFor(fake, { signingSecret: SIGNING_SECRET, channel: CHANNEL, agents: AGENT }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
