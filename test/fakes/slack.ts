@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { SlackSocketSide } from './slack-socket.ts';
 import {
   SLACK_FAKE_DEFAULTS,
   type SlackAnswer,
@@ -19,7 +20,8 @@ export type SlackMethod =
   | 'chat.postEphemeral'
   | 'usergroups.users.list'
   | 'views.open'
-  | 'conversations.replies';
+  | 'conversations.replies'
+  | 'apps.connections.open';
 
 /** What a fault applies to: a Web API method, or 'respond' (the response_url endpoint). */
 export type SlackRoute = SlackMethod | 'respond';
@@ -60,6 +62,8 @@ export interface SlackRequest {
 export interface SlackFakeOptions extends Partial<SlackIdentity> {
   /** Members of user groups by group id (usergroups.users.list); an unknown id is no_such_subteam. */
   userGroups?: Record<string, string[]>;
+  /** Socket Mode on: `apps.connections.open` with this app token answers the fake's WebSocket. */
+  appToken?: string;
 }
 
 interface Answer {
@@ -92,9 +96,13 @@ export class SlackFake {
   private readonly waiters = new Set<() => void>();
   private server: Server | undefined;
   private origin = '';
+  private readonly appToken: string | undefined;
+  /** Socket Mode's side, when the fake was made with an app token (after `start`). */
+  socket: SlackSocketSide | undefined;
 
   constructor(options: SlackFakeOptions = {}) {
-    const { userGroups, ...identity } = options;
+    const { userGroups, appToken, ...identity } = options;
+    this.appToken = appToken;
     this.identity = { ...SLACK_FAKE_DEFAULTS, ...identity };
     this.workspace = new SlackWorkspace(this.identity, userGroups);
   }
@@ -172,11 +180,13 @@ export class SlackFake {
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    if (this.appToken !== undefined) this.socket = new SlackSocketSide(this.server, this.appToken);
     this.url = `${this.origin}/api/`;
     return this;
   }
 
   async close(): Promise<void> {
+    this.socket?.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
@@ -229,6 +239,8 @@ export class SlackFake {
     if (request.method === 'respond') return { status: 200, body: 'ok' };
     const token = bearerOf(request.headers) ?? request.body.token;
     if (token === undefined || token === '') return jsonAnswer({ ok: false, error: 'not_authed' });
+    if (request.method === 'apps.connections.open' && this.socket !== undefined && token === this.appToken)
+      return jsonAnswer(this.socket.openAnswer(this.origin));
     if (token !== this.identity.botToken) return jsonAnswer({ ok: false, error: 'invalid_auth' });
     const method = this.workspace.methods[request.method];
     const result: SlackAnswer = method ? method(request.body) : { ok: false, error: 'unknown_method' };

@@ -1,4 +1,4 @@
-import { App } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, type Middleware, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -95,12 +95,12 @@ export async function startSlackChannel(
       });
   const app = new App({
     authorize,
-    ...(receiver
-      ? { receiver }
-      : { socketMode: true, appToken: settings.appToken, signingSecret: settings.signingSecret }),
+    receiver: receiver ?? socketReceiverOf(settings, parts.logger),
     clientOptions: slackClientOptions(settings, parts.logger),
     logger: boltLogger(parts.logger),
   });
+  if (receiver === undefined)
+    app.use(socketModeGate(settings.teamId, new DeliveryClaims(parts.stateRedis), parts.prefix));
   const listenerDeps = listenerDepsOf(settings, parts, client);
   registerCommand(app, listenerDeps);
   registerActions(app, listenerDeps);
@@ -115,6 +115,39 @@ export async function startSlackChannel(
       await Promise.all(workers.map((worker) => closeWorker(worker, graceMs)));
       if (settings.appToken) await app.stop();
     },
+  };
+}
+
+/**
+ * Socket Mode (SLACK_APP_TOKEN), for a workspace that cannot reach the service: the app opens the
+ * connection, so there is no Request URL and no signature; its client reaches SLACK_API_URL too.
+ */
+function socketReceiverOf(settings: SlackSettings, logger: Logger): SocketModeReceiver {
+  return new SocketModeReceiver({
+    appToken: settings.appToken ?? '',
+    logger: boltLogger(logger),
+    installerOptions: { clientOptions: slackClientOptions(settings, logger) },
+  });
+}
+
+/**
+ * What the HTTP receiver does before Bolt sees a payload, for Socket Mode: one workspace only, and
+ * an event Slack sends again (its retry) applied once.
+ */
+function socketModeGate(
+  teamId: string,
+  deliveries: DeliveryClaims,
+  prefix: string,
+): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const payload = body as { team_id?: string; team?: { id?: string } | null; event_id?: string };
+    if ((payload.team_id ?? payload.team?.id) !== teamId) return;
+    if (
+      payload.event_id !== undefined &&
+      !(await deliveries.claim([`${prefix}:slack:event:${payload.event_id}`]))
+    )
+      return;
+    await next();
   };
 }
 
