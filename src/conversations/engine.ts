@@ -39,12 +39,13 @@ import {
   OUT_OF_SCOPE,
   SMALL_TALK_INTENTS,
 } from '../intents/schema.ts';
+import type { LabelChoice } from '../llm/language-model.ts';
 import type { Logger } from '../logger.ts';
 import type { Entity } from '../nlu/entities.ts';
 import { FUNCTION_WORDS } from '../nlu/features.ts';
 import { looksNonEnglish } from '../nlu/language.ts';
 import { inTokenForm } from '../nlu/text.ts';
-import type { Understander } from '../nlu/understand.ts';
+import type { Understander, Understanding } from '../nlu/understand.ts';
 import type { CheckRunner } from '../queue/check-queue.ts';
 import type { LateTurnScheduler } from '../queue/turn-queue.ts';
 import { raceTimeout } from '../timeout.ts';
@@ -69,6 +70,14 @@ import {
   suspendedBecause,
   whatToTellStamps,
 } from './policies.ts';
+import {
+  isUnsure,
+  modelUnderstanding,
+  readingRequest,
+  type SecondReaderPort,
+  type TurnReader,
+  topicLabels,
+} from './second-opinion.ts';
 import {
   type ConversationState,
   type ConversationStore,
@@ -119,6 +128,8 @@ export interface EngineDependencies {
   options?: Partial<EngineOptions>;
   /** The service's secret values and patterns, which no bot message may carry (`guardedMessage`). */
   outputGuard?: Omit<OutputGuardOptions, 'fallback'>;
+  /** A language model asked about messages the local reading is unsure of (OPENAI_*); none by default. */
+  secondReader?: SecondReaderPort;
 }
 
 /** Said instead of a bot text the output guard refuses (an unfilled placeholder): short and safe. */
@@ -563,6 +574,8 @@ export class ConversationEngine {
   private readonly followups: FollowupBook;
   /** The dialogue data's word lists: hurry, frustration, names that tell no topic. */
   private readonly words: WordLists;
+  /** The topics a second reader may pick, with their descriptions. */
+  private readonly topicLabels: LabelChoice[];
   /** The last `nextOpening` worked out, and in which minute. */
   private opening: { minute: number; next: string | null } | undefined;
   /** The late turns this process is still finishing: handed over to another process at a stop. */
@@ -576,6 +589,7 @@ export class ConversationEngine {
     const dialogue = deps.dialogue ?? { acts: {}, followups: [] };
     this.followups = new FollowupBook(dialogue, ActReader.train(dialogue, deps.intents));
     this.words = new WordLists(dialogue.words ?? {});
+    this.topicLabels = topicLabels(deps.intents);
     this.keywords = new Map(
       deps.intents.map((intent) => [
         intent.id,
@@ -716,7 +730,8 @@ export class ConversationEngine {
         unwritten.push(note);
         immediate.push(note);
       }
-      const work = this.decide(state, redacted.text, context, understood);
+      const reader: TurnReader = { reader: 'local' };
+      const work = this.readAndDecide(state, redacted.text, context, understood, reader);
       const first = await raceTimeout(work, this.options.waitMs, 'timeout' as const);
       if (first === 'timeout') {
         const notice = this.guardedMessage(STILL_CHECKING, turnId);
@@ -738,6 +753,7 @@ export class ConversationEngine {
           checks: checks.map((check) => ({ ...check })),
           escalation: null,
           pending: true,
+          ...reader,
         };
       }
       const { next, messages, tickets, ticketId } = this.finish(state, turnId, first, checks);
@@ -753,6 +769,7 @@ export class ConversationEngine {
         checks,
         escalation: withTicketId(first.reply.escalation, ticketId),
         pending: false,
+        ...reader,
       };
     } finally {
       if (!committed) await store.unlock(state.id, token);
@@ -896,6 +913,57 @@ export class ConversationEngine {
   private answerOf(intent: string, variant: string, vars: Record<string, string>): string {
     const templates = this.answers.get(intent) ?? {};
     return render(templates[variant] ?? templates.default ?? '', vars);
+  }
+
+  /**
+   * The turn's work: a second reader asked first when the local reading is unsure (at most once),
+   * its topic and act used where the local ones were unsure, then the turn decided as always.
+   * Its time counts against the turn's wait: a slow model makes a late answer, not a hung one.
+   */
+  private async readAndDecide(
+    state: ConversationState,
+    text: string,
+    context: PolicyContext,
+    understood: { intent: string; confidence: number },
+    reader: TurnReader,
+  ): Promise<TurnWork> {
+    const opinion = await this.secondOpinion(state, text);
+    if (opinion === undefined) return this.decide(state, text, context, understood);
+    reader.modelLatencyMs = Math.round(opinion.latencyMs);
+    if (opinion.understanding === undefined && opinion.act === undefined)
+      return this.decide(state, text, context, understood);
+    reader.reader = 'model';
+    if (opinion.understanding) context.understanding = opinion.understanding;
+    if (opinion.act) this.followups.hint(text, opinion.act);
+    try {
+      return await this.decide(state, text, context, understood);
+    } finally {
+      if (opinion.act) this.followups.unhint(text);
+    }
+  }
+
+  /** What a second reader makes of a message the local reading is unsure of; undefined when not asked. */
+  private async secondOpinion(
+    state: ConversationState,
+    text: string,
+  ): Promise<{ understanding?: Understanding; act?: string; latencyMs: number } | undefined> {
+    const model = this.deps.secondReader;
+    if (model === undefined || looksNonEnglish(text) || lexiconActsOf(text).size > 0) return undefined;
+    const local = this.deps.understander.understand(text);
+    const reading = { intent: local.intent, confidence: local.confidence, several: local.also !== undefined };
+    const { turn } = this.followupTurn(state, text, reading);
+    if (!isUnsure(local, this.options.clarifyBelow, this.followups.read(turn) !== undefined))
+      return undefined;
+    const transcript = await this.deps.store.transcript(state.id).catch(() => []);
+    const labels = { topics: this.topicLabels, acts: this.followups.acceptedLabels(turn) };
+    const asked = await model.ask(readingRequest(transcript, text, labels, state.lastIntent));
+    if (asked.reading === undefined) return { latencyMs: asked.latencyMs };
+    const understanding = modelUnderstanding(local, asked.reading);
+    return {
+      latencyMs: asked.latencyMs,
+      ...(understanding ? { understanding } : {}),
+      ...(asked.reading.act ? { act: asked.reading.act } : {}),
+    };
   }
 
   /** Waits for work that outlived its turn (for tests and a graceful stop). */
@@ -1075,7 +1143,7 @@ export class ConversationEngine {
     const openingSteps = context.answer('open_account');
     const openingStepsGiven = recap?.texts.includes(openingSteps) === true;
     // Classified once per turn; its entities also tell whether another account was typed in.
-    const understanding = this.deps.understander.understand(text);
+    const understanding = context.understanding ?? this.deps.understander.understand(text);
     const note = this.otherAccountNote(state, understanding.entities);
     const withNote = (work: TurnWork): TurnWork =>
       note === undefined ? work : { ...work, reply: leadingWith(note, work.reply) };

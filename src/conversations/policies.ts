@@ -10,6 +10,7 @@ import type {
 import { YES_OR_NO } from '../core/messages.ts';
 import { type Choice, type Escalation, STAMPS_PHONE, type VerifiedCustomer } from '../core/types.ts';
 import type { CheckName, IntentId } from '../intents/schema.ts';
+import type { Understanding } from '../nlu/understand.ts';
 import type { ConversationState, Offer } from './store.ts';
 
 /** A check's outcome as a policy sees it: the typed result, or why there is none. */
@@ -22,6 +23,8 @@ export interface PolicyContext {
   customer: VerifiedCustomer | null;
   /** The customer's message of this turn. */
   text: string;
+  /** How the message was understood when a second reader decided it (src/conversations/second-opinion.ts). */
+  understanding?: Understanding;
   /** The message says that the fix the bot waits for is made ("done"): the retry it waited for. */
   fixReported: boolean;
   /** Whether the message names one of the intent's keywords (as whole words, as the classifier does). */

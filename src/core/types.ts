@@ -71,6 +71,10 @@ export interface TurnResult {
   escalation: Escalation | null;
   /** True when some of the turn's work is still running and its messages will follow. */
   pending: boolean;
+  /** Which reader decided the message: the local classifiers, or the language model (OPENAI_*). */
+  reader?: 'local' | 'model';
+  /** What asking the model added to the turn, when it was asked. */
+  modelLatencyMs?: number;
 }
 
 /** The Stamps.com line for suspensions that self-service cannot lift (DOMAIN.md). */

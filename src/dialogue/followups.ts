@@ -67,13 +67,51 @@ export function withAnswers(template: string, answerOf: (intent: string, variant
 export class FollowupBook {
   private readonly byScope: ReadonlyMap<Scope, readonly Followup[]>;
   private readonly sharedActs: readonly string[];
+  /**
+   * A second reader's pick of act for a message the act reader was unsure of, by the message's
+   * text, while its turn runs: used where that act may answer, and only when the reader is unsure.
+   */
+  private readonly hints = new Map<string, string>();
 
   constructor(
-    dialogue: Dialogue,
+    private readonly dialogue: Dialogue,
     private readonly reader: ActReader,
   ) {
     this.byScope = new Map(SCOPES.map((scope) => [scope, dialogue.followups.filter((f) => f.in === scope)]));
     this.sharedActs = Object.keys(dialogue.acts);
+  }
+
+  /** The acts a message may be read as now, with what each means: what a second reader is offered. */
+  acceptedLabels(turn: Pick<FollowupTurn, 'scopes' | 'facts'>): { id: string; description: string }[] {
+    const shared = this.sharedActs.map((act) => ({
+      id: act,
+      description: this.dialogue.acts[act]?.description ?? act,
+    }));
+    const own = this.ownAccepted(turn)
+      .filter((followup) => followup.examples !== undefined && followup.examples.length > 0)
+      .map((followup) => ({
+        id: ownActOf(followup.id),
+        description: `a question like: ${(followup.examples ?? [])
+          .slice(0, 3)
+          .map((e) => `"${e}"`)
+          .join(', ')}`,
+      }));
+    return [...shared, ...own];
+  }
+
+  /** Takes a second reader's act for `text` until `unhint`. */
+  hint(text: string, act: string): void {
+    this.hints.set(text, act);
+  }
+
+  unhint(text: string): void {
+    this.hints.delete(text);
+  }
+
+  private ownAccepted(turn: Pick<FollowupTurn, 'scopes' | 'facts'>): Followup[] {
+    return this.inScopes(turn.scopes).filter(
+      (followup) => followup.when === undefined || evaluate(followup.when, turn.facts),
+    );
   }
 
   /**
@@ -85,12 +123,12 @@ export class FollowupBook {
     // never the nearest question some follow-up of the moment takes. A follow-up's own examples
     // compete only where it may answer (its scope active, its condition holding), so that one
     // topic's questions do not draw a message away from another's.
-    const own = this.inScopes(turn.scopes).filter(
-      (followup) => followup.when === undefined || evaluate(followup.when, turn.facts),
-    );
-    const accepted = new Set([...this.sharedActs, ...own.flatMap(actsOf)]);
+    const accepted = new Set([...this.sharedActs, ...this.ownAccepted(turn).flatMap(actsOf)]);
     // While a person has the conversation the bot takes no new topic: only the acts compete.
-    return this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'), sameTopic)?.act;
+    const read = this.reader.read(turn.text, accepted, !turn.scopes.has('handoff'), sameTopic)?.act;
+    if (read !== undefined) return read;
+    const hinted = this.hints.get(turn.text);
+    return hinted !== undefined && accepted.has(hinted) ? hinted : undefined;
   }
 
   answer(turn: FollowupTurn, render: Render): FollowupAnswer | undefined {
