@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runAudit } from './commands/audit.ts';
 import { runChat } from './commands/chat.ts';
 import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
+import { evaluateWithModel, formatModelReport } from './commands/eval-llm.ts';
 import { runTriage } from './commands/triage.ts';
 import { type Config, loadConfig } from './config.ts';
 import { loadDialogue } from './dialogue/load.ts';
@@ -27,6 +28,8 @@ Commands:
   eval --test FILE.jsonl        train, classify the test rows, report accuracy and latency
        [--train FILE.jsonl]     train on these rows instead of intents/
        [--json]                 print one JSON object instead of a table
+       [--llm]                  also ask the configured model (OPENAI_*) about the rows the local
+                                reading is unsure of: local vs with-model accuracy, its latency
   intents lint                  validate every intent file; exit 1 on any problem
   check EMAIL [CHECK ...]       run account checks through the queue (default: lookup connection
        [--json]                 suspension credentials registration plan)
@@ -71,6 +74,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         as: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         limit: { type: 'string' },
+        llm: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -95,7 +99,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         await classifyLines(config, io);
         return 0;
       case 'eval':
-        return runEval(config, values, io);
+        return values.llm ? await runModelEval(config, values, io) : runEval(config, values, io);
       case 'check':
         return await runChecks(config, positionals.slice(1), values.json ?? false, io);
       case 'chat':
@@ -168,6 +172,20 @@ function runEval(
   assertKnownLabels(test, intents, values.test);
   const report = evaluate(predictor, test, trainSeconds);
   io.out(values.json ? JSON.stringify(report) : formatReport(report));
+  return 0;
+}
+
+async function runModelEval(
+  config: Config,
+  values: { test?: string | undefined; train?: string | undefined; json?: boolean | undefined },
+  io: Output,
+): Promise<number> {
+  if (values.test === undefined) throw new UsageError('eval needs --test FILE.jsonl');
+  if (values.train !== undefined)
+    throw new UsageError("eval --llm reads with the bot's own intents: drop --train.");
+  const report = await evaluateWithModel(config, readLabelledJsonl(values.test));
+  if (values.json) io.out(JSON.stringify(report));
+  else formatModelReport(report, io);
   return 0;
 }
 

@@ -77,6 +77,13 @@ const HINTS = {
     'Set SLACK_API_URL to the base of the Slack Web API ending in /api/, or unset it for https://slack.com/api/.',
   SLACK_TIMEOUT_MS:
     'Set SLACK_TIMEOUT_MS to how long one Slack API request may take before it fails, e.g. 5000.',
+  OPENAI_API_KEY:
+    'Set OPENAI_API_KEY to the API key of OpenAI or of a compatible server (any non-empty value for a server that needs none), or unset it to run without a model.',
+  OPENAI_BASE_URL:
+    'Set OPENAI_BASE_URL to an OpenAI-compatible API base such as http://localhost:11434/v1 (Ollama), or unset it for OpenAI itself (docs/llm.md).',
+  OPENAI_MODEL: 'Set OPENAI_MODEL to the model name the server knows, e.g. gpt-4o-mini or llama3.1.',
+  OPENAI_TIMEOUT_MS:
+    'Set OPENAI_TIMEOUT_MS to how long the bot waits for the model before it keeps its own reading, e.g. 3000.',
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -233,6 +240,14 @@ export const configSchema = z.object({
    * @defaultValue 5000
    */
   SLACK_TIMEOUT_MS: integer(100, 60_000).default(5_000),
+  OPENAI_API_KEY: z.string().trim().min(1, 'must not be empty').optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OPENAI_MODEL: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
+  /**
+   * How long a turn waits for the model; past it (or on any error) the local reading stands.
+   * @defaultValue 3000
+   */
+  OPENAI_TIMEOUT_MS: integer(100, 60_000).default(3_000),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),
@@ -260,6 +275,19 @@ export function zendeskSettings(
     email: config.ZENDESK_EMAIL,
     token: config.ZENDESK_TOKEN,
     timeoutMs: config.ZENDESK_TIMEOUT_MS,
+  };
+}
+
+/** The second reader's settings, when a key is set (docs/llm.md); the service runs offline otherwise. */
+export function languageModelSettings(
+  config: Config,
+): { apiKey: string; baseUrl: string | undefined; model: string; timeoutMs: number } | undefined {
+  if (config.OPENAI_API_KEY === undefined) return undefined;
+  return {
+    apiKey: config.OPENAI_API_KEY,
+    baseUrl: config.OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.OPENAI_TIMEOUT_MS,
   };
 }
 
@@ -328,6 +356,7 @@ const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
+  'OPENAI_API_KEY',
 ]);
 
 /** Rules across variables. */

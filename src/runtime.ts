@@ -6,7 +6,13 @@ import type { AccountBackend } from './accounts/model.ts';
 import { type ReferenceServer, startReferenceServer } from './accounts/reference/server.ts';
 import type { SlackChannelParts } from './channels/slack/channel.ts';
 import { SlackOutbox } from './channels/slack/outbox.ts';
-import { type Config, type SlackSettings, slackSettings, zendeskSettings } from './config.ts';
+import {
+  type Config,
+  languageModelSettings,
+  type SlackSettings,
+  slackSettings,
+  zendeskSettings,
+} from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
 import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
@@ -26,6 +32,8 @@ import { parseSupportHours } from './escalations/support-hours.ts';
 import type { TicketDesk } from './escalations/ticket-desk.ts';
 import { ZendeskDesk } from './escalations/zendesk-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from './intents/load.ts';
+import { OpenAiModel } from './llm/openai-model.ts';
+import { SecondReader } from './llm/second-reader.ts';
 import type { Logger } from './logger.ts';
 import type { Understander } from './nlu/understand.ts';
 import { CheckQueue, type CheckRunner } from './queue/check-queue.ts';
@@ -233,8 +241,12 @@ export function createEngine(
     runSecrets?: readonly (string | undefined)[];
   },
 ): ConversationEngine {
+  const model = languageModelSettings(config);
   return new ConversationEngine({
     ...parts,
+    ...(model
+      ? { secondReader: new SecondReader(new OpenAiModel(model), { timeoutMs: model.timeoutMs }) }
+      : {}),
     dialogue: loadDialogueOrThrow(config.INTENTS_DIR, parts.intents),
     supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
     logger,
@@ -254,6 +266,7 @@ function serviceSecrets(config: Config, runSecrets: readonly (string | undefined
     config.SLACK_SIGNING_SECRET,
     config.SLACK_BOT_TOKEN,
     config.SLACK_APP_TOKEN,
+    config.OPENAI_API_KEY,
     ...runSecrets,
   ].filter((secret): secret is string => secret !== undefined);
 }

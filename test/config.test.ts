@@ -48,6 +48,8 @@ describe('loadConfig', () => {
       TRIAGE_CONCURRENCY: 8,
       SLACK_API_URL: 'https://slack.com/api/',
       SLACK_TIMEOUT_MS: 5000,
+      OPENAI_MODEL: 'gpt-4o-mini',
+      OPENAI_TIMEOUT_MS: 3000,
     });
   });
 

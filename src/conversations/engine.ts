@@ -71,6 +71,7 @@ import {
   whatToTellStamps,
 } from './policies.ts';
 import {
+  DEFAULT_CLARIFY_BELOW,
   isUnsure,
   modelUnderstanding,
   readingRequest,
@@ -584,7 +585,12 @@ export class ConversationEngine {
 
   constructor(private readonly deps: EngineDependencies) {
     this.guard = createOutputGuard({ ...deps.outputGuard, fallback: SAFE_FALLBACK });
-    this.options = { waitMs: 5_000, lateDeliveryMs: 600_000, clarifyBelow: 0.6, ...deps.options };
+    this.options = {
+      waitMs: 5_000,
+      lateDeliveryMs: 600_000,
+      clarifyBelow: DEFAULT_CLARIFY_BELOW,
+      ...deps.options,
+    };
     this.answers = new Map(deps.intents.map((intent) => [intent.id, intent.answers]));
     const dialogue = deps.dialogue ?? { acts: {}, followups: [] };
     this.followups = new FollowupBook(dialogue, ActReader.train(dialogue, deps.intents));

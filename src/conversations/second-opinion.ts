@@ -16,6 +16,9 @@ export interface TurnReader {
   modelLatencyMs?: number;
 }
 
+/** Below this a topic reading is unsure: the engine asks which of two was meant, or a model. */
+export const DEFAULT_CLARIFY_BELOW = 0.6;
+
 /** How sure a topic the model picked counts: above the clarification bar, below the classifier's sure ones. */
 const MODEL_TOPIC_CONFIDENCE = 0.8;
 /** Customer turns shown to the model, the message itself included. */
