@@ -48,9 +48,16 @@ export interface LanguageModel {
 
 /** The model cannot answer now: retry later (the circuit breaker counts these). */
 export class LanguageModelUnavailableError extends CodedError {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The HTTP status the server answered, when it answered one (429, 503...). */
+  readonly status: number | undefined;
+  /** Whether the model did not answer within its time (rather than answering an error). */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options?: ErrorOptions & { status?: number; timedOut?: boolean }) {
     super(ErrorCode.BackendUnavailable, message, options);
     this.name = 'LanguageModelUnavailableError';
+    this.status = options?.status;
+    this.timedOut = options?.timedOut ?? false;
   }
 }
 
