@@ -163,6 +163,8 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
       checks: turn.checks,
       escalation: turn.escalation,
       pending: turn.pending,
+      reader: turn.reader ?? 'local',
+      ...(turn.modelLatencyMs === undefined ? {} : { modelLatencyMs: turn.modelLatencyMs }),
     };
   });
 
