@@ -255,6 +255,19 @@ export function createEngine(
   });
 }
 
+/** The model that reads what the local classifiers are unsure of, when OPENAI_API_KEY is set. */
+export function secondReaderOf(config: Config): SecondReader | undefined {
+  const model = languageModelSettings(config);
+  return model === undefined
+    ? undefined
+    : new SecondReader(new OpenAiModel(model), { timeoutMs: model.timeoutMs });
+}
+
+function secondReaderOption(config: Config): { secondReader?: SecondReader } {
+  const secondReader = secondReaderOf(config);
+  return secondReader ? { secondReader } : {};
+}
+
 /** The tokens and secrets the service runs with: no bot message may ever carry one. */
 function serviceSecrets(config: Config, runSecrets: readonly (string | undefined)[]): string[] {
   return [
@@ -385,6 +398,7 @@ export function startTriage(
     }),
     version: config.TRIAGE_RULES_VERSION,
     known: knownTicketsOf(parts.store),
+    ...secondReaderOption(config),
     logger,
   });
   const queue = new TriageQueue(checks.redis, config.QUEUE_PREFIX, config.TRIAGE_RULES_VERSION);

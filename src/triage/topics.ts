@@ -1,4 +1,7 @@
+import type { SecondReaderPort } from '../conversations/second-opinion.ts';
+import { redactSecrets } from '../core/secrets.ts';
 import { type IntentId, isRequest } from '../intents/schema.ts';
+import type { LabelChoice } from '../llm/language-model.ts';
 import type { Understander } from '../nlu/understand.ts';
 import { customerWords, sentencesOf } from './email-text.ts';
 
@@ -57,4 +60,27 @@ export function readTicket(understander: Understander, subject: string, descript
   // Stable: of equal confidence, the topic asked first stays first.
   const topics = [...best.values()].sort((a, b) => b.confidence - a.confidence);
   return { topics, sentences: sentences.length, namesAccountId };
+}
+
+/** How much of a ticket the model reads: the problem is near the start, and a prompt stays small. */
+const MODEL_READS_CHARS = 4_000;
+/** How sure a topic the model found in a ticket counts (shown in the note). */
+const MODEL_TOPIC_CONFIDENCE = 0.8;
+
+/**
+ * A long or rambling ticket whose sentences named no topic, read as a whole by a model: the
+ * customer's own words only (quotes and signature removed), secrets masked, cut to a few thousand
+ * characters. Undefined when the model does not answer, or finds nothing the bot knows.
+ */
+export async function readByModel(
+  reader: SecondReaderPort,
+  topics: readonly LabelChoice[],
+  subject: string,
+  description: string,
+): Promise<Topic | undefined> {
+  const words = redactSecrets(`${subject}\n${customerWords(description)}`).text.slice(0, MODEL_READS_CHARS);
+  const asked = await reader.ask({ topics, acts: [], turns: [{ role: 'customer', text: words }] });
+  const intent = asked.reading?.topic;
+  if (intent === undefined || !isRequest(intent)) return undefined;
+  return { intent: intent as Topic['intent'], confidence: MODEL_TOPIC_CONFIDENCE };
 }

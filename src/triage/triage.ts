@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { type SecondReaderPort, topicLabels } from '../conversations/second-opinion.ts';
 import type { OutputGuard } from '../core/output-guard.ts';
 import { CodedError, ErrorCode } from '../errors.ts';
 import type { IntentDefinition } from '../intents/load.ts';
 import { isRequest } from '../intents/schema.ts';
+import type { LabelChoice } from '../llm/language-model.ts';
 import type { Logger } from '../logger.ts';
 import type { Understander } from '../nlu/understand.ts';
 import type { CheckRunner, CheckTarget } from '../queue/check-queue.ts';
@@ -11,7 +13,7 @@ import { type DeskComment, type DeskTicket, TicketConflictError, type TriageDesk
 import { diagnose } from './diagnosis.ts';
 import type { KnownTickets } from './known-tickets.ts';
 import { composeNote, type NoteInput, type TriageNote, triageMarker } from './note.ts';
-import { type ReadTicket, readTicket, type Topic } from './topics.ts';
+import { type ReadTicket, readByModel, readTicket, type Topic } from './topics.ts';
 
 export interface TicketTriageOptions {
   desk: TriageDesk;
@@ -25,6 +27,8 @@ export interface TicketTriageOptions {
   /** The chats the bot filed tickets from: their account, for a ticket it filed itself. */
   known?: KnownTickets;
   logger: Logger;
+  /** A language model that reads a ticket whose sentences name no topic (OPENAI_*); none by default. */
+  secondReader?: SecondReaderPort;
   /**
    * How long the checks are awaited before they count as unanswered.
    * @defaultValue 10000
@@ -72,7 +76,12 @@ const email = z.email();
  * (the ticket changed since it was read) re-reads it, marker included, before trying again.
  */
 export class TicketTriage {
-  constructor(private readonly options: TicketTriageOptions) {}
+  /** The topics a model may pick for a ticket, with their descriptions. */
+  private readonly topicLabels: LabelChoice[];
+
+  constructor(private readonly options: TicketTriageOptions) {
+    this.topicLabels = topicLabels(options.intents);
+  }
 
   get version(): string {
     return this.options.version;
@@ -95,7 +104,7 @@ export class TicketTriage {
     const { desk, version, intents } = this.options;
     const requester = ticket.requesterId === null ? null : await desk.user(ticket.requesterId);
     const known = (await this.options.known?.of(ticket.id)) ?? null;
-    const read = this.readOf(ticket, known?.intent ?? null);
+    const read = await this.readOf(ticket, known?.intent ?? null);
     const target = targetOf(known, requester?.email ?? null);
     const findings =
       target === null
@@ -128,15 +137,22 @@ export class TicketTriage {
     };
   }
 
-  /** A ticket the bot filed is about the intent it was filed for; any other is read from its text. */
-  private readOf(ticket: DeskTicket, knownIntent: string | null): ReadTicket {
+  /**
+   * A ticket the bot filed is about the intent it was filed for; any other is read from its text,
+   * and, when no sentence names a topic and a model is configured, by the model as a whole.
+   */
+  private async readOf(ticket: DeskTicket, knownIntent: string | null): Promise<ReadTicket> {
     if (knownIntent !== null && isRequest(knownIntent))
       return {
         topics: [{ intent: knownIntent as Topic['intent'], confidence: 1 }],
         sentences: 0,
         namesAccountId: false,
       };
-    return readTicket(this.options.understander, ticket.subject, ticket.description);
+    const read = readTicket(this.options.understander, ticket.subject, ticket.description);
+    const { secondReader } = this.options;
+    if (read.topics.length > 0 || secondReader === undefined) return read;
+    const topic = await readByModel(secondReader, this.topicLabels, ticket.subject, ticket.description);
+    return topic === undefined ? read : { ...read, topics: [topic] };
   }
 
   /** One safe update; on a conflict, the ticket is read again (another run may have written) and retried. */
