@@ -9,6 +9,8 @@
  * in this process after the chat run, on the same Redis, with producer and worker together.
  *
  *   npm run bench:chat -- [--conversations 50,200] [--turns 40] [--warmup 2000]
+ *   npm run bench:chat -- --model-latency 300 [--conversations 50] [--turns 40]
+ *     (with and without a fake model answering after 300 ms: scripts/bench/chat-model.ts)
  *
  * --turns is per conversation; --warmup is the total of unmeasured turns (and raw round trips)
  * before each measured run.
@@ -219,11 +221,24 @@ async function main(): Promise<void> {
       conversations: { type: 'string', default: '50,200' },
       turns: { type: 'string', default: '40' },
       warmup: { type: 'string', default: '2000' },
+      'model-latency': { type: 'string' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     },
   });
   const turns = Number(values.turns);
   const warmup = Number(values.warmup);
+  if (values['model-latency'] !== undefined) {
+    // The second reader's cost: the same turns with no model and with a slow one, in this run.
+    const { compareWithModel } = await import('./chat-model.ts');
+    const conversations = Number(values.conversations.split(',')[0]);
+    await compareWithModel(startServiceProcess, {
+      redis: values.redis,
+      conversations,
+      turns,
+      modelLatencyMs: Number(values['model-latency']),
+    });
+    return;
+  }
   const rows: string[] = [];
   // Reads Redis's CPU counters and cleans up; not used by either side under test.
   const monitor = createRedis(values.redis);
