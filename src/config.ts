@@ -84,6 +84,12 @@ const HINTS = {
   OPENAI_MODEL: 'Set OPENAI_MODEL to the model name the server knows, e.g. gpt-4o-mini or llama3.1.',
   OPENAI_TIMEOUT_MS:
     'Set OPENAI_TIMEOUT_MS to how long the bot waits for the model before it keeps its own reading, e.g. 3000.',
+  METRICS_TOKEN:
+    'Set METRICS_TOKEN (at least 16 characters) to serve GET /metrics on the service port to `Authorization: Bearer METRICS_TOKEN`, or set METRICS_PORT instead.',
+  METRICS_PORT:
+    'Set METRICS_PORT to a free TCP port where GET /metrics is served on 127.0.0.1 only, e.g. 9464, or unset it.',
+  ADMIN_TOKEN:
+    "Set ADMIN_TOKEN (at least 16 characters) to open the support lead's dashboard at /admin, or unset it to keep it closed.",
   DEMO_SIGN_IN:
     'Unset DEMO_SIGN_IN (the demo sign-in is on by itself while CHAT_IDENTITY_SECRET is unset), or set DEMO_SIGN_IN=true only outside production (NODE_ENV=development) to offer it with your own secret.',
 } as const satisfies Record<string, string>;
@@ -248,6 +254,9 @@ export const configSchema = z.object({
    * @defaultValue 3000
    */
   OPENAI_TIMEOUT_MS: integer(100, 60_000).default(3_000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: integer(1, 65_535).optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ESCALATIONS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPORT_HOURS: z.string().default('Mon-Fri 09:00-17:00'),
   SUPPORT_TIMEZONE: z.string().default('America/Chicago'),
@@ -357,6 +366,8 @@ const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
   'OPENAI_API_KEY',
+  'METRICS_TOKEN',
+  'ADMIN_TOKEN',
 ]);
 
 /** Rules across variables. */

@@ -280,6 +280,8 @@ function serviceSecrets(config: Config, runSecrets: readonly (string | undefined
     config.SLACK_BOT_TOKEN,
     config.SLACK_APP_TOKEN,
     config.OPENAI_API_KEY,
+    config.METRICS_TOKEN,
+    config.ADMIN_TOKEN,
     ...runSecrets,
   ].filter((secret): secret is string => secret !== undefined);
 }

@@ -87,6 +87,7 @@ import {
   type Recap,
   type TicketRecord,
 } from './store.ts';
+import { resolvesTopic, type TurnObserver, tellObservers } from './turn-events.ts';
 
 export interface EngineOptions {
   /**
@@ -131,6 +132,8 @@ export interface EngineDependencies {
   outputGuard?: Omit<OutputGuardOptions, 'fallback'>;
   /** A language model asked about messages the local reading is unsure of (OPENAI_*); none by default. */
   secondReader?: SecondReaderPort;
+  /** Told of every finished turn: metrics, the dashboard's counters, the review inbox. */
+  observers?: readonly TurnObserver[];
 }
 
 /** Said instead of a bot text the output guard refuses (an unfilled placeholder): short and safe. */
@@ -669,6 +672,8 @@ export class ConversationEngine {
    */
   async handle(message: IncomingMessage, admission?: Promise<unknown>): Promise<TurnResult> {
     const { store } = this.deps;
+    const started = performance.now();
+    const channel = message.channel ?? 'web';
     const locking = store.lock(message.conversationId);
     // It may fail (Redis down) while the admission is still pending: handled here, so that Node
     // does not see an unhandled rejection; it is awaited (and thrown) below.
@@ -712,6 +717,7 @@ export class ConversationEngine {
         await store.commit(next, [customerEntry, ...messages], token);
         committed = true;
         await this.keepForTicket(state, customerEntry);
+        this.observe({ state, next, turnId, channel, text: redacted.text, started, duringHandoff: true });
         return {
           conversationId: state.id,
           turnId,
@@ -766,6 +772,17 @@ export class ConversationEngine {
       await store.commit(next, [...unwritten.splice(0), ...messages], token);
       committed = true;
       await this.requestTickets(state.id, tickets);
+      const resolved = this.observe({
+        state,
+        next,
+        turnId,
+        channel,
+        text: redacted.text,
+        started,
+        work: first,
+        reader: reader.reader,
+        checks,
+      });
       return {
         conversationId: state.id,
         turnId,
@@ -776,6 +793,7 @@ export class ConversationEngine {
         escalation: withTicketId(first.reply.escalation, ticketId),
         pending: false,
         ...reader,
+        resolved,
       };
     } finally {
       if (!committed) await store.unlock(state.id, token);
@@ -972,6 +990,54 @@ export class ConversationEngine {
     };
   }
 
+  /**
+   * Tells the observers what the turn did (once it is saved); returns whether its answer resolves
+   * the customer's topic. A turn during a hand-off has no work: the bot did not answer it itself.
+   */
+  private observe(turn: {
+    state: ConversationState;
+    next: ConversationState;
+    turnId: string;
+    channel: string;
+    text: string;
+    started: number;
+    work?: TurnWork;
+    reader?: 'local' | 'model';
+    checks?: readonly CheckSummary[];
+    duringHandoff?: boolean;
+  }): boolean {
+    const { state, next, work, checks = [] } = turn;
+    const escalation = work?.reply.escalation;
+    const resolved = work !== undefined && resolvesTopic(work.intent, escalation, next, checks);
+    const observers = this.deps.observers ?? [];
+    if (observers.length === 0) return resolved;
+    tellObservers(
+      observers,
+      {
+        conversationId: state.id,
+        turnId: turn.turnId,
+        channel: turn.channel,
+        at: new Date().toISOString(),
+        first: state.turns === 0,
+        text: turn.text,
+        intent: work?.intent ?? 'handed_off',
+        confidence: work?.confidence ?? 1,
+        reader: turn.reader ?? 'local',
+        miss: next.misunderstandings > state.misunderstandings,
+        clarificationAsked: next.clarification !== undefined && state.clarification === undefined,
+        clarificationAnswered: state.clarification !== undefined && next.clarification === undefined,
+        escalation: escalation ? { kind: escalation.kind, reason: escalation.reason } : null,
+        handedOff: next.handoff !== undefined && state.handoff === undefined,
+        duringHandoff: turn.duringHandoff === true,
+        resolved,
+        turnMs: performance.now() - turn.started,
+        checks: checks.map(({ name, status, ms }) => ({ name, status, ...(ms === undefined ? {} : { ms }) })),
+      },
+      (error) => this.deps.logger.error({ err: { message: String(error) } }, 'turn observer failed'),
+    );
+    return resolved;
+  }
+
   /** Waits for work that outlived its turn (for tests and a graceful stop). */
   async drain(): Promise<void> {
     while (this.lateWork.size > 0) await Promise.allSettled([...this.lateWork]);
@@ -1048,6 +1114,19 @@ export class ConversationEngine {
     const { next, messages, tickets } = this.finish(state, turnId, work, checks);
     await store.commit(next, messages, token, { settles: turnId });
     await this.requestTickets(conversationId, tickets);
+    const text = [...(await store.transcript(conversationId).catch(() => []))]
+      .reverse()
+      .find((entry) => entry.role === 'customer' && entry.turnId === turnId)?.text;
+    this.observe({
+      state,
+      next,
+      turnId,
+      channel: 'web',
+      text: text ?? '',
+      started: performance.now(),
+      work,
+      checks,
+    });
   }
 
   /** Sends the turn's new tickets to the escalations queue, once the turn is saved. */
@@ -2048,6 +2127,7 @@ export class ConversationEngine {
         }
         const summary: CheckSummary = { name, status: 'pending' };
         checks.push(summary);
+        const started = performance.now();
         const [[outcome]] = await Promise.all([
           this.deps.checks.run(
             [{ check: name, target: { accountId }, requestId: turnId }],
@@ -2055,6 +2135,7 @@ export class ConversationEngine {
           ),
           announce(),
         ]);
+        if (outcome !== undefined && outcome.status !== 'pending') summary.ms = performance.now() - started;
         if (outcome?.status === 'ok') {
           Object.assign(summary, { status: 'ok', result: outcome.result });
           return { status: 'ok', result: outcome.result as T };

@@ -9,6 +9,8 @@ export interface VerifiedCustomer {
 export interface IncomingMessage {
   conversationId: string;
   text: string;
+  /** Where it came from, for the service's figures (`web` by default); the core does not read it otherwise. */
+  channel?: string;
 }
 
 /** A quick answer to a bot's question: shown as `label`, sent as the customer's message `reply`. */
@@ -55,6 +57,8 @@ export interface CheckSummary {
   /** The check's result, as the queue returned it (never a secret: results are schema-cut). */
   result?: unknown;
   error?: { code: string; message: string };
+  /** How long the check took, once it answered. */
+  ms?: number;
 }
 
 export type Escalation =
@@ -75,6 +79,8 @@ export interface TurnResult {
   reader?: 'local' | 'model';
   /** What asking the model added to the turn, when it was asked. */
   modelLatencyMs?: number;
+  /** The answer resolves the customer's topic as the bot sees it: the chat may ask whether it did. */
+  resolved?: boolean;
 }
 
 /** The Stamps.com line for suspensions that self-service cannot lift (DOMAIN.md). */

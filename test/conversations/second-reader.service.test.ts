@@ -53,11 +53,10 @@ const textOf = (turn: Turn) => turn.messages.map((message) => message.text).join
 
 /** The labels the request offered. */
 function offered(body: ChatRequestBody): { topics: string[]; acts: string[] } {
-  const properties = (
-    body.response_format?.json_schema?.schema as {
-      properties: Record<string, { enum?: string[]; anyOf?: { enum?: string[] }[] }>;
-    }
-  ).properties;
+  const schema = body.response_format?.json_schema?.schema as
+    | { properties: Record<string, { enum?: string[]; anyOf?: { enum?: string[] }[] }> }
+    | undefined;
+  const properties = schema?.properties ?? {};
   return { topics: properties.topic?.enum ?? [], acts: properties.act?.anyOf?.[0]?.enum ?? [] };
 }
 

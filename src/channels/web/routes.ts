@@ -164,6 +164,7 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
       escalation: turn.escalation,
       pending: turn.pending,
       reader: turn.reader ?? 'local',
+      resolved: turn.resolved === true,
       ...(turn.modelLatencyMs === undefined ? {} : { modelLatencyMs: turn.modelLatencyMs }),
     };
   });
