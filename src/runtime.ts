@@ -15,6 +15,7 @@ import {
 } from './config.ts';
 import { ConversationEngine } from './conversations/engine.ts';
 import { ConversationStore } from './conversations/store.ts';
+import type { TurnObserver } from './conversations/turn-events.ts';
 import { createOutputGuard, SAFE_FALLBACK } from './core/output-guard.ts';
 import { loadDialogueOrThrow } from './dialogue/load.ts';
 import { IntentsInvalidError } from './errors.ts';
@@ -239,6 +240,8 @@ export function createEngine(
     lateTurns?: LateTurnScheduler;
     /** Secrets made for this run (a demo's identity secret and escalations token): guarded too. */
     runSecrets?: readonly (string | undefined)[];
+    /** Told of every finished turn. */
+    observers?: readonly TurnObserver[];
   },
 ): ConversationEngine {
   const model = languageModelSettings(config);

@@ -5,6 +5,7 @@ import { shutdownSignal } from '../commands/checks.ts';
 import type { Config } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
+import type { TurnObserver } from '../conversations/turn-events.ts';
 import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
@@ -151,9 +152,18 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     escalations: escalations.queue,
     handoffSync: everySink(escalations.handoffSync, escalations.slackOutbox),
     lateTurns: turns,
+    observers: observersOf(config, logger, conversations),
     runSecrets,
   });
   return { ...basics, conversations, triage, turns, engine };
+}
+
+/**
+ * Who is told of every finished turn (src/conversations/turn-events.ts): metrics, the dashboard's
+ * counters and the review inbox, each when configured.
+ */
+function observersOf(_config: Config, _logger: Logger, _conversations: ConversationRuntime): TurnObserver[] {
+  return [];
 }
 
 /** Messages typed during a hand-off go to the ticket, and to the alert's Slack thread when there is one. */
