@@ -9,11 +9,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Agent, request } from 'undici';
 import { signIdentity } from '../../src/core/identity.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
 import { startOpenAiFake } from '../../test/fakes/openai.ts';
+import { jsonClient } from './service-process.ts';
 
 /** A message the local reading is sure of, and one it is not (out of scope, no act reads it). */
 const SURE = 'what plan am I on?';
@@ -37,16 +37,7 @@ async function run(
 ): Promise<RunFigures> {
   const identitySecret = randomBytes(32).toString('base64url');
   const { url, child } = await startService({ ...env, CHAT_IDENTITY_SECRET: identitySecret });
-  const agent = new Agent({ connections: conversations + 8 });
-  const post = async (path: string, body: unknown) => {
-    const response = await request(`${url}${path}`, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.statusCode, json: (await response.body.json()) as Record<string, unknown> };
-  };
+  const { agent, post } = jsonClient(url, conversations + 8);
   const email = 'active@demo.test';
   const identity = signIdentity(email, identitySecret);
   const ids = await Promise.all(

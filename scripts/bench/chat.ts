@@ -15,17 +15,16 @@
  * --turns is per conversation; --warmup is the total of unmeasured turns (and raw round trips)
  * before each measured run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Agent, request } from 'undici';
 import { signIdentity } from '../../src/core/identity.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { blockingDuplicate, createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
+import { jsonClient, startServiceProcess } from './service-process.ts';
 
 interface Figures {
   perSecond: number;
@@ -168,14 +167,6 @@ async function rawRoundTrips(
   return result;
 }
 
-/** `npm start`'s command line, split into words (it has no quoting). */
-function startCommand(): string[] {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return manifest.scripts.start.split(/\s+/);
-}
-
 /** Peak resident memory of a process in MB, from /proc (Linux; 0 elsewhere). */
 function peakRssMb(pid: number | undefined): number {
   try {
@@ -184,35 +175,6 @@ function peakRssMb(pid: number | undefined): number {
   } catch {
     return 0;
   }
-}
-
-/** Starts `onebalance-bot serve` and resolves with its URL once it listens. */
-async function startServiceProcess(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  // BENCH_PROFILE_DIR=dir writes a CPU profile of the service process there.
-  const profile = process.env.BENCH_PROFILE_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-    : [];
-  // Exactly the command `npm start` runs (its Node flags included), with this Node binary.
-  const [node, ...startArgs] = startCommand();
-  if (node !== 'node') throw new Error(`npm start does not run node: ${node}`);
-  const child = spawn(process.execPath, [...profile, ...startArgs], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /listening at (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the service exited (${code}) before listening: ${output}`)),
-    );
-  });
-  return { url, child };
 }
 
 async function main(): Promise<void> {
@@ -259,16 +221,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_CONVERSATION: '100000',
     };
     const { url, child } = await startServiceProcess(env);
-    const agent = new Agent({ connections: n + 8 });
-    const post = async (path: string, body: unknown) => {
-      const response = await request(`${url}${path}`, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return { status: response.statusCode, json: (await response.body.json()) as Record<string, unknown> };
-    };
+    const { agent, post } = jsonClient(url, n + 8);
     const email = 'active@demo.test';
     const identity = signIdentity(email, identitySecret);
     const ids = await Promise.all(

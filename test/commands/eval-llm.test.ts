@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAiFake, startOpenAiFake } from '../fakes/openai.ts';
+import { runCliAsync } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eval-llm-'));
 let fake: OpenAiFake;
@@ -15,24 +15,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The real command in its own process (the fake answers in this one, so no spawnSync). */
-function evalCommand(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/onebalance-bot.js', 'eval', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'silent', OPENAI_API_KEY: '', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+/** `eval` in its own process; no model unless the test sets one. */
+const evalCommand = (args: string[], env: Record<string, string>) =>
+  runCliAsync(['eval', ...args], { OPENAI_API_KEY: '', ...env });
 
 describe('onebalance-bot eval --llm', () => {
   it('reports local against with-model accuracy, how often the model was asked, and its latency', async () => {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
 import { main } from '../../src/cli.ts';
 import { triageMarker } from '../../src/triage/note.ts';
 import { ZendeskFake } from '../fakes/zendesk.ts';
+import { type CliResult, runCliAsync } from '../helpers/cli.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const fake = new ZendeskFake();
@@ -16,29 +16,16 @@ afterAll(async () => {
   await deleteKeysUnder(prefix);
 });
 
-/** The real command in its own process (asynchronously: the fake answers it from this one). */
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/onebalance-bot.js', ...args], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      ACCOUNT_BACKEND_URL: '',
-      ZENDESK_URL: fake.url,
-      ZENDESK_EMAIL: 'bot@acme.test',
-      ZENDESK_TOKEN: 'zendesk-test-token',
-    },
+/** The real command, against this file's Zendesk fake and Redis prefix. */
+function run(args: string[]): Promise<CliResult> {
+  return runCliAsync(args, {
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    ACCOUNT_BACKEND_URL: '',
+    ZENDESK_URL: fake.url,
+    ZENDESK_EMAIL: 'bot@acme.test',
+    ZENDESK_TOKEN: 'zendesk-test-token',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 describe('onebalance-bot triage', () => {

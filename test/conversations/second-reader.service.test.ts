@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoAccounts, demoCanaries } from '../../src/accounts/reference/demo-accounts.ts';
-import type { Service } from '../../src/http/server.ts';
 import { type ChatRequestBody, type OpenAiFake, startOpenAiFake } from '../fakes/openai.ts';
+import { useChatService } from '../helpers/chat-api.ts';
 import { identityOf, TEST_IDENTITY_SECRET } from '../helpers/identity.ts';
-import { deleteKeysUnder, uniquePrefix } from '../helpers/redis.ts';
-import { startTestService } from '../helpers/service.ts';
 
-const prefix = uniquePrefix('llm');
 let fake: OpenAiFake;
-let service: Service;
 
 interface Turn {
   messages: { text: string }[];
@@ -20,31 +16,21 @@ interface Turn {
 
 beforeAll(async () => {
   fake = await startOpenAiFake();
-  service = await startTestService(prefix, {
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.url,
-    OPENAI_MODEL: 'test-model',
-    OPENAI_TIMEOUT_MS: '1000',
-  });
 });
 afterAll(async () => {
-  await service?.close();
   await fake?.close();
-  await deleteKeysUnder(prefix);
 });
+// Registered after the fake's start: the service is pointed at it.
+const { post } = useChatService('llm', () => ({
+  OPENAI_API_KEY: fake.apiKey,
+  OPENAI_BASE_URL: fake.url,
+  OPENAI_MODEL: 'test-model',
+  OPENAI_TIMEOUT_MS: '1000',
+}));
 beforeEach(() => {
   fake.requests.length = 0;
 });
 
-async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${service.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-  return (await response.json()) as Record<string, unknown>;
-}
 const startAs = async (email: string) =>
   (await post('/api/conversations', { email, identity: identityOf(email) })).id as string;
 const say = async (id: string, text: string) =>

@@ -14,14 +14,18 @@ export interface Turn {
  * A service of its own for one test file (its own key prefix, removed after), and a POST to its
  * chat API that expects success: the shared setup of the conversation tests that talk to the API.
  */
-export function useChatService(name: string): {
+export function useChatService(
+  name: string,
+  /** Settings besides the defaults, read when the service starts (after earlier `beforeAll`s). */
+  env: () => Record<string, string> = () => ({}),
+): {
   service: () => Service;
   post: (path: string, body: unknown) => Promise<Record<string, unknown>>;
 } {
   const prefix = uniquePrefix(name);
   let service: Service;
   beforeAll(async () => {
-    service = await startTestService(prefix);
+    service = await startTestService(prefix, env());
   });
   afterAll(async () => {
     await service.close();
