@@ -17,7 +17,12 @@ function bars(name, labels, values, label, color) {
   chart(name, {
     type: 'bar',
     data: { labels, datasets: [{ label, data: values, backgroundColor: color }] },
-    options: { indexAxis: 'y', plugins: { legend: { display: false } } },
+    // Counts: whole-number ticks only.
+    options: {
+      indexAxis: 'y',
+      plugins: { legend: { display: false } },
+      scales: { x: { ticks: { precision: 0 } } },
+    },
   });
 }
 
