@@ -9,6 +9,9 @@ const who = document.getElementById('who');
 const signin = document.getElementById('signin');
 const signinAs = document.getElementById('signin-as');
 const choicesBar = document.getElementById('choices');
+const rating = document.getElementById('rating');
+const ratingThanks = document.getElementById('rating-thanks');
+const ratingButtons = [...rating.querySelectorAll('button')];
 
 const STAMPS_TEL = '+18558897867';
 const shown = new Set();
@@ -105,6 +108,32 @@ function showChoices(choices) {
   choicesBar.hidden = buttons.length === 0;
 }
 
+/** "Did this solve it?" under an answer that resolves its topic; `turnId` undefined hides it. */
+function askRating(turnId) {
+  rating.hidden = turnId === undefined;
+  rating.dataset.turnId = turnId ?? '';
+  ratingThanks.textContent = '';
+  for (const button of ratingButtons) button.disabled = false;
+}
+
+async function rate(solved) {
+  const turnId = rating.dataset.turnId;
+  if (!turnId || !conversationId) return;
+  for (const button of ratingButtons) button.disabled = true;
+  try {
+    const answer = await api(`/api/conversations/${conversationId}/rating`, { turnId, solved });
+    ratingThanks.textContent = 'Thank you for telling us.';
+    for (const message of answer.messages) addMessage(message);
+  } catch (error) {
+    for (const button of ratingButtons) button.disabled = false;
+    showError(error.message);
+  }
+}
+
+for (const button of ratingButtons) {
+  button.addEventListener('click', () => void rate(button.dataset.solved === 'true'));
+}
+
 function addMessage(message) {
   if (shown.has(message.id)) return;
   shown.add(message.id);
@@ -159,6 +188,7 @@ async function start(identity) {
   showError('');
   log.replaceChildren();
   showChoices();
+  askRating(undefined);
   shown.clear();
   try {
     const conversation = await api('/api/conversations', identity ?? {});
@@ -190,11 +220,13 @@ async function sendText(text) {
   if (!text || !conversationId || send.disabled) return;
   showError('');
   send.disabled = true;
+  askRating(undefined);
   addMessage({ id: `local-${Date.now()}`, role: 'customer', text });
   setTyping(true);
   try {
     const turn = await api(`/api/conversations/${conversationId}/messages`, { text });
     for (const message of turn.messages) addMessage(message);
+    if (turn.resolved) askRating(turn.turnId);
     waitingForLate = turn.pending;
     if (!turn.pending) setTyping(false);
   } catch (error) {

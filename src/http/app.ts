@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { type AdminOptions, registerAdmin } from '../admin/routes.ts';
+import { type RatingOptions, registerRatings } from '../analytics/rating-routes.ts';
 import { limitedBy, perAddress, RateLimiter } from '../channels/web/rate-limit.ts';
 import { registerWebChat, type WebChatOptions } from '../channels/web/routes.ts';
 import { registerZendeskWebhook, type ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
@@ -30,6 +32,10 @@ export interface AppDependencies {
   zendeskWebhook?: ZendeskWebhookOptions;
   /** The Slack channel's Request URL (POST /slack/events), when Slack is configured without Socket Mode. */
   slack?: { register(app: import('fastify').FastifyInstance): Promise<void> };
+  /** "Did this solve it?" ratings of the chat's answers (POST /api/conversations/:id/rating). */
+  ratings?: RatingOptions;
+  /** The dashboard at /admin and its data (a page that says how to turn it on when ADMIN_TOKEN is unset). */
+  admin?: AdminOptions;
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
   /** The per-address limit of every public API route; its counters are in Redis, shared by all instances. */
@@ -83,6 +89,8 @@ export async function buildApp({
   zendeskWebhook,
   slack,
   escalationsList,
+  ratings,
+  admin,
   rateLimit,
   trustProxy = 0,
   requestTimeoutMs = 4_500,
@@ -169,6 +177,8 @@ export async function buildApp({
   if (webChat) await registerWebChat(app, webChat);
   if (zendeskWebhook) registerZendeskWebhook(app, zendeskWebhook);
   if (slack) await slack.register(app);
+  if (ratings) registerRatings(app, ratings);
+  if (admin) await registerAdmin(app, admin);
   if (escalationsList) {
     const expected = `Bearer ${escalationsList.token}`;
     // Limited before the token is compared: guesses count against the address.

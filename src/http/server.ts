@@ -1,4 +1,8 @@
 import type { Worker } from 'bullmq';
+import { DayCounters } from '../analytics/day-counters.ts';
+import { analyticsObserver } from '../analytics/observer.ts';
+import type { RatingOptions } from '../analytics/rating-routes.ts';
+import { RatingStore } from '../analytics/ratings.ts';
 import { type SlackChannel, startSlackChannel } from '../channels/slack/channel.ts';
 import type { ZendeskWebhookOptions } from '../channels/zendesk/webhook.ts';
 import { shutdownSignal } from '../commands/checks.ts';
@@ -162,8 +166,23 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
  * Who is told of every finished turn (src/conversations/turn-events.ts): metrics, the dashboard's
  * counters and the review inbox, each when configured.
  */
-function observersOf(_config: Config, _logger: Logger, _conversations: ConversationRuntime): TurnObserver[] {
-  return [];
+function observersOf(config: Config, logger: Logger, conversations: ConversationRuntime): TurnObserver[] {
+  return [analyticsObserver(new DayCounters(conversations.stateRedis, config.QUEUE_PREFIX), logger)];
+}
+
+/** "Did this solve it?" ratings: kept as long as conversations, counted by day, a "no" offers a person. */
+function ratingsOf(config: Config, logger: Logger, parts: ServiceParts): RatingOptions {
+  const { stateRedis: redis, store } = parts.conversations;
+  const talkToHuman = parts.intents.find((intent) => intent.id === 'talk_to_human');
+  return {
+    store,
+    ratings: new RatingStore(redis, config.QUEUE_PREFIX, config.CONVERSATION_TTL_DAYS * 86_400),
+    counters: new DayCounters(redis, config.QUEUE_PREFIX),
+    notSolvedText:
+      talkToHuman?.answers.rating_not_solved ?? 'Would you like me to pass you to a person? (yes / no)',
+    logger,
+    rateLimit: { redis, prefix: config.QUEUE_PREFIX, perIpPerMinute: config.RATE_LIMIT_PER_IP },
+  };
 }
 
 /** Messages typed during a hand-off go to the ticket, and to the alert's Slack thread when there is one. */
@@ -245,6 +264,17 @@ function appDependenciesOf(
       redis: conversations.stateRedis,
       prefix: config.QUEUE_PREFIX,
       perIpPerMinute: config.RATE_LIMIT_PER_IP,
+    },
+    ratings: ratingsOf(config, logger, parts),
+    admin: {
+      token: config.ADMIN_TOKEN,
+      counters: new DayCounters(conversations.stateRedis, config.QUEUE_PREFIX),
+      rateLimit: {
+        redis: conversations.stateRedis,
+        prefix: config.QUEUE_PREFIX,
+        perIpPerMinute: config.RATE_LIMIT_PER_IP,
+      },
+      secureCookie: config.NODE_ENV === 'production',
     },
     ...(zendeskWebhook ? { zendeskWebhook } : {}),
     ...(slack ? { slack } : {}),

@@ -157,6 +157,8 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     const { text } = parse(messageBody, request.body);
     const turn = await engine.handle({ conversationId: id, text }, admission);
     return {
+      // The turn a "Did this solve it?" rating is about (POST /api/conversations/:id/rating).
+      turnId: turn.turnId,
       messages: turn.messages.map(publicMessage),
       intent: turn.intent,
       confidence: turn.confidence,
