@@ -10,6 +10,9 @@ import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { type MetricsListener, startMetricsListener } from '../metrics/http.ts';
+import type { ServiceMetrics } from '../metrics/service-metrics.ts';
+import { serviceMetricsOf } from '../metrics/setup.ts';
 import { type Understander, understanderFor } from '../nlu/understand.ts';
 import { closeWorker } from '../queue/check-worker.ts';
 import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
@@ -20,6 +23,7 @@ import {
   createEngine,
   type EscalationRuntime,
   openConversations,
+  secondReaderOf,
   slackPartsOf,
   startCheckRuntime,
   startTriage,
@@ -95,6 +99,8 @@ interface ServiceBasics {
   secrets: RunSecrets;
   /** Secrets made for this run: guarded like the configured ones. */
   runSecrets: (string | undefined)[];
+  /** The Prometheus metrics, when METRICS_TOKEN or METRICS_PORT is set. */
+  metrics: ServiceMetrics | undefined;
 }
 
 /** Everything the HTTP app serves: conversations, their engine, late turns and triage. */
@@ -114,7 +120,9 @@ async function openBasics(config: Config, logger: Logger): Promise<ServiceBasics
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   await warnOfEviction(config, runtime, logger);
   const secrets = runSecretsOf(config);
+  const metrics = serviceMetricsOf(config, intents, logger, runtime.redis);
   return {
+    metrics,
     intents,
     understander,
     runtime,
@@ -144,6 +152,8 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     config.RUN_WORKERS,
   );
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
+  const secondReader = secondReaderOf(config);
+  if (secondReader) basics.metrics?.watchModel(() => secondReader.counts);
   const engine = createEngine(config, logger, {
     understander,
     intents,
@@ -152,8 +162,9 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     escalations: escalations.queue,
     handoffSync: everySink(escalations.handoffSync, escalations.slackOutbox),
     lateTurns: turns,
-    observers: observersOf(config, logger, conversations),
+    observers: observersOf(config, logger, conversations, basics.metrics),
     runSecrets,
+    ...(secondReader ? { secondReader } : {}),
   });
   return { ...basics, conversations, triage, turns, engine };
 }
@@ -162,8 +173,13 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
  * Who is told of every finished turn (src/conversations/turn-events.ts): metrics, the dashboard's
  * counters and the review inbox, each when configured.
  */
-function observersOf(_config: Config, _logger: Logger, _conversations: ConversationRuntime): TurnObserver[] {
-  return [];
+function observersOf(
+  _config: Config,
+  _logger: Logger,
+  _conversations: ConversationRuntime,
+  metrics: ServiceMetrics | undefined,
+): TurnObserver[] {
+  return [...(metrics ? [metrics.observer] : [])];
 }
 
 /** Messages typed during a hand-off go to the ticket, and to the alert's Slack thread when there is one. */
@@ -183,7 +199,9 @@ async function openSlack(
   parts: ServiceParts,
 ): Promise<SlackChannel | undefined> {
   const slack = slackPartsOf(config, logger, parts.runtime, parts.conversations, parts.intents);
-  return slack === undefined ? undefined : startSlackChannel(slack.settings, slack.parts);
+  if (slack === undefined) return undefined;
+  const onDecision = parts.metrics?.reconnectDecided;
+  return startSlackChannel(slack.settings, { ...slack.parts, ...(onDecision ? { onDecision } : {}) });
 }
 
 /**
@@ -249,6 +267,7 @@ function appDependenciesOf(
     ...(zendeskWebhook ? { zendeskWebhook } : {}),
     ...(slack ? { slack } : {}),
     ...(escalationsList ? { escalationsList } : {}),
+    ...(parts.metrics ? { metrics: { metrics: parts.metrics, token: config.METRICS_TOKEN } } : {}),
   };
 }
 
@@ -260,12 +279,18 @@ function appDependenciesOf(
 function stopperOf(
   config: Config,
   parts: ServiceParts,
-  running: { app: App; turnWorker: Worker; slack: SlackChannel | undefined },
+  running: {
+    app: App;
+    turnWorker: Worker;
+    slack: SlackChannel | undefined;
+    metricsListener?: MetricsListener;
+  },
 ): () => Promise<void> {
   const { runtime, conversations, triage, engine, turns } = parts;
   const { escalations } = conversations;
   return async () => {
     await running.app.close();
+    await running.metricsListener?.close();
     const grace = config.SHUTDOWN_GRACE_MS;
     const workers = [runtime.worker, escalations.worker, escalations.handoffSyncWorker, triage?.worker];
     await Promise.all([
@@ -275,6 +300,7 @@ function stopperOf(
       ...workers.map((worker) => worker && closeWorker(worker, grace)),
     ]);
     await turns.close();
+    await parts.metrics?.close();
     await triage?.close(0);
     await conversations.close(0);
     await runtime.close(0);
@@ -300,6 +326,10 @@ export async function startService(
   const slack = await openSlack(config, logger, parts);
   const dependencies = appDependenciesOf(config, logger, parts, slack);
   const app = await buildApp(dependencies);
+  const metricsListener =
+    parts.metrics && config.METRICS_PORT !== undefined
+      ? await startMetricsListener(parts.metrics, config.METRICS_PORT)
+      : undefined;
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
     url,
@@ -312,7 +342,12 @@ export async function startService(
       escalationsListed: dependencies.escalationsList !== undefined,
       identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
     }),
-    close: stopperOf(config, parts, { app, turnWorker, slack }),
+    close: stopperOf(config, parts, {
+      app,
+      turnWorker,
+      slack,
+      ...(metricsListener ? { metricsListener } : {}),
+    }),
   };
 }
 
