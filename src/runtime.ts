@@ -242,14 +242,14 @@ export function createEngine(
     runSecrets?: readonly (string | undefined)[];
     /** Told of every finished turn. */
     observers?: readonly TurnObserver[];
+    /** The model reader, when the caller keeps it (for its counts); else one made as configured. */
+    secondReader?: SecondReader;
   },
 ): ConversationEngine {
-  const model = languageModelSettings(config);
+  const secondReader = parts.secondReader ?? secondReaderOf(config);
   return new ConversationEngine({
     ...parts,
-    ...(model
-      ? { secondReader: new SecondReader(new OpenAiModel(model), { timeoutMs: model.timeoutMs }) }
-      : {}),
+    ...(secondReader ? { secondReader } : {}),
     dialogue: loadDialogueOrThrow(config.INTENTS_DIR, parts.intents),
     supportHours: parseSupportHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE),
     logger,

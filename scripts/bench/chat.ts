@@ -11,6 +11,8 @@
  *   npm run bench:chat -- [--conversations 50,200] [--turns 40] [--warmup 2000]
  *   npm run bench:chat -- --model-latency 300 [--conversations 50] [--turns 40]
  *     (with and without a fake model answering after 300 ms: scripts/bench/chat-model.ts)
+ *   npm run bench:chat -- --metrics [--conversations 50] [--turns 40] [--warmup 2000]
+ *     (METRICS_TOKEN unset and set, /metrics scraped every second: scripts/bench/chat-metrics.ts)
  *
  * --turns is per conversation; --warmup is the total of unmeasured turns (and raw round trips)
  * before each measured run.
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
       turns: { type: 'string', default: '40' },
       warmup: { type: 'string', default: '2000' },
       'model-latency': { type: 'string' },
+      metrics: { type: 'boolean', default: false },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     },
   });
@@ -199,6 +202,15 @@ async function main(): Promise<void> {
       turns,
       modelLatencyMs: Number(values['model-latency']),
     });
+    return;
+  }
+  if (values.metrics) {
+    // What the metrics cost the service: the same turns with them off and on, in this run.
+    const { compareWithMetrics } = await import('./chat-metrics.ts');
+    await compareWithMetrics(
+      { startService: startServiceProcess, measuredCpu },
+      { redis: values.redis, conversations: Number(values.conversations.split(',')[0]), turns, warmup },
+    );
     return;
   }
   const rows: string[] = [];

@@ -561,6 +561,8 @@ interface TurnWork {
   confidence: number;
   /** State to save with the reply (besides its patch). */
   stateChanges: Partial<ConversationState>;
+  /** The follow-up of intents/dialogue/ that answered, and the act it was read as (for metrics). */
+  answeredBy?: { followup: string; act?: string };
 }
 
 /**
@@ -1030,6 +1032,7 @@ export class ConversationEngine {
         handedOff: next.handoff !== undefined && state.handoff === undefined,
         duringHandoff: turn.duringHandoff === true,
         resolved,
+        ...(work?.answeredBy ? { answeredBy: work.answeredBy } : {}),
         turnMs: performance.now() - turn.started,
         checks: checks.map(({ name, status, ms }) => ({ name, status, ...(ms === undefined ? {} : { ms }) })),
       },
@@ -1386,6 +1389,10 @@ export class ConversationEngine {
       };
       const answered = await this.followupReply(state, text, reading, context, only);
       if (answered === undefined) return undefined;
+      const { id, act } = answered.found;
+      return { ...(await workOfFollowup(answered)), answeredBy: { followup: id, ...(act ? { act } : {}) } };
+    };
+    const workOfFollowup = async (answered: { found: FollowupAnswer; reply: Reply }): Promise<TurnWork> => {
       const { found } = answered;
       // Taken or said no to, the offer ends as the lexicon's yes or no would end it.
       if (found.acceptsOffer && answerable !== undefined)

@@ -32,6 +32,8 @@ export interface TurnEvent {
   duringHandoff: boolean;
   /** The answer resolves the customer's topic as the bot sees it: worth asking whether it did. */
   resolved: boolean;
+  /** The follow-up of intents/dialogue/ that answered the turn, and the act it read, if one did. */
+  answeredBy?: { followup: string; act?: string };
   turnMs: number;
   checks: { name: string; status: CheckSummary['status']; ms?: number }[];
 }

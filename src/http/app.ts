@@ -10,6 +10,7 @@ import { sameBytes } from '../core/constant-time.ts';
 import { ErrorCode, RequestError, ServiceUnavailableError, toHttpError } from '../errors.ts';
 import type { RedisDesk } from '../escalations/redis-desk.ts';
 import type { Logger } from '../logger.ts';
+import { type MetricsRoutesOptions, registerMetrics } from '../metrics/http.ts';
 import type { Understander } from '../nlu/understand.ts';
 import { isRedisUnavailable } from '../queue/redis.ts';
 import { answerLateRequests } from './deadline.ts';
@@ -36,6 +37,8 @@ export interface AppDependencies {
   ratings?: RatingOptions;
   /** The dashboard at /admin and its data (a page that says how to turn it on when ADMIN_TOKEN is unset). */
   admin?: AdminOptions;
+  /** The Prometheus metrics: webhook outcomes counted, and GET /metrics with METRICS_TOKEN. */
+  metrics?: MetricsRoutesOptions;
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
   /** The per-address limit of every public API route; its counters are in Redis, shared by all instances. */
@@ -91,6 +94,7 @@ export async function buildApp({
   escalationsList,
   ratings,
   admin,
+  metrics,
   rateLimit,
   trustProxy = 0,
   requestTimeoutMs = 4_500,
@@ -148,6 +152,8 @@ export async function buildApp({
     return reply.status(status).send(body);
   });
 
+  // Before the webhook routes: its hook counts their answers.
+  if (metrics) await registerMetrics(app, metrics);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const state = readiness ? await readiness() : { ready: true };

@@ -14,6 +14,9 @@ import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { type MetricsListener, startMetricsListener } from '../metrics/http.ts';
+import type { ServiceMetrics } from '../metrics/service-metrics.ts';
+import { serviceMetricsOf } from '../metrics/setup.ts';
 import { type Understander, understanderFor } from '../nlu/understand.ts';
 import { closeWorker } from '../queue/check-worker.ts';
 import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
@@ -24,6 +27,7 @@ import {
   createEngine,
   type EscalationRuntime,
   openConversations,
+  secondReaderOf,
   slackPartsOf,
   startCheckRuntime,
   startTriage,
@@ -99,6 +103,8 @@ interface ServiceBasics {
   secrets: RunSecrets;
   /** Secrets made for this run: guarded like the configured ones. */
   runSecrets: (string | undefined)[];
+  /** The Prometheus metrics, when METRICS_TOKEN or METRICS_PORT is set. */
+  metrics: ServiceMetrics | undefined;
 }
 
 /** Everything the HTTP app serves: conversations, their engine, late turns and triage. */
@@ -118,7 +124,9 @@ async function openBasics(config: Config, logger: Logger): Promise<ServiceBasics
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
   await warnOfEviction(config, runtime, logger);
   const secrets = runSecretsOf(config);
+  const metrics = serviceMetricsOf(config, intents, logger, runtime.redis);
   return {
+    metrics,
     intents,
     understander,
     runtime,
@@ -148,6 +156,8 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     config.RUN_WORKERS,
   );
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
+  const secondReader = secondReaderOf(config);
+  if (secondReader) basics.metrics?.watchModel(() => secondReader.counts);
   const engine = createEngine(config, logger, {
     understander,
     intents,
@@ -156,8 +166,9 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     escalations: escalations.queue,
     handoffSync: everySink(escalations.handoffSync, escalations.slackOutbox),
     lateTurns: turns,
-    observers: observersOf(config, logger, conversations),
+    observers: observersOf(config, logger, conversations, basics.metrics),
     runSecrets,
+    ...(secondReader ? { secondReader } : {}),
   });
   return { ...basics, conversations, triage, turns, engine };
 }
@@ -166,8 +177,16 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
  * Who is told of every finished turn (src/conversations/turn-events.ts): metrics, the dashboard's
  * counters and the review inbox, each when configured.
  */
-function observersOf(config: Config, logger: Logger, conversations: ConversationRuntime): TurnObserver[] {
-  return [analyticsObserver(new DayCounters(conversations.stateRedis, config.QUEUE_PREFIX), logger)];
+function observersOf(
+  config: Config,
+  logger: Logger,
+  conversations: ConversationRuntime,
+  metrics: ServiceMetrics | undefined,
+): TurnObserver[] {
+  return [
+    analyticsObserver(new DayCounters(conversations.stateRedis, config.QUEUE_PREFIX), logger),
+    ...(metrics ? [metrics.observer] : []),
+  ];
 }
 
 /** "Did this solve it?" ratings: kept as long as conversations, counted by day, a "no" offers a person. */
@@ -202,7 +221,9 @@ async function openSlack(
   parts: ServiceParts,
 ): Promise<SlackChannel | undefined> {
   const slack = slackPartsOf(config, logger, parts.runtime, parts.conversations, parts.intents);
-  return slack === undefined ? undefined : startSlackChannel(slack.settings, slack.parts);
+  if (slack === undefined) return undefined;
+  const onDecision = parts.metrics?.reconnectDecided;
+  return startSlackChannel(slack.settings, { ...slack.parts, ...(onDecision ? { onDecision } : {}) });
 }
 
 /**
@@ -279,6 +300,7 @@ function appDependenciesOf(
     ...(zendeskWebhook ? { zendeskWebhook } : {}),
     ...(slack ? { slack } : {}),
     ...(escalationsList ? { escalationsList } : {}),
+    ...(parts.metrics ? { metrics: { metrics: parts.metrics, token: config.METRICS_TOKEN } } : {}),
   };
 }
 
@@ -290,12 +312,18 @@ function appDependenciesOf(
 function stopperOf(
   config: Config,
   parts: ServiceParts,
-  running: { app: App; turnWorker: Worker; slack: SlackChannel | undefined },
+  running: {
+    app: App;
+    turnWorker: Worker;
+    slack: SlackChannel | undefined;
+    metricsListener?: MetricsListener;
+  },
 ): () => Promise<void> {
   const { runtime, conversations, triage, engine, turns } = parts;
   const { escalations } = conversations;
   return async () => {
     await running.app.close();
+    await running.metricsListener?.close();
     const grace = config.SHUTDOWN_GRACE_MS;
     const workers = [runtime.worker, escalations.worker, escalations.handoffSyncWorker, triage?.worker];
     await Promise.all([
@@ -305,6 +333,7 @@ function stopperOf(
       ...workers.map((worker) => worker && closeWorker(worker, grace)),
     ]);
     await turns.close();
+    await parts.metrics?.close();
     await triage?.close(0);
     await conversations.close(0);
     await runtime.close(0);
@@ -330,6 +359,10 @@ export async function startService(
   const slack = await openSlack(config, logger, parts);
   const dependencies = appDependenciesOf(config, logger, parts, slack);
   const app = await buildApp(dependencies);
+  const metricsListener =
+    parts.metrics && config.METRICS_PORT !== undefined
+      ? await startMetricsListener(parts.metrics, config.METRICS_PORT)
+      : undefined;
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   return {
     url,
@@ -342,7 +375,12 @@ export async function startService(
       escalationsListed: dependencies.escalationsList !== undefined,
       identitySecretSet: config.CHAT_IDENTITY_SECRET !== undefined,
     }),
-    close: stopperOf(config, parts, { app, turnWorker, slack }),
+    close: stopperOf(config, parts, {
+      app,
+      turnWorker,
+      slack,
+      ...(metricsListener ? { metricsListener } : {}),
+    }),
   };
 }
 

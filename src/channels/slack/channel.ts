@@ -17,6 +17,7 @@ import { AgentDirectory } from './agents.ts';
 import { ReconnectApprovals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
 import { boltLogger } from './bolt-logger.ts';
+import type { SlackJobDeps } from './jobs/deps.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommand } from './listeners/command.ts';
 import type { SlackListenerDeps } from './listeners/deps.ts';
@@ -42,6 +43,8 @@ export interface SlackChannelParts {
   runWorker: boolean;
   /** The receiver's clock, for tests of stale signatures. */
   now?: () => number;
+  /** Told how each reconnect decision ended (metrics). */
+  onDecision?: SlackJobDeps['onDecision'];
 }
 
 /** The Slack channel, running: what the rest of the service talks to. */
@@ -173,6 +176,7 @@ function workerOptionsOf(settings: SlackSettings, parts: SlackChannelParts, clie
       desk: parts.desk,
       intents: parts.intents,
       timeoutMs: settings.timeoutMs,
+      ...(parts.onDecision ? { onDecision: parts.onDecision } : {}),
     },
   };
 }

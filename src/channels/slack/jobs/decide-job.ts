@@ -56,7 +56,10 @@ export async function runDecideJob(
 ): Promise<Approval['status']> {
   const approval = await deps.approvals.get(job.approvalId);
   if (approval === null) throw new UnrecoverableError('slack_invalid: no such approval');
-  if (approval.status !== 'pending') return approval.status;
+  if (approval.status !== 'pending') {
+    deps.onDecision?.(job.decision, 'already_decided');
+    return approval.status;
+  }
   const [outcome] = await deps.checks.run(
     [
       {
@@ -74,6 +77,7 @@ export async function runDecideJob(
     if (!REFUSED_FOR_GOOD.has(outcome.error.code))
       throw new Error(`backend_unavailable: ${outcome.error.code}`);
     await refused(deps, approval, job, outcome.error.code);
+    deps.onDecision?.(job.decision, 'refused');
     return approval.status;
   }
   const decided: Approval = {
@@ -93,6 +97,7 @@ export async function runDecideJob(
     subject: approval.accountId,
     outcome: decided.status,
   });
+  deps.onDecision?.(job.decision, decided.status === 'approved' ? 'approved' : 'denied');
   return decided.status;
 }
 

@@ -6,7 +6,7 @@ import type { TicketDesk } from '../../../escalations/ticket-desk.ts';
 import type { IntentDefinition } from '../../../intents/load.ts';
 import type { Logger } from '../../../logger.ts';
 import type { CheckRunner } from '../../../queue/check-queue.ts';
-import type { ReconnectApprovals } from '../approvals.ts';
+import type { Decision, ReconnectApprovals } from '../approvals.ts';
 import type { AuditLog } from '../audit.ts';
 import type { SlackOutbox } from '../outbox.ts';
 import type { AlertThreads } from '../threads.ts';
@@ -31,4 +31,9 @@ export interface SlackJobDeps {
   /** How long a post to a response_url may take. */
   timeoutMs: number;
   logger: Logger;
+  /** Told how each reconnect decision ended (metrics); must not throw. */
+  onDecision?: (decision: Decision, outcome: ReconnectDecisionOutcome) => void;
 }
+
+/** How a reconnect decision ended: done, refused by the backend, or decided before this job. */
+export type ReconnectDecisionOutcome = 'approved' | 'denied' | 'refused' | 'already_decided';
