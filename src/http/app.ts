@@ -10,6 +10,7 @@ import type { RedisDesk } from '../escalations/redis-desk.ts';
 import type { Logger } from '../logger.ts';
 import type { Understander } from '../nlu/understand.ts';
 import { isRedisUnavailable } from '../queue/redis.ts';
+import { type ReviewApiOptions, registerReviewApi } from '../review/routes.ts';
 import { answerLateRequests } from './deadline.ts';
 
 export interface Readiness {
@@ -32,6 +33,8 @@ export interface AppDependencies {
   slack?: { register(app: import('fastify').FastifyInstance): Promise<void> };
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
+  /** The review inbox's API (/admin/api/review), when ADMIN_TOKEN is set. */
+  review?: ReviewApiOptions;
   /** The per-address limit of every public API route; its counters are in Redis, shared by all instances. */
   rateLimit: { redis: Redis; prefix: string; perIpPerMinute: number };
   /** Proxies whose X-Forwarded-For is believed (0: none). */
@@ -83,6 +86,7 @@ export async function buildApp({
   zendeskWebhook,
   slack,
   escalationsList,
+  review,
   rateLimit,
   trustProxy = 0,
   requestTimeoutMs = 4_500,
@@ -169,6 +173,7 @@ export async function buildApp({
   if (webChat) await registerWebChat(app, webChat);
   if (zendeskWebhook) registerZendeskWebhook(app, zendeskWebhook);
   if (slack) await slack.register(app);
+  if (review) registerReviewApi(app, review);
   if (escalationsList) {
     const expected = `Bearer ${escalationsList.token}`;
     // Limited before the token is compared: guesses count against the address.

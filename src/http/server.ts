@@ -14,6 +14,7 @@ import { type Understander, understanderFor } from '../nlu/understand.ts';
 import { closeWorker } from '../queue/check-worker.ts';
 import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
 import { startTurnWorker, TurnQueue } from '../queue/turn-queue.ts';
+import { reviewApiOf, reviewRecorderOf } from '../review/service.ts';
 import {
   type CheckRuntime,
   type ConversationRuntime,
@@ -162,8 +163,8 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
  * Who is told of every finished turn (src/conversations/turn-events.ts): metrics, the dashboard's
  * counters and the review inbox, each when configured.
  */
-function observersOf(_config: Config, _logger: Logger, _conversations: ConversationRuntime): TurnObserver[] {
-  return [];
+function observersOf(config: Config, logger: Logger, conversations: ConversationRuntime): TurnObserver[] {
+  return [reviewRecorderOf(config, logger, conversations)];
 }
 
 /** Messages typed during a hand-off go to the ticket, and to the alert's Slack thread when there is one. */
@@ -222,6 +223,7 @@ function appDependenciesOf(
       ? { desk, token: secrets.escalationsToken }
       : undefined;
   const zendeskWebhook = zendeskWebhookOf(config, logger, parts);
+  const review = reviewApiOf(config, conversations, parts.intents);
   return {
     understander: parts.understander,
     answers: new Map(parts.intents.map((intent) => [intent.id, intent.answers.default])),
@@ -249,6 +251,7 @@ function appDependenciesOf(
     ...(zendeskWebhook ? { zendeskWebhook } : {}),
     ...(slack ? { slack } : {}),
     ...(escalationsList ? { escalationsList } : {}),
+    ...(review ? { review } : {}),
   };
 }
 
