@@ -3,7 +3,7 @@ import type { TranscriptEntry } from '../core/types.ts';
 import type { ReviewItem } from './item.ts';
 
 /** Entries kept before the message, and after it (the bot's answer, what the customer said next). */
-const BEFORE = 2;
+const BEFORE = 4;
 const AFTER = 3;
 
 /** Where a turn's customer message is in the transcript; -1 when it is not there (yet). */
