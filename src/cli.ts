@@ -4,6 +4,7 @@ import { runAudit } from './commands/audit.ts';
 import { runChat } from './commands/chat.ts';
 import { runChecks, runReferenceBackend, runWorker } from './commands/checks.ts';
 import { evaluateWithModel, formatModelReport } from './commands/eval-llm.ts';
+import { runReview } from './commands/review.ts';
 import { runTriage } from './commands/triage.ts';
 import { type Config, loadConfig } from './config.ts';
 import { loadDialogue } from './dialogue/load.ts';
@@ -38,6 +39,13 @@ Commands:
                                 one internal note (--dry-run: write nothing); prints the note
   audit [--limit N] [--json]    the Slack audit log, newest first: who did what, to which
                                 account, when, and how it ended (default: the last 50)
+  review list [STATUS]          the review inbox, newest first: open (default), labelled, dismissed
+       [--json] [--limit N]     or all (default: the last 50)
+  review export [--file F]      the labelled messages as JSONL {text, label} (stdout, or F)
+  review label ID LABEL         label a message with an intent, a shared act or followup:<id>
+  review apply [--dry-run]      accuracy on the held-out files before and after the labelled
+       [--data FILE.jsonl ...]  examples (and these held-out files too); then writes them into
+                                INTENTS_DIR, runs the intents lint, marks them applied
   worker                        run check workers only (what \`npm run worker\` runs)
   backend                       run the reference account backend (BACKEND_PORT, default 4010)
 
@@ -74,6 +82,8 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         as: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         limit: { type: 'string' },
+        file: { type: 'string' },
+        data: { type: 'string', multiple: true },
         llm: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -108,6 +118,8 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         return await runTriage(config, positionals.slice(1), values['dry-run'] ?? false, io);
       case 'audit':
         return await runAudit(config, values.limit, values.json ?? false, io);
+      case 'review':
+        return await runReview(config, positionals.slice(1), values, io);
       case 'worker':
         return await runWorker(config, io);
       case 'backend':

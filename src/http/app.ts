@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import { type MetricsRoutesOptions, registerMetrics } from '../metrics/http.ts';
 import type { Understander } from '../nlu/understand.ts';
 import { isRedisUnavailable } from '../queue/redis.ts';
+import { type ReviewApiOptions, registerReviewApi } from '../review/routes.ts';
 import { answerLateRequests } from './deadline.ts';
 
 export interface Readiness {
@@ -41,6 +42,8 @@ export interface AppDependencies {
   metrics?: MetricsRoutesOptions;
   /** The escalations kept in Redis, for agents, when no help desk is configured. */
   escalationsList?: { desk: RedisDesk; token: string };
+  /** The review inbox's API (/admin/api/review), when ADMIN_TOKEN is set. */
+  review?: ReviewApiOptions;
   /** The per-address limit of every public API route; its counters are in Redis, shared by all instances. */
   rateLimit: { redis: Redis; prefix: string; perIpPerMinute: number };
   /** Proxies whose X-Forwarded-For is believed (0: none). */
@@ -95,6 +98,7 @@ export async function buildApp({
   ratings,
   admin,
   metrics,
+  review,
   rateLimit,
   trustProxy = 0,
   requestTimeoutMs = 4_500,
@@ -185,6 +189,7 @@ export async function buildApp({
   if (slack) await slack.register(app);
   if (ratings) registerRatings(app, ratings);
   if (admin) await registerAdmin(app, admin);
+  if (review) registerReviewApi(app, review);
   if (escalationsList) {
     const expected = `Bearer ${escalationsList.token}`;
     // Limited before the token is compared: guesses count against the address.

@@ -21,6 +21,8 @@ import { type Understander, understanderFor } from '../nlu/understand.ts';
 import { closeWorker } from '../queue/check-worker.ts';
 import { evictionPolicy, evictionPolicyProblem } from '../queue/redis.ts';
 import { startTurnWorker, TurnQueue } from '../queue/turn-queue.ts';
+import type { ReviewRecorder } from '../review/recorder.ts';
+import { reviewApiOf, reviewRecorderOf } from '../review/service.ts';
 import {
   type CheckRuntime,
   type ConversationRuntime,
@@ -114,6 +116,8 @@ interface ServiceParts extends ServiceBasics {
   triage: TriageRuntime | undefined;
   turns: TurnQueue;
   engine: ConversationEngine;
+  /** Keeps the messages the bot was unsure of, and the answers rated "did not solve it". */
+  review: ReviewRecorder;
 }
 
 async function openBasics(config: Config, logger: Logger): Promise<ServiceBasics> {
@@ -158,6 +162,7 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
   const turns = new TurnQueue(runtime.redis, config.QUEUE_PREFIX, config.LATE_TURN_TAKEOVER_MS);
   const secondReader = secondReaderOf(config);
   if (secondReader) basics.metrics?.watchModel(() => secondReader.counts);
+  const review = reviewRecorderOf(config, logger, conversations);
   const engine = createEngine(config, logger, {
     understander,
     intents,
@@ -166,11 +171,11 @@ function openParts(config: Config, logger: Logger, basics: ServiceBasics): Servi
     escalations: escalations.queue,
     handoffSync: everySink(escalations.handoffSync, escalations.slackOutbox),
     lateTurns: turns,
-    observers: observersOf(config, logger, conversations, basics.metrics),
+    observers: observersOf(config, logger, conversations, { metrics: basics.metrics, review }),
     runSecrets,
     ...(secondReader ? { secondReader } : {}),
   });
-  return { ...basics, conversations, triage, turns, engine };
+  return { ...basics, conversations, triage, turns, engine, review };
 }
 
 /**
@@ -181,11 +186,12 @@ function observersOf(
   config: Config,
   logger: Logger,
   conversations: ConversationRuntime,
-  metrics: ServiceMetrics | undefined,
+  parts: { metrics: ServiceMetrics | undefined; review: ReviewRecorder },
 ): TurnObserver[] {
   return [
     analyticsObserver(new DayCounters(conversations.stateRedis, config.QUEUE_PREFIX), logger),
-    ...(metrics ? [metrics.observer] : []),
+    parts.review,
+    ...(parts.metrics ? [parts.metrics.observer] : []),
   ];
 }
 
@@ -199,6 +205,8 @@ function ratingsOf(config: Config, logger: Logger, parts: ServiceParts): RatingO
     counters: new DayCounters(redis, config.QUEUE_PREFIX),
     notSolvedText:
       talkToHuman?.answers.rating_not_solved ?? 'Would you like me to pass you to a person? (yes / no)',
+    // A "no" puts the rated answer in the review inbox.
+    notSolved: parts.review,
     logger,
     rateLimit: { redis, prefix: config.QUEUE_PREFIX, perIpPerMinute: config.RATE_LIMIT_PER_IP },
   };
@@ -262,6 +270,7 @@ function appDependenciesOf(
       ? { desk, token: secrets.escalationsToken }
       : undefined;
   const zendeskWebhook = zendeskWebhookOf(config, logger, parts);
+  const review = reviewApiOf(config, conversations, parts.intents);
   return {
     understander: parts.understander,
     answers: new Map(parts.intents.map((intent) => [intent.id, intent.answers.default])),
@@ -301,6 +310,7 @@ function appDependenciesOf(
     ...(slack ? { slack } : {}),
     ...(escalationsList ? { escalationsList } : {}),
     ...(parts.metrics ? { metrics: { metrics: parts.metrics, token: config.METRICS_TOKEN } } : {}),
+    ...(review ? { review } : {}),
   };
 }
 
@@ -332,6 +342,8 @@ function stopperOf(
       closeWorker(running.turnWorker, grace),
       ...workers.map((worker) => worker && closeWorker(worker, grace)),
     ]);
+    // The review inbox's writes of the last turns, before their connection goes.
+    await raceTimeout(parts.review.idle(), grace, undefined);
     await turns.close();
     await parts.metrics?.close();
     await triage?.close(0);
