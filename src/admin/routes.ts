@@ -58,7 +58,7 @@ function assets(): Map<string, { body: string; type: string }> {
  * form parser apply here only.
  */
 export async function registerAdmin(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  await app.register(async (scope) => {
+  await app.register((scope, _options, done) => {
     scope.addHook('onSend', async (_request, reply) => {
       reply.header('content-security-policy', CSP);
       reply.header('x-content-type-options', 'nosniff');
@@ -71,11 +71,9 @@ export async function registerAdmin(app: FastifyInstance, options: AdminOptions)
       return reply.type(file.type).header('cache-control', 'no-cache').send(file.body);
     });
     const { token } = options;
-    if (token === undefined) {
-      scope.get('/admin', async (_request, reply) => html(reply, 200, disabledPage()));
-      return;
-    }
-    registerSignedIn(scope, options, token);
+    if (token === undefined) scope.get('/admin', async (_request, reply) => html(reply, 200, disabledPage()));
+    else registerSignedIn(scope, options, token);
+    done();
   });
 }
 
