@@ -10,6 +10,7 @@ import { type Config, loadConfig } from './config.ts';
 import { loadDialogue } from './dialogue/load.ts';
 import { asCodedError, ErrorCode, formatIntentProblem, UsageError } from './errors.ts';
 import { loadIntents, loadIntentsOrThrow } from './intents/load.ts';
+import { requiredAnswerProblems } from './intents/required-answers.ts';
 import { IntentClassifier } from './nlu/classifier.ts';
 import {
   assertKnownLabels,
@@ -233,7 +234,12 @@ function lintIntents(config: Config, io: Output): number {
   // The dialogue data is checked against the intents (answers it reuses, examples it must not share).
   const { dialogue, problems: dialogueProblems } = loadDialogue(config.INTENTS_DIR, intents);
   // And against what a triage note needs of them (the answers its resolutions name).
-  const problems = [...loaded.problems, ...dialogueProblems, ...triageAnswerProblems(intents)];
+  const problems = [
+    ...loaded.problems,
+    ...dialogueProblems,
+    ...triageAnswerProblems(intents),
+    ...requiredAnswerProblems(intents),
+  ];
   for (const problem of problems) io.err(formatIntentProblem(problem));
   if (problems.length > 0) {
     io.err(`${problems.length} problem(s) in ${config.INTENTS_DIR}`);

@@ -10,9 +10,11 @@ import type { Config } from '../config.ts';
 import type { ConversationEngine } from '../conversations/engine.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import type { TurnObserver } from '../conversations/turn-events.ts';
+import { IntentsInvalidError } from '../errors.ts';
 import type { HandoffMessageSink } from '../escalations/handoff-sync.ts';
 import { RedisDesk } from '../escalations/redis-desk.ts';
 import { type IntentDefinition, loadIntentsOrThrow } from '../intents/load.ts';
+import { requiredAnswerProblems } from '../intents/required-answers.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { type MetricsListener, startMetricsListener } from '../metrics/http.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
@@ -123,6 +125,8 @@ interface ServiceParts extends ServiceBasics {
 async function openBasics(config: Config, logger: Logger): Promise<ServiceBasics> {
   const started = performance.now();
   const intents = loadIntentsOrThrow(config.INTENTS_DIR);
+  const missing = requiredAnswerProblems(intents);
+  if (missing.length > 0) throw new IntentsInvalidError(missing);
   const understander = understanderFor(config, intents);
   logger.info({ intents: intents.length, ms: Math.round(performance.now() - started) }, 'classifier trained');
   const runtime = await startCheckRuntime(config, logger, config.RUN_WORKERS);
@@ -203,8 +207,8 @@ function ratingsOf(config: Config, logger: Logger, parts: ServiceParts): RatingO
     store,
     ratings: new RatingStore(redis, config.QUEUE_PREFIX, config.CONVERSATION_TTL_DAYS * 86_400),
     counters: new DayCounters(redis, config.QUEUE_PREFIX),
-    notSolvedText:
-      talkToHuman?.answers.rating_not_solved ?? 'Would you like me to pass you to a person? (yes / no)',
+    // Checked at start (requiredAnswerProblems): the words are data's, never a fallback of code's.
+    notSolvedText: talkToHuman?.answers.rating_not_solved ?? '',
     // A "no" puts the rated answer in the review inbox.
     notSolved: parts.review,
     logger,
