@@ -333,27 +333,37 @@ function stopperOf(
     metricsListener?: MetricsListener;
   },
 ): () => Promise<void> {
-  const { runtime, conversations, triage, engine, turns } = parts;
-  const { escalations } = conversations;
   return async () => {
     await running.app.close();
     await running.metricsListener?.close();
-    const grace = config.SHUTDOWN_GRACE_MS;
-    const workers = [runtime.worker, escalations.worker, escalations.handoffSyncWorker, triage?.worker];
-    await Promise.all([
-      running.slack?.close(grace),
-      raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
-      closeWorker(running.turnWorker, grace),
-      ...workers.map((worker) => worker && closeWorker(worker, grace)),
-    ]);
-    // The review inbox's writes of the last turns, before their connection goes.
-    await raceTimeout(parts.review.idle(), grace, undefined);
-    await turns.close();
-    await parts.metrics?.close();
-    await triage?.close(0);
-    await conversations.close(0);
-    await runtime.close(0);
+    await closeParts(config, parts, running.turnWorker, running.slack);
   };
+}
+
+/** Everything but the listeners, within one grace period (the stop, and a start that failed half-way). */
+async function closeParts(
+  config: Config,
+  parts: ServiceParts,
+  turnWorker: Worker,
+  slack: SlackChannel | undefined,
+): Promise<void> {
+  const { runtime, conversations, triage, engine, turns } = parts;
+  const { escalations } = conversations;
+  const grace = config.SHUTDOWN_GRACE_MS;
+  const workers = [runtime.worker, escalations.worker, escalations.handoffSyncWorker, triage?.worker];
+  await Promise.all([
+    slack?.close(grace),
+    raceTimeout(engine.drain(), grace, undefined).then(() => engine.handOverLateTurns()),
+    closeWorker(turnWorker, grace),
+    ...workers.map((worker) => worker && closeWorker(worker, grace)),
+  ]);
+  // The review inbox's writes of the last turns, before their connection goes.
+  await raceTimeout(parts.review.idle(), grace, undefined);
+  await turns.close();
+  await parts.metrics?.close();
+  await triage?.close(0);
+  await conversations.close(0);
+  await runtime.close(0);
 }
 
 /** Builds everything and listens; `serve` adds the signal handling. */
@@ -372,14 +382,29 @@ export async function startService(
     lockDurationMs: config.CHECK_LOCK_MS,
     stalledIntervalMs: config.CHECK_STALLED_INTERVAL_MS,
   });
-  const slack = await openSlack(config, logger, parts);
+  // A start that fails from here on (Slack refuses the token, a port is taken) closes what it
+  // opened: no worker or connection is left behind in the process.
+  const slack = await openSlack(config, logger, parts).catch(async (error: unknown) => {
+    await closeParts(config, parts, turnWorker, undefined);
+    throw error;
+  });
   const dependencies = appDependenciesOf(config, logger, parts, slack);
   const app = await buildApp(dependencies);
-  const metricsListener =
-    parts.metrics && config.METRICS_PORT !== undefined
-      ? await startMetricsListener(parts.metrics, config.METRICS_PORT)
-      : undefined;
-  const url = await app.listen({ host: config.HOST, port: config.PORT });
+  let metricsListener: MetricsListener | undefined;
+  let url: string;
+  try {
+    if (parts.metrics && config.METRICS_PORT !== undefined)
+      metricsListener = await startMetricsListener(parts.metrics, config.METRICS_PORT);
+    url = await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    await stopperOf(config, parts, {
+      app,
+      turnWorker,
+      slack,
+      ...(metricsListener ? { metricsListener } : {}),
+    })();
+    throw error;
+  }
   return {
     url,
     runtime,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
+import { createRedis } from '../../../src/queue/redis.ts';
 import { slackSettingsFor, startSlackFake } from '../../fakes/slack.ts';
-import { deleteKeysUnder, uniquePrefix } from '../../helpers/redis.ts';
+import { deleteKeysUnder, keysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
 import { startTestService } from '../../helpers/service.ts';
 import { slashCommand } from '../../helpers/slack-requests.ts';
 import { AGENT, CHANNEL, eventually, SIGNING_SECRET, useSlackService } from './setup.ts';
@@ -88,6 +89,15 @@ describe('starting with Slack settings', () => {
       });
       await expect(start).rejects.toThrow(ConfigError);
       await expect(start).rejects.toThrow(/SLACK_BOT_TOKEN: Slack refused it \(invalid_auth\)/);
+      // The failed start closed what it had opened: nothing of it writes to Redis afterwards.
+      await deleteKeysUnder(prefix);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const redis = createRedis(REDIS_URL, 1_000);
+      try {
+        expect(await keysUnder(redis, prefix)).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
     } finally {
       await fake.close();
       await deleteKeysUnder(prefix);
