@@ -1,18 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DayCounters, daysEndingAt } from '../../src/analytics/day-counters.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Service, startService } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true')
-  throw new Error(`No Chromium at ${CHROMIUM}: CI must run the browser test.`);
+const available = chromiumAvailable();
 const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 const TOKEN = 'admin-token-for-browser-0123456789';
 const prefix = uniquePrefix('admin-browser');
@@ -106,18 +104,7 @@ describe.skipIf(!available)('the dashboard and the rating buttons in Chromium', 
       RATE_LIMIT_PER_IP: '10000',
     });
     service = await startService(config, createLogger('silent'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     await seed();
   });
   afterAll(async () => {

@@ -1,22 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { type Service, startService } from '../../../src/http/server.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { chromiumAvailable, launchChromium } from '../../helpers/chromium.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../../helpers/redis.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-  throw new Error(`No Chromium at ${CHROMIUM}: CI must run the browser test (apt-get install -y chromium).`);
-}
-if (!available) {
-  console.warn(
-    `Skipping the browser test: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium`,
-  );
-}
+const available = chromiumAvailable();
 
 const ARTIFACTS = join(process.cwd(), 'artifacts', 'browser');
 const prefix = uniquePrefix('browser');
@@ -39,18 +31,7 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     // No CHAT_IDENTITY_SECRET, as on a fresh machine: the demo, with its "sign in as", is on.
     const config = loadConfig({ PORT: '0', REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
     service = await startService(config, createLogger('silent'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
