@@ -7,6 +7,7 @@ import type { Service } from '../../src/http/server.ts';
 import { identityOf } from '../helpers/identity.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 import { startTestService } from '../helpers/service.ts';
+import { turnEvent } from '../helpers/turn-event.ts';
 
 const prefix = uniquePrefix('day-counters');
 let service: Service;
@@ -107,27 +108,8 @@ describe('the day counters, kept as turns happen', () => {
 });
 
 describe('DayCounters.recordTurn', () => {
-  const event = (conversationId: string, at: string, more: Partial<TurnEvent> = {}): TurnEvent => ({
-    conversationId,
-    turnId: 't_1',
-    channel: 'web',
-    at,
-    first: false,
-    text: '',
-    intent: 'talk_to_human',
-    confidence: 1,
-    reader: 'local',
-    miss: false,
-    clarificationAsked: false,
-    clarificationAnswered: false,
-    escalation: null,
-    handedOff: false,
-    duringHandoff: false,
-    resolved: false,
-    turnMs: 5,
-    checks: [],
-    ...more,
-  });
+  const event = (conversationId: string, at: string, more: Partial<TurnEvent> = {}): TurnEvent =>
+    turnEvent({ conversationId, at, intent: 'talk_to_human', confidence: 1, ...more });
 
   it('counts a conversation that reached a person once per UTC day, whatever the turns', async () => {
     const own = new DayCounters(redis, `${prefix}:once`);

@@ -7,6 +7,7 @@ import { createRedis } from '../../src/queue/redis.ts';
 import { ReviewInbox } from '../../src/review/inbox.ts';
 import { ReviewRecorder } from '../../src/review/recorder.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { turnEvent } from '../helpers/turn-event.ts';
 
 const prefix = uniquePrefix('review-recorder');
 const redis = createRedis(REDIS_URL, 2_000);
@@ -34,27 +35,7 @@ async function turn(turnId: string, text: string, answer: string, event: Partial
 
 /** Tells the recorder of a saved turn, and waits for what it does after. */
 async function tell(turnId: string, text: string, event: Partial<TurnEvent>): Promise<void> {
-  recorder.turnEnded({
-    conversationId,
-    turnId,
-    channel: 'web',
-    at: new Date().toISOString(),
-    first: false,
-    text,
-    intent: 'pricing',
-    confidence: 0.9,
-    reader: 'local',
-    miss: false,
-    clarificationAsked: false,
-    clarificationAnswered: false,
-    escalation: null,
-    handedOff: false,
-    duringHandoff: false,
-    resolved: false,
-    turnMs: 5,
-    checks: [],
-    ...event,
-  });
+  recorder.turnEnded(turnEvent({ conversationId, turnId, text, ...event }));
   await recorder.idle();
 }
 
