@@ -14,6 +14,7 @@ import {
 } from '../../src/runtime.ts';
 import { capturingLogger } from '../helpers/logs.ts';
 import { deleteKeysUnder, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { turnEvent } from '../helpers/turn-event.ts';
 
 const config = loadConfig({ REDIS_URL, QUEUE_PREFIX: uniquePrefix('metrics-observer'), LOG_LEVEL: 'silent' });
 const intents = loadIntentsOrThrow(config.INTENTS_DIR);
@@ -33,27 +34,21 @@ describe('the metrics turn observer', () => {
 
   it('counts labels outside their closed sets as other', async () => {
     const metrics = metricsFor();
-    metrics.observer.turnEnded({
-      conversationId: 'c1',
-      turnId: 't1',
-      channel: 'carrier-pigeon',
-      at: new Date().toISOString(),
-      first: true,
-      text: 'secret words',
-      intent: 'made_up_intent',
-      confidence: 0.4,
-      reader: 'local',
-      miss: false,
-      clarificationAsked: false,
-      clarificationAnswered: false,
-      escalation: { kind: 'ticket', reason: 'a reason nobody knows' },
-      handedOff: false,
-      duringHandoff: false,
-      resolved: false,
-      answeredBy: { followup: 'no.such.followup', act: 'no_such_act' },
-      turnMs: 12,
-      checks: [{ name: 'account.unheard_of', status: 'ok', ms: 3 }],
-    });
+    metrics.observer.turnEnded(
+      turnEvent({
+        conversationId: 'c1',
+        turnId: 't1',
+        channel: 'carrier-pigeon',
+        first: true,
+        text: 'secret words',
+        intent: 'made_up_intent',
+        confidence: 0.4,
+        escalation: { kind: 'ticket', reason: 'a reason nobody knows' },
+        answeredBy: { followup: 'no.such.followup', act: 'no_such_act' },
+        turnMs: 12,
+        checks: [{ name: 'account.unheard_of', status: 'ok', ms: 3 }],
+      }),
+    );
     const text = (await metrics.exposition()).text;
     expect(text).toContain('onebalance_turns_total{channel="other",intent="other",reader="local"} 1');
     expect(text).toContain('onebalance_escalations_total{kind="ticket",reason="other"} 1');
