@@ -10,6 +10,7 @@ import { PERIODS, readStats } from '../analytics/stats.ts';
 import { limitedBy, perAddress, RateLimiter } from '../channels/web/rate-limit.ts';
 import { sameBytes } from '../core/constant-time.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
+import { parseRequest } from '../http/parse-request.ts';
 import { adminCookie, requireAdmin, tokenOf } from './auth.ts';
 import { dashboardPage } from './dashboard-page.ts';
 import { disabledPage, signInPage } from './html.ts';
@@ -123,13 +124,8 @@ function registerSignedIn(scope: FastifyInstance, options: AdminOptions, token: 
       .send(),
   );
   scope.get('/admin/api/stats', { preHandler: [perIp, admin] }, async (request, reply) => {
-    const parsed = statsQuery.safeParse(request.query);
-    if (!parsed.success)
-      throw new RequestError(
-        ErrorCode.BadRequest,
-        parsed.error.issues.map((issue) => issue.message).join('; '),
-      );
+    const { days } = parseRequest(statsQuery, request.query);
     reply.header('cache-control', 'no-store');
-    return readStats(options.counters, parsed.data.days);
+    return readStats(options.counters, days);
   });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { limitedBy, perAddress, RateLimiter } from '../channels/web/rate-limit.ts';
 import type { ConversationStore } from '../conversations/store.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
+import { parseRequest as parse } from '../http/parse-request.ts';
 import type { Logger } from '../logger.ts';
 import type { NotSolvedSink } from '../review/sink.ts';
 import type { DayCounters } from './day-counters.ts';
@@ -27,16 +28,6 @@ const ratingBody = z.strictObject({
   turnId: z.string({ error: 'turnId must be a string' }).min(1, 'turnId is required').max(64),
   solved: z.boolean({ error: 'solved must be true or false' }),
 });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success)
-    throw new RequestError(
-      ErrorCode.BadRequest,
-      result.error.issues.map((issue) => issue.message).join('; '),
-    );
-  return result.data;
-}
 
 /**
  * POST /api/conversations/:id/rating { turnId, solved }: the customer's answer to "Did this solve

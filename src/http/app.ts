@@ -15,6 +15,7 @@ import type { Understander } from '../nlu/understand.ts';
 import { isRedisUnavailable } from '../queue/redis.ts';
 import { type ReviewApiOptions, registerReviewApi } from '../review/routes.ts';
 import { answerLateRequests } from './deadline.ts';
+import { parseRequest } from './parse-request.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -173,14 +174,8 @@ export async function buildApp({
     perAddress(rateLimit.perIpPerMinute),
   );
   app.post('/api/classify', { preHandler: [perIp] }, async (request) => {
-    const parsed = classifyBody.safeParse(request.body);
-    if (!parsed.success) {
-      throw new RequestError(
-        ErrorCode.BadRequest,
-        parsed.error.issues.map((issue) => issue.message).join('; '),
-      );
-    }
-    const understanding = understander.understand(parsed.data.text);
+    const { text } = parseRequest(classifyBody, request.body);
+    const understanding = understander.understand(text);
     return { ...understanding, answer: answers.get(understanding.intent) ?? '' };
   });
 

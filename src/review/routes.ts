@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin } from '../admin/auth.ts';
 import { ErrorCode, RequestError } from '../errors.ts';
+import { parseRequest as parse } from '../http/parse-request.ts';
 import type { ReviewInbox } from './inbox.ts';
 import { isReviewItemId } from './item.ts';
 import type { ReviewLabel } from './labels.ts';
@@ -30,16 +31,6 @@ const itemParams = z.strictObject({
   id: z.string().refine(isReviewItemId, 'id is not a review item id'),
 });
 const labelBody = z.strictObject({ label: z.string().trim().min(1, 'label must not be empty').max(200) });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success)
-    throw new RequestError(
-      ErrorCode.BadRequest,
-      result.error.issues.map((issue) => issue.message).join('; '),
-    );
-  return result.data;
-}
 
 /** The label as given, when it is one a message can have; a 400 that says what can be otherwise. */
 export function knownLabel(labels: readonly ReviewLabel[], label: string): string {

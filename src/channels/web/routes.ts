@@ -9,6 +9,7 @@ import type { ConversationStore } from '../../conversations/store.ts';
 import { signIdentity, verifyIdentity } from '../../core/identity.ts';
 import type { BotMessage, TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
+import { parseRequest as parse } from '../../http/parse-request.ts';
 import { type Limit, limitedBy, perAddress, RateLimiter } from './rate-limit.ts';
 import { type StreamSlot, StreamSlots } from './stream-slots.ts';
 
@@ -57,17 +58,6 @@ const messageBody = z.strictObject({
     ),
 });
 const conversationParams = z.object({ id: z.string().max(64) });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new RequestError(
-      ErrorCode.BadRequest,
-      result.error.issues.map((issue) => issue.message).join('; '),
-    );
-  }
-  return result.data;
-}
 
 /** What a channel shows of a message: no internal fields. */
 function publicMessage(message: TranscriptEntry | BotMessage) {

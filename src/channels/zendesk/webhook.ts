@@ -11,6 +11,7 @@ import { agentMessage, botMessage } from '../../core/messages.ts';
 import type { TranscriptEntry } from '../../core/types.ts';
 import { ErrorCode, RequestError } from '../../errors.ts';
 import type { TicketNotices } from '../../escalations/notices.ts';
+import { parseRequest } from '../../http/parse-request.ts';
 import type { Logger } from '../../logger.ts';
 import { DeliveryClaims } from '../deliveries.ts';
 import { verifyZendeskSignature } from './verify-signature.ts';
@@ -131,23 +132,17 @@ export function registerZendeskWebhook(app: FastifyInstance, options: ZendeskWeb
     const invocationId = headerOf(request, 'x-zendesk-webhook-invocation-id');
     if (!invocationId || invocationId.length > 200)
       throw new RequestError(ErrorCode.BadRequest, 'X-Zendesk-Webhook-Invocation-Id is required.');
-    const parsed = zendeskEventSchema.safeParse(request.body);
-    if (!parsed.success) {
-      throw new RequestError(
-        ErrorCode.BadRequest,
-        `Unexpected webhook body: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
-      );
-    }
+    const event = parseRequest(zendeskEventSchema, request.body, 'Unexpected webhook body: ');
     const keys = deliveryKeys(prefix, {
       // Present: a signature without its timestamp is refused above.
       timestamp: timestamp ?? '',
       body,
-      eventId: parsed.data.event_id,
+      eventId: event.event_id,
       invocationId,
     });
     if (!(await deliveries.claim(keys))) return reply.send({ status: 'duplicate' });
     try {
-      const status = await apply(parsed.data);
+      const status = await apply(event);
       return reply.send({ status });
     } catch (error) {
       // Not applied: let Zendesk's retry of this delivery through.
