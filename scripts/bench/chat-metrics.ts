@@ -10,9 +10,10 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { signIdentity } from '../../src/core/identity.ts';
 import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
+import { jsonClient } from './service-process.ts';
 
 type StartService = (env: Record<string, string>) => Promise<{ url: string; child: ChildProcess }>;
 /** chat.ts's CPU measurement: the process `pid`'s CPU (and Redis's) while `run` runs. */
@@ -69,16 +70,7 @@ async function run(
 ): Promise<RunFigures> {
   const identitySecret = randomBytes(32).toString('base64url');
   const { url, child } = await tools.startService({ ...env, CHAT_IDENTITY_SECRET: identitySecret });
-  const agent = new Agent({ connections: options.conversations + 8 });
-  const post = async (path: string, body: unknown) => {
-    const response = await request(`${url}${path}`, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.statusCode, json: (await response.body.json()) as Record<string, unknown> };
-  };
+  const { agent, post } = jsonClient(url, options.conversations + 8);
   const email = 'active@demo.test';
   const identity = signIdentity(email, identitySecret);
   const ids = await Promise.all(

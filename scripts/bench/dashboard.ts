@@ -10,9 +10,8 @@
  *
  *   npm run bench:dashboard -- [--requests 200] [--warmup 30] [--conversations 1000,1000000]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
@@ -20,6 +19,7 @@ import { Agent, request } from 'undici';
 import { DayCounters, daysEndingAt, FIELD } from '../../src/analytics/day-counters.ts';
 import { quantile } from '../../src/nlu/evaluate.ts';
 import { createRedis, deleteKeysUnder } from '../../src/queue/redis.ts';
+import { startServiceProcess } from './service-process.ts';
 
 const DAYS = 90;
 const CHECKS = [
@@ -87,38 +87,6 @@ async function seed(redis: Redis, prefix: string, total: number): Promise<void> 
     pipeline.hset(key, dayCounts(Math.round(total / DAYS), index, intents));
   });
   await pipeline.exec();
-}
-
-/** `npm start`'s command line, split into words (it has no quoting). */
-function startCommand(): string[] {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return manifest.scripts.start.split(/\s+/);
-}
-
-/** Starts `onebalance-bot serve` as `npm start` does and resolves with its URL once it listens. */
-async function startServiceProcess(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const [node, ...startArgs] = startCommand();
-  if (node !== 'node') throw new Error(`npm start does not run node: ${node}`);
-  const child = spawn(process.execPath, startArgs, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /onebalance-bot is listening at (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the service exited (${code}) before listening: ${output}`)),
-    );
-  });
-  return { url, child };
 }
 
 interface Row {
